@@ -1,0 +1,351 @@
+//! A view over an X.509 certificate (RFC 5280) with what signing and validation ask of it:
+//! holder, validity, key usage and the ETSI EN 319 412-5 QC statements that say whether it is
+//! qualified and whether it is meant for signatures or seals.
+//!
+//! The model is `x509-cert`, the same ASN.1 stack the `cms` crate builds on, so certificates
+//! pass between CMS and this view without re-parsing through a second library.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use const_oid::ObjectIdentifier;
+use der::asn1::OctetString;
+use der::{Any, Decode, Encode, Sequence};
+use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages};
+use x509_cert::ext::pkix::name::DirectoryString;
+use x509_cert::name::Name;
+
+/// `id-pe-qcStatements` (RFC 3739).
+const QC_STATEMENTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.3");
+/// ETSI EN 319 412-5 §4.2.1 `id-etsi-qcs-QcCompliance`.
+const QC_COMPLIANCE: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.1862.1.1");
+/// §4.2.2 `id-etsi-qcs-QcSSCD`.
+const QC_SSCD: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.1862.1.4");
+/// §4.2.3 `id-etsi-qcs-QcType` and its values.
+const QC_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.1862.1.6");
+const QC_TYPE_ESIGN: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.1862.1.6.1");
+const QC_TYPE_ESEAL: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.1862.1.6.2");
+const QC_TYPE_WEB: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.1862.1.6.3");
+
+const GIVEN_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.42");
+const SURNAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.4");
+const PSEUDONYM: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.65");
+const SERIAL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.5");
+const ORGANIZATION_IDENTIFIER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.97");
+
+/// ```text
+/// QCStatement ::= SEQUENCE {
+///     statementId   QC-STATEMENT.&id({SupportedStatements}),
+///     statementInfo QC-STATEMENT.&Type({SupportedStatements}{@statementId}) OPTIONAL }
+/// ```
+#[derive(Clone, Debug, Sequence)]
+struct QcStatement {
+    statement_id: ObjectIdentifier,
+    statement_info: Option<Any>,
+}
+
+/// A parsed certificate with its DER encoding.
+#[derive(Clone)]
+pub struct Certificate {
+    der: Vec<u8>,
+    inner: x509_cert::Certificate,
+}
+
+impl fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificate").field("subject", &self.subject()).field("serial", &self.serial_hex()).finish()
+    }
+}
+
+impl PartialEq for Certificate {
+    fn eq(&self, other: &Self) -> bool {
+        self.der == other.der
+    }
+}
+
+impl Certificate {
+    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        let inner = x509_cert::Certificate::from_der(der).map_err(|e| Error::Parse(e.to_string()))?;
+        Ok(Self { der: der.to_vec(), inner })
+    }
+
+    pub fn from_x509(inner: x509_cert::Certificate) -> Result<Self, Error> {
+        let der = inner.to_der().map_err(|e| Error::Parse(e.to_string()))?;
+        Ok(Self { der, inner })
+    }
+
+    /// Reads one or more certificates from PEM text or a single DER blob.
+    pub fn load_all(bytes: &[u8]) -> Result<Vec<Self>, Error> {
+        if bytes.starts_with(b"-----") || bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+            let chain = x509_cert::Certificate::load_pem_chain(bytes).map_err(|e| Error::Parse(e.to_string()))?;
+            chain.into_iter().map(Self::from_x509).collect()
+        } else {
+            Ok(vec![Self::from_der(bytes)?])
+        }
+    }
+
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    pub fn x509(&self) -> &x509_cert::Certificate {
+        &self.inner
+    }
+
+    pub fn subject(&self) -> String {
+        self.inner.tbs_certificate().subject().to_string()
+    }
+
+    pub fn issuer(&self) -> String {
+        self.inner.tbs_certificate().issuer().to_string()
+    }
+
+    /// Whether `issuer`'s subject is this certificate's issuer name (DER comparison).
+    pub fn named_issuer_is(&self, issuer: &Certificate) -> bool {
+        let mine = self.inner.tbs_certificate().issuer().to_der().ok();
+        mine.is_some() && mine == issuer.inner.tbs_certificate().subject().to_der().ok()
+    }
+
+    pub fn is_self_issued(&self) -> bool {
+        self.named_issuer_is(self)
+    }
+
+    /// Serial number as uppercase hex.
+    pub fn serial_hex(&self) -> String {
+        hex_upper(self.inner.tbs_certificate().serial_number().as_bytes())
+    }
+
+    pub fn serial_bytes(&self) -> &[u8] {
+        self.inner.tbs_certificate().serial_number().as_bytes()
+    }
+
+    /// The DER `SubjectPublicKeyInfo`.
+    pub fn public_key(&self) -> Vec<u8> {
+        self.inner.tbs_certificate().subject_public_key_info().to_der().unwrap_or_default()
+    }
+
+    pub fn not_before(&self) -> DateTime<Utc> {
+        to_chrono(self.inner.tbs_certificate().validity().not_before)
+    }
+
+    pub fn not_after(&self) -> DateTime<Utc> {
+        to_chrono(self.inner.tbs_certificate().validity().not_after)
+    }
+
+    pub fn is_valid_at(&self, time: DateTime<Utc>) -> bool {
+        self.not_before() <= time && time <= self.not_after()
+    }
+
+    /// SHA-256 over the DER encoding, uppercase hex.
+    pub fn fingerprint(&self) -> String {
+        hex_upper(&crate::key::Digest::Sha256.hash(&self.der))
+    }
+
+    /// The holder's display name: common name, else organisation, else the whole subject.
+    pub fn holder(&self) -> String {
+        self.subject_attribute(ObjectIdentifier::new_unwrap("2.5.4.3"))
+            .or_else(|| self.organization())
+            .unwrap_or_else(|| self.subject())
+    }
+
+    pub fn organization(&self) -> Option<String> {
+        self.subject_attribute(ObjectIdentifier::new_unwrap("2.5.4.10"))
+    }
+
+    pub fn organization_identifier(&self) -> Option<String> {
+        self.subject_attribute(ORGANIZATION_IDENTIFIER)
+    }
+
+    /// The subject's serialNumber attribute (a person or registration number, not the
+    /// certificate serial).
+    pub fn subject_serial_number(&self) -> Option<String> {
+        self.subject_attribute(SERIAL_NUMBER)
+    }
+
+    fn subject_attribute(&self, oid: ObjectIdentifier) -> Option<String> {
+        let name: &Name = self.inner.tbs_certificate().subject();
+        name.by_oid::<DirectoryString>(oid).ok().flatten().map(String::from)
+    }
+
+    fn extension(&self, oid: ObjectIdentifier) -> Option<(bool, &OctetString)> {
+        self.inner
+            .tbs_certificate()
+            .extensions()?
+            .iter()
+            .find(|e| e.extn_id == oid)
+            .map(|e| (e.critical, &e.extn_value))
+    }
+
+    /// Key usage bits, or `None` when the extension is absent (any use allowed).
+    pub fn key_usage(&self) -> Option<KeyUsage> {
+        let (_, value) = self.extension(const_oid::db::rfc5280::ID_CE_KEY_USAGE)?;
+        KeyUsage::from_der(value.as_bytes()).ok()
+    }
+
+    /// Whether the key may make signatures: digitalSignature or nonRepudiation (RFC 5280
+    /// §4.2.1.3; ETSI EN 319 412-2 asks for nonRepudiation on signing certificates).
+    pub fn can_sign(&self) -> bool {
+        self.key_usage().is_none_or(|ku| ku.0.contains(KeyUsages::DigitalSignature) || ku.0.contains(KeyUsages::NonRepudiation))
+    }
+
+    pub fn is_ca(&self) -> bool {
+        self.extension(const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS)
+            .and_then(|(_, v)| BasicConstraints::from_der(v.as_bytes()).ok())
+            .is_some_and(|bc| bc.ca)
+    }
+
+    /// The QC statements of ETSI EN 319 412-5, if the certificate carries any.
+    pub fn qc_statements(&self) -> QcStatements {
+        let mut result = QcStatements::default();
+        let Some((_, value)) = self.extension(QC_STATEMENTS) else {
+            return result;
+        };
+        let Ok(statements) = Vec::<QcStatement>::from_der(value.as_bytes()) else {
+            return result;
+        };
+        for statement in statements {
+            match statement.statement_id {
+                id if id == QC_COMPLIANCE => result.compliance = true,
+                id if id == QC_SSCD => result.sscd = true,
+                id if id == QC_TYPE => {
+                    let types = statement.statement_info.and_then(|info| info.decode_as::<Vec<ObjectIdentifier>>().ok()).unwrap_or_default();
+                    result.qc_type = types.iter().find_map(|t| match *t {
+                        t if t == QC_TYPE_ESIGN => Some(QcType::Esign),
+                        t if t == QC_TYPE_ESEAL => Some(QcType::Eseal),
+                        t if t == QC_TYPE_WEB => Some(QcType::Web),
+                        _ => None,
+                    });
+                }
+                _ => {}
+            }
+        }
+        result
+    }
+
+    /// Signature (natural person) or seal (legal person): from QcType where present, else from
+    /// the subject attributes (ETSI EN 319 412-2 vs 412-3).
+    pub fn kind(&self) -> Kind {
+        match self.qc_statements().qc_type {
+            Some(QcType::Esign) => return Kind::Signature,
+            Some(QcType::Eseal) => return Kind::Seal,
+            _ => {}
+        }
+        let natural = [GIVEN_NAME, SURNAME, PSEUDONYM].into_iter().any(|oid| self.subject_attribute(oid).is_some());
+        if !natural && (self.organization_identifier().is_some() || self.organization().is_some()) {
+            Kind::Seal
+        } else {
+            Kind::Signature
+        }
+    }
+
+    /// Why this certificate says it is a seal or a signature certificate, for messages.
+    pub fn kind_reason(&self) -> &'static str {
+        match self.qc_statements().qc_type {
+            Some(QcType::Esign) => "its QCStatement QcType is esign (natural person)",
+            Some(QcType::Eseal) => "its QCStatement QcType is eseal (legal person)",
+            _ if self.kind() == Kind::Seal => "its subject names an organisation and no person",
+            _ => "its subject names a natural person",
+        }
+    }
+
+    /// The qualification claimed by the certificate alone (not yet confirmed against a
+    /// trusted list).
+    pub fn qualification(&self) -> Qualification {
+        let qc = self.qc_statements();
+        match (qc.compliance, qc.sscd, self.kind()) {
+            (true, true, Kind::Signature) => Qualification::Qes,
+            (true, true, Kind::Seal) => Qualification::QeSeal,
+            (true, false, _) => Qualification::AdesQc,
+            _ => Qualification::Ades,
+        }
+    }
+}
+
+/// Puts the certificate holding `public_key` first and its issuers after it, in order; drops
+/// certificates that do not belong to the chain. `None` if no certificate holds the key.
+pub fn order_chain(public_key: &[u8], mut certificates: Vec<Certificate>) -> Option<Vec<Certificate>> {
+    let position = certificates.iter().position(|c| c.public_key() == public_key)?;
+    let mut chain = vec![certificates.remove(position)];
+    while let Some(last) = chain.last() {
+        if last.is_self_issued() {
+            break;
+        }
+        let Some(next) = certificates.iter().position(|c| last.named_issuer_is(c)) else {
+            break;
+        };
+        chain.push(certificates.remove(next));
+    }
+    Some(chain)
+}
+
+/// The ETSI EN 319 412-5 statements that matter for qualification.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QcStatements {
+    pub compliance: bool,
+    pub sscd: bool,
+    pub qc_type: Option<QcType>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QcType {
+    Esign,
+    Eseal,
+    Web,
+}
+
+/// Whether a certificate makes signatures (natural person) or seals (legal person).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Signature,
+    Seal,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Signature => "signature",
+            Self::Seal => "seal",
+        })
+    }
+}
+
+/// Qualification levels as in the EU DSS reports (QES = qualified electronic signature).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Qualification {
+    #[serde(rename = "QES")]
+    Qes,
+    #[serde(rename = "QESeal")]
+    QeSeal,
+    #[serde(rename = "AdES-QC")]
+    AdesQc,
+    #[serde(rename = "AdES")]
+    Ades,
+}
+
+impl fmt::Display for Qualification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Qes => "QES",
+            Self::QeSeal => "QESeal",
+            Self::AdesQc => "AdES-QC",
+            Self::Ades => "AdES",
+        })
+    }
+}
+
+fn to_chrono(time: x509_cert::time::Time) -> DateTime<Utc> {
+    let seconds = i64::try_from(time.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
+    DateTime::from_timestamp(seconds, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+pub(crate) fn hex_upper(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+/// Why a certificate could not be read.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot parse certificate: {0}")]
+    Parse(String),
+}

@@ -1,0 +1,309 @@
+//! CMS SignedData (RFC 5652) as used by CAdES baseline signatures (ETSI EN 319 122-1): building
+//! a detached signature over a precomputed digest, and reading one back for verification.
+
+pub mod algorithm;
+pub mod ess;
+
+use chrono::{DateTime, Utc};
+use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
+use cms::content_info::{CmsVersion, ContentInfo};
+use cms::signed_data::{CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos};
+use const_oid::ObjectIdentifier;
+use const_oid::db::rfc5911;
+use der::asn1::{OctetString, SetOfVec};
+use der::{Any, Decode, Encode, Reader, SliceReader};
+use x509_cert::attr::Attribute;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::time::Time;
+
+use crate::certificate::{self, Certificate};
+use crate::key::{self, Credential, Digest};
+use algorithm::Scheme;
+
+const ID_SIGNED_DATA: ObjectIdentifier = rfc5911::ID_SIGNED_DATA;
+const ID_DATA: ObjectIdentifier = rfc5911::ID_DATA;
+const ID_CONTENT_TYPE: ObjectIdentifier = rfc5911::ID_CONTENT_TYPE;
+const ID_MESSAGE_DIGEST: ObjectIdentifier = rfc5911::ID_MESSAGE_DIGEST;
+const ID_SIGNING_TIME: ObjectIdentifier = rfc5911::ID_SIGNING_TIME;
+/// RFC 5035 `id-aa-signingCertificateV2`.
+const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+/// RFC 2634 `id-aa-signingCertificate`.
+const ID_SIGNING_CERTIFICATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.12");
+
+/// What differs between the CAdES flavours we build.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// PAdES forbids the signing-time attribute (the time is the PDF's `/M`); detached CAdES
+    /// requires it.
+    pub signing_time: Option<DateTime<Utc>>,
+}
+
+/// Builds a detached CMS SignedData over content whose digest (with the signer's digest
+/// algorithm) is `content_digest`: signed attributes content-type, message-digest and
+/// signing-certificate-v2, the whole chain in `certificates`.
+pub fn sign_detached(content_digest: &[u8], credential: &Credential, options: Options) -> Result<Vec<u8>, Error> {
+    let algorithm = credential.signer.algorithm();
+    let digest = algorithm.digest();
+    let certificate = credential.certificate();
+
+    let mut attributes = vec![
+        attribute(ID_CONTENT_TYPE, Any::encode_from(&ID_DATA)?)?,
+        attribute(ID_MESSAGE_DIGEST, Any::encode_from(&OctetString::new(content_digest)?)?)?,
+        attribute(ID_SIGNING_CERTIFICATE_V2, Any::encode_from(&signing_certificate_v2(certificate)?)?)?,
+    ];
+    if let Some(time) = options.signing_time {
+        let seconds = u64::try_from(time.timestamp()).map_err(|_| Error::Encode("signing time before 1970".into()))?;
+        let time = Time::try_from(std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds))?;
+        attributes.push(attribute(ID_SIGNING_TIME, Any::encode_from(&time)?)?);
+    }
+    let signed_attrs = SetOfVec::try_from(attributes)?;
+    let to_be_signed = signed_attrs.to_der()?;
+    let signature = credential.signer.sign(&to_be_signed)?;
+
+    let tbs = certificate.x509().tbs_certificate();
+    let signer_info = SignerInfo {
+        version: CmsVersion::V1,
+        sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+            issuer: tbs.issuer().clone(),
+            serial_number: tbs.serial_number().clone(),
+        }),
+        digest_alg: algorithm::digest_identifier(digest),
+        signed_attrs: Some(signed_attrs),
+        signature_algorithm: algorithm::signature_identifier(algorithm)?,
+        signature: OctetString::new(signature)?,
+        unsigned_attrs: None,
+    };
+    let certificates = credential.chain.iter().map(|c| CertificateChoices::Certificate(c.x509().clone())).collect::<Vec<_>>();
+    let signed_data = SignedData {
+        version: CmsVersion::V1,
+        digest_algorithms: SetOfVec::try_from(vec![algorithm::digest_identifier(digest)])?,
+        encap_content_info: EncapsulatedContentInfo { econtent_type: ID_DATA, econtent: None },
+        certificates: Some(CertificateSet(SetOfVec::try_from(certificates)?)),
+        crls: None,
+        signer_infos: SignerInfos(SetOfVec::try_from(vec![signer_info])?),
+    };
+    let content_info = ContentInfo { content_type: ID_SIGNED_DATA, content: Any::encode_from(&signed_data)? };
+    Ok(content_info.to_der()?)
+}
+
+/// An upper bound for the DER size of [`sign_detached`]'s output with `credential`, used to
+/// reserve room in a PDF before the signature exists.
+pub fn estimate_size(credential: &Credential) -> usize {
+    let chain: usize = credential.chain.iter().map(|c| c.der().len()).sum();
+    // Signature value: at most the key size; SPKI length bounds it generously.
+    let signature = credential.signer.public_key().len() + 16;
+    let signer_info = 1024 + credential.certificate().issuer().len() * 2;
+    chain + signature + signer_info + 512
+}
+
+fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, Error> {
+    Ok(Attribute { oid, values: SetOfVec::try_from(vec![value])? })
+}
+
+fn signing_certificate_v2(certificate: &Certificate) -> Result<ess::SigningCertificateV2, Error> {
+    let tbs = certificate.x509().tbs_certificate();
+    Ok(ess::SigningCertificateV2 {
+        certs: vec![ess::EssCertIdV2 {
+            hash_algorithm: None,
+            cert_hash: OctetString::new(Digest::Sha256.hash(certificate.der()))?,
+            issuer_serial: Some(ess::IssuerSerial {
+                issuer: vec![GeneralName::DirectoryName(tbs.issuer().clone())],
+                serial_number: tbs.serial_number().clone(),
+            }),
+        }],
+        policies: None,
+    })
+}
+
+/// A parsed CMS SignedData with one SignerInfo of interest, as found in a signature.
+#[derive(Clone, Debug)]
+pub struct Parsed {
+    pub signed_data: SignedData,
+    /// Certificates carried in the SignedData, in order; ones that do not parse are skipped.
+    pub certificates: Vec<Certificate>,
+}
+
+impl Parsed {
+    /// Decodes DER, ignoring trailing zero padding (PDF `/Contents` is padded).
+    pub fn from_der(bytes: &[u8]) -> Result<Self, Error> {
+        let mut reader = SliceReader::new(bytes).map_err(|e| Error::Decode(e.to_string()))?;
+        let content_info = ContentInfo::decode(&mut reader).map_err(|e| Error::Decode(e.to_string()))?;
+        let rest = reader.remaining_len();
+        let consumed = bytes.len() - usize::try_from(u32::from(rest)).unwrap_or(0);
+        if bytes.get(consumed..).is_some_and(|tail| tail.iter().any(|b| *b != 0)) {
+            return Err(Error::Decode("data after the CMS structure".into()));
+        }
+        if content_info.content_type != ID_SIGNED_DATA {
+            return Err(Error::Decode(format!("content type {} is not signed-data", content_info.content_type)));
+        }
+        let signed_data: SignedData = content_info.content.decode_as().map_err(|e: der::Error| Error::Decode(e.to_string()))?;
+        let certificates = signed_data
+            .certificates
+            .iter()
+            .flat_map(|set| set.0.iter())
+            .filter_map(|choice| match choice {
+                CertificateChoices::Certificate(cert) => Certificate::from_x509(cert.clone()).ok(),
+                _ => None,
+            })
+            .collect();
+        Ok(Self { signed_data, certificates })
+    }
+
+    pub fn signer_infos(&self) -> &[SignerInfo] {
+        self.signed_data.signer_infos.0.as_slice()
+    }
+
+    /// The certificate named by `signer`'s identifier, among `candidates`.
+    pub fn find_signer_certificate<'a>(signer: &SignerInfo, candidates: &'a [Certificate]) -> Option<&'a Certificate> {
+        candidates.iter().find(|c| {
+            let tbs = c.x509().tbs_certificate();
+            match &signer.sid {
+                SignerIdentifier::IssuerAndSerialNumber(ias) => {
+                    ias.serial_number.as_bytes() == tbs.serial_number().as_bytes() && ias.issuer.to_der().ok() == tbs.issuer().to_der().ok()
+                }
+                SignerIdentifier::SubjectKeyIdentifier(ski) => {
+                    let theirs = tbs
+                        .extensions()
+                        .and_then(|exts| exts.iter().find(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER))
+                        .and_then(|e| OctetString::from_der(e.extn_value.as_bytes()).ok());
+                    theirs.is_some_and(|t| t.as_bytes() == ski.0.as_bytes())
+                }
+            }
+        })
+    }
+}
+
+/// What one SignerInfo says, decoded.
+#[derive(Clone, Debug)]
+pub struct SignerView {
+    pub digest: Option<Digest>,
+    pub digest_oid: ObjectIdentifier,
+    pub scheme: Option<(Scheme, Option<Digest>)>,
+    pub content_type: Option<ObjectIdentifier>,
+    pub message_digest: Option<Vec<u8>>,
+    pub signing_time: Option<DateTime<Utc>>,
+    pub signing_certificate: Option<CertificateReference>,
+    /// DER of the signed attributes as a SET, the input to the signature.
+    pub signed_attributes: Option<Vec<u8>>,
+    pub signature: Vec<u8>,
+    pub unsigned_attribute_oids: Vec<ObjectIdentifier>,
+}
+
+/// The first certificate reference of a signing-certificate(-v2) attribute.
+#[derive(Clone, Debug)]
+pub struct CertificateReference {
+    pub digest: Digest,
+    pub hash: Vec<u8>,
+    pub issuer_serial: Option<(Vec<u8>, Vec<u8>)>,
+    /// `true` for the RFC 5035 v2 attribute, `false` for the SHA-1-only v1.
+    pub v2: bool,
+}
+
+impl CertificateReference {
+    /// Whether this reference names `certificate` (hash and, if present, issuer and serial).
+    pub fn matches(&self, certificate: &Certificate) -> bool {
+        if self.digest.hash(certificate.der()) != self.hash {
+            return false;
+        }
+        match &self.issuer_serial {
+            None => true,
+            Some((issuer, serial)) => {
+                let tbs = certificate.x509().tbs_certificate();
+                tbs.issuer().to_der().ok().as_deref() == Some(issuer.as_slice()) && tbs.serial_number().as_bytes() == serial.as_slice()
+            }
+        }
+    }
+}
+
+/// Decodes the parts of a SignerInfo that verification needs. Malformed attributes yield
+/// `None` fields, which the validator reports; this never fails.
+pub fn view(signer: &SignerInfo) -> SignerView {
+    let attrs = signer.signed_attrs.as_ref();
+    let value = |oid: ObjectIdentifier| -> Option<&Any> {
+        let matching: Vec<&Attribute> = attrs?.iter().filter(|a| a.oid == oid).collect();
+        // A signed attribute must appear once with one value (RFC 5652 §11).
+        match matching.as_slice() {
+            [only] if only.values.len() == 1 => only.values.get(0),
+            _ => None,
+        }
+    };
+    let signing_certificate = value(ID_SIGNING_CERTIFICATE_V2)
+        .and_then(|v| v.decode_as::<ess::SigningCertificateV2>().ok())
+        .and_then(|sc| {
+            let first = sc.certs.into_iter().next()?;
+            let digest = match &first.hash_algorithm {
+                None => Digest::Sha256,
+                Some(alg) => algorithm::digest_from_oid(&alg.oid)?,
+            };
+            Some(CertificateReference { digest, hash: first.cert_hash.as_bytes().to_vec(), issuer_serial: issuer_serial(first.issuer_serial.as_ref()), v2: true })
+        })
+        .or_else(|| {
+            let sc = value(ID_SIGNING_CERTIFICATE)?.decode_as::<ess::SigningCertificate>().ok()?;
+            let first = sc.certs.into_iter().next()?;
+            Some(CertificateReference { digest: Digest::Sha1, hash: first.cert_hash.as_bytes().to_vec(), issuer_serial: issuer_serial(first.issuer_serial.as_ref()), v2: false })
+        });
+    SignerView {
+        digest: algorithm::digest_from_oid(&signer.digest_alg.oid),
+        digest_oid: signer.digest_alg.oid,
+        scheme: algorithm::scheme(&signer.signature_algorithm),
+        content_type: value(ID_CONTENT_TYPE).and_then(|v| v.decode_as::<ObjectIdentifier>().ok()),
+        message_digest: value(ID_MESSAGE_DIGEST).and_then(|v| v.decode_as::<OctetString>().ok()).map(|o| o.as_bytes().to_vec()),
+        signing_time: value(ID_SIGNING_TIME).and_then(|v| v.decode_as::<Time>().ok()).and_then(|t| {
+            DateTime::from_timestamp(i64::try_from(t.to_unix_duration().as_secs()).ok()?, 0)
+        }),
+        signing_certificate,
+        signed_attributes: attrs.and_then(|a| a.to_der().ok()),
+        signature: signer.signature.as_bytes().to_vec(),
+        unsigned_attribute_oids: signer.unsigned_attrs.iter().flat_map(|u| u.iter().map(|a| a.oid)).collect(),
+    }
+}
+
+fn issuer_serial(issuer_serial: Option<&ess::IssuerSerial>) -> Option<(Vec<u8>, Vec<u8>)> {
+    let is = issuer_serial?;
+    let name = is.issuer.iter().find_map(|g| match g {
+        GeneralName::DirectoryName(name) => name.to_der().ok(),
+        _ => None,
+    })?;
+    Some((name, is.serial_number.as_bytes().to_vec()))
+}
+
+/// Checks `signature` over `message` with `public_key` (DER SPKI).
+pub fn verify_signature(public_key: &[u8], scheme: Scheme, digest: Digest, message: &[u8], signature: &[u8]) -> Result<bool, Error> {
+    use openssl::rsa::Padding;
+    use openssl::sign::{RsaPssSaltlen, Verifier};
+    let key = openssl::pkey::PKey::public_key_from_der(public_key).map_err(|e| Error::PublicKey(e.to_string()))?;
+    let md = digest.message_digest();
+    let mut verifier = Verifier::new(md, &key).map_err(|e| Error::PublicKey(e.to_string()))?;
+    if let Scheme::RsaPss { salt_length, mgf1 } = scheme {
+        let mut setup = || -> Result<(), openssl::error::ErrorStack> {
+            verifier.set_rsa_padding(Padding::PKCS1_PSS)?;
+            verifier.set_rsa_pss_saltlen(RsaPssSaltlen::custom(i32::try_from(salt_length).unwrap_or(i32::MAX)))?;
+            verifier.set_rsa_mgf1_md(mgf1.message_digest())
+        };
+        setup().map_err(|e| Error::PublicKey(e.to_string()))?;
+    }
+    verifier.update(message).map_err(|e| Error::PublicKey(e.to_string()))?;
+    // openssl reports a bad signature as Ok(false) or as an error; both mean "does not verify".
+    Ok(verifier.verify(signature).unwrap_or(false))
+}
+
+/// Why CMS could not be built or read.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot encode CMS: {0}")]
+    Encode(String),
+    #[error("cannot decode CMS: {0}")]
+    Decode(String),
+    #[error("unusable public key: {0}")]
+    PublicKey(String),
+    #[error(transparent)]
+    Key(#[from] key::Error),
+    #[error(transparent)]
+    Certificate(#[from] certificate::Error),
+}
+
+impl From<der::Error> for Error {
+    fn from(error: der::Error) -> Self {
+        Self::Encode(error.to_string())
+    }
+}

@@ -1,0 +1,131 @@
+//! Keys that sign: the [`Signer`] contract every key source implements (software keys now,
+//! PKCS#11 tokens later), and [`Credential`], a signer with its certificate chain.
+
+pub mod pin;
+pub mod software;
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::certificate::{self, Certificate};
+
+/// Something that can sign bytes without revealing its private key: a software key, a key on a
+/// smart card or HSM, or a remote signing service.
+pub trait Signer: fmt::Debug + Send + Sync {
+    /// The signature algorithm this key produces.
+    fn algorithm(&self) -> Algorithm;
+
+    /// The public key as a DER `SubjectPublicKeyInfo`.
+    fn public_key(&self) -> &[u8];
+
+    /// Signs `message`, hashing it with the algorithm's digest. ECDSA signatures are returned
+    /// DER-encoded (`Ecdsa-Sig-Value`, RFC 5480), as CMS carries them.
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error>;
+}
+
+/// A signer together with its certificate and the chain above it.
+#[derive(Clone, Debug)]
+pub struct Credential {
+    pub signer: Arc<dyn Signer>,
+    /// The signer's certificate first, then its issuers towards the root.
+    pub chain: Vec<Certificate>,
+}
+
+impl Credential {
+    /// Pairs `signer` with `chain`, reordering the chain so it starts at the certificate that
+    /// holds the signer's public key.
+    pub fn new(signer: Arc<dyn Signer>, certificates: Vec<Certificate>) -> Result<Self, Error> {
+        let chain = certificate::order_chain(signer.public_key(), certificates).ok_or(Error::NoMatchingCertificate)?;
+        Ok(Self { signer, chain })
+    }
+
+    /// The signer's own certificate.
+    pub fn certificate(&self) -> &Certificate {
+        // `new` guarantees a non-empty chain starting with the signer's certificate.
+        &self.chain[0]
+    }
+}
+
+/// Hash functions used in signatures (FIPS 180-4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Digest {
+    Sha1,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Digest {
+    pub fn message_digest(self) -> openssl::hash::MessageDigest {
+        match self {
+            Self::Sha1 => openssl::hash::MessageDigest::sha1(),
+            Self::Sha256 => openssl::hash::MessageDigest::sha256(),
+            Self::Sha384 => openssl::hash::MessageDigest::sha384(),
+            Self::Sha512 => openssl::hash::MessageDigest::sha512(),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sha1 => "SHA-1",
+            Self::Sha256 => "SHA-256",
+            Self::Sha384 => "SHA-384",
+            Self::Sha512 => "SHA-512",
+        }
+    }
+
+    /// Hashes `data` in one go.
+    pub fn hash(self, data: &[u8]) -> Vec<u8> {
+        openssl::hash::hash(self.message_digest(), data).map(|d| d.to_vec()).unwrap_or_default()
+    }
+}
+
+/// Signature schemes (RFC 8017 PKCS#1 v1.5 and PSS, FIPS 186-5 ECDSA), each with its hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Algorithm {
+    RsaPkcs1(Digest),
+    RsaPss(Digest),
+    Ecdsa(Digest),
+}
+
+impl Algorithm {
+    pub fn digest(self) -> Digest {
+        match self {
+            Self::RsaPkcs1(d) | Self::RsaPss(d) | Self::Ecdsa(d) => d,
+        }
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::RsaPkcs1(d) => write!(f, "RSA PKCS#1 v1.5 with {}", d.name()),
+            Self::RsaPss(d) => write!(f, "RSA-PSS with {}", d.name()),
+            Self::Ecdsa(d) => write!(f, "ECDSA with {}", d.name()),
+        }
+    }
+}
+
+/// Why a key could not be loaded or used. Never carries a PIN or passphrase.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("wrong passphrase for {path}")]
+    WrongPassphrase { path: String },
+    #[error("{path} is not a usable PKCS#12 file: {reason}")]
+    Pkcs12 { path: String, reason: String },
+    #[error("{path} holds no private key")]
+    NoPrivateKey { path: String },
+    #[error("no certificate matches the private key")]
+    NoMatchingCertificate,
+    #[error("unsupported key: {0}")]
+    Unsupported(String),
+    #[error("signing failed: {0}")]
+    Sign(String),
+    #[error(transparent)]
+    Pin(#[from] pin::Error),
+    #[error(transparent)]
+    Certificate(#[from] certificate::Error),
+}

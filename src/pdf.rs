@@ -1,0 +1,404 @@
+//! PDF files read by random access and extended by incremental updates (ISO 32000-2 §7.5).
+//!
+//! Only the trailer, the cross-reference data and the objects a caller asks for are read, so a
+//! large document is never held in memory. Nothing here knows about certificates or CMS.
+
+mod syntax;
+mod xref;
+
+pub mod signature;
+pub mod update;
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::Arc;
+
+use lopdf::{Dictionary, Object, ObjectId, Stream};
+
+/// How far references are followed before a cycle is assumed.
+const MAX_REFERENCE_CHAIN: usize = 32;
+/// Upper bound for one decoded object or cross-reference stream.
+const MAX_DECODED_STREAM: usize = 256 * 1024 * 1024;
+/// Largest window read to parse one non-stream object.
+const MAX_OBJECT_WINDOW: usize = 64 * 1024 * 1024;
+/// Object streams kept decoded at once.
+const OBJECT_STREAM_CACHE: usize = 8;
+
+/// A PDF file opened for reading.
+#[derive(Debug)]
+pub struct File<R = fs::File> {
+    source: R,
+    len: u64,
+    xref: xref::Table,
+    object_streams: HashMap<u32, Arc<ObjectStream>>,
+}
+
+impl File<fs::File> {
+    /// Opens the file at `path` and reads its cross-reference data.
+    pub fn open(path: &Path) -> Result<Self, Error> {
+        let file = fs::File::open(path).map_err(|e| Error::Io(Arc::new(e)))?;
+        Self::new(file)
+    }
+}
+
+impl<R: Read + Seek> File<R> {
+    /// Reads the header, trailer and cross-reference sections from `source`.
+    pub fn new(mut source: R) -> Result<Self, Error> {
+        let len = source.seek(SeekFrom::End(0)).map_err(io_error)?;
+        let mut file = Self { source, len, xref: xref::Table::default(), object_streams: HashMap::new() };
+        let head = file.read_at(0, 1024)?;
+        if !head.windows(5).any(|w| w == b"%PDF-") {
+            return Err(Error::NotPdf);
+        }
+        file.xref = xref::Table::read(&mut file)?;
+        if file.xref.trailer.has(b"Encrypt") {
+            return Err(Error::Encrypted);
+        }
+        Ok(file)
+    }
+
+    /// The file's length in bytes.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the file is empty (never true for a file that opened).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The newest trailer dictionary.
+    pub fn trailer(&self) -> &Dictionary {
+        &self.xref.trailer
+    }
+
+    /// Offset of the newest cross-reference section (the `startxref` value).
+    pub fn startxref(&self) -> u64 {
+        self.xref.startxref
+    }
+
+    /// Whether the newest cross-reference section is a stream (§7.5.8) rather than a table.
+    pub fn uses_xref_stream(&self) -> bool {
+        self.xref.newest_is_stream
+    }
+
+    /// One more than the highest object number in use.
+    pub fn size(&self) -> u32 {
+        self.xref.size
+    }
+
+    /// Loads the object with the given number, with stream data for streams.
+    pub fn object(&mut self, id: ObjectId) -> Result<Object, Error> {
+        self.located(id).map(|(object, _)| object)
+    }
+
+    /// Loads an object and, for one stored uncompressed, the byte span it occupies in the file.
+    pub fn located(&mut self, id: ObjectId) -> Result<(Object, Option<(u64, u64)>), Error> {
+        match self.xref.entry(id.0) {
+            Some(xref::Entry::Plain { offset, .. }) => {
+                let (found, object, span) = self.object_at(offset, 0)?;
+                if found.0 != id.0 {
+                    return Err(Error::Broken { what: "cross-reference points at the wrong object", id });
+                }
+                Ok((object, Some(span)))
+            }
+            Some(xref::Entry::Compressed { stream, index }) => {
+                Ok((self.compressed_object(id, stream, index)?, None))
+            }
+            Some(xref::Entry::Free) | None => Err(Error::MissingObject(id)),
+        }
+    }
+
+    /// Follows a reference (and chains of references) to the object it names.
+    pub fn resolve(&mut self, object: &Object) -> Result<Object, Error> {
+        let mut current = object.clone();
+        for _ in 0..MAX_REFERENCE_CHAIN {
+            match current {
+                Object::Reference(id) => current = self.object(id)?,
+                other => return Ok(other),
+            }
+        }
+        Err(Error::Broken { what: "reference chain too long", id: (0, 0) })
+    }
+
+    /// Resolves `object` and requires a dictionary (a stream's dictionary counts).
+    pub fn dictionary(&mut self, object: &Object) -> Result<Dictionary, Error> {
+        match self.resolve(object)? {
+            Object::Dictionary(dict) => Ok(dict),
+            Object::Stream(stream) => Ok(stream.dict),
+            _ => Err(Error::Structure("expected a dictionary")),
+        }
+    }
+
+    /// The document catalog and its object number.
+    pub fn catalog(&mut self) -> Result<(ObjectId, Dictionary), Error> {
+        let root = self.xref.trailer.get(b"Root").map_err(|_| Error::Structure("trailer has no /Root"))?;
+        let Object::Reference(id) = root else {
+            return Err(Error::Structure("/Root is not a reference"));
+        };
+        let id = *id;
+        let catalog = self.dictionary(&Object::Reference(id))?;
+        Ok((id, catalog))
+    }
+
+    /// The first page of the page tree (§7.7.3), walking down `/Kids`.
+    pub fn first_page(&mut self) -> Result<(ObjectId, Dictionary), Error> {
+        let (_, catalog) = self.catalog()?;
+        let mut node = catalog.get(b"Pages").map_err(|_| Error::Structure("catalog has no /Pages"))?.clone();
+        for _ in 0..MAX_REFERENCE_CHAIN {
+            let Object::Reference(id) = node else {
+                return Err(Error::Structure("page tree node is not a reference"));
+            };
+            let dict = self.dictionary(&node)?;
+            if dict.get_type().is_ok_and(|t| t == b"Page") || !dict.has(b"Kids") {
+                return Ok((id, dict));
+            }
+            let kids = self.resolve(dict.get(b"Kids").map_err(|_| Error::Structure("page tree node has no /Kids"))?)?;
+            let first = kids.as_array().ok().and_then(|k| k.first().cloned());
+            node = first.ok_or(Error::Structure("document has no pages"))?;
+        }
+        Err(Error::Structure("page tree too deep"))
+    }
+
+    /// Reads up to `len` bytes at `offset` (fewer at the end of the file).
+    pub fn read_at(&mut self, offset: u64, len: usize) -> Result<Vec<u8>, Error> {
+        let available = self.len.saturating_sub(offset);
+        let len = usize::try_from(available).map_or(len, |a| a.min(len));
+        let mut buf = vec![0; len];
+        self.source.seek(SeekFrom::Start(offset)).map_err(io_error)?;
+        self.source.read_exact(&mut buf).map_err(io_error)?;
+        Ok(buf)
+    }
+
+    /// Streams the bytes `start..start + len` through `sink` in chunks, so callers can hash
+    /// or copy a range of any size without holding it.
+    pub fn for_each_chunk(
+        &mut self,
+        start: u64,
+        len: u64,
+        mut sink: impl FnMut(&[u8]) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        if start.checked_add(len).is_none_or(|end| end > self.len) {
+            return Err(Error::Structure("byte range outside the file"));
+        }
+        self.source.seek(SeekFrom::Start(start)).map_err(io_error)?;
+        let mut remaining = len;
+        let mut buf = vec![0; 1 << 20];
+        while remaining > 0 {
+            let want = usize::try_from(remaining).map_or(buf.len(), |r| r.min(buf.len()));
+            let chunk = &mut buf[..want];
+            self.source.read_exact(chunk).map_err(io_error)?;
+            sink(chunk)?;
+            remaining -= want as u64;
+        }
+        Ok(())
+    }
+
+    /// Offsets just after each `%%EOF` marker (and its end-of-line), in file order: the ends
+    /// of the file's revisions (§7.5.6).
+    pub fn revision_ends(&mut self) -> Result<Vec<u64>, Error> {
+        const MARKER: &[u8] = b"%%EOF";
+        let mut ends = Vec::new();
+        let mut carry: Vec<u8> = Vec::new();
+        let mut carry_start = 0u64;
+        let len = self.len;
+        self.for_each_chunk(0, len, |chunk| {
+            let mut window = std::mem::take(&mut carry);
+            window.extend_from_slice(chunk);
+            let mut at = 0;
+            while let Some(found) = find(&window[at..], MARKER) {
+                let end = at + found + MARKER.len();
+                ends.push(carry_start + end as u64);
+                at = end;
+            }
+            let keep = window.len().min(MARKER.len() - 1);
+            carry_start += (window.len() - keep) as u64;
+            carry = window.split_off(window.len() - keep);
+            Ok(())
+        })?;
+        // Include the end-of-line that belongs to the marker.
+        let mut result = Vec::with_capacity(ends.len());
+        for end in ends {
+            let next = self.read_at(end, 2)?;
+            let eol = match next.as_slice() {
+                [b'\r', b'\n', ..] => 2,
+                [b'\r' | b'\n', ..] => 1,
+                _ => 0,
+            };
+            result.push(end + eol);
+        }
+        Ok(result)
+    }
+
+    fn object_at(&mut self, offset: u64, depth: usize) -> Result<(ObjectId, Object, (u64, u64)), Error> {
+        let mut window = 16 * 1024;
+        loop {
+            let buf = self.read_at(offset, window)?;
+            let mut parser = syntax::Parser::new(&buf);
+            match parser.indirect() {
+                Ok(indirect) => {
+                    let Some(stream_start) = indirect.stream_start else {
+                        return Ok((indirect.id, indirect.object, (offset, offset + indirect.end as u64)));
+                    };
+                    let Object::Dictionary(dict) = indirect.object else {
+                        return Err(Error::Broken { what: "stream without a dictionary", id: indirect.id });
+                    };
+                    let length = match dict.get(b"Length") {
+                        Ok(Object::Integer(n)) => *n,
+                        Ok(Object::Reference(id)) if depth < 2 && *id != indirect.id => {
+                            match self.object(*id)? {
+                                Object::Integer(n) => n,
+                                _ => return Err(Error::Broken { what: "stream /Length is not a number", id: indirect.id }),
+                            }
+                        }
+                        _ => return Err(Error::Broken { what: "stream has no usable /Length", id: indirect.id }),
+                    };
+                    let length = usize::try_from(length)
+                        .ok()
+                        .filter(|&l| l <= MAX_DECODED_STREAM)
+                        .ok_or(Error::Broken { what: "stream /Length out of range", id: indirect.id })?;
+                    let data_offset = offset + stream_start as u64;
+                    let data = self.read_at(data_offset, length)?;
+                    if data.len() != length {
+                        return Err(Error::Broken { what: "stream runs past the end of the file", id: indirect.id });
+                    }
+                    let end = data_offset + length as u64;
+                    let id = indirect.id;
+                    return Ok((id, Object::Stream(Stream::new(dict, data)), (offset, end)));
+                }
+                Err(error) => {
+                    let truncated = parser.pos >= buf.len().saturating_sub(1) && (buf.len() as u64) < self.len - offset.min(self.len);
+                    if truncated && window < MAX_OBJECT_WINDOW {
+                        window *= 4;
+                        continue;
+                    }
+                    return Err(error.at(offset));
+                }
+            }
+        }
+    }
+
+    fn compressed_object(&mut self, id: ObjectId, stream_id: u32, index: u32) -> Result<Object, Error> {
+        let stream = match self.object_streams.get(&stream_id) {
+            Some(stream) => Arc::clone(stream),
+            None => {
+                let stream = Arc::new(self.load_object_stream(stream_id)?);
+                if self.object_streams.len() >= OBJECT_STREAM_CACHE {
+                    self.object_streams.clear();
+                }
+                self.object_streams.insert(stream_id, Arc::clone(&stream));
+                stream
+            }
+        };
+        stream.object(id, index)
+    }
+
+    fn load_object_stream(&mut self, stream_id: u32) -> Result<ObjectStream, Error> {
+        let id = (stream_id, 0);
+        let Some(xref::Entry::Plain { offset, .. }) = self.xref.entry(stream_id) else {
+            return Err(Error::Broken { what: "object stream is not stored uncompressed", id });
+        };
+        let (_, object, _) = self.object_at(offset, 0)?;
+        let Object::Stream(stream) = object else {
+            return Err(Error::Broken { what: "object stream is not a stream", id });
+        };
+        ObjectStream::decode(&stream, id)
+    }
+}
+
+/// A decoded object stream (§7.5.7).
+#[derive(Debug)]
+struct ObjectStream {
+    data: Vec<u8>,
+    /// (object number, offset of the object relative to `data`).
+    entries: Vec<(u32, usize)>,
+}
+
+impl ObjectStream {
+    fn decode(stream: &Stream, id: ObjectId) -> Result<Self, Error> {
+        let count = stream.dict.get(b"N").and_then(Object::as_i64).map_err(|_| Error::Broken { what: "object stream has no /N", id })?;
+        let first = stream.dict.get(b"First").and_then(Object::as_i64).map_err(|_| Error::Broken { what: "object stream has no /First", id })?;
+        let data = decode_stream(stream, id)?;
+        let first = usize::try_from(first).map_err(|_| Error::Broken { what: "bad /First", id })?;
+        let header = data.get(..first).ok_or(Error::Broken { what: "bad /First", id })?;
+        let mut parser = syntax::Parser::new(header);
+        let mut entries = Vec::new();
+        for _ in 0..count.clamp(0, 1_000_000) {
+            parser.skip_space();
+            let number = parser.unsigned().map_err(|e| e.at(0))?;
+            parser.skip_space();
+            let offset = parser.unsigned().map_err(|e| e.at(0))?;
+            let number = u32::try_from(number).map_err(|_| Error::Broken { what: "bad object number in object stream", id })?;
+            let offset = usize::try_from(offset).ok().and_then(|o| o.checked_add(first)).ok_or(Error::Broken { what: "bad offset in object stream", id })?;
+            entries.push((number, offset));
+        }
+        Ok(Self { data, entries })
+    }
+
+    fn object(&self, id: ObjectId, index: u32) -> Result<Object, Error> {
+        let entry = usize::try_from(index).ok().and_then(|i| self.entries.get(i));
+        let offset = match entry {
+            Some(&(number, offset)) if number == id.0 => offset,
+            // Some writers get the index wrong; fall back to a search by number.
+            _ => self.entries.iter().find(|(n, _)| *n == id.0).map(|(_, o)| *o).ok_or(Error::MissingObject(id))?,
+        };
+        let data = self.data.get(offset..).ok_or(Error::Broken { what: "offset outside object stream", id })?;
+        syntax::Parser::new(data).object(0).map_err(|e| e.at(0))
+    }
+}
+
+fn decode_stream(stream: &Stream, id: ObjectId) -> Result<Vec<u8>, Error> {
+    if stream.filters().map(|f| f.is_empty()).unwrap_or(true) {
+        return Ok(stream.content.clone());
+    }
+    stream
+        .decompressed_content_with_limit(MAX_DECODED_STREAM)
+        .map_err(|_| Error::Broken { what: "cannot decode stream", id })
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+fn io_error(error: io::Error) -> Error {
+    Error::Io(Arc::new(error))
+}
+
+/// Why a PDF could not be read or written.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not a PDF file (no %PDF- header)")]
+    NotPdf,
+    #[error("encrypted PDF files are not supported")]
+    Encrypted,
+    #[error("malformed PDF: {what} at byte {offset}")]
+    Syntax { what: &'static str, offset: u64 },
+    #[error("malformed cross-reference data: {0}")]
+    Xref(&'static str),
+    #[error("malformed PDF: object {} {}: {what}", id.0, id.1)]
+    Broken { what: &'static str, id: ObjectId },
+    #[error("malformed PDF: object {} {} is missing", .0.0, .0.1)]
+    MissingObject(ObjectId),
+    #[error("unexpected PDF structure: {0}")]
+    Structure(&'static str),
+    #[error("the signature needs {needed} bytes but only {reserved} were reserved")]
+    ContentsTooSmall { needed: usize, reserved: usize },
+    #[error("i/o error: {0}")]
+    Io(Arc<io::Error>),
+}
+
+impl Error {
+    /// Makes a window-relative syntax offset absolute.
+    fn at(self, base: u64) -> Self {
+        match self {
+            Self::Syntax { what, offset } => Self::Syntax { what, offset: base + offset },
+            other => other,
+        }
+    }
+}

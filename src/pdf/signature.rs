@@ -1,0 +1,445 @@
+//! Signature fields and signature dictionaries (ISO 32000-2 §12.7.5.5, §12.8.1): reserving room
+//! for a signature in an incremental update, and finding the signatures a file carries.
+
+use std::collections::HashSet;
+use std::io::{Read, Seek};
+
+use chrono::{DateTime, Utc};
+use lopdf::{Dictionary, Object, StringFormat, Writer, decode_text_string, text_string};
+
+use super::update::Update;
+use super::{Error, File};
+
+/// Width of each patched `/ByteRange` number; enough for files up to 10 GB.
+const BYTE_RANGE_WIDTH: usize = 10;
+/// Bounds for walking a hostile field tree.
+const MAX_FIELDS: usize = 10_000;
+const MAX_FIELD_DEPTH: usize = 32;
+
+/// What goes into a new signature dictionary.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// `/Type`: `Sig` for signatures, `DocTimeStamp` for document timestamps.
+    pub kind: Kind,
+    /// `/SubFilter`, e.g. `ETSI.CAdES.detached`.
+    pub sub_filter: String,
+    /// `/M`; PAdES takes the claimed signing time from here, not from the CMS.
+    pub time: Option<DateTime<Utc>>,
+    pub name: Option<String>,
+    pub reason: Option<String>,
+    pub location: Option<String>,
+    pub contact_info: Option<String>,
+    /// Bytes reserved for the DER signature inside `/Contents`.
+    pub capacity: usize,
+}
+
+/// `/Type` of a signature dictionary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Kind {
+    Signature,
+    DocumentTimestamp,
+}
+
+/// An incremental update with a signature placeholder, waiting for its `/Contents`.
+#[derive(Debug)]
+pub struct Prepared {
+    base_len: u64,
+    tail: Vec<u8>,
+    /// Index in `tail` of the `<` that opens `/Contents`.
+    contents_at: usize,
+    capacity: usize,
+    field: String,
+}
+
+impl Prepared {
+    /// The `/ByteRange` written into the update: `[0 a b c]`, covering everything but the
+    /// `/Contents` hex string.
+    pub fn byte_range(&self) -> [u64; 4] {
+        let gap_start = self.base_len + self.contents_at as u64;
+        let gap_end = gap_start + 2 + 2 * self.capacity as u64;
+        let total = self.base_len + self.tail.len() as u64;
+        [0, gap_start, gap_end, total - gap_end]
+    }
+
+    /// The appended bytes before the gap; the signed data is the original file, then this,
+    /// then [`Prepared::tail_after_gap`].
+    pub fn tail_before_gap(&self) -> &[u8] {
+        &self.tail[..self.contents_at]
+    }
+
+    pub fn tail_after_gap(&self) -> &[u8] {
+        &self.tail[self.contents_at + 2 + 2 * self.capacity..]
+    }
+
+    /// The name of the new signature field.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    /// Fills `/Contents` with `signature` (DER, zero-padded) and returns the bytes to append.
+    pub fn finish(mut self, signature: &[u8]) -> Result<Vec<u8>, Error> {
+        if signature.len() > self.capacity {
+            return Err(Error::ContentsTooSmall { needed: signature.len(), reserved: self.capacity });
+        }
+        let start = self.contents_at + 1;
+        for (i, byte) in signature.iter().enumerate() {
+            let hex = format!("{byte:02x}");
+            self.tail[start + 2 * i..start + 2 * i + 2].copy_from_slice(hex.as_bytes());
+        }
+        Ok(self.tail)
+    }
+}
+
+/// Builds an incremental update that adds an invisible signature field on page 1 with a
+/// signature dictionary whose `/ByteRange` is already final.
+pub fn prepare<R: Read + Seek>(file: &mut File<R>, request: &Request) -> Result<Prepared, Error> {
+    let mut update = Update::new(file);
+    let (catalog_id, mut catalog) = file.catalog()?;
+    let (page_id, mut page) = file.first_page()?;
+
+    let existing = field_names(file)?;
+    let prefix = match request.kind {
+        Kind::Signature => "Signature",
+        Kind::DocumentTimestamp => "Timestamp",
+    };
+    let field = (1..).map(|n| format!("{prefix}{n}")).find(|name| !existing.contains(name)).unwrap_or_default();
+
+    let sig_id = update.allocate();
+    let widget_id = update.allocate();
+
+    let mut widget = Dictionary::new();
+    widget.set("Type", Object::Name(b"Annot".to_vec()));
+    widget.set("Subtype", Object::Name(b"Widget".to_vec()));
+    widget.set("FT", Object::Name(b"Sig".to_vec()));
+    widget.set("T", text_string(&field));
+    widget.set("V", Object::Reference(sig_id));
+    widget.set("Rect", Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]));
+    // Print + Locked (§12.5.3): an invisible field that still prints and cannot be moved.
+    widget.set("F", Object::Integer(132));
+    widget.set("P", Object::Reference(page_id));
+    update.set(widget_id, Object::Dictionary(widget));
+
+    // Page /Annots: extend the array where it lives.
+    match page.get(b"Annots") {
+        Ok(Object::Reference(annots_id)) => {
+            let annots_id = *annots_id;
+            let mut annots = array(file.resolve(&Object::Reference(annots_id))?)?;
+            annots.push(Object::Reference(widget_id));
+            update.set(annots_id, Object::Array(annots));
+        }
+        Ok(Object::Array(annots)) => {
+            let mut annots = annots.clone();
+            annots.push(Object::Reference(widget_id));
+            page.set("Annots", Object::Array(annots));
+            update.set(page_id, Object::Dictionary(page));
+        }
+        _ => {
+            page.set("Annots", Object::Array(vec![Object::Reference(widget_id)]));
+            update.set(page_id, Object::Dictionary(page));
+        }
+    }
+
+    // Catalog /AcroForm with /Fields and /SigFlags 3 (SignaturesExist | AppendOnly).
+    let (form_id, mut form) = match catalog.get(b"AcroForm") {
+        Ok(Object::Reference(id)) => (Some(*id), file.dictionary(&Object::Reference(*id))?),
+        Ok(Object::Dictionary(dict)) => (None, dict.clone()),
+        _ => (None, Dictionary::new()),
+    };
+    match form.get(b"Fields") {
+        Ok(Object::Reference(fields_id)) => {
+            let fields_id = *fields_id;
+            let mut fields = array(file.resolve(&Object::Reference(fields_id))?)?;
+            fields.push(Object::Reference(widget_id));
+            update.set(fields_id, Object::Array(fields));
+        }
+        Ok(Object::Array(fields)) => {
+            let mut fields = fields.clone();
+            fields.push(Object::Reference(widget_id));
+            form.set("Fields", Object::Array(fields));
+        }
+        _ => form.set("Fields", Object::Array(vec![Object::Reference(widget_id)])),
+    }
+    form.set("SigFlags", Object::Integer(3));
+    match form_id {
+        Some(id) => update.set(id, Object::Dictionary(form)),
+        None => {
+            let id = update.allocate();
+            update.set(id, Object::Dictionary(form));
+            catalog.set("AcroForm", Object::Reference(id));
+            update.set(catalog_id, Object::Dictionary(catalog));
+        }
+    }
+
+    // A new second /ID element marks the new revision (§14.4).
+    if let Some(Object::Array(ids)) = update.trailer_entry(b"ID").cloned() {
+        if let Some(first) = ids.first() {
+            let mut second = [0u8; 16];
+            openssl::rand::rand_bytes(&mut second).map_err(|_| Error::Structure("no randomness"))?;
+            update.set_trailer(b"ID", Object::Array(vec![first.clone(), Object::String(second.to_vec(), StringFormat::Hexadecimal)]));
+        }
+    }
+
+    let (body, contents_in_body) = signature_dictionary(request)?;
+    update.set_raw(sig_id, body);
+    let written = update.write()?;
+    let sig_offset = written.offsets.get(&sig_id.0).copied().ok_or(Error::Structure("signature object not written"))?;
+    let header = format!("{} 0 obj\n", sig_id.0).len();
+    let contents_at = sig_offset + header + contents_in_body;
+
+    let mut prepared = Prepared { base_len: file.len(), tail: written.bytes, contents_at, capacity: request.capacity, field };
+    let range = prepared.byte_range();
+    let text = format_byte_range(&range)?;
+    let range_at = find(&prepared.tail[sig_offset..], b"/ByteRange [").ok_or(Error::Structure("placeholder lost"))? + sig_offset + b"/ByteRange [".len();
+    prepared.tail[range_at..range_at + text.len()].copy_from_slice(text.as_bytes());
+    Ok(prepared)
+}
+
+/// A signature dictionary found in a file, with the values a validator needs.
+#[derive(Clone, Debug)]
+pub struct Found {
+    /// Fully qualified field name.
+    pub field: String,
+    pub kind: Kind,
+    pub sub_filter: Option<String>,
+    pub byte_range: Vec<i64>,
+    pub contents: Vec<u8>,
+    /// `/M` as written (PDF date string).
+    pub time: Option<String>,
+    pub name: Option<String>,
+    pub reason: Option<String>,
+    pub location: Option<String>,
+    /// Where the signature dictionary object lies in the file, if stored uncompressed.
+    pub span: Option<(u64, u64)>,
+}
+
+/// Every signature field with a value, in the order of the field tree.
+pub fn find_all<R: Read + Seek>(file: &mut File<R>) -> Result<Vec<Found>, Error> {
+    let mut found = Vec::new();
+    visit_fields(file, |file, name, field| {
+        let ft = field.get(b"FT").ok().and_then(|o| o.as_name().ok());
+        if ft != Some(b"Sig".as_slice()) {
+            return Ok(());
+        }
+        let Ok(value) = field.get(b"V") else {
+            return Ok(());
+        };
+        let (dict, span) = match value {
+            Object::Reference(id) => {
+                let (object, span) = file.located(*id)?;
+                match object {
+                    Object::Dictionary(dict) => (dict, span),
+                    _ => return Err(Error::Structure("signature value is not a dictionary")),
+                }
+            }
+            Object::Dictionary(dict) => (dict.clone(), None),
+            _ => return Err(Error::Structure("signature value is not a dictionary")),
+        };
+        found.push(parse_dictionary(name, &dict, span));
+        Ok(())
+    })?;
+    Ok(found)
+}
+
+fn parse_dictionary(field: String, dict: &Dictionary, span: Option<(u64, u64)>) -> Found {
+    let text = |key: &[u8]| dict.get(key).ok().and_then(|o| decode_text_string(o).ok());
+    let name = |key: &[u8]| dict.get(key).ok().and_then(|o| o.as_name().ok()).map(|n| String::from_utf8_lossy(n).into_owned());
+    let kind = match dict.get(b"Type").ok().and_then(|o| o.as_name().ok()) {
+        Some(b"DocTimeStamp") => Kind::DocumentTimestamp,
+        _ => Kind::Signature,
+    };
+    Found {
+        field,
+        kind,
+        sub_filter: name(b"SubFilter"),
+        byte_range: dict
+            .get(b"ByteRange")
+            .and_then(Object::as_array)
+            .map(|a| a.iter().filter_map(|o| o.as_i64().ok()).collect())
+            .unwrap_or_default(),
+        contents: dict.get(b"Contents").and_then(Object::as_str).map(<[u8]>::to_vec).unwrap_or_default(),
+        time: dict.get(b"M").ok().and_then(|o| o.as_str().ok()).map(|s| String::from_utf8_lossy(s).into_owned()),
+        name: text(b"Name"),
+        reason: text(b"Reason"),
+        location: text(b"Location"),
+        span,
+    }
+}
+
+/// Names of all terminal fields, so a new field gets a unique name.
+fn field_names<R: Read + Seek>(file: &mut File<R>) -> Result<HashSet<String>, Error> {
+    let mut names = HashSet::new();
+    visit_fields(file, |_, name, _| {
+        names.insert(name);
+        Ok(())
+    })?;
+    Ok(names)
+}
+
+/// Walks the AcroForm field tree (§12.7.4), calling `visit` for each terminal field with its
+/// fully qualified name; `/FT` is inherited from parents.
+fn visit_fields<R: Read + Seek>(
+    file: &mut File<R>,
+    mut visit: impl FnMut(&mut File<R>, String, &Dictionary) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let (_, catalog) = file.catalog()?;
+    let Ok(form) = catalog.get(b"AcroForm") else {
+        return Ok(());
+    };
+    let form = file.dictionary(form)?;
+    let Ok(fields) = form.get(b"Fields") else {
+        return Ok(());
+    };
+    let fields = array(file.resolve(fields)?)?;
+    let mut stack: Vec<(Object, String, Option<Object>, usize)> = fields.into_iter().rev().map(|f| (f, String::new(), None, 0)).collect();
+    let mut seen = HashSet::new();
+    let mut count = 0;
+    while let Some((node, parent_name, inherited_ft, depth)) = stack.pop() {
+        count += 1;
+        if count > MAX_FIELDS || depth > MAX_FIELD_DEPTH {
+            return Err(Error::Structure("form field tree too large"));
+        }
+        if let Object::Reference(id) = node {
+            if !seen.insert(id) {
+                continue;
+            }
+        }
+        let Ok(mut dict) = file.dictionary(&node) else {
+            continue;
+        };
+        let partial = dict.get(b"T").ok().and_then(|t| decode_text_string(t).ok());
+        let name = match (parent_name.is_empty(), partial) {
+            (_, None) => parent_name.clone(),
+            (true, Some(partial)) => partial,
+            (false, Some(partial)) => format!("{parent_name}.{partial}"),
+        };
+        if !dict.has(b"FT") {
+            if let Some(ft) = &inherited_ft {
+                dict.set("FT", ft.clone());
+            }
+        }
+        let ft = dict.get(b"FT").ok().cloned();
+        // Kids that carry /T are fields; kids without are widgets of this field.
+        let kids = match dict.get(b"Kids") {
+            Ok(kids) => array(file.resolve(kids)?).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        };
+        let mut child_fields = Vec::new();
+        for kid in kids {
+            if file.dictionary(&kid).is_ok_and(|k| k.has(b"T")) {
+                child_fields.push(kid);
+            }
+        }
+        if child_fields.is_empty() {
+            visit(file, name, &dict)?;
+        } else {
+            for kid in child_fields.into_iter().rev() {
+                stack.push((kid, name.clone(), ft.clone(), depth + 1));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn signature_dictionary(request: &Request) -> Result<(Vec<u8>, usize), Error> {
+    let mut dict = Dictionary::new();
+    dict.set(
+        "Type",
+        Object::Name(match request.kind {
+            Kind::Signature => b"Sig".to_vec(),
+            Kind::DocumentTimestamp => b"DocTimeStamp".to_vec(),
+        }),
+    );
+    dict.set("Filter", Object::Name(b"Adobe.PPKLite".to_vec()));
+    dict.set("SubFilter", Object::Name(request.sub_filter.as_bytes().to_vec()));
+    if let Some(time) = request.time {
+        dict.set("M", Object::String(pdf_date(time).into_bytes(), StringFormat::Literal));
+    }
+    for (key, value) in [(b"Name".as_slice(), &request.name), (b"Reason", &request.reason), (b"Location", &request.location), (b"ContactInfo", &request.contact_info)] {
+        if let Some(value) = value {
+            dict.set(key.to_vec(), text_string(value));
+        }
+    }
+    let mut body = Vec::new();
+    body.extend_from_slice(b"<<");
+    for (key, value) in dict.iter() {
+        Writer::write_object(&mut body, &Object::Name(key.clone())).map_err(|_| Error::Structure("cannot serialise"))?;
+        body.push(b' ');
+        Writer::write_object(&mut body, value).map_err(|_| Error::Structure("cannot serialise"))?;
+    }
+    let zeros = "0".repeat(BYTE_RANGE_WIDTH);
+    body.extend_from_slice(format!("/ByteRange [0 {zeros} {zeros} {zeros}]").as_bytes());
+    body.extend_from_slice(b"/Contents ");
+    let contents_at = body.len();
+    body.push(b'<');
+    body.resize(body.len() + 2 * request.capacity, b'0');
+    body.extend_from_slice(b">>>");
+    Ok((body, contents_at))
+}
+
+/// Formats `[0 a b c]`'s numbers padded to the placeholder's width, so offsets do not move.
+fn format_byte_range(range: &[u64; 4]) -> Result<String, Error> {
+    let text = format!("{} {} {} {}", range[0], range[1], range[2], range[3]);
+    let width = 1 + 3 * (BYTE_RANGE_WIDTH + 1);
+    if text.len() > width {
+        return Err(Error::Structure("file too large for a signature byte range"));
+    }
+    Ok(format!("{text:<width$}"))
+}
+
+/// `D:YYYYMMDDHHmmSS+00'00'` (§7.9.4).
+pub fn pdf_date(time: DateTime<Utc>) -> String {
+    time.format("D:%Y%m%d%H%M%S+00'00'").to_string()
+}
+
+/// Parses a PDF date string (§7.9.4), tolerating the usual omissions.
+pub fn parse_pdf_date(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.strip_prefix("D:").unwrap_or(text);
+    let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
+    if digits.len() < 4 {
+        return None;
+    }
+    let field = |from: usize, len: usize, default: u32| digits.get(from..from + len).and_then(|s| s.parse().ok()).unwrap_or(default);
+    let year: i32 = digits.get(0..4)?.parse().ok()?;
+    let naive = chrono::NaiveDate::from_ymd_opt(year, field(4, 2, 1), field(6, 2, 1))?.and_hms_opt(field(8, 2, 0), field(10, 2, 0), field(12, 2, 0))?;
+    let rest = &text[digits.len()..];
+    let offset_seconds = match rest.as_bytes().first() {
+        Some(sign @ (b'+' | b'-')) => {
+            let nums: Vec<i64> = rest[1..].split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(|s| s.parse().unwrap_or(0)).collect();
+            let seconds = nums.first().copied().unwrap_or(0) * 3600 + nums.get(1).copied().unwrap_or(0) * 60;
+            if *sign == b'-' { -seconds } else { seconds }
+        }
+        _ => 0,
+    };
+    Some(DateTime::<Utc>::from_naive_utc_and_offset(naive, Utc) - chrono::Duration::seconds(offset_seconds))
+}
+
+fn array(object: Object) -> Result<Vec<Object>, Error> {
+    match object {
+        Object::Array(items) => Ok(items),
+        _ => Err(Error::Structure("expected an array")),
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    super::find(haystack, needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_range_keeps_placeholder_width() {
+        let text = format_byte_range(&[0, 1234, 5678, 90]).unwrap();
+        assert_eq!(text.len(), 34);
+        assert!(text.starts_with("0 1234 5678 90 "));
+    }
+
+    #[test]
+    fn pdf_dates_round_trip() {
+        let time = DateTime::parse_from_rfc3339("2026-11-22T10:20:30Z").unwrap().with_timezone(&Utc);
+        assert_eq!(parse_pdf_date(&pdf_date(time)), Some(time));
+        let local = parse_pdf_date("D:20261122122030+02'00'").unwrap();
+        assert_eq!(local, time);
+    }
+}

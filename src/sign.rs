@@ -1,0 +1,165 @@
+//! Signing and sealing documents: PAdES baseline B-B (ETSI EN 319 142-1) over PDF, written as
+//! an incremental update so every earlier byte and signature stays as it was.
+//!
+//! The pipeline is staged, prepare -> digest -> sign -> write, so the key only ever sees the
+//! signed attributes and a remote or token key fits without touching PDF or CMS code.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use crate::certificate::{self, Kind};
+use crate::document::{self, Output};
+use crate::key::{Credential, Digest};
+use crate::{cms, pdf};
+
+/// `/SubFilter` for PAdES baseline signatures (ETSI EN 319 142-1 §5.3).
+pub const SUB_FILTER: &str = "ETSI.CAdES.detached";
+
+/// What the user asked for besides the key.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// Signature (natural person) or seal (legal person); the certificate must fit.
+    pub intent: Kind,
+    /// Sign even if the certificate's kind does not fit the intent.
+    pub force: bool,
+    /// The signing time written to `/M`; a parameter so the core never reads the clock.
+    pub time: DateTime<Utc>,
+    pub reason: Option<String>,
+    pub location: Option<String>,
+    pub contact_info: Option<String>,
+}
+
+/// What a finished signature looks like.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub output: PathBuf,
+    pub field: String,
+    pub kind: Kind,
+    pub signer: String,
+    pub byte_range: [u64; 4],
+}
+
+/// Refuses a credential that must not make this signature: wrong kind (unless forced), not
+/// valid at the signing time, or without a key usage for signatures.
+pub fn check_credential(credential: &Credential, request: &Request) -> Result<(), Error> {
+    let certificate = credential.certificate();
+    let kind = certificate.kind();
+    if kind != request.intent && !request.force {
+        return Err(Error::WrongKind { intent: request.intent, actual: kind, because: certificate.kind_reason(), holder: certificate.holder() });
+    }
+    if request.time < certificate.not_before() {
+        return Err(Error::NotYetValid { holder: certificate.holder(), from: certificate.not_before() });
+    }
+    if request.time > certificate.not_after() {
+        return Err(Error::Expired { holder: certificate.holder(), until: certificate.not_after() });
+    }
+    if !certificate.can_sign() {
+        return Err(Error::KeyUsage { holder: certificate.holder() });
+    }
+    Ok(())
+}
+
+/// Signs the PDF at `input` into `output` (PAdES B-B). `input` is only read; `output` appears
+/// complete or not at all.
+pub fn sign_pdf(input: &Path, output: &Path, credential: &Credential, request: &Request, overwrite: bool) -> Result<Outcome, Error> {
+    check_credential(credential, request)?;
+    if same_file(input, output) {
+        return Err(Error::SameFile(input.display().to_string()));
+    }
+    let mut file = pdf::File::open(input).map_err(|source| Error::Pdf { path: input.display().to_string(), source })?;
+    let certificate = credential.certificate();
+    let pdf_request = pdf::signature::Request {
+        kind: pdf::signature::Kind::Signature,
+        sub_filter: SUB_FILTER.to_owned(),
+        time: Some(request.time),
+        name: Some(certificate.holder()),
+        reason: request.reason.clone(),
+        location: request.location.clone(),
+        contact_info: request.contact_info.clone(),
+        capacity: cms::estimate_size(credential),
+    };
+    let pdf_error = |source| Error::Pdf { path: input.display().to_string(), source };
+    let prepared = pdf::signature::prepare(&mut file, &pdf_request).map_err(pdf_error)?;
+
+    // One pass over the input: copy it into the output while hashing it.
+    let mut out = Output::create(output, overwrite)?;
+    let digest = credential.signer.algorithm().digest();
+    let mut hasher = Hasher::new(digest)?;
+    let len = file.len();
+    let write_error = |e: std::io::Error| Error::Document(document::Error::Io { path: output.display().to_string(), source: std::sync::Arc::new(e) });
+    {
+        let writer = out.writer();
+        file.for_each_chunk(0, len, |chunk| {
+            hasher.update(chunk);
+            writer.write_all(chunk).map_err(|e| pdf::Error::Io(std::sync::Arc::new(e)))
+        })
+        .map_err(pdf_error)?;
+    }
+    hasher.update(prepared.tail_before_gap());
+    hasher.update(prepared.tail_after_gap());
+    let content_digest = hasher.finish()?;
+
+    let signature = cms::sign_detached(&content_digest, credential, cms::Options { signing_time: None })?;
+    let byte_range = prepared.byte_range();
+    let field = prepared.field().to_owned();
+    let tail = prepared.finish(&signature).map_err(pdf_error)?;
+    out.writer().write_all(&tail).map_err(write_error)?;
+    let output = out.commit()?;
+    Ok(Outcome { output, field, kind: certificate.kind(), signer: certificate.holder(), byte_range })
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Streaming hash over the signed byte ranges.
+pub(crate) struct Hasher(openssl::hash::Hasher);
+
+impl Hasher {
+    pub(crate) fn new(digest: Digest) -> Result<Self, Error> {
+        openssl::hash::Hasher::new(digest.message_digest()).map(Self).map_err(|e| Error::Crypto(e.to_string()))
+    }
+
+    pub(crate) fn update(&mut self, data: &[u8]) {
+        // Hasher::update fails only on a broken openssl context, which `new` rules out.
+        let _ = self.0.update(data);
+    }
+
+    pub(crate) fn finish(mut self) -> Result<Vec<u8>, Error> {
+        self.0.finish().map(|d| d.to_vec()).map_err(|e| Error::Crypto(e.to_string()))
+    }
+}
+
+/// Why a document could not be signed.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "{holder}: this is a {actual} certificate ({because}); use `siegel {cmd}` instead, or --force to {intent_verb} with it anyway",
+        cmd = match actual { Kind::Seal => "seal", Kind::Signature => "sign" },
+        intent_verb = match intent { Kind::Seal => "seal", Kind::Signature => "sign" }
+    )]
+    WrongKind { intent: Kind, actual: Kind, because: &'static str, holder: String },
+    #[error("{holder}: the certificate is not valid before {from}")]
+    NotYetValid { holder: String, from: DateTime<Utc> },
+    #[error("{holder}: the certificate expired on {until}")]
+    Expired { holder: String, until: DateTime<Utc> },
+    #[error("{holder}: the certificate's key usage allows neither digitalSignature nor nonRepudiation")]
+    KeyUsage { holder: String },
+    #[error("{0}: output would overwrite the input")]
+    SameFile(String),
+    #[error("{path}: {source}")]
+    Pdf { path: String, source: pdf::Error },
+    #[error(transparent)]
+    Cms(#[from] cms::Error),
+    #[error(transparent)]
+    Document(#[from] document::Error),
+    #[error(transparent)]
+    Certificate(#[from] certificate::Error),
+    #[error("cryptographic library failure: {0}")]
+    Crypto(String),
+}

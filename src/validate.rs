@@ -1,0 +1,63 @@
+//! Validation of signed documents following ETSI EN 319 102-1 (basic signature validation,
+//! §5.3) for PAdES (ETSI EN 319 142-1): every signature gets an indication, a sub-indication
+//! and the checks that led to it. A failed signature is a result; `Err` means the document could
+//! not be processed at all.
+
+mod chain;
+mod pades;
+pub mod report;
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+pub use report::{Check, Indication, Report, SubIndication};
+
+use crate::{pdf, trust};
+
+/// What a validation depends on besides the document.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub trust: trust::Store,
+    /// The validation time; a parameter so results are reproducible.
+    pub time: DateTime<Utc>,
+}
+
+/// Validates every signature and document timestamp in the PDF at `path`.
+pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
+    let name = path.display().to_string();
+    let pdf_error = |source| Error::Pdf { path: name.clone(), source };
+    let mut file = pdf::File::open(path).map_err(pdf_error)?;
+    let sha256 = pades::file_digest(&mut file).map_err(pdf_error)?;
+    let revision_ends = file.revision_ends().map_err(pdf_error)?;
+    let found = pdf::signature::find_all(&mut file).map_err(pdf_error)?;
+
+    let mut signatures = Vec::new();
+    let mut document_timestamps = Vec::new();
+    for signature in &found {
+        let result = pades::validate_signature(&mut file, signature, &revision_ends, options);
+        match signature.kind {
+            pdf::signature::Kind::Signature => signatures.push(result),
+            pdf::signature::Kind::DocumentTimestamp => document_timestamps.push(result),
+        }
+    }
+    // Order of application: by where the signed revision ends.
+    signatures.sort_by_key(|s| s.revision.unwrap_or(usize::MAX));
+    document_timestamps.sort_by_key(|s| s.revision.unwrap_or(usize::MAX));
+
+    let mut messages = Vec::new();
+    let indication = if signatures.is_empty() && document_timestamps.is_empty() {
+        messages.push("the document carries no signature".to_owned());
+        Indication::Indeterminate
+    } else {
+        signatures.iter().chain(&document_timestamps).map(|s| s.indication).max().unwrap_or(Indication::Indeterminate)
+    };
+    Ok(Report { file: name, sha256, size: file.len(), validation_time: options.time, signatures, document_timestamps, indication, messages })
+}
+
+/// Why a document could not be validated at all.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Pdf { path: String, source: pdf::Error },
+}

@@ -1,0 +1,163 @@
+//! The validation result as plain data (ETSI EN 319 102-1 §5.1.3 indications), serialisable for
+//! the CLI's JSON and for rendering protocols.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::certificate::{Kind, Qualification};
+
+/// The main status of a validation (EN 319 102-1 Table 4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Indication {
+    TotalPassed,
+    Indeterminate,
+    TotalFailed,
+}
+
+impl Indication {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::TotalPassed => "TOTAL_PASSED",
+            Self::Indeterminate => "INDETERMINATE",
+            Self::TotalFailed => "TOTAL_FAILED",
+        }
+    }
+}
+
+/// Why a validation did not pass (EN 319 102-1 Table 5), with the ETSI names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SubIndication {
+    // TOTAL_FAILED
+    FormatFailure,
+    HashFailure,
+    SigCryptoFailure,
+    Revoked,
+    // INDETERMINATE
+    SigConstraintsFailure,
+    ChainConstraintsFailure,
+    CertificateChainGeneralFailure,
+    CryptoConstraintsFailureNoPoe,
+    ExpiredNoPoe,
+    NotYetValid,
+    OutOfBoundsNoPoe,
+    OutOfBoundsNotRevoked,
+    RevokedNoPoe,
+    NoCertificateChainFound,
+    NoSigningCertificateFound,
+    SignedDataNotFound,
+    TryLater,
+}
+
+impl SubIndication {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::FormatFailure => "FORMAT_FAILURE",
+            Self::HashFailure => "HASH_FAILURE",
+            Self::SigCryptoFailure => "SIG_CRYPTO_FAILURE",
+            Self::Revoked => "REVOKED",
+            Self::SigConstraintsFailure => "SIG_CONSTRAINTS_FAILURE",
+            Self::ChainConstraintsFailure => "CHAIN_CONSTRAINTS_FAILURE",
+            Self::CertificateChainGeneralFailure => "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+            Self::CryptoConstraintsFailureNoPoe => "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+            Self::ExpiredNoPoe => "EXPIRED_NO_POE",
+            Self::NotYetValid => "NOT_YET_VALID",
+            Self::OutOfBoundsNoPoe => "OUT_OF_BOUNDS_NO_POE",
+            Self::OutOfBoundsNotRevoked => "OUT_OF_BOUNDS_NOT_REVOKED",
+            Self::RevokedNoPoe => "REVOKED_NO_POE",
+            Self::NoCertificateChainFound => "NO_CERTIFICATE_CHAIN_FOUND",
+            Self::NoSigningCertificateFound => "NO_SIGNING_CERTIFICATE_FOUND",
+            Self::SignedDataNotFound => "SIGNED_DATA_NOT_FOUND",
+            Self::TryLater => "TRY_LATER",
+        }
+    }
+
+    /// The indication this sub-indication belongs to.
+    pub fn indication(self) -> Indication {
+        match self {
+            Self::FormatFailure | Self::HashFailure | Self::SigCryptoFailure | Self::Revoked => Indication::TotalFailed,
+            _ => Indication::Indeterminate,
+        }
+    }
+}
+
+/// The validation of one document.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub file: String,
+    pub sha256: String,
+    pub size: u64,
+    pub validation_time: DateTime<Utc>,
+    /// Signatures in the order they were applied.
+    pub signatures: Vec<Signature>,
+    pub document_timestamps: Vec<Signature>,
+    /// The worst indication over all signatures and timestamps; INDETERMINATE when there is
+    /// no signature at all.
+    pub indication: Indication,
+    pub messages: Vec<String>,
+}
+
+impl Report {
+    /// Counts signatures (not timestamps) that passed.
+    pub fn passed(&self) -> usize {
+        self.signatures.iter().filter(|s| s.indication == Indication::TotalPassed).count()
+    }
+}
+
+/// The validation of one signature or document timestamp.
+#[derive(Clone, Debug, Serialize)]
+pub struct Signature {
+    /// The signature field's fully qualified name.
+    pub field: String,
+    pub signer: Option<Signer>,
+    pub kind: Option<Kind>,
+    pub level: Option<String>,
+    pub qualification: Option<Qualification>,
+    /// The time the signer claims (`/M` in PAdES, signing-time in CAdES).
+    pub signing_time: Option<DateTime<Utc>>,
+    /// The earliest proven time the signature existed; without a timestamp, the validation time.
+    pub best_signature_time: DateTime<Utc>,
+    pub indication: Indication,
+    pub subindication: Option<SubIndication>,
+    /// Which revision of the file (1 = the original) this signature signs.
+    pub revision: Option<usize>,
+    pub covers_whole_document: bool,
+    pub modifications: Vec<String>,
+    pub chain: Vec<ChainCertificate>,
+    pub timestamps: Vec<String>,
+    pub revocation: Vec<String>,
+    pub algorithm: Option<String>,
+    /// Every check run, in order, with a stable id.
+    pub checks: Vec<Check>,
+    pub messages: Vec<String>,
+}
+
+/// Who signed, as the certificate names them.
+#[derive(Clone, Debug, Serialize)]
+pub struct Signer {
+    pub name: String,
+    pub subject: String,
+    pub organization: Option<String>,
+    pub organization_identifier: Option<String>,
+    pub serial_number: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ChainCertificate {
+    pub subject: String,
+    pub issuer: String,
+    pub serial: String,
+    pub not_before: DateTime<Utc>,
+    pub not_after: DateTime<Utc>,
+    pub sha256: String,
+    pub trust_anchor: bool,
+}
+
+/// One technical check.
+#[derive(Clone, Debug, Serialize)]
+pub struct Check {
+    pub id: &'static str,
+    pub passed: bool,
+    pub detail: String,
+}
