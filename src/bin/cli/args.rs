@@ -1,0 +1,125 @@
+//! Command-line arguments (the contract in the architecture guide).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "siegel", version, about = "Sign, seal and validate documents under eIDAS (PAdES)")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign documents with a natural person's certificate (one explicit run per signer).
+    Sign(SignArgs),
+    /// Seal documents with a legal person's (organisation's) certificate.
+    Seal(SignArgs),
+    /// Validate the signatures and seals in documents.
+    Verify(VerifyArgs),
+    /// Seal a bundled sample with the bundled demo key and validate it.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// PAdES baseline level; B-T and above arrive with timestamp support.
+    #[arg(long, value_enum, default_value_t = Level::BB)]
+    pub level: Level,
+    /// Reason for signing (/Reason).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Place of signing (/Location).
+    #[arg(long)]
+    pub location: Option<String>,
+    /// How to reach the signer (/ContactInfo).
+    #[arg(long)]
+    pub contact: Option<String>,
+    /// Output file (one input only).
+    #[arg(short = 'o', long = "output", conflicts_with = "out_dir", required_unless_present = "out_dir")]
+    pub output: Option<PathBuf>,
+    /// Output folder; each output keeps its input's file name.
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
+    /// Overwrite existing outputs, and sign with a certificate of the other kind.
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Documents to sign.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    /// PKCS#12 file with the key and its certificate chain.
+    #[arg(long, required = true)]
+    pub p12: PathBuf,
+    /// Read the passphrase from this environment variable.
+    #[arg(long, conflicts_with = "pin_file")]
+    pub pin_env: Option<String>,
+    /// Read the passphrase from the first line of this file.
+    #[arg(long)]
+    pub pin_file: Option<PathBuf>,
+    /// Hash algorithm (default: SHA-256, or SHA-384 for P-384 keys).
+    #[arg(long, value_enum)]
+    pub digest: Option<DigestArg>,
+    /// Use RSA-PSS instead of PKCS#1 v1.5 for RSA keys.
+    #[arg(long)]
+    pub pss: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Trust anchor certificate (PEM or DER); repeatable.
+    #[arg(long)]
+    pub trust: Vec<PathBuf>,
+    /// Validate without network access (the only mode so far).
+    #[arg(long)]
+    pub offline: bool,
+    /// Validation time (RFC 3339), default now.
+    #[arg(long)]
+    pub at: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Documents to validate.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to write the sealed sample.
+    #[arg(short = 'o', long = "output", default_value = "siegel-demo.pdf")]
+    pub output: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    #[value(name = "B-B")]
+    BB,
+    #[value(name = "B-T")]
+    BT,
+    #[value(name = "B-LT")]
+    BLt,
+    #[value(name = "B-LTA")]
+    BLta,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DigestArg {
+    Sha256,
+    Sha384,
+    Sha512,
+}

@@ -1,0 +1,248 @@
+//! `siegel`: the command-line front end over the Siegel library.
+
+mod args;
+mod output;
+
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow, bail};
+use chrono::{DateTime, Utc};
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use siegel::certificate::Kind;
+use siegel::key::{self, Credential, pin::Pin, software};
+use siegel::validate::{self, Indication};
+use siegel::{document, sign, trust};
+
+use args::{Cli, Command, Format};
+
+/// Exit codes of the CLI contract.
+const EXIT_FAILED: u8 = 1;
+const EXIT_INDETERMINATE: u8 = 2;
+const EXIT_INPUT: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() { EXIT_INPUT } else { 0 };
+            let _ = error.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("siegel: {error:#}");
+            ExitCode::from(EXIT_INPUT)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    let now = Utc::now();
+    match cli.command {
+        Command::Sign(args) => sign(args, Kind::Signature, now),
+        Command::Seal(args) => sign(args, Kind::Seal, now),
+        Command::Verify(args) => verify(args, now),
+        Command::Demo(args) => demo(args, now),
+    }
+}
+
+fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
+    if args.level != args::Level::BB {
+        bail!("levels above B-B need a timestamp authority, which this version does not support yet");
+    }
+    let targets = output_paths(&args.inputs, args.output.as_deref(), args.out_dir.as_deref())?;
+    let passphrase = passphrase(&args.key)?;
+    let options = software::Options {
+        digest: args.key.digest.map(|d| match d {
+            args::DigestArg::Sha256 => key::Digest::Sha256,
+            args::DigestArg::Sha384 => key::Digest::Sha384,
+            args::DigestArg::Sha512 => key::Digest::Sha512,
+        }),
+        pss: args.key.pss,
+    };
+    let credential = software::load_pkcs12(&args.key.p12, &passphrase, options)?;
+    drop(passphrase);
+    let request = sign::Request {
+        intent,
+        force: args.force,
+        time: now,
+        reason: args.reason,
+        location: args.location,
+        contact_info: args.contact,
+    };
+    sign::check_credential(&credential, &request)?;
+
+    let progress = progress_bar(args.inputs.len());
+    let failures = std::sync::atomic::AtomicUsize::new(0);
+    args.inputs.par_iter().zip(targets.par_iter()).for_each(|(input, target)| {
+        let result = sign_one(input, target, &credential, &request, args.force).map_err(|e| format!("{e:#}"));
+        if result.is_err() {
+            failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        progress.println_or_print(output::signed(args.format, &input.display().to_string(), &result));
+        progress.inc(1);
+    });
+    progress.finish_and_clear();
+    Ok(if failures.into_inner() > 0 { EXIT_INPUT } else { 0 })
+}
+
+fn sign_one(input: &Path, target: &Path, credential: &Credential, request: &sign::Request, force: bool) -> Result<sign::Outcome> {
+    match document::detect(input)? {
+        document::Format::Pdf => Ok(sign::sign_pdf(input, target, credential, request, force)?),
+        document::Format::Other => Err(anyhow!("not a PDF file (CAdES signatures for other files are not supported yet)")),
+    }
+}
+
+/// One output per input: `-o` for a single input, else the same name inside `--out-dir`.
+fn output_paths(inputs: &[PathBuf], output: Option<&Path>, out_dir: Option<&Path>) -> Result<Vec<PathBuf>> {
+    match (output, out_dir) {
+        (Some(output), _) => {
+            if inputs.len() != 1 {
+                bail!("-o takes one input; use --out-dir for {} inputs", inputs.len());
+            }
+            Ok(vec![output.to_path_buf()])
+        }
+        (None, Some(dir)) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create output folder {}", dir.display()))?;
+            let mut seen = HashSet::new();
+            inputs
+                .iter()
+                .map(|input| {
+                    let name = input.file_name().ok_or_else(|| anyhow!("{}: not a file name", input.display()))?;
+                    if !seen.insert(name.to_owned()) {
+                        bail!("two inputs are named {}; their outputs would collide in {}", name.to_string_lossy(), dir.display());
+                    }
+                    Ok(dir.join(name))
+                })
+                .collect()
+        }
+        (None, None) => bail!("give -o OUT or --out-dir DIR"),
+    }
+}
+
+fn passphrase(key: &args::KeyArgs) -> Result<Pin> {
+    if let Some(var) = &key.pin_env {
+        return Ok(Pin::from_env(var)?);
+    }
+    if let Some(file) = &key.pin_file {
+        return Ok(Pin::from_file(file)?);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("no passphrase for {}: use --pin-env VAR or --pin-file FILE, or run on a terminal", key.p12.display());
+    }
+    let secret = rpassword::prompt_password(format!("Passphrase for {}: ", key.p12.display()))
+        .map_err(|_| anyhow!("cannot read the passphrase from the terminal"))?;
+    Ok(Pin::new(secret))
+}
+
+fn verify(args: args::VerifyArgs, now: DateTime<Utc>) -> Result<u8> {
+    let mut store = trust::Store::new();
+    for path in &args.trust {
+        store.add_file(path)?;
+    }
+    let time = match &args.at {
+        Some(text) => DateTime::parse_from_rfc3339(text).with_context(|| format!("--at {text}: not an RFC 3339 time"))?.with_timezone(&Utc),
+        None => now,
+    };
+    let options = validate::Options { trust: store, time };
+    let progress = progress_bar(args.inputs.len());
+    let results: Vec<Result<validate::Report, String>> = args
+        .inputs
+        .par_iter()
+        .map(|input| {
+            let result = validate::validate_pdf(input, &options).map_err(|e| e.to_string());
+            progress.println_or_print(output::validated(args.format, &input.display().to_string(), &result));
+            progress.inc(1);
+            result
+        })
+        .collect();
+    progress.finish_and_clear();
+    Ok(exit_code(&results))
+}
+
+fn exit_code(results: &[Result<validate::Report, String>]) -> u8 {
+    if results.iter().any(Result::is_err) {
+        return EXIT_INPUT;
+    }
+    match results.iter().filter_map(|r| r.as_ref().ok()).map(|r| r.indication).max() {
+        Some(Indication::TotalFailed) => EXIT_FAILED,
+        Some(Indication::Indeterminate) => EXIT_INDETERMINATE,
+        _ => 0,
+    }
+}
+
+/// Bundled demo material: the test PKI's seal key and root, and an unsigned sample.
+const DEMO_P12: &[u8] = include_bytes!("../../../testdata/pki/seal-rsa.p12");
+const DEMO_ROOT: &[u8] = include_bytes!("../../../testdata/pki/root-ca.pem");
+const DEMO_PDF: &[u8] = include_bytes!("../../../testdata/pdf/classic.pdf");
+/// Documented in testdata/pki/README.md; protects nothing but demo keys.
+const DEMO_PASSPHRASE: &str = "siegel-demo";
+
+fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
+    let work = tempfile::tempdir().context("cannot create a temporary folder")?;
+    let p12 = work.path().join("demo-seal.p12");
+    let input = work.path().join("sample.pdf");
+    std::fs::write(&p12, DEMO_P12)?;
+    std::fs::write(&input, DEMO_PDF)?;
+    let mut store = trust::Store::new();
+    for certificate in siegel::certificate::Certificate::load_all(DEMO_ROOT)? {
+        store.add(certificate);
+    }
+    let credential = software::load_pkcs12(&p12, &Pin::new(DEMO_PASSPHRASE.to_owned()), software::Options::default())?;
+    let request = sign::Request {
+        intent: Kind::Seal,
+        force: false,
+        time: now,
+        reason: Some("Demo: Siegel seals a sample".into()),
+        location: Some("Musterstadt".into()),
+        contact_info: None,
+    };
+    let outcome = sign::sign_pdf(&input, &args.output, &credential, &request, true)?;
+    println!("sealed the bundled sample with the demo seal key ({}) -> {}", outcome.signer, outcome.output.display());
+    let report = validate::validate_pdf(&outcome.output, &validate::Options { trust: store, time: now })?;
+    println!("{}", output::validated(Format::Text, &outcome.output.display().to_string(), &Ok(report.clone())));
+    Ok(exit_code(&[Ok(report)]))
+}
+
+/// A progress bar on a terminal for batches; hidden otherwise, where lines print directly.
+fn progress_bar(len: usize) -> Arc<Progress> {
+    let bar = if len > 1 && std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(len as u64);
+        bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+        Some(bar)
+    } else {
+        None
+    };
+    Arc::new(Progress(bar))
+}
+
+struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    fn println_or_print(&self, line: String) {
+        match &self.0 {
+            Some(bar) => bar.println(line),
+            None => println!("{line}"),
+        }
+    }
+
+    fn inc(&self, n: u64) {
+        if let Some(bar) = &self.0 {
+            bar.inc(n);
+        }
+    }
+
+    fn finish_and_clear(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
