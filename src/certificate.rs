@@ -76,9 +76,10 @@ impl Certificate {
 
     /// Reads one or more certificates from PEM text or a single DER blob.
     pub fn load_all(bytes: &[u8]) -> Result<Vec<Self>, Error> {
-        if bytes.starts_with(b"-----") || bytes.windows(11).any(|w| w == b"-----BEGIN ") {
-            let chain = x509_cert::Certificate::load_pem_chain(bytes).map_err(|e| Error::Parse(e.to_string()))?;
-            chain.into_iter().map(Self::from_x509).collect()
+        if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+            // openssl keeps each certificate's bytes as found; re-encoding could alter them.
+            let chain = openssl::x509::X509::stack_from_pem(bytes).map_err(|e| Error::Parse(e.to_string()))?;
+            chain.iter().map(|c| Self::from_der(&c.to_der().map_err(|e| Error::Parse(e.to_string()))?)).collect()
         } else {
             Ok(vec![Self::from_der(bytes)?])
         }

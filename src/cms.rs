@@ -11,7 +11,7 @@ use cms::signed_data::{CertificateSet, EncapsulatedContentInfo, SignedData, Sign
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5911;
 use der::asn1::{OctetString, SetOfVec};
-use der::{Any, Decode, Encode, Reader, SliceReader};
+use der::{Any, Decode, Encode, Reader, SliceReader, Tagged};
 use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::time::Time;
@@ -124,28 +124,31 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    /// Decodes DER, ignoring trailing zero padding (PDF `/Contents` is padded).
+    /// Decodes the CMS in `bytes`, ignoring trailing zero padding (PDF `/Contents` is padded).
+    /// BER encodings, which some signers emit, are normalised to DER first.
     pub fn from_der(bytes: &[u8]) -> Result<Self, Error> {
-        let mut reader = SliceReader::new(bytes).map_err(|e| Error::Decode(e.to_string()))?;
-        let content_info = ContentInfo::decode(&mut reader).map_err(|e| Error::Decode(e.to_string()))?;
-        let rest = reader.remaining_len();
-        let consumed = bytes.len() - usize::try_from(u32::from(rest)).unwrap_or(0);
-        if bytes.get(consumed..).is_some_and(|tail| tail.iter().any(|b| *b != 0)) {
-            return Err(Error::Decode("data after the CMS structure".into()));
-        }
+        let content_info = match decode_content_info(bytes) {
+            Ok(content_info) => content_info,
+            Err(error) => {
+                let der = openssl::cms::CmsContentInfo::from_der(bytes).and_then(|c| c.to_der()).map_err(|_| error)?;
+                decode_content_info(&der)?
+            }
+        };
         if content_info.content_type != ID_SIGNED_DATA {
             return Err(Error::Decode(format!("content type {} is not signed-data", content_info.content_type)));
         }
         let signed_data: SignedData = content_info.content.decode_as().map_err(|e: der::Error| Error::Decode(e.to_string()))?;
-        let certificates = signed_data
-            .certificates
-            .iter()
-            .flat_map(|set| set.0.iter())
-            .filter_map(|choice| match choice {
-                CertificateChoices::Certificate(cert) => Certificate::from_x509(cert.clone()).ok(),
-                _ => None,
-            })
-            .collect();
+        let certificates = original_certificates(&content_info.content).unwrap_or_else(|| {
+            signed_data
+                .certificates
+                .iter()
+                .flat_map(|set| set.0.iter())
+                .filter_map(|choice| match choice {
+                    CertificateChoices::Certificate(cert) => Certificate::from_x509(cert.clone()).ok(),
+                    _ => None,
+                })
+                .collect()
+        });
         Ok(Self { signed_data, certificates })
     }
 
@@ -171,6 +174,40 @@ impl Parsed {
             }
         })
     }
+}
+
+fn decode_content_info(bytes: &[u8]) -> Result<ContentInfo, Error> {
+    let mut reader = SliceReader::new(bytes).map_err(|e| Error::Decode(e.to_string()))?;
+    let content_info = ContentInfo::decode(&mut reader).map_err(|e| Error::Decode(e.to_string()))?;
+    let consumed = bytes.len() - usize::try_from(u32::from(reader.remaining_len())).unwrap_or(0);
+    if bytes.get(consumed..).is_some_and(|tail| tail.iter().any(|b| *b != 0)) {
+        return Err(Error::Decode("data after the CMS structure".into()));
+    }
+    Ok(content_info)
+}
+
+/// The certificates exactly as encoded in the message. Re-encoding a decoded certificate can
+/// change bytes the CA signed (non-canonical DER), which would break hashes and signatures.
+fn original_certificates(signed_data: &Any) -> Option<Vec<Certificate>> {
+    let mut reader = SliceReader::new(signed_data.value()).ok()?;
+    while !reader.is_finished() {
+        let item = Any::decode(&mut reader).ok()?;
+        // `certificates [0] IMPLICIT CertificateSet`: constructed, context-specific 0.
+        if item.tag().is_context_specific() && item.tag().is_constructed() && item.tag().number().value() == 0 {
+            let mut inner = SliceReader::new(item.value()).ok()?;
+            let mut certificates = Vec::new();
+            while !inner.is_finished() {
+                let choice = Any::decode(&mut inner).ok()?;
+                if choice.tag() == der::Tag::Sequence {
+                    if let Ok(certificate) = choice.to_der().map_err(|_| ()).and_then(|der| Certificate::from_der(&der).map_err(|_| ())) {
+                        certificates.push(certificate);
+                    }
+                }
+            }
+            return Some(certificates);
+        }
+    }
+    Some(Vec::new())
 }
 
 /// What one SignerInfo says, decoded.
@@ -282,9 +319,27 @@ pub fn verify_signature(public_key: &[u8], scheme: Scheme, digest: Digest, messa
         };
         setup().map_err(|e| Error::PublicKey(e.to_string()))?;
     }
+    let converted;
+    let signature = if scheme == Scheme::PlainEcdsa {
+        converted = plain_to_der(signature).ok_or_else(|| Error::Decode("malformed plain ECDSA signature".into()))?;
+        &converted
+    } else {
+        signature
+    };
     verifier.update(message).map_err(|e| Error::PublicKey(e.to_string()))?;
     // openssl reports a bad signature as Ok(false) or as an error; both mean "does not verify".
     Ok(verifier.verify(signature).unwrap_or(false))
+}
+
+/// BSI TR-03111 plain signatures are `r || s`; openssl wants `Ecdsa-Sig-Value` DER.
+fn plain_to_der(signature: &[u8]) -> Option<Vec<u8>> {
+    if signature.is_empty() || signature.len() % 2 != 0 {
+        return None;
+    }
+    let (r, s) = signature.split_at(signature.len() / 2);
+    let r = openssl::bn::BigNum::from_slice(r).ok()?;
+    let s = openssl::bn::BigNum::from_slice(s).ok()?;
+    openssl::ecdsa::EcdsaSig::from_private_components(r, s).ok()?.to_der().ok()
 }
 
 /// Why CMS could not be built or read.

@@ -33,6 +33,8 @@ pub struct File<R = fs::File> {
     len: u64,
     xref: xref::Table,
     object_streams: HashMap<u32, Arc<ObjectStream>>,
+    /// Set when the cross-reference data was damaged and rebuilt by scanning the file.
+    recovered: bool,
 }
 
 impl File<fs::File> {
@@ -47,12 +49,15 @@ impl<R: Read + Seek> File<R> {
     /// Reads the header, trailer and cross-reference sections from `source`.
     pub fn new(mut source: R) -> Result<Self, Error> {
         let len = source.seek(SeekFrom::End(0)).map_err(io_error)?;
-        let mut file = Self { source, len, xref: xref::Table::default(), object_streams: HashMap::new() };
+        let mut file = Self { source, len, xref: xref::Table::default(), object_streams: HashMap::new(), recovered: false };
         let head = file.read_at(0, 1024)?;
         if !head.windows(5).any(|w| w == b"%PDF-") {
             return Err(Error::NotPdf);
         }
-        file.xref = xref::Table::read(&mut file)?;
+        match xref::Table::read(&mut file) {
+            Ok(table) => file.xref = table,
+            Err(error) => file.recover().map_err(|_| error)?,
+        }
         if file.xref.trailer.has(b"Encrypt") {
             return Err(Error::Encrypted);
         }
@@ -84,6 +89,20 @@ impl<R: Read + Seek> File<R> {
         self.xref.newest_is_stream
     }
 
+    /// Whether the cross-reference data was damaged and had to be rebuilt by scanning. Such a
+    /// file can be read, but must not get an incremental update on top.
+    pub fn is_recovered(&self) -> bool {
+        self.recovered
+    }
+
+    fn recover(&mut self) -> Result<(), Error> {
+        let table = xref::Table::reconstruct(self)?;
+        self.xref = table;
+        self.object_streams.clear();
+        self.recovered = true;
+        Ok(())
+    }
+
     /// One more than the highest object number in use.
     pub fn size(&self) -> u32 {
         self.xref.size
@@ -96,6 +115,17 @@ impl<R: Read + Seek> File<R> {
 
     /// Loads an object and, for one stored uncompressed, the byte span it occupies in the file.
     pub fn located(&mut self, id: ObjectId) -> Result<(Object, Option<(u64, u64)>), Error> {
+        match self.located_by_table(id) {
+            Err(error @ (Error::Syntax { .. } | Error::Broken { .. })) if !self.recovered => {
+                // Offsets that do not lead to the object mean damaged cross-reference data.
+                self.recover().map_err(|_| error)?;
+                self.located_by_table(id)
+            }
+            other => other,
+        }
+    }
+
+    fn located_by_table(&mut self, id: ObjectId) -> Result<(Object, Option<(u64, u64)>), Error> {
         match self.xref.entry(id.0) {
             Some(xref::Entry::Plain { offset, .. }) => {
                 let (found, object, span) = self.object_at(offset, 0)?;

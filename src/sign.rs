@@ -69,6 +69,9 @@ pub fn sign_pdf(input: &Path, output: &Path, credential: &Credential, request: &
         return Err(Error::SameFile(input.display().to_string()));
     }
     let mut file = pdf::File::open(input).map_err(|source| Error::Pdf { path: input.display().to_string(), source })?;
+    if file.is_recovered() {
+        return Err(Error::Damaged(input.display().to_string()));
+    }
     let certificate = credential.certificate();
     let pdf_request = pdf::signature::Request {
         kind: pdf::signature::Kind::Signature,
@@ -150,6 +153,8 @@ pub enum Error {
     Expired { holder: String, until: DateTime<Utc> },
     #[error("{holder}: the certificate's key usage allows neither digitalSignature nor nonRepudiation")]
     KeyUsage { holder: String },
+    #[error("{0}: the PDF's cross-reference data is damaged; repair the file (for example with qpdf) before signing it")]
+    Damaged(String),
     #[error("{0}: output would overwrite the input")]
     SameFile(String),
     #[error("{path}: {source}")]

@@ -46,6 +46,9 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     document_timestamps.sort_by_key(|s| s.revision.unwrap_or(usize::MAX));
 
     let mut messages = Vec::new();
+    if file.is_recovered() {
+        messages.push("the file's cross-reference data is damaged; it was read by scanning the whole file".to_owned());
+    }
     let indication = if signatures.is_empty() && document_timestamps.is_empty() {
         messages.push("the document carries no signature".to_owned());
         Indication::Indeterminate

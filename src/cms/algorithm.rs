@@ -89,7 +89,12 @@ pub enum Scheme {
     RsaPkcs1,
     RsaPss { salt_length: u32, mgf1: Digest },
     Ecdsa,
+    /// BSI TR-03111 `ecdsa-plain-*`: the signature is `r || s`, not DER.
+    PlainEcdsa,
 }
+
+/// BSI TR-03111 §5.2.1 `ecdsa-plain-signatures` arc.
+const ECDSA_PLAIN: &str = "0.4.0.127.0.7.1.1.4.1";
 
 pub fn scheme(identifier: &AlgorithmIdentifierOwned) -> Option<(Scheme, Option<Digest>)> {
     let oid = identifier.oid;
@@ -113,6 +118,12 @@ pub fn scheme(identifier: &AlgorithmIdentifierOwned) -> Option<(Scheme, Option<D
     }
     if let Some((_, d)) = ecdsa.iter().find(|(o, _)| *o == oid) {
         return Some((Scheme::Ecdsa, Some(*d)));
+    }
+    let plain = [(1u32, Digest::Sha1), (3, Digest::Sha256), (4, Digest::Sha384), (5, Digest::Sha512)];
+    for (arc, digest) in plain {
+        if ObjectIdentifier::new(&format!("{ECDSA_PLAIN}.{arc}")).is_ok_and(|o| o == oid) {
+            return Some((Scheme::PlainEcdsa, Some(digest)));
+        }
     }
     if oid == rfc5912::ID_RSASSA_PSS {
         let params = identifier.parameters.as_ref().and_then(|p| RsaPssParams::from_der(&der::Encode::to_der(p).ok()?).ok())?;

@@ -243,14 +243,17 @@ pub fn find_all<R: Read + Seek>(file: &mut File<R>) -> Result<Vec<Found>, Error>
 fn parse_dictionary(field: String, dict: &Dictionary, span: Option<(u64, u64)>) -> Found {
     let text = |key: &[u8]| dict.get(key).ok().and_then(|o| decode_text_string(o).ok());
     let name = |key: &[u8]| dict.get(key).ok().and_then(|o| o.as_name().ok()).map(|n| String::from_utf8_lossy(n).into_owned());
+    let sub_filter = name(b"SubFilter");
+    // Some writers omit /Type; the sub-filter identifies a document timestamp as well.
     let kind = match dict.get(b"Type").ok().and_then(|o| o.as_name().ok()) {
         Some(b"DocTimeStamp") => Kind::DocumentTimestamp,
+        _ if sub_filter.as_deref() == Some("ETSI.RFC3161") => Kind::DocumentTimestamp,
         _ => Kind::Signature,
     };
     Found {
         field,
         kind,
-        sub_filter: name(b"SubFilter"),
+        sub_filter,
         byte_range: dict
             .get(b"ByteRange")
             .and_then(Object::as_array)

@@ -222,3 +222,135 @@ impl Table {
 fn be(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0, |acc, b| acc << 8 | u64::from(*b))
 }
+
+/// Most objects recovery will index; beyond this a file is treated as hostile.
+const MAX_RECOVERED: usize = 1_000_000;
+
+impl Table {
+    /// Rebuilds the table by scanning the whole file for `n g obj` headers and trailers, as
+    /// readers do for damaged files. Later definitions win, as in an update chain.
+    pub(crate) fn reconstruct<R: Read + Seek>(file: &mut File<R>) -> Result<Self, Error> {
+        let mut headers: Vec<(u32, u16, u64)> = Vec::new();
+        let mut trailers: Vec<u64> = Vec::new();
+        let mut carry: Vec<u8> = Vec::new();
+        let mut carry_start = 0u64;
+        let len = file.len;
+        let mut too_many = false;
+        file.for_each_chunk(0, len, |chunk| {
+            let mut window = std::mem::take(&mut carry);
+            window.extend_from_slice(chunk);
+            let base = carry_start;
+            let mut at = 0;
+            while let Some(found) = super::find(&window[at..], b"obj") {
+                let position = at + found;
+                at = position + 3;
+                if let Some((number, generation, start)) = object_header_before(&window, position) {
+                    if headers.len() < MAX_RECOVERED {
+                        headers.push((number, generation, base + start as u64));
+                    } else {
+                        too_many = true;
+                    }
+                }
+            }
+            let mut at = 0;
+            while let Some(found) = super::find(&window[at..], b"trailer") {
+                trailers.push(base + (at + found) as u64);
+                at += found + 7;
+            }
+            // Keep a tail so headers split across chunks are seen whole.
+            let keep = window.len().min(64);
+            carry_start += (window.len() - keep) as u64;
+            carry = window.split_off(window.len() - keep);
+            Ok(())
+        })?;
+        if too_many {
+            return Err(Error::Xref("too many objects to recover"));
+        }
+        let mut table = Self::default();
+        headers.sort_by_key(|h| h.2);
+        headers.dedup_by_key(|h| h.2);
+        for (number, generation, offset) in &headers {
+            table.entries.insert(*number, Entry::Plain { offset: *offset, generation: *generation });
+        }
+        trailers.sort_unstable();
+        trailers.dedup();
+        for offset in trailers {
+            let buf = file.read_at(offset, 64 * 1024)?;
+            let mut parser = syntax::Parser::new(&buf);
+            parser.pos = b"trailer".len();
+            parser.skip_space();
+            if parser.byte_at(parser.pos) == Some(b'<') {
+                if let Ok(dict) = parser.dictionary(0) {
+                    merge_trailer(&mut table.trailer, &dict);
+                }
+            }
+        }
+        // Cross-reference streams carry the trailer keys; object streams hold more objects.
+        let plain: Vec<(u32, u64)> = headers.iter().map(|(n, _, o)| (*n, *o)).collect();
+        for (number, offset) in plain {
+            let Ok((_, super::Object::Stream(stream), _)) = file.object_at(offset, 0) else {
+                continue;
+            };
+            match stream.dict.get_type().ok() {
+                Some(b"XRef") => merge_trailer(&mut table.trailer, &stream.dict),
+                Some(b"ObjStm") => {
+                    if let Ok(objects) = super::ObjectStream::decode(&stream, (number, 0)) {
+                        for (index, (member, _)) in objects.entries.iter().enumerate() {
+                            let index = u32::try_from(index).unwrap_or(u32::MAX);
+                            table.entries.entry(*member).or_insert(Entry::Compressed { stream: number, index });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !table.trailer.has(b"Root") {
+            return Err(Error::Xref("no document catalog found while recovering"));
+        }
+        table.size = table.entries.keys().max().map_or(0, |n| n + 1);
+        Ok(table)
+    }
+}
+
+fn merge_trailer(trailer: &mut Dictionary, from: &Dictionary) {
+    for key in [b"Root".as_slice(), b"Info", b"ID", b"Encrypt"] {
+        if let Ok(value) = from.get(key) {
+            trailer.set(key.to_vec(), value.clone());
+        }
+    }
+}
+
+/// If `obj` at `position` is preceded by `number generation` at the start of a token, returns
+/// them with the offset where the header starts.
+fn object_header_before(window: &[u8], position: usize) -> Option<(u32, u16, usize)> {
+    if window.get(position + 3).is_some_and(|b| !syntax::is_white(*b) && !syntax::is_delimiter(*b)) {
+        return None;
+    }
+    let mut at = position;
+    let skip_white = |at: &mut usize| {
+        let start = *at;
+        while *at > 0 && syntax::is_white(window[*at - 1]) {
+            *at -= 1;
+        }
+        *at < start
+    };
+    let digits = |at: &mut usize| -> Option<u64> {
+        let end = *at;
+        while *at > 0 && window[*at - 1].is_ascii_digit() && end - *at < 10 {
+            *at -= 1;
+        }
+        std::str::from_utf8(&window[*at..end]).ok()?.parse().ok()
+    };
+    if !skip_white(&mut at) {
+        return None;
+    }
+    let generation = digits(&mut at)?;
+    if !skip_white(&mut at) {
+        return None;
+    }
+    let number = digits(&mut at)?;
+    if at > 0 && !syntax::is_white(window[at - 1]) && !syntax::is_delimiter(window[at - 1]) {
+        return None;
+    }
+    Some((u32::try_from(number).ok()?, u16::try_from(generation).ok()?, at))
+}

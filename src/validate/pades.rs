@@ -305,6 +305,7 @@ fn describe_algorithm(scheme: Scheme, digest: Digest) -> String {
         Scheme::RsaPkcs1 => format!("RSA PKCS#1 v1.5 with {}", digest.name()),
         Scheme::RsaPss { .. } => format!("RSA-PSS with {}", digest.name()),
         Scheme::Ecdsa => format!("ECDSA with {}", digest.name()),
+        Scheme::PlainEcdsa => format!("plain ECDSA (BSI TR-03111) with {}", digest.name()),
     }
 }
 

@@ -206,9 +206,9 @@ fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
         contact_info: None,
     };
     let outcome = sign::sign_pdf(&input, &args.output, &credential, &request, true)?;
-    println!("sealed the bundled sample with the demo seal key ({}) -> {}", outcome.signer, outcome.output.display());
+    print_line(&format!("sealed the bundled sample with the demo seal key ({}) -> {}", outcome.signer, outcome.output.display()));
     let report = validate::validate_pdf(&outcome.output, &validate::Options { trust: store, time: now })?;
-    println!("{}", output::validated(Format::Text, &outcome.output.display().to_string(), &Ok(report.clone())));
+    print_line(&output::validated(Format::Text, &outcome.output.display().to_string(), &Ok(report.clone())));
     Ok(exit_code(&[Ok(report)]))
 }
 
@@ -230,7 +230,7 @@ impl Progress {
     fn println_or_print(&self, line: String) {
         match &self.0 {
             Some(bar) => bar.println(line),
-            None => println!("{line}"),
+            None => print_line(&line),
         }
     }
 
@@ -245,4 +245,11 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
+}
+
+/// Prints one line; a closed pipe (`siegel verify ... | head`) is not an error worth a panic.
+fn print_line(line: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{line}");
 }
