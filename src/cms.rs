@@ -7,7 +7,7 @@ pub mod ess;
 use chrono::{DateTime, Utc};
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
-use cms::signed_data::{CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos};
+use cms::signed_data::{EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos};
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5911;
 use der::asn1::{OctetString, SetOfVec};
@@ -73,17 +73,41 @@ pub fn sign_detached(content_digest: &[u8], credential: &Credential, options: Op
         signature: OctetString::new(signature)?,
         unsigned_attrs: None,
     };
-    let certificates = credential.chain.iter().map(|c| CertificateChoices::Certificate(c.x509().clone())).collect::<Vec<_>>();
-    let signed_data = SignedData {
+    let certificates = credential.chain.iter().map(|c| Any::from_der(c.der())).collect::<Result<Vec<_>, _>>()?;
+    let signed_data = OutgoingSignedData {
         version: CmsVersion::V1,
         digest_algorithms: SetOfVec::try_from(vec![algorithm::digest_identifier(digest)])?,
         encap_content_info: EncapsulatedContentInfo { econtent_type: ID_DATA, econtent: None },
-        certificates: Some(CertificateSet(SetOfVec::try_from(certificates)?)),
-        crls: None,
+        certificates: Some(SetOfVec::try_from(certificates)?),
         signer_infos: SignerInfos(SetOfVec::try_from(vec![signer_info])?),
     };
     let content_info = ContentInfo { content_type: ID_SIGNED_DATA, content: Any::encode_from(&signed_data)? };
     Ok(content_info.to_der()?)
+}
+
+/// RFC 5652 §5.1 `SignedData` as we write it:
+///
+/// ```text
+/// SignedData ::= SEQUENCE {
+///     version CMSVersion,
+///     digestAlgorithms DigestAlgorithmIdentifiers,
+///     encapContentInfo EncapsulatedContentInfo,
+///     certificates [0] IMPLICIT CertificateSet OPTIONAL,
+///     crls [1] IMPLICIT RevocationInfoChoices OPTIONAL,
+///     signerInfos SignerInfos }
+/// ```
+///
+/// Certificates are carried exactly as the CA encoded them: decoding and re-encoding can
+/// normalise non-canonical DER, which would break their signatures and the
+/// signing-certificate-v2 hash.
+#[derive(Clone, Debug, der::Sequence)]
+struct OutgoingSignedData {
+    version: CmsVersion,
+    digest_algorithms: SetOfVec<spki::AlgorithmIdentifierOwned>,
+    encap_content_info: EncapsulatedContentInfo,
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", constructed = "true", optional = "true")]
+    certificates: Option<SetOfVec<Any>>,
+    signer_infos: SignerInfos,
 }
 
 /// An upper bound for the DER size of [`sign_detached`]'s output with `credential`, used to

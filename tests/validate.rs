@@ -1,0 +1,149 @@
+//! The verifier: verdicts for intact, tampered, untrusted and expired signatures.
+
+use chrono::{DateTime, Utc};
+use siegel::certificate::Kind;
+use siegel::validate::{self, Indication, SubIndication};
+use siegel::{cms, pdf, trust};
+
+use crate::support::{self, pdf, pki, sign_with, validate};
+
+fn sealed(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let output = dir.path().join("sealed.pdf");
+    sign_with(&pdf("classic.pdf"), &output, "seal-rsa.p12", Kind::Seal);
+    output
+}
+
+fn first(report: &validate::Report) -> &validate::report::Signature {
+    &report.signatures[0]
+}
+
+#[test]
+fn intact_seal_passes_with_checks_and_signer_details() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = validate(&sealed(&dir));
+    let signature = first(&report);
+    assert_eq!(report.indication, Indication::TotalPassed);
+    assert_eq!(signature.subindication, None);
+    let signer = signature.signer.as_ref().unwrap();
+    assert_eq!(signer.name, "Stadtverwaltung Musterstadt Siegel");
+    assert_eq!(signer.organization_identifier.as_deref(), Some("VATDE-123456789"));
+    assert_eq!(signature.signing_time, Some(support::time()));
+    assert_eq!(signature.level.as_deref(), Some("PAdES-BASELINE-B"));
+    assert_eq!(signature.chain.len(), 3);
+    assert!(signature.chain[2].trust_anchor);
+    let ids: Vec<&str> = signature.checks.iter().map(|c| c.id).collect();
+    for id in ["byte-range", "cms", "message-digest", "signature-value", "signing-certificate", "chain", "validity", "key-usage"] {
+        assert!(ids.contains(&id), "missing check {id}: {ids:?}");
+    }
+    assert!(signature.checks.iter().all(|c| c.passed));
+}
+
+#[test]
+fn one_changed_byte_in_the_content_is_a_hash_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed(&dir);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.windows(12).position(|w| w == b"Testdokument").unwrap();
+    bytes[at] = b'F';
+    std::fs::write(&path, &bytes).unwrap();
+    let report = validate(&path);
+    assert_eq!(report.indication, Indication::TotalFailed);
+    assert_eq!(first(&report).subindication, Some(SubIndication::HashFailure));
+}
+
+#[test]
+fn a_changed_signature_value_is_a_crypto_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed(&dir);
+    let mut file = pdf::File::open(&path).unwrap();
+    let found = pdf::signature::find_all(&mut file).unwrap();
+    let parsed = cms::Parsed::from_der(&found[0].contents).unwrap();
+    let signature = cms::view(&parsed.signer_infos()[0]).signature;
+    let hex: String = signature[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.windows(hex.len()).position(|w| w == hex.as_bytes()).unwrap();
+    bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
+    std::fs::write(&path, &bytes).unwrap();
+    let report = validate(&path);
+    assert_eq!(first(&report).indication, Indication::TotalFailed);
+    assert_eq!(first(&report).subindication, Some(SubIndication::SigCryptoFailure));
+}
+
+#[test]
+fn without_a_trust_anchor_the_chain_is_not_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed(&dir);
+    for store in [trust::Store::new(), {
+        let mut other = trust::Store::new();
+        other.add_file(&pki("other/root.pem")).unwrap();
+        other
+    }] {
+        let report = validate::validate_pdf(&path, &validate::Options { trust: store, time: support::time() }).unwrap();
+        assert_eq!(first(&report).indication, Indication::Indeterminate);
+        assert_eq!(first(&report).subindication, Some(SubIndication::NoCertificateChainFound));
+        assert_eq!(report.indication, Indication::Indeterminate);
+    }
+}
+
+#[test]
+fn after_the_certificate_expired_there_is_no_proof_of_existence() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed(&dir);
+    let later: DateTime<Utc> = DateTime::parse_from_rfc3339("2036-01-01T00:00:00Z").unwrap().with_timezone(&Utc);
+    let report = validate::validate_pdf(&path, &validate::Options { trust: support::trust_root(), time: later }).unwrap();
+    assert_eq!(first(&report).indication, Indication::Indeterminate);
+    assert_eq!(first(&report).subindication, Some(SubIndication::OutOfBoundsNoPoe));
+}
+
+#[test]
+fn an_unsigned_document_is_not_passed() {
+    let report = validate(&pdf("classic.pdf"));
+    assert!(report.signatures.is_empty());
+    assert_eq!(report.indication, Indication::Indeterminate);
+    assert!(!report.messages.is_empty());
+}
+
+#[test]
+fn a_key_without_signing_usage_is_a_chain_constraint_failure() {
+    if !support::have("pyhanko") {
+        return;
+    }
+    // pyHanko signs with any key, so it can make the file our signer refuses to make.
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("noku.pdf");
+    let passfile = dir.path().join("pass");
+    std::fs::write(&passfile, support::PASSPHRASE).unwrap();
+    let status = std::process::Command::new("pyhanko")
+        .args(["sign", "addsig", "--field", "Sig1", "--use-pades", "pkcs12", "--passfile"])
+        .arg(&passfile)
+        .arg(pdf("classic.pdf"))
+        .arg(&output)
+        .arg(pki("seal-noku.p12"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let report = validate(&output);
+    assert_eq!(first(&report).indication, Indication::Indeterminate);
+    assert_eq!(first(&report).subindication, Some(SubIndication::ChainConstraintsFailure));
+}
+
+#[test]
+fn json_report_uses_the_contract_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = validate(&sealed(&dir));
+    let json = serde_json::to_value(&report).unwrap();
+    for key in ["file", "sha256", "signatures", "document_timestamps", "indication"] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+    let signature = &json["signatures"][0];
+    for key in [
+        "field", "signer", "kind", "level", "qualification", "signing_time", "best_signature_time", "indication", "subindication",
+        "covers_whole_document", "modifications", "chain", "timestamps", "revocation", "messages",
+    ] {
+        assert!(signature.get(key).is_some(), "missing signatures[].{key}");
+    }
+    assert_eq!(signature["indication"], "TOTAL_PASSED");
+    assert_eq!(signature["kind"], "seal");
+    assert_eq!(signature["qualification"], "QESeal");
+    assert_eq!(json["sha256"].as_str().unwrap().len(), 64);
+}
