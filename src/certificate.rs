@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use const_oid::ObjectIdentifier;
 use der::asn1::OctetString;
 use der::{Any, Decode, Encode, Sequence};
-use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages};
 use x509_cert::ext::pkix::name::DirectoryString;
+use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages};
 use x509_cert::name::Name;
 
 /// `id-pe-qcStatements` (RFC 3739).
@@ -53,7 +53,10 @@ pub struct Certificate {
 
 impl fmt::Debug for Certificate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Certificate").field("subject", &self.subject()).field("serial", &self.serial_hex()).finish()
+        f.debug_struct("Certificate")
+            .field("subject", &self.subject())
+            .field("serial", &self.serial_hex())
+            .finish()
     }
 }
 
@@ -65,8 +68,12 @@ impl PartialEq for Certificate {
 
 impl Certificate {
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        let inner = x509_cert::Certificate::from_der(der).map_err(|e| Error::Parse(e.to_string()))?;
-        Ok(Self { der: der.to_vec(), inner })
+        let inner =
+            x509_cert::Certificate::from_der(der).map_err(|e| Error::Parse(e.to_string()))?;
+        Ok(Self {
+            der: der.to_vec(),
+            inner,
+        })
     }
 
     pub fn from_x509(inner: x509_cert::Certificate) -> Result<Self, Error> {
@@ -78,8 +85,12 @@ impl Certificate {
     pub fn load_all(bytes: &[u8]) -> Result<Vec<Self>, Error> {
         if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
             // openssl keeps each certificate's bytes as found; re-encoding could alter them.
-            let chain = openssl::x509::X509::stack_from_pem(bytes).map_err(|e| Error::Parse(e.to_string()))?;
-            chain.iter().map(|c| Self::from_der(&c.to_der().map_err(|e| Error::Parse(e.to_string()))?)).collect()
+            let chain = openssl::x509::X509::stack_from_pem(bytes)
+                .map_err(|e| Error::Parse(e.to_string()))?;
+            chain
+                .iter()
+                .map(|c| Self::from_der(&c.to_der().map_err(|e| Error::Parse(e.to_string()))?))
+                .collect()
         } else {
             Ok(vec![Self::from_der(bytes)?])
         }
@@ -122,7 +133,11 @@ impl Certificate {
 
     /// The DER `SubjectPublicKeyInfo`.
     pub fn public_key(&self) -> Vec<u8> {
-        self.inner.tbs_certificate().subject_public_key_info().to_der().unwrap_or_default()
+        self.inner
+            .tbs_certificate()
+            .subject_public_key_info()
+            .to_der()
+            .unwrap_or_default()
     }
 
     pub fn not_before(&self) -> DateTime<Utc> {
@@ -165,7 +180,10 @@ impl Certificate {
 
     fn subject_attribute(&self, oid: ObjectIdentifier) -> Option<String> {
         let name: &Name = self.inner.tbs_certificate().subject();
-        name.by_oid::<DirectoryString>(oid).ok().flatten().map(String::from)
+        name.by_oid::<DirectoryString>(oid)
+            .ok()
+            .flatten()
+            .map(String::from)
     }
 
     fn extension(&self, oid: ObjectIdentifier) -> Option<(bool, &OctetString)> {
@@ -186,7 +204,9 @@ impl Certificate {
     /// Whether the key may make signatures: digitalSignature or nonRepudiation (RFC 5280
     /// §4.2.1.3; ETSI EN 319 412-2 asks for nonRepudiation on signing certificates).
     pub fn can_sign(&self) -> bool {
-        self.key_usage().is_none_or(|ku| ku.0.contains(KeyUsages::DigitalSignature) || ku.0.contains(KeyUsages::NonRepudiation))
+        self.key_usage().is_none_or(|ku| {
+            ku.0.contains(KeyUsages::DigitalSignature) || ku.0.contains(KeyUsages::NonRepudiation)
+        })
     }
 
     pub fn is_ca(&self) -> bool {
@@ -209,7 +229,10 @@ impl Certificate {
                 id if id == QC_COMPLIANCE => result.compliance = true,
                 id if id == QC_SSCD => result.sscd = true,
                 id if id == QC_TYPE => {
-                    let types = statement.statement_info.and_then(|info| info.decode_as::<Vec<ObjectIdentifier>>().ok()).unwrap_or_default();
+                    let types = statement
+                        .statement_info
+                        .and_then(|info| info.decode_as::<Vec<ObjectIdentifier>>().ok())
+                        .unwrap_or_default();
                     result.qc_type = types.iter().find_map(|t| match *t {
                         t if t == QC_TYPE_ESIGN => Some(QcType::Esign),
                         t if t == QC_TYPE_ESEAL => Some(QcType::Eseal),
@@ -231,7 +254,9 @@ impl Certificate {
             Some(QcType::Eseal) => return Kind::Seal,
             _ => {}
         }
-        let natural = [GIVEN_NAME, SURNAME, PSEUDONYM].into_iter().any(|oid| self.subject_attribute(oid).is_some());
+        let natural = [GIVEN_NAME, SURNAME, PSEUDONYM]
+            .into_iter()
+            .any(|oid| self.subject_attribute(oid).is_some());
         if !natural && (self.organization_identifier().is_some() || self.organization().is_some()) {
             Kind::Seal
         } else {
@@ -264,8 +289,13 @@ impl Certificate {
 
 /// Puts the certificate holding `public_key` first and its issuers after it, in order; drops
 /// certificates that do not belong to the chain. `None` if no certificate holds the key.
-pub fn order_chain(public_key: &[u8], mut certificates: Vec<Certificate>) -> Option<Vec<Certificate>> {
-    let position = certificates.iter().position(|c| c.public_key() == public_key)?;
+pub fn order_chain(
+    public_key: &[u8],
+    mut certificates: Vec<Certificate>,
+) -> Option<Vec<Certificate>> {
+    let position = certificates
+        .iter()
+        .position(|c| c.public_key() == public_key)?;
     let mut chain = vec![certificates.remove(position)];
     while let Some(last) = chain.last() {
         if last.is_self_issued() {

@@ -7,7 +7,9 @@ pub mod ess;
 use chrono::{DateTime, Utc};
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
-use cms::signed_data::{EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos};
+use cms::signed_data::{
+    EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
+};
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5911;
 use der::asn1::{OctetString, SetOfVec};
@@ -26,9 +28,11 @@ const ID_CONTENT_TYPE: ObjectIdentifier = rfc5911::ID_CONTENT_TYPE;
 const ID_MESSAGE_DIGEST: ObjectIdentifier = rfc5911::ID_MESSAGE_DIGEST;
 const ID_SIGNING_TIME: ObjectIdentifier = rfc5911::ID_SIGNING_TIME;
 /// RFC 5035 `id-aa-signingCertificateV2`.
-const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
 /// RFC 2634 `id-aa-signingCertificate`.
-const ID_SIGNING_CERTIFICATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.12");
+const ID_SIGNING_CERTIFICATE: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.12");
 
 /// What differs between the CAdES flavours we build.
 #[derive(Clone, Copy, Debug)]
@@ -41,18 +45,29 @@ pub struct Options {
 /// Builds a detached CMS SignedData over content whose digest (with the signer's digest
 /// algorithm) is `content_digest`: signed attributes content-type, message-digest and
 /// signing-certificate-v2, the whole chain in `certificates`.
-pub fn sign_detached(content_digest: &[u8], credential: &Credential, options: Options) -> Result<Vec<u8>, Error> {
+pub fn sign_detached(
+    content_digest: &[u8],
+    credential: &Credential,
+    options: Options,
+) -> Result<Vec<u8>, Error> {
     let algorithm = credential.signer.algorithm();
     let digest = algorithm.digest();
     let certificate = credential.certificate();
 
     let mut attributes = vec![
         attribute(ID_CONTENT_TYPE, Any::encode_from(&ID_DATA)?)?,
-        attribute(ID_MESSAGE_DIGEST, Any::encode_from(&OctetString::new(content_digest)?)?)?,
-        attribute(ID_SIGNING_CERTIFICATE_V2, Any::encode_from(&signing_certificate_v2(certificate)?)?)?,
+        attribute(
+            ID_MESSAGE_DIGEST,
+            Any::encode_from(&OctetString::new(content_digest)?)?,
+        )?,
+        attribute(
+            ID_SIGNING_CERTIFICATE_V2,
+            Any::encode_from(&signing_certificate_v2(certificate)?)?,
+        )?,
     ];
     if let Some(time) = options.signing_time {
-        let seconds = u64::try_from(time.timestamp()).map_err(|_| Error::Encode("signing time before 1970".into()))?;
+        let seconds = u64::try_from(time.timestamp())
+            .map_err(|_| Error::Encode("signing time before 1970".into()))?;
         let time = Time::try_from(std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds))?;
         attributes.push(attribute(ID_SIGNING_TIME, Any::encode_from(&time)?)?);
     }
@@ -73,15 +88,25 @@ pub fn sign_detached(content_digest: &[u8], credential: &Credential, options: Op
         signature: OctetString::new(signature)?,
         unsigned_attrs: None,
     };
-    let certificates = credential.chain.iter().map(|c| Any::from_der(c.der())).collect::<Result<Vec<_>, _>>()?;
+    let certificates = credential
+        .chain
+        .iter()
+        .map(|c| Any::from_der(c.der()))
+        .collect::<Result<Vec<_>, _>>()?;
     let signed_data = OutgoingSignedData {
         version: CmsVersion::V1,
         digest_algorithms: SetOfVec::try_from(vec![algorithm::digest_identifier(digest)])?,
-        encap_content_info: EncapsulatedContentInfo { econtent_type: ID_DATA, econtent: None },
+        encap_content_info: EncapsulatedContentInfo {
+            econtent_type: ID_DATA,
+            econtent: None,
+        },
         certificates: Some(SetOfVec::try_from(certificates)?),
         signer_infos: SignerInfos(SetOfVec::try_from(vec![signer_info])?),
     };
-    let content_info = ContentInfo { content_type: ID_SIGNED_DATA, content: Any::encode_from(&signed_data)? };
+    let content_info = ContentInfo {
+        content_type: ID_SIGNED_DATA,
+        content: Any::encode_from(&signed_data)?,
+    };
     Ok(content_info.to_der()?)
 }
 
@@ -105,7 +130,12 @@ struct OutgoingSignedData {
     version: CmsVersion,
     digest_algorithms: SetOfVec<spki::AlgorithmIdentifierOwned>,
     encap_content_info: EncapsulatedContentInfo,
-    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", constructed = "true", optional = "true")]
+    #[asn1(
+        context_specific = "0",
+        tag_mode = "IMPLICIT",
+        constructed = "true",
+        optional = "true"
+    )]
     certificates: Option<SetOfVec<Any>>,
     signer_infos: SignerInfos,
 }
@@ -121,7 +151,10 @@ pub fn estimate_size(credential: &Credential) -> usize {
 }
 
 fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, Error> {
-    Ok(Attribute { oid, values: SetOfVec::try_from(vec![value])? })
+    Ok(Attribute {
+        oid,
+        values: SetOfVec::try_from(vec![value])?,
+    })
 }
 
 fn signing_certificate_v2(certificate: &Certificate) -> Result<ess::SigningCertificateV2, Error> {
@@ -154,26 +187,39 @@ impl Parsed {
         let content_info = match decode_content_info(bytes) {
             Ok(content_info) => content_info,
             Err(error) => {
-                let der = openssl::cms::CmsContentInfo::from_der(bytes).and_then(|c| c.to_der()).map_err(|_| error)?;
+                let der = openssl::cms::CmsContentInfo::from_der(bytes)
+                    .and_then(|c| c.to_der())
+                    .map_err(|_| error)?;
                 decode_content_info(&der)?
             }
         };
         if content_info.content_type != ID_SIGNED_DATA {
-            return Err(Error::Decode(format!("content type {} is not signed-data", content_info.content_type)));
+            return Err(Error::Decode(format!(
+                "content type {} is not signed-data",
+                content_info.content_type
+            )));
         }
-        let signed_data: SignedData = content_info.content.decode_as().map_err(|e: der::Error| Error::Decode(e.to_string()))?;
+        let signed_data: SignedData = content_info
+            .content
+            .decode_as()
+            .map_err(|e: der::Error| Error::Decode(e.to_string()))?;
         let certificates = original_certificates(&content_info.content).unwrap_or_else(|| {
             signed_data
                 .certificates
                 .iter()
                 .flat_map(|set| set.0.iter())
                 .filter_map(|choice| match choice {
-                    CertificateChoices::Certificate(cert) => Certificate::from_x509(cert.clone()).ok(),
+                    CertificateChoices::Certificate(cert) => {
+                        Certificate::from_x509(cert.clone()).ok()
+                    }
                     _ => None,
                 })
                 .collect()
         });
-        Ok(Self { signed_data, certificates })
+        Ok(Self {
+            signed_data,
+            certificates,
+        })
     }
 
     pub fn signer_infos(&self) -> &[SignerInfo] {
@@ -181,17 +227,25 @@ impl Parsed {
     }
 
     /// The certificate named by `signer`'s identifier, among `candidates`.
-    pub fn find_signer_certificate<'a>(signer: &SignerInfo, candidates: &'a [Certificate]) -> Option<&'a Certificate> {
+    pub fn find_signer_certificate<'a>(
+        signer: &SignerInfo,
+        candidates: &'a [Certificate],
+    ) -> Option<&'a Certificate> {
         candidates.iter().find(|c| {
             let tbs = c.x509().tbs_certificate();
             match &signer.sid {
                 SignerIdentifier::IssuerAndSerialNumber(ias) => {
-                    ias.serial_number.as_bytes() == tbs.serial_number().as_bytes() && ias.issuer.to_der().ok() == tbs.issuer().to_der().ok()
+                    ias.serial_number.as_bytes() == tbs.serial_number().as_bytes()
+                        && ias.issuer.to_der().ok() == tbs.issuer().to_der().ok()
                 }
                 SignerIdentifier::SubjectKeyIdentifier(ski) => {
                     let theirs = tbs
                         .extensions()
-                        .and_then(|exts| exts.iter().find(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER))
+                        .and_then(|exts| {
+                            exts.iter().find(|e| {
+                                e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER
+                            })
+                        })
                         .and_then(|e| OctetString::from_der(e.extn_value.as_bytes()).ok());
                     theirs.is_some_and(|t| t.as_bytes() == ski.0.as_bytes())
                 }
@@ -202,9 +256,13 @@ impl Parsed {
 
 fn decode_content_info(bytes: &[u8]) -> Result<ContentInfo, Error> {
     let mut reader = SliceReader::new(bytes).map_err(|e| Error::Decode(e.to_string()))?;
-    let content_info = ContentInfo::decode(&mut reader).map_err(|e| Error::Decode(e.to_string()))?;
+    let content_info =
+        ContentInfo::decode(&mut reader).map_err(|e| Error::Decode(e.to_string()))?;
     let consumed = bytes.len() - usize::try_from(u32::from(reader.remaining_len())).unwrap_or(0);
-    if bytes.get(consumed..).is_some_and(|tail| tail.iter().any(|b| *b != 0)) {
+    if bytes
+        .get(consumed..)
+        .is_some_and(|tail| tail.iter().any(|b| *b != 0))
+    {
         return Err(Error::Decode("data after the CMS structure".into()));
     }
     Ok(content_info)
@@ -217,13 +275,20 @@ fn original_certificates(signed_data: &Any) -> Option<Vec<Certificate>> {
     while !reader.is_finished() {
         let item = Any::decode(&mut reader).ok()?;
         // `certificates [0] IMPLICIT CertificateSet`: constructed, context-specific 0.
-        if item.tag().is_context_specific() && item.tag().is_constructed() && item.tag().number().value() == 0 {
+        if item.tag().is_context_specific()
+            && item.tag().is_constructed()
+            && item.tag().number().value() == 0
+        {
             let mut inner = SliceReader::new(item.value()).ok()?;
             let mut certificates = Vec::new();
             while !inner.is_finished() {
                 let choice = Any::decode(&mut inner).ok()?;
                 if choice.tag() == der::Tag::Sequence {
-                    if let Ok(certificate) = choice.to_der().map_err(|_| ()).and_then(|der| Certificate::from_der(&der).map_err(|_| ())) {
+                    if let Ok(certificate) = choice
+                        .to_der()
+                        .map_err(|_| ())
+                        .and_then(|der| Certificate::from_der(&der).map_err(|_| ()))
+                    {
                         certificates.push(certificate);
                     }
                 }
@@ -270,7 +335,8 @@ impl CertificateReference {
             None => true,
             Some((issuer, serial)) => {
                 let tbs = certificate.x509().tbs_certificate();
-                tbs.issuer().to_der().ok().as_deref() == Some(issuer.as_slice()) && tbs.serial_number().as_bytes() == serial.as_slice()
+                tbs.issuer().to_der().ok().as_deref() == Some(issuer.as_slice())
+                    && tbs.serial_number().as_bytes() == serial.as_slice()
             }
         }
     }
@@ -296,26 +362,46 @@ pub fn view(signer: &SignerInfo) -> SignerView {
                 None => Digest::Sha256,
                 Some(alg) => algorithm::digest_from_oid(&alg.oid)?,
             };
-            Some(CertificateReference { digest, hash: first.cert_hash.as_bytes().to_vec(), issuer_serial: issuer_serial(first.issuer_serial.as_ref()), v2: true })
+            Some(CertificateReference {
+                digest,
+                hash: first.cert_hash.as_bytes().to_vec(),
+                issuer_serial: issuer_serial(first.issuer_serial.as_ref()),
+                v2: true,
+            })
         })
         .or_else(|| {
-            let sc = value(ID_SIGNING_CERTIFICATE)?.decode_as::<ess::SigningCertificate>().ok()?;
+            let sc = value(ID_SIGNING_CERTIFICATE)?
+                .decode_as::<ess::SigningCertificate>()
+                .ok()?;
             let first = sc.certs.into_iter().next()?;
-            Some(CertificateReference { digest: Digest::Sha1, hash: first.cert_hash.as_bytes().to_vec(), issuer_serial: issuer_serial(first.issuer_serial.as_ref()), v2: false })
+            Some(CertificateReference {
+                digest: Digest::Sha1,
+                hash: first.cert_hash.as_bytes().to_vec(),
+                issuer_serial: issuer_serial(first.issuer_serial.as_ref()),
+                v2: false,
+            })
         });
     SignerView {
         digest: algorithm::digest_from_oid(&signer.digest_alg.oid),
         digest_oid: signer.digest_alg.oid,
         scheme: algorithm::scheme(&signer.signature_algorithm),
         content_type: value(ID_CONTENT_TYPE).and_then(|v| v.decode_as::<ObjectIdentifier>().ok()),
-        message_digest: value(ID_MESSAGE_DIGEST).and_then(|v| v.decode_as::<OctetString>().ok()).map(|o| o.as_bytes().to_vec()),
-        signing_time: value(ID_SIGNING_TIME).and_then(|v| v.decode_as::<Time>().ok()).and_then(|t| {
-            DateTime::from_timestamp(i64::try_from(t.to_unix_duration().as_secs()).ok()?, 0)
-        }),
+        message_digest: value(ID_MESSAGE_DIGEST)
+            .and_then(|v| v.decode_as::<OctetString>().ok())
+            .map(|o| o.as_bytes().to_vec()),
+        signing_time: value(ID_SIGNING_TIME)
+            .and_then(|v| v.decode_as::<Time>().ok())
+            .and_then(|t| {
+                DateTime::from_timestamp(i64::try_from(t.to_unix_duration().as_secs()).ok()?, 0)
+            }),
         signing_certificate,
         signed_attributes: attrs.and_then(|a| a.to_der().ok()),
         signature: signer.signature.as_bytes().to_vec(),
-        unsigned_attribute_oids: signer.unsigned_attrs.iter().flat_map(|u| u.iter().map(|a| a.oid)).collect(),
+        unsigned_attribute_oids: signer
+            .unsigned_attrs
+            .iter()
+            .flat_map(|u| u.iter().map(|a| a.oid))
+            .collect(),
     }
 }
 
@@ -329,28 +415,40 @@ fn issuer_serial(issuer_serial: Option<&ess::IssuerSerial>) -> Option<(Vec<u8>, 
 }
 
 /// Checks `signature` over `message` with `public_key` (DER SPKI).
-pub fn verify_signature(public_key: &[u8], scheme: Scheme, digest: Digest, message: &[u8], signature: &[u8]) -> Result<bool, Error> {
+pub fn verify_signature(
+    public_key: &[u8],
+    scheme: Scheme,
+    digest: Digest,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<bool, Error> {
     use openssl::rsa::Padding;
     use openssl::sign::{RsaPssSaltlen, Verifier};
-    let key = openssl::pkey::PKey::public_key_from_der(public_key).map_err(|e| Error::PublicKey(e.to_string()))?;
+    let key = openssl::pkey::PKey::public_key_from_der(public_key)
+        .map_err(|e| Error::PublicKey(e.to_string()))?;
     let md = digest.message_digest();
     let mut verifier = Verifier::new(md, &key).map_err(|e| Error::PublicKey(e.to_string()))?;
     if let Scheme::RsaPss { salt_length, mgf1 } = scheme {
         let mut setup = || -> Result<(), openssl::error::ErrorStack> {
             verifier.set_rsa_padding(Padding::PKCS1_PSS)?;
-            verifier.set_rsa_pss_saltlen(RsaPssSaltlen::custom(i32::try_from(salt_length).unwrap_or(i32::MAX)))?;
+            verifier.set_rsa_pss_saltlen(RsaPssSaltlen::custom(
+                i32::try_from(salt_length).unwrap_or(i32::MAX),
+            ))?;
             verifier.set_rsa_mgf1_md(mgf1.message_digest())
         };
         setup().map_err(|e| Error::PublicKey(e.to_string()))?;
     }
     let converted;
     let signature = if scheme == Scheme::PlainEcdsa {
-        converted = plain_to_der(signature).ok_or_else(|| Error::Decode("malformed plain ECDSA signature".into()))?;
+        converted = plain_to_der(signature)
+            .ok_or_else(|| Error::Decode("malformed plain ECDSA signature".into()))?;
         &converted
     } else {
         signature
     };
-    verifier.update(message).map_err(|e| Error::PublicKey(e.to_string()))?;
+    verifier
+        .update(message)
+        .map_err(|e| Error::PublicKey(e.to_string()))?;
     // openssl reports a bad signature as Ok(false) or as an error; both mean "does not verify".
     Ok(verifier.verify(signature).unwrap_or(false))
 }
@@ -363,7 +461,10 @@ fn plain_to_der(signature: &[u8]) -> Option<Vec<u8>> {
     let (r, s) = signature.split_at(signature.len() / 2);
     let r = openssl::bn::BigNum::from_slice(r).ok()?;
     let s = openssl::bn::BigNum::from_slice(s).ok()?;
-    openssl::ecdsa::EcdsaSig::from_private_components(r, s).ok()?.to_der().ok()
+    openssl::ecdsa::EcdsaSig::from_private_components(r, s)
+        .ok()?
+        .to_der()
+        .ok()
 }
 
 /// Why CMS could not be built or read.

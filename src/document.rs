@@ -18,7 +18,11 @@ pub fn detect(path: &Path) -> Result<Format, Error> {
     let mut head = [0u8; 1024];
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let n = file.read(&mut head).map_err(|e| Error::io(path, e))?;
-    Ok(if head[..n].windows(5).any(|w| w == b"%PDF-") { Format::Pdf } else { Format::Other })
+    Ok(if head[..n].windows(5).any(|w| w == b"%PDF-") {
+        Format::Pdf
+    } else {
+        Format::Other
+    })
 }
 
 /// An output being written: a temporary file in the target folder, renamed into place by
@@ -45,7 +49,11 @@ impl Output {
             .suffix(".part")
             .tempfile_in(&folder)
             .map_err(|e| Error::io(&folder, e))?;
-        Ok(Self { target: target.to_path_buf(), file, overwrite })
+        Ok(Self {
+            target: target.to_path_buf(),
+            file,
+            overwrite,
+        })
     }
 
     pub fn writer(&mut self) -> &mut std::fs::File {
@@ -54,9 +62,19 @@ impl Output {
 
     /// Flushes to disk and moves the file into place.
     pub fn commit(mut self) -> Result<PathBuf, Error> {
-        self.file.as_file_mut().flush().map_err(|e| Error::io(&self.target, e))?;
-        self.file.as_file().sync_all().map_err(|e| Error::io(&self.target, e))?;
-        let result = if self.overwrite { self.file.persist(&self.target).map(|_| ()) } else { self.file.persist_noclobber(&self.target).map(|_| ()) };
+        self.file
+            .as_file_mut()
+            .flush()
+            .map_err(|e| Error::io(&self.target, e))?;
+        self.file
+            .as_file()
+            .sync_all()
+            .map_err(|e| Error::io(&self.target, e))?;
+        let result = if self.overwrite {
+            self.file.persist(&self.target).map(|_| ())
+        } else {
+            self.file.persist_noclobber(&self.target).map(|_| ())
+        };
         result.map_err(|e| {
             if e.error.kind() == std::io::ErrorKind::AlreadyExists {
                 Error::Exists(self.target.display().to_string())
@@ -72,13 +90,19 @@ impl Output {
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum Error {
     #[error("{path}: {source}")]
-    Io { path: String, source: Arc<std::io::Error> },
+    Io {
+        path: String,
+        source: Arc<std::io::Error>,
+    },
     #[error("{0} exists already (use --force to overwrite)")]
     Exists(String),
 }
 
 impl Error {
     pub(crate) fn io(path: &Path, error: std::io::Error) -> Self {
-        Self::Io { path: path.display().to_string(), source: Arc::new(error) }
+        Self::Io {
+            path: path.display().to_string(),
+            source: Arc::new(error),
+        }
     }
 }

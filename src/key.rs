@@ -35,7 +35,8 @@ impl Credential {
     /// Pairs `signer` with `chain`, reordering the chain so it starts at the certificate that
     /// holds the signer's public key.
     pub fn new(signer: Arc<dyn Signer>, certificates: Vec<Certificate>) -> Result<Self, Error> {
-        let chain = certificate::order_chain(signer.public_key(), certificates).ok_or(Error::NoMatchingCertificate)?;
+        let chain = certificate::order_chain(signer.public_key(), certificates)
+            .ok_or(Error::NoMatchingCertificate)?;
         Ok(Self { signer, chain })
     }
 
@@ -77,7 +78,9 @@ impl Digest {
 
     /// Hashes `data` in one go.
     pub fn hash(self, data: &[u8]) -> Vec<u8> {
-        openssl::hash::hash(self.message_digest(), data).map(|d| d.to_vec()).unwrap_or_default()
+        openssl::hash::hash(self.message_digest(), data)
+            .map(|d| d.to_vec())
+            .unwrap_or_default()
     }
 }
 

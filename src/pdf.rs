@@ -49,7 +49,13 @@ impl<R: Read + Seek> File<R> {
     /// Reads the header, trailer and cross-reference sections from `source`.
     pub fn new(mut source: R) -> Result<Self, Error> {
         let len = source.seek(SeekFrom::End(0)).map_err(io_error)?;
-        let mut file = Self { source, len, xref: xref::Table::default(), object_streams: HashMap::new(), recovered: false };
+        let mut file = Self {
+            source,
+            len,
+            xref: xref::Table::default(),
+            object_streams: HashMap::new(),
+            recovered: false,
+        };
         let head = file.read_at(0, 1024)?;
         if !head.windows(5).any(|w| w == b"%PDF-") {
             return Err(Error::NotPdf);
@@ -130,7 +136,10 @@ impl<R: Read + Seek> File<R> {
             Some(xref::Entry::Plain { offset, .. }) => {
                 let (found, object, span) = self.object_at(offset, 0)?;
                 if found.0 != id.0 {
-                    return Err(Error::Broken { what: "cross-reference points at the wrong object", id });
+                    return Err(Error::Broken {
+                        what: "cross-reference points at the wrong object",
+                        id,
+                    });
                 }
                 Ok((object, Some(span)))
             }
@@ -150,7 +159,10 @@ impl<R: Read + Seek> File<R> {
                 other => return Ok(other),
             }
         }
-        Err(Error::Broken { what: "reference chain too long", id: (0, 0) })
+        Err(Error::Broken {
+            what: "reference chain too long",
+            id: (0, 0),
+        })
     }
 
     /// Resolves `object` and requires a dictionary (a stream's dictionary counts).
@@ -164,7 +176,11 @@ impl<R: Read + Seek> File<R> {
 
     /// The document catalog and its object number.
     pub fn catalog(&mut self) -> Result<(ObjectId, Dictionary), Error> {
-        let root = self.xref.trailer.get(b"Root").map_err(|_| Error::Structure("trailer has no /Root"))?;
+        let root = self
+            .xref
+            .trailer
+            .get(b"Root")
+            .map_err(|_| Error::Structure("trailer has no /Root"))?;
         let Object::Reference(id) = root else {
             return Err(Error::Structure("/Root is not a reference"));
         };
@@ -176,7 +192,10 @@ impl<R: Read + Seek> File<R> {
     /// The first page of the page tree (§7.7.3), walking down `/Kids`.
     pub fn first_page(&mut self) -> Result<(ObjectId, Dictionary), Error> {
         let (_, catalog) = self.catalog()?;
-        let mut node = catalog.get(b"Pages").map_err(|_| Error::Structure("catalog has no /Pages"))?.clone();
+        let mut node = catalog
+            .get(b"Pages")
+            .map_err(|_| Error::Structure("catalog has no /Pages"))?
+            .clone();
         for _ in 0..MAX_REFERENCE_CHAIN {
             let Object::Reference(id) = node else {
                 return Err(Error::Structure("page tree node is not a reference"));
@@ -185,7 +204,10 @@ impl<R: Read + Seek> File<R> {
             if dict.get_type().is_ok_and(|t| t == b"Page") || !dict.has(b"Kids") {
                 return Ok((id, dict));
             }
-            let kids = self.resolve(dict.get(b"Kids").map_err(|_| Error::Structure("page tree node has no /Kids"))?)?;
+            let kids = self.resolve(
+                dict.get(b"Kids")
+                    .map_err(|_| Error::Structure("page tree node has no /Kids"))?,
+            )?;
             let first = kids.as_array().ok().and_then(|k| k.first().cloned());
             node = first.ok_or(Error::Structure("document has no pages"))?;
         }
@@ -197,7 +219,9 @@ impl<R: Read + Seek> File<R> {
         let available = self.len.saturating_sub(offset);
         let len = usize::try_from(available).map_or(len, |a| a.min(len));
         let mut buf = vec![0; len];
-        self.source.seek(SeekFrom::Start(offset)).map_err(io_error)?;
+        self.source
+            .seek(SeekFrom::Start(offset))
+            .map_err(io_error)?;
         self.source.read_exact(&mut buf).map_err(io_error)?;
         Ok(buf)
     }
@@ -262,7 +286,11 @@ impl<R: Read + Seek> File<R> {
         Ok(result)
     }
 
-    fn object_at(&mut self, offset: u64, depth: usize) -> Result<(ObjectId, Object, (u64, u64)), Error> {
+    fn object_at(
+        &mut self,
+        offset: u64,
+        depth: usize,
+    ) -> Result<(ObjectId, Object, (u64, u64)), Error> {
         let mut window = 16 * 1024;
         loop {
             let buf = self.read_at(offset, window)?;
@@ -270,36 +298,60 @@ impl<R: Read + Seek> File<R> {
             match parser.indirect() {
                 Ok(indirect) => {
                     let Some(stream_start) = indirect.stream_start else {
-                        return Ok((indirect.id, indirect.object, (offset, offset + indirect.end as u64)));
+                        return Ok((
+                            indirect.id,
+                            indirect.object,
+                            (offset, offset + indirect.end as u64),
+                        ));
                     };
                     let Object::Dictionary(dict) = indirect.object else {
-                        return Err(Error::Broken { what: "stream without a dictionary", id: indirect.id });
+                        return Err(Error::Broken {
+                            what: "stream without a dictionary",
+                            id: indirect.id,
+                        });
                     };
                     let length = match dict.get(b"Length") {
                         Ok(Object::Integer(n)) => *n,
                         Ok(Object::Reference(id)) if depth < 2 && *id != indirect.id => {
                             match self.object(*id)? {
                                 Object::Integer(n) => n,
-                                _ => return Err(Error::Broken { what: "stream /Length is not a number", id: indirect.id }),
+                                _ => {
+                                    return Err(Error::Broken {
+                                        what: "stream /Length is not a number",
+                                        id: indirect.id,
+                                    });
+                                }
                             }
                         }
-                        _ => return Err(Error::Broken { what: "stream has no usable /Length", id: indirect.id }),
+                        _ => {
+                            return Err(Error::Broken {
+                                what: "stream has no usable /Length",
+                                id: indirect.id,
+                            });
+                        }
                     };
                     let length = usize::try_from(length)
                         .ok()
                         .filter(|&l| l <= MAX_DECODED_STREAM)
-                        .ok_or(Error::Broken { what: "stream /Length out of range", id: indirect.id })?;
+                        .ok_or(Error::Broken {
+                            what: "stream /Length out of range",
+                            id: indirect.id,
+                        })?;
                     let data_offset = offset + stream_start as u64;
                     let data = self.read_at(data_offset, length)?;
                     if data.len() != length {
-                        return Err(Error::Broken { what: "stream runs past the end of the file", id: indirect.id });
+                        return Err(Error::Broken {
+                            what: "stream runs past the end of the file",
+                            id: indirect.id,
+                        });
                     }
                     let end = data_offset + length as u64;
                     let id = indirect.id;
                     return Ok((id, Object::Stream(Stream::new(dict, data)), (offset, end)));
                 }
                 Err(error) => {
-                    let truncated = parser.pos >= buf.len().saturating_sub(1) && (buf.len() as u64) < self.len - offset.min(self.len);
+                    let truncated = parser.pos >= buf.len().saturating_sub(1)
+                        && (buf.len() as u64) < self.len - offset.min(self.len);
                     if truncated && window < MAX_OBJECT_WINDOW {
                         window *= 4;
                         continue;
@@ -310,7 +362,12 @@ impl<R: Read + Seek> File<R> {
         }
     }
 
-    fn compressed_object(&mut self, id: ObjectId, stream_id: u32, index: u32) -> Result<Object, Error> {
+    fn compressed_object(
+        &mut self,
+        id: ObjectId,
+        stream_id: u32,
+        index: u32,
+    ) -> Result<Object, Error> {
         let stream = match self.object_streams.get(&stream_id) {
             Some(stream) => Arc::clone(stream),
             None => {
@@ -328,11 +385,17 @@ impl<R: Read + Seek> File<R> {
     fn load_object_stream(&mut self, stream_id: u32) -> Result<ObjectStream, Error> {
         let id = (stream_id, 0);
         let Some(xref::Entry::Plain { offset, .. }) = self.xref.entry(stream_id) else {
-            return Err(Error::Broken { what: "object stream is not stored uncompressed", id });
+            return Err(Error::Broken {
+                what: "object stream is not stored uncompressed",
+                id,
+            });
         };
         let (_, object, _) = self.object_at(offset, 0)?;
         let Object::Stream(stream) = object else {
-            return Err(Error::Broken { what: "object stream is not a stream", id });
+            return Err(Error::Broken {
+                what: "object stream is not a stream",
+                id,
+            });
         };
         ObjectStream::decode(&stream, id)
     }
@@ -348,11 +411,31 @@ struct ObjectStream {
 
 impl ObjectStream {
     fn decode(stream: &Stream, id: ObjectId) -> Result<Self, Error> {
-        let count = stream.dict.get(b"N").and_then(Object::as_i64).map_err(|_| Error::Broken { what: "object stream has no /N", id })?;
-        let first = stream.dict.get(b"First").and_then(Object::as_i64).map_err(|_| Error::Broken { what: "object stream has no /First", id })?;
+        let count = stream
+            .dict
+            .get(b"N")
+            .and_then(Object::as_i64)
+            .map_err(|_| Error::Broken {
+                what: "object stream has no /N",
+                id,
+            })?;
+        let first = stream
+            .dict
+            .get(b"First")
+            .and_then(Object::as_i64)
+            .map_err(|_| Error::Broken {
+                what: "object stream has no /First",
+                id,
+            })?;
         let data = decode_stream(stream, id)?;
-        let first = usize::try_from(first).map_err(|_| Error::Broken { what: "bad /First", id })?;
-        let header = data.get(..first).ok_or(Error::Broken { what: "bad /First", id })?;
+        let first = usize::try_from(first).map_err(|_| Error::Broken {
+            what: "bad /First",
+            id,
+        })?;
+        let header = data.get(..first).ok_or(Error::Broken {
+            what: "bad /First",
+            id,
+        })?;
         let mut parser = syntax::Parser::new(header);
         let mut entries = Vec::new();
         for _ in 0..count.clamp(0, 1_000_000) {
@@ -360,21 +443,40 @@ impl ObjectStream {
             let number = parser.unsigned().map_err(|e| e.at(0))?;
             parser.skip_space();
             let offset = parser.unsigned().map_err(|e| e.at(0))?;
-            let number = u32::try_from(number).map_err(|_| Error::Broken { what: "bad object number in object stream", id })?;
-            let offset = usize::try_from(offset).ok().and_then(|o| o.checked_add(first)).ok_or(Error::Broken { what: "bad offset in object stream", id })?;
+            let number = u32::try_from(number).map_err(|_| Error::Broken {
+                what: "bad object number in object stream",
+                id,
+            })?;
+            let offset = usize::try_from(offset)
+                .ok()
+                .and_then(|o| o.checked_add(first))
+                .ok_or(Error::Broken {
+                    what: "bad offset in object stream",
+                    id,
+                })?;
             entries.push((number, offset));
         }
         Ok(Self { data, entries })
     }
 
     fn object(&self, id: ObjectId, index: u32) -> Result<Object, Error> {
-        let entry = usize::try_from(index).ok().and_then(|i| self.entries.get(i));
+        let entry = usize::try_from(index)
+            .ok()
+            .and_then(|i| self.entries.get(i));
         let offset = match entry {
             Some(&(number, offset)) if number == id.0 => offset,
             // Some writers get the index wrong; fall back to a search by number.
-            _ => self.entries.iter().find(|(n, _)| *n == id.0).map(|(_, o)| *o).ok_or(Error::MissingObject(id))?,
+            _ => self
+                .entries
+                .iter()
+                .find(|(n, _)| *n == id.0)
+                .map(|(_, o)| *o)
+                .ok_or(Error::MissingObject(id))?,
         };
-        let data = self.data.get(offset..).ok_or(Error::Broken { what: "offset outside object stream", id })?;
+        let data = self.data.get(offset..).ok_or(Error::Broken {
+            what: "offset outside object stream",
+            id,
+        })?;
         syntax::Parser::new(data).object(0).map_err(|e| e.at(0))
     }
 }
@@ -385,7 +487,10 @@ fn decode_stream(stream: &Stream, id: ObjectId) -> Result<Vec<u8>, Error> {
     }
     stream
         .decompressed_content_with_limit(MAX_DECODED_STREAM)
-        .map_err(|_| Error::Broken { what: "cannot decode stream", id })
+        .map_err(|_| Error::Broken {
+            what: "cannot decode stream",
+            id,
+        })
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -427,7 +532,10 @@ impl Error {
     /// Makes a window-relative syntax offset absolute.
     fn at(self, base: u64) -> Self {
         match self {
-            Self::Syntax { what, offset } => Self::Syntax { what, offset: base + offset },
+            Self::Syntax { what, offset } => Self::Syntax {
+                what,
+                offset: base + offset,
+            },
             other => other,
         }
     }

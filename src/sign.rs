@@ -47,28 +47,50 @@ pub fn check_credential(credential: &Credential, request: &Request) -> Result<()
     let certificate = credential.certificate();
     let kind = certificate.kind();
     if kind != request.intent && !request.force {
-        return Err(Error::WrongKind { intent: request.intent, actual: kind, because: certificate.kind_reason(), holder: certificate.holder() });
+        return Err(Error::WrongKind {
+            intent: request.intent,
+            actual: kind,
+            because: certificate.kind_reason(),
+            holder: certificate.holder(),
+        });
     }
     if request.time < certificate.not_before() {
-        return Err(Error::NotYetValid { holder: certificate.holder(), from: certificate.not_before() });
+        return Err(Error::NotYetValid {
+            holder: certificate.holder(),
+            from: certificate.not_before(),
+        });
     }
     if request.time > certificate.not_after() {
-        return Err(Error::Expired { holder: certificate.holder(), until: certificate.not_after() });
+        return Err(Error::Expired {
+            holder: certificate.holder(),
+            until: certificate.not_after(),
+        });
     }
     if !certificate.can_sign() {
-        return Err(Error::KeyUsage { holder: certificate.holder() });
+        return Err(Error::KeyUsage {
+            holder: certificate.holder(),
+        });
     }
     Ok(())
 }
 
 /// Signs the PDF at `input` into `output` (PAdES B-B). `input` is only read; `output` appears
 /// complete or not at all.
-pub fn sign_pdf(input: &Path, output: &Path, credential: &Credential, request: &Request, overwrite: bool) -> Result<Outcome, Error> {
+pub fn sign_pdf(
+    input: &Path,
+    output: &Path,
+    credential: &Credential,
+    request: &Request,
+    overwrite: bool,
+) -> Result<Outcome, Error> {
     check_credential(credential, request)?;
     if same_file(input, output) {
         return Err(Error::SameFile(input.display().to_string()));
     }
-    let mut file = pdf::File::open(input).map_err(|source| Error::Pdf { path: input.display().to_string(), source })?;
+    let mut file = pdf::File::open(input).map_err(|source| Error::Pdf {
+        path: input.display().to_string(),
+        source,
+    })?;
     if file.is_recovered() {
         return Err(Error::Damaged(input.display().to_string()));
     }
@@ -83,7 +105,10 @@ pub fn sign_pdf(input: &Path, output: &Path, credential: &Credential, request: &
         contact_info: request.contact_info.clone(),
         capacity: cms::estimate_size(credential),
     };
-    let pdf_error = |source| Error::Pdf { path: input.display().to_string(), source };
+    let pdf_error = |source| Error::Pdf {
+        path: input.display().to_string(),
+        source,
+    };
     let prepared = pdf::signature::prepare(&mut file, &pdf_request).map_err(pdf_error)?;
 
     // One pass over the input: copy it into the output while hashing it.
@@ -91,12 +116,19 @@ pub fn sign_pdf(input: &Path, output: &Path, credential: &Credential, request: &
     let digest = credential.signer.algorithm().digest();
     let mut hasher = Hasher::new(digest)?;
     let len = file.len();
-    let write_error = |e: std::io::Error| Error::Document(document::Error::Io { path: output.display().to_string(), source: std::sync::Arc::new(e) });
+    let write_error = |e: std::io::Error| {
+        Error::Document(document::Error::Io {
+            path: output.display().to_string(),
+            source: std::sync::Arc::new(e),
+        })
+    };
     {
         let writer = out.writer();
         file.for_each_chunk(0, len, |chunk| {
             hasher.update(chunk);
-            writer.write_all(chunk).map_err(|e| pdf::Error::Io(std::sync::Arc::new(e)))
+            writer
+                .write_all(chunk)
+                .map_err(|e| pdf::Error::Io(std::sync::Arc::new(e)))
         })
         .map_err(pdf_error)?;
     }
@@ -104,13 +136,23 @@ pub fn sign_pdf(input: &Path, output: &Path, credential: &Credential, request: &
     hasher.update(prepared.tail_after_gap());
     let content_digest = hasher.finish()?;
 
-    let signature = cms::sign_detached(&content_digest, credential, cms::Options { signing_time: None })?;
+    let signature = cms::sign_detached(
+        &content_digest,
+        credential,
+        cms::Options { signing_time: None },
+    )?;
     let byte_range = prepared.byte_range();
     let field = prepared.field().to_owned();
     let tail = prepared.finish(&signature).map_err(pdf_error)?;
     out.writer().write_all(&tail).map_err(write_error)?;
     let output = out.commit()?;
-    Ok(Outcome { output, field, kind: certificate.kind(), signer: certificate.holder(), byte_range })
+    Ok(Outcome {
+        output,
+        field,
+        kind: certificate.kind(),
+        signer: certificate.holder(),
+        byte_range,
+    })
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -125,7 +167,9 @@ pub(crate) struct Hasher(openssl::hash::Hasher);
 
 impl Hasher {
     pub(crate) fn new(digest: Digest) -> Result<Self, Error> {
-        openssl::hash::Hasher::new(digest.message_digest()).map(Self).map_err(|e| Error::Crypto(e.to_string()))
+        openssl::hash::Hasher::new(digest.message_digest())
+            .map(Self)
+            .map_err(|e| Error::Crypto(e.to_string()))
     }
 
     pub(crate) fn update(&mut self, data: &[u8]) {
@@ -134,7 +178,10 @@ impl Hasher {
     }
 
     pub(crate) fn finish(mut self) -> Result<Vec<u8>, Error> {
-        self.0.finish().map(|d| d.to_vec()).map_err(|e| Error::Crypto(e.to_string()))
+        self.0
+            .finish()
+            .map(|d| d.to_vec())
+            .map_err(|e| Error::Crypto(e.to_string()))
     }
 }
 
@@ -146,14 +193,26 @@ pub enum Error {
         cmd = match actual { Kind::Seal => "seal", Kind::Signature => "sign" },
         intent_verb = match intent { Kind::Seal => "seal", Kind::Signature => "sign" }
     )]
-    WrongKind { intent: Kind, actual: Kind, because: &'static str, holder: String },
+    WrongKind {
+        intent: Kind,
+        actual: Kind,
+        because: &'static str,
+        holder: String,
+    },
     #[error("{holder}: the certificate is not valid before {from}")]
     NotYetValid { holder: String, from: DateTime<Utc> },
     #[error("{holder}: the certificate expired on {until}")]
-    Expired { holder: String, until: DateTime<Utc> },
-    #[error("{holder}: the certificate's key usage allows neither digitalSignature nor nonRepudiation")]
+    Expired {
+        holder: String,
+        until: DateTime<Utc>,
+    },
+    #[error(
+        "{holder}: the certificate's key usage allows neither digitalSignature nor nonRepudiation"
+    )]
     KeyUsage { holder: String },
-    #[error("{0}: the PDF's cross-reference data is damaged; repair the file (for example with qpdf) before signing it")]
+    #[error(
+        "{0}: the PDF's cross-reference data is damaged; repair the file (for example with qpdf) before signing it"
+    )]
     Damaged(String),
     #[error("{0}: output would overwrite the input")]
     SameFile(String),

@@ -18,10 +18,19 @@ impl Store {
 
     /// Adds every certificate in a PEM or DER file.
     pub fn add_file(&mut self, path: &Path) -> Result<(), Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::Read { path: path.display().to_string(), reason: e.kind().to_string() })?;
-        let certificates = Certificate::load_all(&bytes).map_err(|source| Error::Parse { path: path.display().to_string(), source })?;
+        let bytes = std::fs::read(path).map_err(|e| Error::Read {
+            path: path.display().to_string(),
+            reason: e.kind().to_string(),
+        })?;
+        let certificates = Certificate::load_all(&bytes).map_err(|source| Error::Parse {
+            path: path.display().to_string(),
+            source,
+        })?;
         if certificates.is_empty() {
-            return Err(Error::Read { path: path.display().to_string(), reason: "no certificate in file".into() });
+            return Err(Error::Read {
+                path: path.display().to_string(),
+                reason: "no certificate in file".into(),
+            });
         }
         self.anchors.extend(certificates);
         Ok(())
@@ -50,5 +59,8 @@ pub enum Error {
     #[error("cannot read trust anchor {path}: {reason}")]
     Read { path: String, reason: String },
     #[error("cannot parse trust anchor {path}: {source}")]
-    Parse { path: String, source: certificate::Error },
+    Parse {
+        path: String,
+        source: certificate::Error,
+    },
 }

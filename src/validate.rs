@@ -26,7 +26,10 @@ pub struct Options {
 /// Validates every signature and document timestamp in the PDF at `path`.
 pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     let name = path.display().to_string();
-    let pdf_error = |source| Error::Pdf { path: name.clone(), source };
+    let pdf_error = |source| Error::Pdf {
+        path: name.clone(),
+        source,
+    };
     let mut file = pdf::File::open(path).map_err(pdf_error)?;
     let sha256 = pades::file_digest(&mut file).map_err(pdf_error)?;
     let revision_ends = file.revision_ends().map_err(pdf_error)?;
@@ -47,15 +50,32 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
 
     let mut messages = Vec::new();
     if file.is_recovered() {
-        messages.push("the file's cross-reference data is damaged; it was read by scanning the whole file".to_owned());
+        messages.push(
+            "the file's cross-reference data is damaged; it was read by scanning the whole file"
+                .to_owned(),
+        );
     }
     let indication = if signatures.is_empty() && document_timestamps.is_empty() {
         messages.push("the document carries no signature".to_owned());
         Indication::Indeterminate
     } else {
-        signatures.iter().chain(&document_timestamps).map(|s| s.indication).max().unwrap_or(Indication::Indeterminate)
+        signatures
+            .iter()
+            .chain(&document_timestamps)
+            .map(|s| s.indication)
+            .max()
+            .unwrap_or(Indication::Indeterminate)
     };
-    Ok(Report { file: name, sha256, size: file.len(), validation_time: options.time, signatures, document_timestamps, indication, messages })
+    Ok(Report {
+        file: name,
+        sha256,
+        size: file.len(),
+        validation_time: options.time,
+        signatures,
+        document_timestamps,
+        indication,
+        messages,
+    })
 }
 
 /// Why a document could not be validated at all.

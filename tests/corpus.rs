@@ -7,8 +7,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use siegel::validate::{self, Indication, SubIndication};
 use siegel::trust;
+use siegel::validate::{self, Indication, SubIndication};
 
 fn corpus() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
@@ -21,7 +21,10 @@ fn corpus() -> Option<PathBuf> {
 }
 
 /// Validates in a thread so a hang becomes a failure, not a stuck test run.
-fn validate_bounded(path: PathBuf, options: validate::Options) -> Result<validate::Report, validate::Error> {
+fn validate_bounded(
+    path: PathBuf,
+    options: validate::Options,
+) -> Result<validate::Report, validate::Error> {
     let (sender, receiver) = mpsc::channel();
     let name = path.display().to_string();
     std::thread::spawn(move || {
@@ -29,17 +32,24 @@ fn validate_bounded(path: PathBuf, options: validate::Options) -> Result<validat
     });
     match receiver.recv_timeout(Duration::from_secs(20)) {
         Ok(result) => result,
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{name}: validation did not finish within 20 s"),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{name}: validation did not finish within 20 s")
+        }
         Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{name}: validation panicked"),
     }
 }
 
 fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 fn options(trust: trust::Store, time: &str) -> validate::Options {
-    validate::Options { trust, time: at(time) }
+    validate::Options {
+        trust,
+        time: at(time),
+    }
 }
 
 #[test]
@@ -49,11 +59,16 @@ fn no_corpus_file_panics_or_hangs_and_attacks_never_pass() {
     let mut checked = 0;
     for line in manifest.lines().skip(1) {
         let columns: Vec<&str> = line.split('\t').collect();
-        let (Some(file), Some(expected)) = (columns.first(), columns.get(5)) else { continue };
+        let (Some(file), Some(expected)) = (columns.first(), columns.get(5)) else {
+            continue;
+        };
         if !file.ends_with(".pdf") {
             continue;
         }
-        let result = validate_bounded(dir.join(file), options(trust::Store::new(), "2026-11-22T00:00:00Z"));
+        let result = validate_bounded(
+            dir.join(file),
+            options(trust::Store::new(), "2026-11-22T00:00:00Z"),
+        );
         checked += 1;
         let Ok(report) = result else { continue };
         // Without trust anchors nothing can pass; with an invalid verdict asserted, no signature
@@ -61,12 +76,24 @@ fn no_corpus_file_panics_or_hangs_and_attacks_never_pass() {
         assert_ne!(report.indication, Indication::TotalPassed, "{file}");
         // Modification analysis (shadow attacks, clobbered appearances) belongs to the full
         // validation engine; here the integrity and byte-range attacks must fail outright.
-        let structural = expected.starts_with("INVALID (integrity") || expected.contains("Signature Wrapping") || expected.contains("ByteRange") || expected.contains("byterange") || expected.contains("tail uncovered");
+        let structural = expected.starts_with("INVALID (integrity")
+            || expected.contains("Signature Wrapping")
+            || expected.contains("ByteRange")
+            || expected.contains("byterange")
+            || expected.contains("tail uncovered");
         if structural {
             assert!(
-                report.signatures.iter().any(|s| s.indication != Indication::TotalPassed && s.subindication != Some(SubIndication::NoCertificateChainFound)),
+                report
+                    .signatures
+                    .iter()
+                    .any(|s| s.indication != Indication::TotalPassed
+                        && s.subindication != Some(SubIndication::NoCertificateChainFound)),
                 "{file}: expected a structural or cryptographic failure, got {:?}",
-                report.signatures.iter().map(|s| (s.indication, s.subindication)).collect::<Vec<_>>()
+                report
+                    .signatures
+                    .iter()
+                    .map(|s| (s.indication, s.subindication))
+                    .collect::<Vec<_>>()
             );
         }
     }
@@ -76,12 +103,31 @@ fn no_corpus_file_panics_or_hangs_and_attacks_never_pass() {
 #[test]
 fn corrupted_and_out_of_byte_range_files_are_total_failed() {
     let Some(dir) = corpus() else { return };
-    for file in ["dss/pdf-signed-corrupted.pdf", "dss/pdf-signed-out-of-byteRange.pdf", "dss/siwa.pdf", "pyhanko/one-byterange.pdf", "pyhanko/signature-gap-too-big.pdf"] {
-        let report = validate_bounded(dir.join(file), options(trust::Store::new(), "2026-11-22T00:00:00Z")).unwrap();
+    for file in [
+        "dss/pdf-signed-corrupted.pdf",
+        "dss/pdf-signed-out-of-byteRange.pdf",
+        "dss/siwa.pdf",
+        "pyhanko/one-byterange.pdf",
+        "pyhanko/signature-gap-too-big.pdf",
+    ] {
+        let report = validate_bounded(
+            dir.join(file),
+            options(trust::Store::new(), "2026-11-22T00:00:00Z"),
+        )
+        .unwrap();
         assert_eq!(report.indication, Indication::TotalFailed, "{file}");
     }
-    let report = validate_bounded(dir.join("siva/hellopades-lt1-lt2-wrongDigestValue.pdf"), options(trust::Store::new(), "2026-11-22T00:00:00Z")).unwrap();
-    assert!(report.signatures.iter().any(|s| s.subindication == Some(SubIndication::HashFailure)));
+    let report = validate_bounded(
+        dir.join("siva/hellopades-lt1-lt2-wrongDigestValue.pdf"),
+        options(trust::Store::new(), "2026-11-22T00:00:00Z"),
+    )
+    .unwrap();
+    assert!(
+        report
+            .signatures
+            .iter()
+            .any(|s| s.subindication == Some(SubIndication::HashFailure))
+    );
 }
 
 #[test]
@@ -94,10 +140,26 @@ fn intact_third_party_signatures_are_indeterminate_not_failed() {
         "dss/TeleSec_PKS_eIDAS_QES_CA_1-baseline-b.pdf",
         "siva/hellopades-pades-lt-sha256-sign.pdf",
     ] {
-        let report = validate_bounded(dir.join(file), options(trust::Store::new(), "2026-11-22T00:00:00Z")).unwrap();
+        let report = validate_bounded(
+            dir.join(file),
+            options(trust::Store::new(), "2026-11-22T00:00:00Z"),
+        )
+        .unwrap();
         for signature in &report.signatures {
-            assert_eq!(signature.indication, Indication::Indeterminate, "{file} {}: {:?}", signature.field, signature.messages);
-            assert!(signature.checks.iter().any(|c| c.id == "signature-value" && c.passed), "{file}: signature value not verified");
+            assert_eq!(
+                signature.indication,
+                Indication::Indeterminate,
+                "{file} {}: {:?}",
+                signature.field,
+                signature.messages
+            );
+            assert!(
+                signature
+                    .checks
+                    .iter()
+                    .any(|c| c.id == "signature-value" && c.passed),
+                "{file}: signature value not verified"
+            );
         }
     }
 }
@@ -106,11 +168,33 @@ fn intact_third_party_signatures_are_indeterminate_not_failed() {
 fn pyhanko_test_files_pass_with_their_ca_at_their_time() {
     let Some(dir) = corpus() else { return };
     let mut store = trust::Store::new();
-    store.add_file(&dir.join("pyhanko/pyhanko-testing-ca-chain.pem")).unwrap();
-    for file in ["pyhanko/pades-with-old-style-signing-cert-attr.pdf", "pyhanko/certified-with-indirect-refs-in-dir.pdf"] {
-        let report = validate_bounded(dir.join(file), options(store.clone(), "2020-11-01T00:00:00Z")).unwrap();
-        assert_eq!(report.indication, Indication::TotalPassed, "{file}: {:?}", report.signatures.iter().map(|s| &s.messages).collect::<Vec<_>>());
+    store
+        .add_file(&dir.join("pyhanko/pyhanko-testing-ca-chain.pem"))
+        .unwrap();
+    for file in [
+        "pyhanko/pades-with-old-style-signing-cert-attr.pdf",
+        "pyhanko/certified-with-indirect-refs-in-dir.pdf",
+    ] {
+        let report = validate_bounded(
+            dir.join(file),
+            options(store.clone(), "2020-11-01T00:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(
+            report.indication,
+            Indication::TotalPassed,
+            "{file}: {:?}",
+            report
+                .signatures
+                .iter()
+                .map(|s| &s.messages)
+                .collect::<Vec<_>>()
+        );
     }
-    let report = validate_bounded(dir.join("pyhanko/sig-with-ski-sid.pdf"), options(store, "2021-06-01T00:00:00Z")).unwrap();
+    let report = validate_bounded(
+        dir.join("pyhanko/sig-with-ski-sid.pdf"),
+        options(store, "2021-06-01T00:00:00Z"),
+    )
+    .unwrap();
     assert_eq!(report.indication, Indication::TotalPassed);
 }

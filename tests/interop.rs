@@ -25,11 +25,21 @@ fn pyhanko_and_pdfsig_accept_every_structure_signed_twice() {
 fn a_signature_made_by_pyhanko_first_stays_valid_in_both_tools() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("after-pyhanko.pdf");
-    sign_with(&pdf("signed-pyhanko.pdf"), &output, "seal-ec.p12", Kind::Seal);
+    sign_with(
+        &pdf("signed-pyhanko.pdf"),
+        &output,
+        "seal-ec.p12",
+        Kind::Seal,
+    );
     support::assert_pyhanko_accepts(&output, 2);
     support::assert_pdfsig_accepts(&output, 2);
     let report = support::validate(&output);
     assert_eq!(report.signatures.len(), 2);
     assert_eq!(report.signatures[0].field, "Sig1");
-    assert!(report.signatures.iter().all(|s| s.indication == siegel::validate::Indication::TotalPassed));
+    assert!(
+        report
+            .signatures
+            .iter()
+            .all(|s| s.indication == siegel::validate::Indication::TotalPassed)
+    );
 }

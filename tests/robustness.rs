@@ -14,7 +14,10 @@ fn every_changed_signed_byte_is_detected_and_no_change_panics() {
     let gap = outcome.byte_range[1] as usize..outcome.byte_range[2] as usize;
     let original = std::fs::read(&signed).unwrap();
     let mutated = dir.path().join("mutated.pdf");
-    let options = validate::Options { trust: support::trust_root(), time: support::time() };
+    let options = validate::Options {
+        trust: support::trust_root(),
+        time: support::time(),
+    };
     // Every 5th byte, with flips that never just change the case of a hex digit.
     let flips = [0x01u8, 0x02, 0x04, 0x08, 0x10, 0x40, 0x80];
     for (step, position) in (0..original.len()).step_by(5).enumerate() {
@@ -27,7 +30,11 @@ fn every_changed_signed_byte_is_detected_and_no_change_panics() {
         std::fs::write(&mutated, &bytes).unwrap();
         if let Ok(report) = validate::validate_pdf(&mutated, &options) {
             if must_fail {
-                assert_ne!(report.indication, Indication::TotalPassed, "byte {position} changed and the signature still passed");
+                assert_ne!(
+                    report.indication,
+                    Indication::TotalPassed,
+                    "byte {position} changed and the signature still passed"
+                );
             }
         }
     }
@@ -40,11 +47,18 @@ fn truncated_signed_files_never_pass_or_panic() {
     sign_with(&pdf("form.pdf"), &signed, "seal-rsa.p12", Kind::Seal);
     let original = std::fs::read(&signed).unwrap();
     let cut = dir.path().join("cut.pdf");
-    let options = validate::Options { trust: support::trust_root(), time: support::time() };
+    let options = validate::Options {
+        trust: support::trust_root(),
+        time: support::time(),
+    };
     for len in (0..original.len() - 1).step_by(37) {
         std::fs::write(&cut, &original[..len]).unwrap();
         if let Ok(report) = validate::validate_pdf(&cut, &options) {
-            assert_ne!(report.indication, Indication::TotalPassed, "truncated at {len}");
+            assert_ne!(
+                report.indication,
+                Indication::TotalPassed,
+                "truncated at {len}"
+            );
         }
     }
 }
@@ -53,8 +67,14 @@ fn truncated_signed_files_never_pass_or_panic() {
 fn hostile_structures_give_errors_not_panics() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hostile.pdf");
-    let options = validate::Options { trust: support::trust_root(), time: support::time() };
-    let deep = format!("%PDF-1.7\n1 0 obj\n{}\nendobj\ntrailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n", "[".repeat(100_000));
+    let options = validate::Options {
+        trust: support::trust_root(),
+        time: support::time(),
+    };
+    let deep = format!(
+        "%PDF-1.7\n1 0 obj\n{}\nendobj\ntrailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n",
+        "[".repeat(100_000)
+    );
     let cases: Vec<Vec<u8>> = vec![
         deep.into_bytes(),
         // A /Prev chain that points at itself.

@@ -23,14 +23,30 @@ fn every_structure_gets_a_seal_and_a_signature_that_both_stay_valid() {
         let original = std::fs::read(&input).unwrap();
         let once = std::fs::read(&sealed).unwrap();
         let result = std::fs::read(&twice).unwrap();
-        assert!(once.starts_with(&original), "{name}: input is not a prefix of the sealed file");
-        assert!(result.starts_with(&once), "{name}: sealed file is not a prefix of the re-signed file");
+        assert!(
+            once.starts_with(&original),
+            "{name}: input is not a prefix of the sealed file"
+        );
+        assert!(
+            result.starts_with(&once),
+            "{name}: sealed file is not a prefix of the re-signed file"
+        );
 
         let report = validate(&twice);
-        let ours: Vec<_> = report.signatures.iter().filter(|s| s.field.starts_with("Signature")).collect();
+        let ours: Vec<_> = report
+            .signatures
+            .iter()
+            .filter(|s| s.field.starts_with("Signature"))
+            .collect();
         assert_eq!(ours.len(), 2, "{name}");
         for signature in &report.signatures {
-            assert_eq!(signature.indication, Indication::TotalPassed, "{name} {}: {:?}", signature.field, signature.messages);
+            assert_eq!(
+                signature.indication,
+                Indication::TotalPassed,
+                "{name} {}: {:?}",
+                signature.field,
+                signature.messages
+            );
         }
         assert_eq!(ours[0].kind, Some(Kind::Seal));
         assert_eq!(ours[1].kind, Some(Kind::Signature));
@@ -57,7 +73,10 @@ fn signature_dictionary_and_cms_follow_pades_baseline_b() {
     let range: Vec<u64> = signature.byte_range.iter().map(|n| *n as u64).collect();
     assert_eq!(range, outcome.byte_range.to_vec());
     assert_eq!(range[0], 0);
-    assert_eq!(range[2] + range[3], std::fs::metadata(&output).unwrap().len());
+    assert_eq!(
+        range[2] + range[3],
+        std::fs::metadata(&output).unwrap().len()
+    );
 
     let bytes = std::fs::read(&output).unwrap();
     let field_object = String::from_utf8_lossy(&bytes);
@@ -66,13 +85,29 @@ fn signature_dictionary_and_cms_follow_pades_baseline_b() {
     assert!(field_object.contains("/SigFlags 3"));
 
     let parsed = cms::Parsed::from_der(&signature.contents).unwrap();
-    let [signer] = parsed.signer_infos() else { panic!("one SignerInfo expected") };
+    let [signer] = parsed.signer_infos() else {
+        panic!("one SignerInfo expected")
+    };
     let view = cms::view(signer);
-    assert!(view.signing_time.is_none(), "PAdES must not carry signing-time");
+    assert!(
+        view.signing_time.is_none(),
+        "PAdES must not carry signing-time"
+    );
     let leaf = cms::Parsed::find_signer_certificate(signer, &parsed.certificates).unwrap();
-    assert_eq!(leaf.der(), credential("seal-rsa.p12").certificate().der(), "certificate bytes must travel unchanged");
-    assert!(view.signing_certificate.as_ref().is_some_and(|r| r.v2 && r.matches(leaf)));
-    assert_eq!(view.content_type.map(|o| o.to_string()).as_deref(), Some("1.2.840.113549.1.7.1"));
+    assert_eq!(
+        leaf.der(),
+        credential("seal-rsa.p12").certificate().der(),
+        "certificate bytes must travel unchanged"
+    );
+    assert!(
+        view.signing_certificate
+            .as_ref()
+            .is_some_and(|r| r.v2 && r.matches(leaf))
+    );
+    assert_eq!(
+        view.content_type.map(|o| o.to_string()).as_deref(),
+        Some("1.2.840.113549.1.7.1")
+    );
     // The whole chain travels with the signature: leaf, issuing CA, root.
     assert_eq!(parsed.certificates.len(), 3);
 }
@@ -81,17 +116,61 @@ fn signature_dictionary_and_cms_follow_pades_baseline_b() {
 fn rsa_pss_sha384_sha512_and_ecdsa_all_verify() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        ("seal-rsa.p12", software::Options { digest: None, pss: true }, "RSA-PSS with SHA-256"),
-        ("seal-rsa.p12", software::Options { digest: Some(Digest::Sha384), pss: false }, "RSA PKCS#1 v1.5 with SHA-384"),
-        ("seal-rsa.p12", software::Options { digest: Some(Digest::Sha512), pss: true }, "RSA-PSS with SHA-512"),
-        ("seal-ec.p12", software::Options::default(), "ECDSA with SHA-256"),
-        ("seal-ec.p12", software::Options { digest: Some(Digest::Sha512), pss: false }, "ECDSA with SHA-512"),
+        (
+            "seal-rsa.p12",
+            software::Options {
+                digest: None,
+                pss: true,
+            },
+            "RSA-PSS with SHA-256",
+        ),
+        (
+            "seal-rsa.p12",
+            software::Options {
+                digest: Some(Digest::Sha384),
+                pss: false,
+            },
+            "RSA PKCS#1 v1.5 with SHA-384",
+        ),
+        (
+            "seal-rsa.p12",
+            software::Options {
+                digest: Some(Digest::Sha512),
+                pss: true,
+            },
+            "RSA-PSS with SHA-512",
+        ),
+        (
+            "seal-ec.p12",
+            software::Options::default(),
+            "ECDSA with SHA-256",
+        ),
+        (
+            "seal-ec.p12",
+            software::Options {
+                digest: Some(Digest::Sha512),
+                pss: false,
+            },
+            "ECDSA with SHA-512",
+        ),
     ];
     for (index, (p12, options, algorithm)) in cases.into_iter().enumerate() {
         let output = dir.path().join(format!("{index}.pdf"));
-        sign::sign_pdf(&pdf("classic.pdf"), &output, &credential_with(p12, options), &request(Kind::Seal), false).unwrap();
+        sign::sign_pdf(
+            &pdf("classic.pdf"),
+            &output,
+            &credential_with(p12, options),
+            &request(Kind::Seal),
+            false,
+        )
+        .unwrap();
         let report = validate(&output);
-        assert_eq!(report.signatures[0].indication, Indication::TotalPassed, "{algorithm}: {:?}", report.signatures[0].messages);
+        assert_eq!(
+            report.signatures[0].indication,
+            Indication::TotalPassed,
+            "{algorithm}: {:?}",
+            report.signatures[0].messages
+        );
         assert_eq!(report.signatures[0].algorithm.as_deref(), Some(algorithm));
         support::assert_pyhanko_accepts(&output, 1);
         support::assert_pdfsig_accepts(&output, 1);
@@ -110,23 +189,46 @@ fn ecdsa_p384_key_signs_with_sha384() {
     use openssl::x509::{X509, X509NameBuilder};
 
     let issuer_cert = X509::from_pem(&std::fs::read(pki("intermediate-ca.pem")).unwrap()).unwrap();
-    let issuer_key = PKey::private_key_from_pem(&std::fs::read(pki("intermediate-ca.key.pem")).unwrap()).unwrap();
-    let key = PKey::from_ec_key(EcKey::generate(&EcGroup::from_curve_name(Nid::SECP384R1).unwrap()).unwrap()).unwrap();
+    let issuer_key =
+        PKey::private_key_from_pem(&std::fs::read(pki("intermediate-ca.key.pem")).unwrap())
+            .unwrap();
+    let key = PKey::from_ec_key(
+        EcKey::generate(&EcGroup::from_curve_name(Nid::SECP384R1).unwrap()).unwrap(),
+    )
+    .unwrap();
     let mut name = X509NameBuilder::new().unwrap();
     name.append_entry_by_text("C", "DE").unwrap();
-    name.append_entry_by_text("O", "Stadtverwaltung Musterstadt").unwrap();
+    name.append_entry_by_text("O", "Stadtverwaltung Musterstadt")
+        .unwrap();
     name.append_entry_by_text("CN", "P-384 Siegel").unwrap();
     let name = name.build();
     let mut builder = X509::builder().unwrap();
     builder.set_version(2).unwrap();
-    builder.set_serial_number(&BigNum::from_u32(384).unwrap().to_asn1_integer().unwrap()).unwrap();
+    builder
+        .set_serial_number(&BigNum::from_u32(384).unwrap().to_asn1_integer().unwrap())
+        .unwrap();
     builder.set_subject_name(&name).unwrap();
     builder.set_issuer_name(issuer_cert.subject_name()).unwrap();
     builder.set_pubkey(&key).unwrap();
-    builder.set_not_before(&Asn1Time::from_str("20250601000000Z").unwrap()).unwrap();
-    builder.set_not_after(&Asn1Time::from_str("20350601000000Z").unwrap()).unwrap();
-    builder.append_extension(BasicConstraints::new().build().unwrap()).unwrap();
-    builder.append_extension(KeyUsage::new().critical().digital_signature().non_repudiation().build().unwrap()).unwrap();
+    builder
+        .set_not_before(&Asn1Time::from_str("20250601000000Z").unwrap())
+        .unwrap();
+    builder
+        .set_not_after(&Asn1Time::from_str("20350601000000Z").unwrap())
+        .unwrap();
+    builder
+        .append_extension(BasicConstraints::new().build().unwrap())
+        .unwrap();
+    builder
+        .append_extension(
+            KeyUsage::new()
+                .critical()
+                .digital_signature()
+                .non_repudiation()
+                .build()
+                .unwrap(),
+        )
+        .unwrap();
     builder.sign(&issuer_key, MessageDigest::sha256()).unwrap();
     let certificate = builder.build();
 
@@ -134,14 +236,33 @@ fn ecdsa_p384_key_signs_with_sha384() {
     chain.extend(Certificate::load_all(&std::fs::read(pki("chain.pem")).unwrap()).unwrap());
     let signer = SoftwareKey::new(key, software::Options::default()).unwrap();
     let credential = Credential::new(Arc::new(signer), chain).unwrap();
-    assert_eq!(credential.certificate().kind(), Kind::Seal, "organisation without a person is a seal");
+    assert_eq!(
+        credential.certificate().kind(),
+        Kind::Seal,
+        "organisation without a person is a seal"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("p384.pdf");
-    sign::sign_pdf(&pdf("xref-stream.pdf"), &output, &credential, &request(Kind::Seal), false).unwrap();
+    sign::sign_pdf(
+        &pdf("xref-stream.pdf"),
+        &output,
+        &credential,
+        &request(Kind::Seal),
+        false,
+    )
+    .unwrap();
     let report = validate(&output);
-    assert_eq!(report.signatures[0].indication, Indication::TotalPassed, "{:?}", report.signatures[0].messages);
-    assert_eq!(report.signatures[0].algorithm.as_deref(), Some("ECDSA with SHA-384"));
+    assert_eq!(
+        report.signatures[0].indication,
+        Indication::TotalPassed,
+        "{:?}",
+        report.signatures[0].messages
+    );
+    assert_eq!(
+        report.signatures[0].algorithm.as_deref(),
+        Some("ECDSA with SHA-384")
+    );
     support::assert_pyhanko_accepts(&output, 1);
     support::assert_pdfsig_accepts(&output, 1);
 }
@@ -149,56 +270,132 @@ fn ecdsa_p384_key_signs_with_sha384() {
 #[test]
 fn room_for_the_signature_grows_with_the_chain() {
     let dir = tempfile::tempdir().unwrap();
-    let short = sign_with(&pdf("classic.pdf"), &dir.path().join("short.pdf"), "seal-ec.p12", Kind::Seal);
-    let long = sign_with(&pdf("classic.pdf"), &dir.path().join("long.pdf"), "seal-long-chain.p12", Kind::Seal);
+    let short = sign_with(
+        &pdf("classic.pdf"),
+        &dir.path().join("short.pdf"),
+        "seal-ec.p12",
+        Kind::Seal,
+    );
+    let long = sign_with(
+        &pdf("classic.pdf"),
+        &dir.path().join("long.pdf"),
+        "seal-long-chain.p12",
+        Kind::Seal,
+    );
     let gap = |range: [u64; 4]| range[2] - range[1];
-    assert!(gap(long.byte_range) > gap(short.byte_range) + 4000, "long chain gap {} vs {}", gap(long.byte_range), gap(short.byte_range));
+    assert!(
+        gap(long.byte_range) > gap(short.byte_range) + 4000,
+        "long chain gap {} vs {}",
+        gap(long.byte_range),
+        gap(short.byte_range)
+    );
     let report = validate(&dir.path().join("long.pdf"));
-    assert_eq!(report.signatures[0].indication, Indication::TotalPassed, "{:?}", report.signatures[0].messages);
+    assert_eq!(
+        report.signatures[0].indication,
+        Indication::TotalPassed,
+        "{:?}",
+        report.signatures[0].messages
+    );
     assert_eq!(report.signatures[0].chain.len(), 5);
 }
 
 #[test]
 fn legacy_and_modern_pkcs12_both_load_with_their_chain() {
-    for p12 in ["signature-rsa.legacy.p12", "seal-ec.legacy.p12", "signature-rsa.p12", "seal-ec.p12"] {
+    for p12 in [
+        "signature-rsa.legacy.p12",
+        "seal-ec.legacy.p12",
+        "signature-rsa.p12",
+        "seal-ec.p12",
+    ] {
         let credential = credential(p12);
         assert_eq!(credential.chain.len(), 3, "{p12}");
-        assert!(credential.chain[1].named_issuer_is(&credential.chain[2]) || credential.chain[0].named_issuer_is(&credential.chain[1]));
+        assert!(
+            credential.chain[1].named_issuer_is(&credential.chain[2])
+                || credential.chain[0].named_issuer_is(&credential.chain[1])
+        );
     }
 }
 
 #[test]
 fn wrong_passphrase_is_its_own_error_and_hides_the_secret() {
     let pin = siegel::key::pin::Pin::new("falsch-geheim".into());
-    let error = software::load_pkcs12(&pki("seal-rsa.p12"), &pin, software::Options::default()).unwrap_err();
-    assert!(matches!(error, siegel::key::Error::WrongPassphrase { .. }), "{error:?}");
+    let error = software::load_pkcs12(&pki("seal-rsa.p12"), &pin, software::Options::default())
+        .unwrap_err();
+    assert!(
+        matches!(error, siegel::key::Error::WrongPassphrase { .. }),
+        "{error:?}"
+    );
     assert!(!format!("{error} {error:?}").contains("falsch-geheim"));
 }
 
 #[test]
 fn kinds_come_from_qc_type_or_subject() {
     assert_eq!(credential("seal-rsa.p12").certificate().kind(), Kind::Seal);
-    assert_eq!(credential("signature-ec.p12").certificate().kind(), Kind::Signature);
-    assert_eq!(credential("unmarked-rsa.p12").certificate().kind(), Kind::Signature);
-    assert_eq!(credential("seal-rsa.p12").certificate().qualification(), siegel::certificate::Qualification::QeSeal);
-    assert_eq!(credential("signature-rsa.p12").certificate().qualification(), siegel::certificate::Qualification::Qes);
-    assert_eq!(credential("seal-rsa.p12").certificate().organization_identifier().as_deref(), Some("VATDE-123456789"));
+    assert_eq!(
+        credential("signature-ec.p12").certificate().kind(),
+        Kind::Signature
+    );
+    assert_eq!(
+        credential("unmarked-rsa.p12").certificate().kind(),
+        Kind::Signature
+    );
+    assert_eq!(
+        credential("seal-rsa.p12").certificate().qualification(),
+        siegel::certificate::Qualification::QeSeal
+    );
+    assert_eq!(
+        credential("signature-rsa.p12")
+            .certificate()
+            .qualification(),
+        siegel::certificate::Qualification::Qes
+    );
+    assert_eq!(
+        credential("seal-rsa.p12")
+            .certificate()
+            .organization_identifier()
+            .as_deref(),
+        Some("VATDE-123456789")
+    );
 }
 
 #[test]
 fn seal_refuses_a_personal_certificate_unless_forced() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("out.pdf");
-    let error = sign::sign_pdf(&pdf("classic.pdf"), &output, &credential("signature-rsa.p12"), &request(Kind::Seal), false).unwrap_err();
+    let error = sign::sign_pdf(
+        &pdf("classic.pdf"),
+        &output,
+        &credential("signature-rsa.p12"),
+        &request(Kind::Seal),
+        false,
+    )
+    .unwrap_err();
     let text = error.to_string();
     assert!(matches!(error, sign::Error::WrongKind { .. }));
     assert!(text.contains("esign") && text.contains("--force"), "{text}");
     assert!(!output.exists());
-    let error = sign::sign_pdf(&pdf("classic.pdf"), &output, &credential("seal-ec.p12"), &request(Kind::Signature), false).unwrap_err();
+    let error = sign::sign_pdf(
+        &pdf("classic.pdf"),
+        &output,
+        &credential("seal-ec.p12"),
+        &request(Kind::Signature),
+        false,
+    )
+    .unwrap_err();
     assert!(error.to_string().contains("eseal"), "{error}");
 
-    let forced = sign::Request { force: true, ..request(Kind::Seal) };
-    sign::sign_pdf(&pdf("classic.pdf"), &output, &credential("signature-rsa.p12"), &forced, false).unwrap();
+    let forced = sign::Request {
+        force: true,
+        ..request(Kind::Seal)
+    };
+    sign::sign_pdf(
+        &pdf("classic.pdf"),
+        &output,
+        &credential("signature-rsa.p12"),
+        &forced,
+        false,
+    )
+    .unwrap();
     assert_eq!(validate(&output).signatures[0].kind, Some(Kind::Signature));
 }
 
@@ -206,8 +403,19 @@ fn seal_refuses_a_personal_certificate_unless_forced() {
 fn expired_not_yet_valid_and_wrong_key_usage_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("out.pdf");
-    for (p12, expected) in [("seal-expired.p12", "expired"), ("seal-notyetvalid.p12", "not valid before"), ("seal-noku.p12", "key usage")] {
-        let error = sign::sign_pdf(&pdf("classic.pdf"), &output, &credential(p12), &request(Kind::Seal), true).unwrap_err();
+    for (p12, expected) in [
+        ("seal-expired.p12", "expired"),
+        ("seal-notyetvalid.p12", "not valid before"),
+        ("seal-noku.p12", "key usage"),
+    ] {
+        let error = sign::sign_pdf(
+            &pdf("classic.pdf"),
+            &output,
+            &credential(p12),
+            &request(Kind::Seal),
+            true,
+        )
+        .unwrap_err();
         assert!(error.to_string().contains(expected), "{p12}: {error}");
         assert!(!output.exists(), "{p12} left an output");
     }
@@ -221,14 +429,38 @@ fn inputs_are_never_modified_and_outputs_never_clobbered() {
     let before = std::fs::read(&input).unwrap();
     let output = dir.path().join("out.pdf");
     std::fs::write(&output, b"keep me").unwrap();
-    let error = sign::sign_pdf(&input, &output, &credential("seal-rsa.p12"), &request(Kind::Seal), false).unwrap_err();
-    assert!(matches!(error, sign::Error::Document(siegel::document::Error::Exists(_))), "{error:?}");
+    let error = sign::sign_pdf(
+        &input,
+        &output,
+        &credential("seal-rsa.p12"),
+        &request(Kind::Seal),
+        false,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            sign::Error::Document(siegel::document::Error::Exists(_))
+        ),
+        "{error:?}"
+    );
     assert_eq!(std::fs::read(&output).unwrap(), b"keep me");
-    let error = sign::sign_pdf(&input, &input, &credential("seal-rsa.p12"), &request(Kind::Seal), true).unwrap_err();
+    let error = sign::sign_pdf(
+        &input,
+        &input,
+        &credential("seal-rsa.p12"),
+        &request(Kind::Seal),
+        true,
+    )
+    .unwrap_err();
     assert!(matches!(error, sign::Error::SameFile(_)), "{error:?}");
     assert_eq!(std::fs::read(&input).unwrap(), before);
     // No temporary files are left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().ends_with(".part")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .collect();
     assert!(leftovers.is_empty());
 }
 
@@ -236,7 +468,14 @@ fn inputs_are_never_modified_and_outputs_never_clobbered() {
 fn damaged_cross_reference_data_is_refused_for_signing() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("out.pdf");
-    let error = sign::sign_pdf(&pdf("bad/garbage-xref.pdf"), &output, &credential("seal-rsa.p12"), &request(Kind::Seal), false).unwrap_err();
+    let error = sign::sign_pdf(
+        &pdf("bad/garbage-xref.pdf"),
+        &output,
+        &credential("seal-rsa.p12"),
+        &request(Kind::Seal),
+        false,
+    )
+    .unwrap_err();
     assert!(error.to_string().contains("garbage-xref.pdf"), "{error}");
     assert!(!output.exists());
 }
@@ -248,5 +487,8 @@ fn other_pki_signature_is_not_trusted_by_our_root() {
     sign_with(&pdf("classic.pdf"), &output, "other/seal.p12", Kind::Seal);
     let report = validate(&output);
     assert_eq!(report.signatures[0].indication, Indication::Indeterminate);
-    assert_eq!(report.signatures[0].subindication, Some(SubIndication::NoCertificateChainFound));
+    assert_eq!(
+        report.signatures[0].subindication,
+        Some(SubIndication::NoCertificateChainFound)
+    );
 }

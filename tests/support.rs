@@ -13,7 +13,9 @@ pub const PASSPHRASE: &str = "siegel-demo";
 
 /// Every library test runs at this instant, inside the test PKI's validity.
 pub fn time() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-06-01T12:00:00Z").unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339("2026-06-01T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 pub fn root() -> PathBuf {
@@ -29,7 +31,15 @@ pub fn pdf(name: &str) -> PathBuf {
 }
 
 /// The unsigned test PDFs of different structure.
-pub const STRUCTURES: &[&str] = &["classic.pdf", "multipage.pdf", "xref-stream.pdf", "hybrid.pdf", "form.pdf", "incremental.pdf", "signed-pyhanko.pdf"];
+pub const STRUCTURES: &[&str] = &[
+    "classic.pdf",
+    "multipage.pdf",
+    "xref-stream.pdf",
+    "hybrid.pdf",
+    "form.pdf",
+    "incremental.pdf",
+    "signed-pyhanko.pdf",
+];
 
 pub fn credential(p12: &str) -> Credential {
     credential_with(p12, software::Options::default())
@@ -62,11 +72,22 @@ pub fn trust_root() -> trust::Store {
 }
 
 pub fn validate(path: &Path) -> validate::Report {
-    validate::validate_pdf(path, &validate::Options { trust: trust_root(), time: time() }).unwrap()
+    validate::validate_pdf(
+        path,
+        &validate::Options {
+            trust: trust_root(),
+            time: time(),
+        },
+    )
+    .unwrap()
 }
 
 pub fn siegel(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_siegel")).args(args).env("SIEGEL_TEST_PIN", PASSPHRASE).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_siegel"))
+        .args(args)
+        .env("SIEGEL_TEST_PIN", PASSPHRASE)
+        .output()
+        .unwrap()
 }
 
 pub fn stdout(output: &Output) -> String {
@@ -80,7 +101,11 @@ pub fn stderr(output: &Output) -> String {
 /// Whether an external validator is installed. In CI a missing tool is a failure, not a skip:
 /// a signature only we accept is worthless.
 pub fn have(tool: &str) -> bool {
-    let found = Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().is_ok_and(|o| o.status.success());
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !found {
         assert!(std::env::var_os("CI").is_none(), "{tool} is required in CI");
         eprintln!("notice: {tool} not installed; skipping its checks");
@@ -91,14 +116,24 @@ pub fn have(tool: &str) -> bool {
 /// pyHanko's verdict line per signature, e.g. `Sig1:<hash>:INTACT:TRUSTED,UNTOUCHED`.
 pub fn pyhanko_validate(path: &Path) -> (bool, String) {
     let output = Command::new("pyhanko")
-        .args(["sign", "validate", "--no-strict-syntax", "--no-revocation-check", "--trust-replace", "--trust"])
+        .args([
+            "sign",
+            "validate",
+            "--no-strict-syntax",
+            "--no-revocation-check",
+            "--trust-replace",
+            "--trust",
+        ])
         .arg(pki("root-ca.pem"))
         .arg("--other-certs")
         .arg(pki("intermediate-ca.pem"))
         .arg(path)
         .output()
         .unwrap();
-    (output.status.success(), format!("{}{}", stdout(&output), stderr(&output)))
+    (
+        output.status.success(),
+        format!("{}{}", stdout(&output), stderr(&output)),
+    )
 }
 
 /// Checks that pyHanko reports every signature intact and trusted.
@@ -107,9 +142,16 @@ pub fn assert_pyhanko_accepts(path: &Path, signatures: usize) {
         return;
     }
     let (ok, text) = pyhanko_validate(path);
-    let verdicts: Vec<&str> = text.lines().filter(|l| l.contains(":INTACT:") || l.contains(":INVALID")).collect();
+    let verdicts: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(":INTACT:") || l.contains(":INVALID"))
+        .collect();
     assert!(ok, "pyHanko rejected {}:\n{text}", path.display());
-    assert_eq!(verdicts.len(), signatures, "pyHanko saw a different number of signatures:\n{text}");
+    assert_eq!(
+        verdicts.len(),
+        signatures,
+        "pyHanko saw a different number of signatures:\n{text}"
+    );
     for verdict in verdicts {
         assert!(verdict.contains(":INTACT:TRUSTED"), "pyHanko: {verdict}");
     }
@@ -127,10 +169,23 @@ impl Nss {
         }
         let dir = tempfile::tempdir().unwrap();
         let db = format!("sql:{}", dir.path().display());
-        let ok = Command::new("certutil").args(["-N", "-d", &db, "--empty-password"]).status().unwrap().success();
+        let ok = Command::new("certutil")
+            .args(["-N", "-d", &db, "--empty-password"])
+            .status()
+            .unwrap()
+            .success();
         assert!(ok, "certutil -N failed");
         let ok = Command::new("certutil")
-            .args(["-A", "-d", &db, "-n", "siegel-test-root", "-t", "CT,C,C", "-i"])
+            .args([
+                "-A",
+                "-d",
+                &db,
+                "-n",
+                "siegel-test-root",
+                "-t",
+                "CT,C,C",
+                "-i",
+            ])
             .arg(pki("root-ca.pem"))
             .status()
             .unwrap()
@@ -157,11 +212,26 @@ pub fn assert_pdfsig_accepts(path: &Path, signatures: usize) {
     }
     let output = command.arg(path).output().unwrap();
     let text = stdout(&output);
-    assert_eq!(text.matches("Signature is Valid.").count(), signatures, "pdfsig on {}:\n{text}", path.display());
-    assert!(text.trim_end().ends_with("Certificate is Trusted.") || nss.is_none(), "pdfsig does not trust the chain:\n{text}");
+    assert_eq!(
+        text.matches("Signature is Valid.").count(),
+        signatures,
+        "pdfsig on {}:\n{text}",
+        path.display()
+    );
+    assert!(
+        text.trim_end().ends_with("Certificate is Trusted.") || nss.is_none(),
+        "pdfsig does not trust the chain:\n{text}"
+    );
     let last = text.rsplit("Signature #").next().unwrap_or_default();
-    assert!(last.contains("Total document signed"), "pdfsig: last signature does not cover the document:\n{text}");
+    assert!(
+        last.contains("Total document signed"),
+        "pdfsig: last signature does not cover the document:\n{text}"
+    );
     if nss.is_some() {
-        assert_eq!(text.matches("Certificate is Trusted.").count(), signatures, "pdfsig trust:\n{text}");
+        assert_eq!(
+            text.matches("Certificate is Trusted.").count(),
+            signatures,
+            "pdfsig trust:\n{text}"
+        );
     }
 }

@@ -26,13 +26,25 @@ fn intact_seal_passes_with_checks_and_signer_details() {
     assert_eq!(signature.subindication, None);
     let signer = signature.signer.as_ref().unwrap();
     assert_eq!(signer.name, "Stadtverwaltung Musterstadt Siegel");
-    assert_eq!(signer.organization_identifier.as_deref(), Some("VATDE-123456789"));
+    assert_eq!(
+        signer.organization_identifier.as_deref(),
+        Some("VATDE-123456789")
+    );
     assert_eq!(signature.signing_time, Some(support::time()));
     assert_eq!(signature.level.as_deref(), Some("PAdES-BASELINE-B"));
     assert_eq!(signature.chain.len(), 3);
     assert!(signature.chain[2].trust_anchor);
     let ids: Vec<&str> = signature.checks.iter().map(|c| c.id).collect();
-    for id in ["byte-range", "cms", "message-digest", "signature-value", "signing-certificate", "chain", "validity", "key-usage"] {
+    for id in [
+        "byte-range",
+        "cms",
+        "message-digest",
+        "signature-value",
+        "signing-certificate",
+        "chain",
+        "validity",
+        "key-usage",
+    ] {
         assert!(ids.contains(&id), "missing check {id}: {ids:?}");
     }
     assert!(signature.checks.iter().all(|c| c.passed));
@@ -43,12 +55,18 @@ fn one_changed_byte_in_the_content_is_a_hash_failure() {
     let dir = tempfile::tempdir().unwrap();
     let path = sealed(&dir);
     let mut bytes = std::fs::read(&path).unwrap();
-    let at = bytes.windows(12).position(|w| w == b"Testdokument").unwrap();
+    let at = bytes
+        .windows(12)
+        .position(|w| w == b"Testdokument")
+        .unwrap();
     bytes[at] = b'F';
     std::fs::write(&path, &bytes).unwrap();
     let report = validate(&path);
     assert_eq!(report.indication, Indication::TotalFailed);
-    assert_eq!(first(&report).subindication, Some(SubIndication::HashFailure));
+    assert_eq!(
+        first(&report).subindication,
+        Some(SubIndication::HashFailure)
+    );
 }
 
 #[test]
@@ -61,12 +79,18 @@ fn a_changed_signature_value_is_a_crypto_failure() {
     let signature = cms::view(&parsed.signer_infos()[0]).signature;
     let hex: String = signature[..16].iter().map(|b| format!("{b:02x}")).collect();
     let mut bytes = std::fs::read(&path).unwrap();
-    let at = bytes.windows(hex.len()).position(|w| w == hex.as_bytes()).unwrap();
+    let at = bytes
+        .windows(hex.len())
+        .position(|w| w == hex.as_bytes())
+        .unwrap();
     bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
     std::fs::write(&path, &bytes).unwrap();
     let report = validate(&path);
     assert_eq!(first(&report).indication, Indication::TotalFailed);
-    assert_eq!(first(&report).subindication, Some(SubIndication::SigCryptoFailure));
+    assert_eq!(
+        first(&report).subindication,
+        Some(SubIndication::SigCryptoFailure)
+    );
 }
 
 #[test]
@@ -78,9 +102,19 @@ fn without_a_trust_anchor_the_chain_is_not_found() {
         other.add_file(&pki("other/root.pem")).unwrap();
         other
     }] {
-        let report = validate::validate_pdf(&path, &validate::Options { trust: store, time: support::time() }).unwrap();
+        let report = validate::validate_pdf(
+            &path,
+            &validate::Options {
+                trust: store,
+                time: support::time(),
+            },
+        )
+        .unwrap();
         assert_eq!(first(&report).indication, Indication::Indeterminate);
-        assert_eq!(first(&report).subindication, Some(SubIndication::NoCertificateChainFound));
+        assert_eq!(
+            first(&report).subindication,
+            Some(SubIndication::NoCertificateChainFound)
+        );
         assert_eq!(report.indication, Indication::Indeterminate);
     }
 }
@@ -89,10 +123,22 @@ fn without_a_trust_anchor_the_chain_is_not_found() {
 fn after_the_certificate_expired_there_is_no_proof_of_existence() {
     let dir = tempfile::tempdir().unwrap();
     let path = sealed(&dir);
-    let later: DateTime<Utc> = DateTime::parse_from_rfc3339("2036-01-01T00:00:00Z").unwrap().with_timezone(&Utc);
-    let report = validate::validate_pdf(&path, &validate::Options { trust: support::trust_root(), time: later }).unwrap();
+    let later: DateTime<Utc> = DateTime::parse_from_rfc3339("2036-01-01T00:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let report = validate::validate_pdf(
+        &path,
+        &validate::Options {
+            trust: support::trust_root(),
+            time: later,
+        },
+    )
+    .unwrap();
     assert_eq!(first(&report).indication, Indication::Indeterminate);
-    assert_eq!(first(&report).subindication, Some(SubIndication::OutOfBoundsNoPoe));
+    assert_eq!(
+        first(&report).subindication,
+        Some(SubIndication::OutOfBoundsNoPoe)
+    );
 }
 
 #[test]
@@ -114,7 +160,15 @@ fn a_key_without_signing_usage_is_a_chain_constraint_failure() {
     let passfile = dir.path().join("pass");
     std::fs::write(&passfile, support::PASSPHRASE).unwrap();
     let status = std::process::Command::new("pyhanko")
-        .args(["sign", "addsig", "--field", "Sig1", "--use-pades", "pkcs12", "--passfile"])
+        .args([
+            "sign",
+            "addsig",
+            "--field",
+            "Sig1",
+            "--use-pades",
+            "pkcs12",
+            "--passfile",
+        ])
         .arg(&passfile)
         .arg(pdf("classic.pdf"))
         .arg(&output)
@@ -124,7 +178,10 @@ fn a_key_without_signing_usage_is_a_chain_constraint_failure() {
     assert!(status.success());
     let report = validate(&output);
     assert_eq!(first(&report).indication, Indication::Indeterminate);
-    assert_eq!(first(&report).subindication, Some(SubIndication::ChainConstraintsFailure));
+    assert_eq!(
+        first(&report).subindication,
+        Some(SubIndication::ChainConstraintsFailure)
+    );
 }
 
 #[test]
@@ -132,13 +189,32 @@ fn json_report_uses_the_contract_names() {
     let dir = tempfile::tempdir().unwrap();
     let report = validate(&sealed(&dir));
     let json = serde_json::to_value(&report).unwrap();
-    for key in ["file", "sha256", "signatures", "document_timestamps", "indication"] {
+    for key in [
+        "file",
+        "sha256",
+        "signatures",
+        "document_timestamps",
+        "indication",
+    ] {
         assert!(json.get(key).is_some(), "missing {key}");
     }
     let signature = &json["signatures"][0];
     for key in [
-        "field", "signer", "kind", "level", "qualification", "signing_time", "best_signature_time", "indication", "subindication",
-        "covers_whole_document", "modifications", "chain", "timestamps", "revocation", "messages",
+        "field",
+        "signer",
+        "kind",
+        "level",
+        "qualification",
+        "signing_time",
+        "best_signature_time",
+        "indication",
+        "subindication",
+        "covers_whole_document",
+        "modifications",
+        "chain",
+        "timestamps",
+        "revocation",
+        "messages",
     ] {
         assert!(signature.get(key).is_some(), "missing signatures[].{key}");
     }

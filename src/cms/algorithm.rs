@@ -40,11 +40,16 @@ pub fn digest_oid(digest: Digest) -> ObjectIdentifier {
 
 /// The digest identifier with absent parameters, as RFC 5754 §2 prefers.
 pub fn digest_identifier(digest: Digest) -> AlgorithmIdentifierOwned {
-    AlgorithmIdentifierOwned { oid: digest_oid(digest), parameters: None }
+    AlgorithmIdentifierOwned {
+        oid: digest_oid(digest),
+        parameters: None,
+    }
 }
 
 pub fn digest_from_oid(oid: &ObjectIdentifier) -> Option<Digest> {
-    [Digest::Sha1, Digest::Sha256, Digest::Sha384, Digest::Sha512].into_iter().find(|d| digest_oid(*d) == *oid)
+    [Digest::Sha1, Digest::Sha256, Digest::Sha384, Digest::Sha512]
+        .into_iter()
+        .find(|d| digest_oid(*d) == *oid)
 }
 
 /// The `signatureAlgorithm` written into a SignerInfo.
@@ -61,14 +66,23 @@ pub fn signature_identifier(algorithm: Algorithm) -> Result<AlgorithmIdentifierO
             parameters: null(),
         },
         Algorithm::RsaPss(digest) => {
-            let hash = AlgorithmIdentifierOwned { oid: digest_oid(digest), parameters: null() };
+            let hash = AlgorithmIdentifierOwned {
+                oid: digest_oid(digest),
+                parameters: null(),
+            };
             let params = RsaPssParams {
                 hash_algorithm: Some(hash.clone()),
-                mask_gen_algorithm: Some(AlgorithmIdentifierOwned { oid: rfc5912::ID_MGF_1, parameters: Some(Any::encode_from(&hash)?) }),
+                mask_gen_algorithm: Some(AlgorithmIdentifierOwned {
+                    oid: rfc5912::ID_MGF_1,
+                    parameters: Some(Any::encode_from(&hash)?),
+                }),
                 salt_length: Some(u32::try_from(digest.message_digest().size()).unwrap_or(32)),
                 trailer_field: None,
             };
-            AlgorithmIdentifierOwned { oid: rfc5912::ID_RSASSA_PSS, parameters: Some(Any::encode_from(&params)?) }
+            AlgorithmIdentifierOwned {
+                oid: rfc5912::ID_RSASSA_PSS,
+                parameters: Some(Any::encode_from(&params)?),
+            }
         }
         Algorithm::Ecdsa(digest) => AlgorithmIdentifierOwned {
             oid: match digest {
@@ -87,7 +101,10 @@ pub fn signature_identifier(algorithm: Algorithm) -> Result<AlgorithmIdentifierO
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scheme {
     RsaPkcs1,
-    RsaPss { salt_length: u32, mgf1: Digest },
+    RsaPss {
+        salt_length: u32,
+        mgf1: Digest,
+    },
     Ecdsa,
     /// BSI TR-03111 `ecdsa-plain-*`: the signature is `r || s`, not DER.
     PlainEcdsa,
@@ -119,23 +136,43 @@ pub fn scheme(identifier: &AlgorithmIdentifierOwned) -> Option<(Scheme, Option<D
     if let Some((_, d)) = ecdsa.iter().find(|(o, _)| *o == oid) {
         return Some((Scheme::Ecdsa, Some(*d)));
     }
-    let plain = [(1u32, Digest::Sha1), (3, Digest::Sha256), (4, Digest::Sha384), (5, Digest::Sha512)];
+    let plain = [
+        (1u32, Digest::Sha1),
+        (3, Digest::Sha256),
+        (4, Digest::Sha384),
+        (5, Digest::Sha512),
+    ];
     for (arc, digest) in plain {
         if ObjectIdentifier::new(&format!("{ECDSA_PLAIN}.{arc}")).is_ok_and(|o| o == oid) {
             return Some((Scheme::PlainEcdsa, Some(digest)));
         }
     }
     if oid == rfc5912::ID_RSASSA_PSS {
-        let params = identifier.parameters.as_ref().and_then(|p| RsaPssParams::from_der(&der::Encode::to_der(p).ok()?).ok())?;
-        let hash = params.hash_algorithm.as_ref().map_or(Some(Digest::Sha1), |h| digest_from_oid(&h.oid))?;
+        let params = identifier
+            .parameters
+            .as_ref()
+            .and_then(|p| RsaPssParams::from_der(&der::Encode::to_der(p).ok()?).ok())?;
+        let hash = params
+            .hash_algorithm
+            .as_ref()
+            .map_or(Some(Digest::Sha1), |h| digest_from_oid(&h.oid))?;
         let mgf1 = match &params.mask_gen_algorithm {
             None => Digest::Sha1,
             Some(mgf) => {
-                let inner = mgf.parameters.as_ref().and_then(|p| p.decode_as::<AlgorithmIdentifierOwned>().ok())?;
+                let inner = mgf
+                    .parameters
+                    .as_ref()
+                    .and_then(|p| p.decode_as::<AlgorithmIdentifierOwned>().ok())?;
                 digest_from_oid(&inner.oid)?
             }
         };
-        return Some((Scheme::RsaPss { salt_length: params.salt_length.unwrap_or(20), mgf1 }, Some(hash)));
+        return Some((
+            Scheme::RsaPss {
+                salt_length: params.salt_length.unwrap_or(20),
+                mgf1,
+            },
+            Some(hash),
+        ));
     }
     None
 }

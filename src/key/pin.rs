@@ -25,10 +25,14 @@ impl Pin {
 
     /// Reads the secret from the first line of `path` (trailing CR/LF removed).
     pub fn from_file(path: &Path) -> Result<Self, Error> {
-        let content = Zeroizing::new(
-            std::fs::read(path).map_err(|e| Error::File { path: path.display().to_string(), reason: e.kind().to_string() })?,
-        );
-        let text = std::str::from_utf8(&content).map_err(|_| Error::File { path: path.display().to_string(), reason: "not UTF-8".into() })?;
+        let content = Zeroizing::new(std::fs::read(path).map_err(|e| Error::File {
+            path: path.display().to_string(),
+            reason: e.kind().to_string(),
+        })?);
+        let text = std::str::from_utf8(&content).map_err(|_| Error::File {
+            path: path.display().to_string(),
+            reason: "not UTF-8".into(),
+        })?;
         let line = text.split(['\r', '\n']).next().unwrap_or_default();
         Ok(Self::new(line.to_owned()))
     }

@@ -79,7 +79,10 @@ impl Prepared {
     /// Fills `/Contents` with `signature` (DER, zero-padded) and returns the bytes to append.
     pub fn finish(mut self, signature: &[u8]) -> Result<Vec<u8>, Error> {
         if signature.len() > self.capacity {
-            return Err(Error::ContentsTooSmall { needed: signature.len(), reserved: self.capacity });
+            return Err(Error::ContentsTooSmall {
+                needed: signature.len(),
+                reserved: self.capacity,
+            });
         }
         let start = self.contents_at + 1;
         for (i, byte) in signature.iter().enumerate() {
@@ -102,7 +105,10 @@ pub fn prepare<R: Read + Seek>(file: &mut File<R>, request: &Request) -> Result<
         Kind::Signature => "Signature",
         Kind::DocumentTimestamp => "Timestamp",
     };
-    let field = (1..).map(|n| format!("{prefix}{n}")).find(|name| !existing.contains(name)).unwrap_or_default();
+    let field = (1..)
+        .map(|n| format!("{prefix}{n}"))
+        .find(|name| !existing.contains(name))
+        .unwrap_or_default();
 
     let sig_id = update.allocate();
     let widget_id = update.allocate();
@@ -113,7 +119,10 @@ pub fn prepare<R: Read + Seek>(file: &mut File<R>, request: &Request) -> Result<
     widget.set("FT", Object::Name(b"Sig".to_vec()));
     widget.set("T", text_string(&field));
     widget.set("V", Object::Reference(sig_id));
-    widget.set("Rect", Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]));
+    widget.set(
+        "Rect",
+        Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
+    );
     // Print + Locked (§12.5.3): an invisible field that still prints and cannot be moved.
     widget.set("F", Object::Integer(132));
     widget.set("P", Object::Reference(page_id));
@@ -174,22 +183,42 @@ pub fn prepare<R: Read + Seek>(file: &mut File<R>, request: &Request) -> Result<
     if let Some(Object::Array(ids)) = update.trailer_entry(b"ID").cloned() {
         if let Some(first) = ids.first() {
             let mut second = [0u8; 16];
-            openssl::rand::rand_bytes(&mut second).map_err(|_| Error::Structure("no randomness"))?;
-            update.set_trailer(b"ID", Object::Array(vec![first.clone(), Object::String(second.to_vec(), StringFormat::Hexadecimal)]));
+            openssl::rand::rand_bytes(&mut second)
+                .map_err(|_| Error::Structure("no randomness"))?;
+            update.set_trailer(
+                b"ID",
+                Object::Array(vec![
+                    first.clone(),
+                    Object::String(second.to_vec(), StringFormat::Hexadecimal),
+                ]),
+            );
         }
     }
 
     let (body, contents_in_body) = signature_dictionary(request)?;
     update.set_raw(sig_id, body);
     let written = update.write()?;
-    let sig_offset = written.offsets.get(&sig_id.0).copied().ok_or(Error::Structure("signature object not written"))?;
+    let sig_offset = written
+        .offsets
+        .get(&sig_id.0)
+        .copied()
+        .ok_or(Error::Structure("signature object not written"))?;
     let header = format!("{} 0 obj\n", sig_id.0).len();
     let contents_at = sig_offset + header + contents_in_body;
 
-    let mut prepared = Prepared { base_len: file.len(), tail: written.bytes, contents_at, capacity: request.capacity, field };
+    let mut prepared = Prepared {
+        base_len: file.len(),
+        tail: written.bytes,
+        contents_at,
+        capacity: request.capacity,
+        field,
+    };
     let range = prepared.byte_range();
     let text = format_byte_range(&range)?;
-    let range_at = find(&prepared.tail[sig_offset..], b"/ByteRange [").ok_or(Error::Structure("placeholder lost"))? + sig_offset + b"/ByteRange [".len();
+    let range_at = find(&prepared.tail[sig_offset..], b"/ByteRange [")
+        .ok_or(Error::Structure("placeholder lost"))?
+        + sig_offset
+        + b"/ByteRange [".len();
     prepared.tail[range_at..range_at + text.len()].copy_from_slice(text.as_bytes());
     Ok(prepared)
 }
@@ -242,7 +271,12 @@ pub fn find_all<R: Read + Seek>(file: &mut File<R>) -> Result<Vec<Found>, Error>
 
 fn parse_dictionary(field: String, dict: &Dictionary, span: Option<(u64, u64)>) -> Found {
     let text = |key: &[u8]| dict.get(key).ok().and_then(|o| decode_text_string(o).ok());
-    let name = |key: &[u8]| dict.get(key).ok().and_then(|o| o.as_name().ok()).map(|n| String::from_utf8_lossy(n).into_owned());
+    let name = |key: &[u8]| {
+        dict.get(key)
+            .ok()
+            .and_then(|o| o.as_name().ok())
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+    };
     let sub_filter = name(b"SubFilter");
     // Some writers omit /Type; the sub-filter identifies a document timestamp as well.
     let kind = match dict.get(b"Type").ok().and_then(|o| o.as_name().ok()) {
@@ -259,8 +293,16 @@ fn parse_dictionary(field: String, dict: &Dictionary, span: Option<(u64, u64)>) 
             .and_then(Object::as_array)
             .map(|a| a.iter().filter_map(|o| o.as_i64().ok()).collect())
             .unwrap_or_default(),
-        contents: dict.get(b"Contents").and_then(Object::as_str).map(<[u8]>::to_vec).unwrap_or_default(),
-        time: dict.get(b"M").ok().and_then(|o| o.as_str().ok()).map(|s| String::from_utf8_lossy(s).into_owned()),
+        contents: dict
+            .get(b"Contents")
+            .and_then(Object::as_str)
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default(),
+        time: dict
+            .get(b"M")
+            .ok()
+            .and_then(|o| o.as_str().ok())
+            .map(|s| String::from_utf8_lossy(s).into_owned()),
         name: text(b"Name"),
         reason: text(b"Reason"),
         location: text(b"Location"),
@@ -293,7 +335,11 @@ fn visit_fields<R: Read + Seek>(
         return Ok(());
     };
     let fields = array(file.resolve(fields)?)?;
-    let mut stack: Vec<(Object, String, Option<Object>, usize)> = fields.into_iter().rev().map(|f| (f, String::new(), None, 0)).collect();
+    let mut stack: Vec<(Object, String, Option<Object>, usize)> = fields
+        .into_iter()
+        .rev()
+        .map(|f| (f, String::new(), None, 0))
+        .collect();
     let mut seen = HashSet::new();
     let mut count = 0;
     while let Some((node, parent_name, inherited_ft, depth)) = stack.pop() {
@@ -353,11 +399,22 @@ fn signature_dictionary(request: &Request) -> Result<(Vec<u8>, usize), Error> {
         }),
     );
     dict.set("Filter", Object::Name(b"Adobe.PPKLite".to_vec()));
-    dict.set("SubFilter", Object::Name(request.sub_filter.as_bytes().to_vec()));
+    dict.set(
+        "SubFilter",
+        Object::Name(request.sub_filter.as_bytes().to_vec()),
+    );
     if let Some(time) = request.time {
-        dict.set("M", Object::String(pdf_date(time).into_bytes(), StringFormat::Literal));
+        dict.set(
+            "M",
+            Object::String(pdf_date(time).into_bytes(), StringFormat::Literal),
+        );
     }
-    for (key, value) in [(b"Name".as_slice(), &request.name), (b"Reason", &request.reason), (b"Location", &request.location), (b"ContactInfo", &request.contact_info)] {
+    for (key, value) in [
+        (b"Name".as_slice(), &request.name),
+        (b"Reason", &request.reason),
+        (b"Location", &request.location),
+        (b"ContactInfo", &request.contact_info),
+    ] {
         if let Some(value) = value {
             dict.set(key.to_vec(), text_string(value));
         }
@@ -365,7 +422,8 @@ fn signature_dictionary(request: &Request) -> Result<(Vec<u8>, usize), Error> {
     let mut body = Vec::new();
     body.extend_from_slice(b"<<");
     for (key, value) in dict.iter() {
-        Writer::write_object(&mut body, &Object::Name(key.clone())).map_err(|_| Error::Structure("cannot serialise"))?;
+        Writer::write_object(&mut body, &Object::Name(key.clone()))
+            .map_err(|_| Error::Structure("cannot serialise"))?;
         body.push(b' ');
         Writer::write_object(&mut body, value).map_err(|_| Error::Structure("cannot serialise"))?;
     }
@@ -384,7 +442,9 @@ fn format_byte_range(range: &[u64; 4]) -> Result<String, Error> {
     let text = format!("{} {} {} {}", range[0], range[1], range[2], range[3]);
     let width = 1 + 3 * (BYTE_RANGE_WIDTH + 1);
     if text.len() > width {
-        return Err(Error::Structure("file too large for a signature byte range"));
+        return Err(Error::Structure(
+            "file too large for a signature byte range",
+        ));
     }
     Ok(format!("{text:<width$}"))
 }
@@ -401,19 +461,33 @@ pub fn parse_pdf_date(text: &str) -> Option<DateTime<Utc>> {
     if digits.len() < 4 {
         return None;
     }
-    let field = |from: usize, len: usize, default: u32| digits.get(from..from + len).and_then(|s| s.parse().ok()).unwrap_or(default);
+    let field = |from: usize, len: usize, default: u32| {
+        digits
+            .get(from..from + len)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default)
+    };
     let year: i32 = digits.get(0..4)?.parse().ok()?;
-    let naive = chrono::NaiveDate::from_ymd_opt(year, field(4, 2, 1), field(6, 2, 1))?.and_hms_opt(field(8, 2, 0), field(10, 2, 0), field(12, 2, 0))?;
+    let naive = chrono::NaiveDate::from_ymd_opt(year, field(4, 2, 1), field(6, 2, 1))?
+        .and_hms_opt(field(8, 2, 0), field(10, 2, 0), field(12, 2, 0))?;
     let rest = &text[digits.len()..];
     let offset_seconds = match rest.as_bytes().first() {
         Some(sign @ (b'+' | b'-')) => {
-            let nums: Vec<i64> = rest[1..].split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(|s| s.parse().unwrap_or(0)).collect();
-            let seconds = nums.first().copied().unwrap_or(0) * 3600 + nums.get(1).copied().unwrap_or(0) * 60;
+            let nums: Vec<i64> = rest[1..]
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|s| !s.is_empty())
+                .map(|s| s.parse().unwrap_or(0))
+                .collect();
+            let seconds =
+                nums.first().copied().unwrap_or(0) * 3600 + nums.get(1).copied().unwrap_or(0) * 60;
             if *sign == b'-' { -seconds } else { seconds }
         }
         _ => 0,
     };
-    Some(DateTime::<Utc>::from_naive_utc_and_offset(naive, Utc) - chrono::Duration::seconds(offset_seconds))
+    Some(
+        DateTime::<Utc>::from_naive_utc_and_offset(naive, Utc)
+            - chrono::Duration::seconds(offset_seconds),
+    )
 }
 
 fn array(object: Object) -> Result<Vec<Object>, Error> {
@@ -440,7 +514,9 @@ mod tests {
 
     #[test]
     fn pdf_dates_round_trip() {
-        let time = DateTime::parse_from_rfc3339("2026-11-22T10:20:30Z").unwrap().with_timezone(&Utc);
+        let time = DateTime::parse_from_rfc3339("2026-11-22T10:20:30Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(parse_pdf_date(&pdf_date(time)), Some(time));
         let local = parse_pdf_date("D:20261122122030+02'00'").unwrap();
         assert_eq!(local, time);

@@ -78,11 +78,17 @@ impl<'a> Parser<'a> {
         };
         match byte {
             b'/' => Ok(Object::Name(self.name()?)),
-            b'(' => Ok(Object::String(self.literal_string()?, StringFormat::Literal)),
+            b'(' => Ok(Object::String(
+                self.literal_string()?,
+                StringFormat::Literal,
+            )),
             b'<' if self.byte_at(self.pos + 1) == Some(b'<') => {
                 Ok(Object::Dictionary(self.dictionary(depth)?))
             }
-            b'<' => Ok(Object::String(self.hex_string()?, StringFormat::Hexadecimal)),
+            b'<' => Ok(Object::String(
+                self.hex_string()?,
+                StringFormat::Hexadecimal,
+            )),
             b'[' => {
                 self.pos += 1;
                 let mut items = Vec::new();
@@ -160,7 +166,9 @@ impl<'a> Parser<'a> {
     pub(crate) fn peek_keyword(&self, keyword: &[u8]) -> bool {
         let end = self.pos + keyword.len();
         self.buf.get(self.pos..end) == Some(keyword)
-            && self.byte_at(end).is_none_or(|b| is_white(b) || is_delimiter(b))
+            && self
+                .byte_at(end)
+                .is_none_or(|b| is_white(b) || is_delimiter(b))
     }
 
     pub(crate) fn keyword(&mut self, keyword: &[u8]) -> Result<(), Error> {
@@ -205,8 +213,12 @@ impl<'a> Parser<'a> {
                 if let Ok(generation) = generation {
                     if self.peek_keyword(b"R") && number >= 0 {
                         self.pos += 1;
-                        let number = u64::try_from(number).map_err(|_| self.error("bad reference"))?;
-                        return Ok(Object::Reference((to_id(number)?, to_generation(generation)?)));
+                        let number =
+                            u64::try_from(number).map_err(|_| self.error("bad reference"))?;
+                        return Ok(Object::Reference((
+                            to_id(number)?,
+                            to_generation(generation)?,
+                        )));
                     }
                 }
             }
@@ -241,7 +253,9 @@ impl<'a> Parser<'a> {
             }
             if byte == b'#' {
                 let hex = self.buf.get(self.pos + 1..self.pos + 3);
-                if let Some(value) = hex.and_then(|h| Some(hex_value(h[0])? << 4 | hex_value(h[1])?)) {
+                if let Some(value) =
+                    hex.and_then(|h| Some(hex_value(h[0])? << 4 | hex_value(h[1])?))
+                {
                     name.push(value);
                     self.pos += 3;
                     continue;
@@ -344,16 +358,25 @@ impl<'a> Parser<'a> {
     }
 
     fn error(&self, what: &'static str) -> Error {
-        Error::Syntax { what, offset: self.pos as u64 }
+        Error::Syntax {
+            what,
+            offset: self.pos as u64,
+        }
     }
 }
 
 fn to_id(number: u64) -> Result<u32, Error> {
-    u32::try_from(number).map_err(|_| Error::Syntax { what: "object number too large", offset: 0 })
+    u32::try_from(number).map_err(|_| Error::Syntax {
+        what: "object number too large",
+        offset: 0,
+    })
 }
 
 fn to_generation(generation: u64) -> Result<u16, Error> {
-    u16::try_from(generation).map_err(|_| Error::Syntax { what: "generation too large", offset: 0 })
+    u16::try_from(generation).map_err(|_| Error::Syntax {
+        what: "generation too large",
+        offset: 0,
+    })
 }
 
 pub(crate) fn is_white(byte: u8) -> bool {
@@ -361,7 +384,10 @@ pub(crate) fn is_white(byte: u8) -> bool {
 }
 
 pub(crate) fn is_delimiter(byte: u8) -> bool {
-    matches!(byte, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+    matches!(
+        byte,
+        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+    )
 }
 
 pub(crate) fn hex_value(byte: u8) -> Option<u8> {
@@ -379,7 +405,8 @@ mod tests {
 
     #[test]
     fn parses_nested_objects_and_references() {
-        let mut parser = Parser::new(b"12 0 obj << /A [1 2 0 R (x\\)y) <414> /N#20x] /B -.5 >> endobj");
+        let mut parser =
+            Parser::new(b"12 0 obj << /A [1 2 0 R (x\\)y) <414> /N#20x] /B -.5 >> endobj");
         let indirect = parser.indirect().unwrap();
         assert_eq!(indirect.id, (12, 0));
         let dict = indirect.object.as_dict().unwrap();

@@ -9,7 +9,17 @@ use lopdf::{Dictionary, Object, ObjectId, Writer};
 use super::{Error, File};
 
 /// Trailer keys that describe one section only and must not be carried over.
-const SECTION_KEYS: &[&[u8]] = &[b"Prev", b"XRefStm", b"Type", b"W", b"Index", b"Length", b"Filter", b"DecodeParms", b"Size"];
+const SECTION_KEYS: &[&[u8]] = &[
+    b"Prev",
+    b"XRefStm",
+    b"Type",
+    b"W",
+    b"Index",
+    b"Length",
+    b"Filter",
+    b"DecodeParms",
+    b"Size",
+];
 
 /// An incremental update under construction.
 #[derive(Debug)]
@@ -91,7 +101,8 @@ impl Update {
             offsets.insert(*number, out.len());
             write!(out, "{number} 0 obj\n").map_err(io)?;
             match body {
-                Body::Object(object) => Writer::write_object(&mut out, object).map_err(|_| Error::Structure("cannot serialise object"))?,
+                Body::Object(object) => Writer::write_object(&mut out, object)
+                    .map_err(|_| Error::Structure("cannot serialise object"))?,
                 Body::Raw(bytes) => out.extend_from_slice(bytes),
             }
             out.extend_from_slice(b"\nendobj\n");
@@ -119,31 +130,48 @@ impl Update {
             dict.set("Type", Object::Name(b"XRef".to_vec()));
             dict.set("Size", Object::Integer(i64::from(size + 1)));
             dict.set("Prev", Object::Integer(self.base_startxref as i64));
-            dict.set("W", Object::Array(vec![Object::Integer(1), Object::Integer(width as i64), Object::Integer(2)]));
+            dict.set(
+                "W",
+                Object::Array(vec![
+                    Object::Integer(1),
+                    Object::Integer(width as i64),
+                    Object::Integer(2),
+                ]),
+            );
             dict.set("Index", Object::Array(index));
             dict.set("Length", Object::Integer(data.len() as i64));
             write!(out, "{} 0 obj\n", xref_id.0).map_err(io)?;
-            Writer::write_object(&mut out, &Object::Dictionary(dict)).map_err(|_| Error::Structure("cannot serialise xref stream"))?;
+            Writer::write_object(&mut out, &Object::Dictionary(dict))
+                .map_err(|_| Error::Structure("cannot serialise xref stream"))?;
             out.extend_from_slice(b"\nstream\n");
             out.extend_from_slice(&data);
-            write!(out, "\nendstream\nendobj\nstartxref\n{xref_offset}\n%%EOF\n").map_err(io)?;
+            write!(
+                out,
+                "\nendstream\nendobj\nstartxref\n{xref_offset}\n%%EOF\n"
+            )
+            .map_err(io)?;
         } else {
             let xref_offset = self.base_len + out.len() as u64;
             out.extend_from_slice(b"xref\n");
             for run in runs(&offsets) {
                 write!(out, "{} {}\n", run[0].0, run.len()).map_err(io)?;
                 for (_, offset) in run {
-                    write!(out, "{:010} 00000 n\r\n", self.base_len + *offset as u64).map_err(io)?;
+                    write!(out, "{:010} 00000 n\r\n", self.base_len + *offset as u64)
+                        .map_err(io)?;
                 }
             }
             let mut trailer = self.trailer.clone();
             trailer.set("Size", Object::Integer(i64::from(size)));
             trailer.set("Prev", Object::Integer(self.base_startxref as i64));
             out.extend_from_slice(b"trailer\n");
-            Writer::write_object(&mut out, &Object::Dictionary(trailer)).map_err(|_| Error::Structure("cannot serialise trailer"))?;
+            Writer::write_object(&mut out, &Object::Dictionary(trailer))
+                .map_err(|_| Error::Structure("cannot serialise trailer"))?;
             write!(out, "\nstartxref\n{xref_offset}\n%%EOF\n").map_err(io)?;
         }
-        Ok(Written { bytes: out, offsets })
+        Ok(Written {
+            bytes: out,
+            offsets,
+        })
     }
 }
 
@@ -152,7 +180,9 @@ fn runs(offsets: &BTreeMap<u32, usize>) -> Vec<Vec<(u32, &usize)>> {
     let mut runs: Vec<Vec<(u32, &usize)>> = Vec::new();
     for (number, offset) in offsets {
         match runs.last_mut() {
-            Some(run) if run.last().is_some_and(|(last, _)| last + 1 == *number) => run.push((*number, offset)),
+            Some(run) if run.last().is_some_and(|(last, _)| last + 1 == *number) => {
+                run.push((*number, offset))
+            }
             _ => runs.push(vec![(*number, offset)]),
         }
     }

@@ -37,9 +37,14 @@ impl Table {
         let at = rfind(&tail, b"startxref").ok_or(Error::Xref("no startxref"))?;
         let mut parser = syntax::Parser::new(&tail[at + b"startxref".len()..]);
         parser.skip_space();
-        let startxref = parser.unsigned().map_err(|_| Error::Xref("startxref is not a number"))?;
+        let startxref = parser
+            .unsigned()
+            .map_err(|_| Error::Xref("startxref is not a number"))?;
 
-        let mut table = Self { startxref, ..Self::default() };
+        let mut table = Self {
+            startxref,
+            ..Self::default()
+        };
         let mut next = Some(startxref);
         let mut seen = HashSet::new();
         let mut first = true;
@@ -55,7 +60,8 @@ impl Table {
                 let trailer = table.read_classic(file, offset)?;
                 if let Ok(&Object::Integer(stream_offset)) = trailer.get(b"XRefStm") {
                     // Hybrid file: the stream adds the compressed objects (§7.5.8.4).
-                    let stream_offset = u64::try_from(stream_offset).map_err(|_| Error::Xref("bad /XRefStm"))?;
+                    let stream_offset =
+                        u64::try_from(stream_offset).map_err(|_| Error::Xref("bad /XRefStm"))?;
                     if seen.insert(stream_offset) {
                         table.read_stream(file, stream_offset)?;
                     }
@@ -74,7 +80,9 @@ impl Table {
                 table.size = table.size.max(size);
             }
             next = match trailer.get(b"Prev") {
-                Ok(Object::Integer(prev)) => Some(u64::try_from(*prev).map_err(|_| Error::Xref("bad /Prev"))?),
+                Ok(Object::Integer(prev)) => {
+                    Some(u64::try_from(*prev).map_err(|_| Error::Xref("bad /Prev"))?)
+                }
                 _ => None,
             };
         }
@@ -95,7 +103,11 @@ impl Table {
         self.entries.entry(number).or_insert(entry);
     }
 
-    fn read_classic<R: Read + Seek>(&mut self, file: &mut File<R>, offset: u64) -> Result<Dictionary, Error> {
+    fn read_classic<R: Read + Seek>(
+        &mut self,
+        file: &mut File<R>,
+        offset: u64,
+    ) -> Result<Dictionary, Error> {
         let mut window = 64 * 1024;
         loop {
             let buf = file.read_at(offset, window)?;
@@ -120,29 +132,44 @@ impl Table {
                 if parser.byte_at(parser.pos) != Some(b'<') {
                     return Err(Error::Xref("trailer is not a dictionary"));
                 }
-                let trailer = parser.dictionary(0).map_err(|_| Error::Xref("unreadable trailer"))?;
+                let trailer = parser
+                    .dictionary(0)
+                    .map_err(|_| Error::Xref("unreadable trailer"))?;
                 for (number, entry) in found {
                     self.offer(number, entry);
                 }
                 return Ok(trailer);
             }
-            let start = parser.unsigned().map_err(|_| Error::Xref("bad subsection header"))?;
+            let start = parser
+                .unsigned()
+                .map_err(|_| Error::Xref("bad subsection header"))?;
             parser.skip_space();
-            let count = parser.unsigned().map_err(|_| Error::Xref("bad subsection header"))?;
+            let count = parser
+                .unsigned()
+                .map_err(|_| Error::Xref("bad subsection header"))?;
             if start.saturating_add(count) > MAX_OBJECTS {
                 return Err(Error::Xref("too many objects"));
             }
             for number in start..start + count {
                 parser.skip_space();
-                let offset = parser.unsigned().map_err(|_| Error::Xref("bad table entry"))?;
+                let offset = parser
+                    .unsigned()
+                    .map_err(|_| Error::Xref("bad table entry"))?;
                 parser.skip_space();
-                let generation = parser.unsigned().map_err(|_| Error::Xref("bad table entry"))?;
+                let generation = parser
+                    .unsigned()
+                    .map_err(|_| Error::Xref("bad table entry"))?;
                 parser.skip_space();
-                let kind = parser.byte_at(parser.pos).ok_or(Error::Xref("truncated table"))?;
+                let kind = parser
+                    .byte_at(parser.pos)
+                    .ok_or(Error::Xref("truncated table"))?;
                 parser.pos += 1;
                 let number = u32::try_from(number).map_err(|_| Error::Xref("bad object number"))?;
                 let entry = match kind {
-                    b'n' => Entry::Plain { offset, generation: u16::try_from(generation).unwrap_or(u16::MAX) },
+                    b'n' => Entry::Plain {
+                        offset,
+                        generation: u16::try_from(generation).unwrap_or(u16::MAX),
+                    },
                     b'f' => Entry::Free,
                     _ => return Err(Error::Xref("bad table entry type")),
                 };
@@ -152,7 +179,11 @@ impl Table {
         }
     }
 
-    fn read_stream<R: Read + Seek>(&mut self, file: &mut File<R>, offset: u64) -> Result<Dictionary, Error> {
+    fn read_stream<R: Read + Seek>(
+        &mut self,
+        file: &mut File<R>,
+        offset: u64,
+    ) -> Result<Dictionary, Error> {
         let (id, object, _) = file.object_at(offset, 0)?;
         let Object::Stream(stream) = object else {
             return Err(Error::Xref("section is neither a table nor a stream"));
@@ -166,15 +197,27 @@ impl Table {
             .and_then(Object::as_array)
             .map_err(|_| Error::Xref("xref stream has no /W"))?
             .iter()
-            .map(|w| w.as_i64().ok().and_then(|w| usize::try_from(w).ok()).filter(|&w| w <= 8))
+            .map(|w| {
+                w.as_i64()
+                    .ok()
+                    .and_then(|w| usize::try_from(w).ok())
+                    .filter(|&w| w <= 8)
+            })
             .collect::<Option<_>>()
             .ok_or(Error::Xref("bad /W"))?;
         let [w0, w1, w2] = widths[..] else {
             return Err(Error::Xref("/W must have three entries"));
         };
-        let size = stream.dict.get(b"Size").and_then(Object::as_i64).map_err(|_| Error::Xref("xref stream has no /Size"))?;
+        let size = stream
+            .dict
+            .get(b"Size")
+            .and_then(Object::as_i64)
+            .map_err(|_| Error::Xref("xref stream has no /Size"))?;
         let index: Vec<i64> = match stream.dict.get(b"Index") {
-            Ok(Object::Array(items)) => items.iter().map(|i| i.as_i64().map_err(|_| Error::Xref("bad /Index"))).collect::<Result<_, _>>()?,
+            Ok(Object::Array(items)) => items
+                .iter()
+                .map(|i| i.as_i64().map_err(|_| Error::Xref("bad /Index")))
+                .collect::<Result<_, _>>()?,
             _ => vec![0, size],
         };
         let data = decode_stream(&stream, id)?;
@@ -204,10 +247,15 @@ impl Table {
                 let number = u32::try_from(number).map_err(|_| Error::Xref("bad object number"))?;
                 let entry = match kind {
                     0 => Entry::Free,
-                    1 => Entry::Plain { offset: field2, generation: u16::try_from(field3).unwrap_or(u16::MAX) },
+                    1 => Entry::Plain {
+                        offset: field2,
+                        generation: u16::try_from(field3).unwrap_or(u16::MAX),
+                    },
                     2 => Entry::Compressed {
-                        stream: u32::try_from(field2).map_err(|_| Error::Xref("bad object stream number"))?,
-                        index: u32::try_from(field3).map_err(|_| Error::Xref("bad object stream index"))?,
+                        stream: u32::try_from(field2)
+                            .map_err(|_| Error::Xref("bad object stream number"))?,
+                        index: u32::try_from(field3)
+                            .map_err(|_| Error::Xref("bad object stream index"))?,
                     },
                     // Unknown types are to be ignored (§7.5.8.3).
                     _ => continue,
@@ -270,7 +318,13 @@ impl Table {
         headers.sort_by_key(|h| h.2);
         headers.dedup_by_key(|h| h.2);
         for (number, generation, offset) in &headers {
-            table.entries.insert(*number, Entry::Plain { offset: *offset, generation: *generation });
+            table.entries.insert(
+                *number,
+                Entry::Plain {
+                    offset: *offset,
+                    generation: *generation,
+                },
+            );
         }
         trailers.sort_unstable();
         trailers.dedup();
@@ -297,7 +351,10 @@ impl Table {
                     if let Ok(objects) = super::ObjectStream::decode(&stream, (number, 0)) {
                         for (index, (member, _)) in objects.entries.iter().enumerate() {
                             let index = u32::try_from(index).unwrap_or(u32::MAX);
-                            table.entries.entry(*member).or_insert(Entry::Compressed { stream: number, index });
+                            table.entries.entry(*member).or_insert(Entry::Compressed {
+                                stream: number,
+                                index,
+                            });
                         }
                     }
                 }
@@ -323,7 +380,10 @@ fn merge_trailer(trailer: &mut Dictionary, from: &Dictionary) {
 /// If `obj` at `position` is preceded by `number generation` at the start of a token, returns
 /// them with the offset where the header starts.
 fn object_header_before(window: &[u8], position: usize) -> Option<(u32, u16, usize)> {
-    if window.get(position + 3).is_some_and(|b| !syntax::is_white(*b) && !syntax::is_delimiter(*b)) {
+    if window
+        .get(position + 3)
+        .is_some_and(|b| !syntax::is_white(*b) && !syntax::is_delimiter(*b))
+    {
         return None;
     }
     let mut at = position;
@@ -352,5 +412,9 @@ fn object_header_before(window: &[u8], position: usize) -> Option<(u32, u16, usi
     if at > 0 && !syntax::is_white(window[at - 1]) && !syntax::is_delimiter(window[at - 1]) {
         return None;
     }
-    Some((u32::try_from(number).ok()?, u16::try_from(generation).ok()?, at))
+    Some((
+        u32::try_from(number).ok()?,
+        u16::try_from(generation).ok()?,
+        at,
+    ))
 }

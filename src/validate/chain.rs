@@ -23,27 +23,49 @@ pub(crate) struct Path {
 }
 
 /// Builds and validates a path for `leaf` at `time` using `candidates` as intermediates.
-pub(crate) fn validate(leaf: &Certificate, candidates: &[Certificate], trust: &trust::Store, time: DateTime<Utc>) -> Path {
+pub(crate) fn validate(
+    leaf: &Certificate,
+    candidates: &[Certificate],
+    trust: &trust::Store,
+    time: DateTime<Utc>,
+) -> Path {
     let alone = || vec![leaf.clone()];
     if trust.is_empty() {
         return Path {
             certificates: alone(),
-            failure: Some((SubIndication::NoCertificateChainFound, "no trust anchor was given (use --trust)".into())),
+            failure: Some((
+                SubIndication::NoCertificateChainFound,
+                "no trust anchor was given (use --trust)".into(),
+            )),
         };
     }
     match run(leaf, candidates, trust, time) {
-        Ok((true, _, chain)) => Path { certificates: chain, failure: None },
-        Ok((false, (code, text), chain)) => Path { certificates: if chain.is_empty() { alone() } else { chain }, failure: Some((classify(code), text)) },
+        Ok((true, _, chain)) => Path {
+            certificates: chain,
+            failure: None,
+        },
+        Ok((false, (code, text), chain)) => Path {
+            certificates: if chain.is_empty() { alone() } else { chain },
+            failure: Some((classify(code), text)),
+        },
         Err(error) => Path {
             certificates: alone(),
-            failure: Some((SubIndication::CertificateChainGeneralFailure, format!("certificate could not be processed: {error}"))),
+            failure: Some((
+                SubIndication::CertificateChainGeneralFailure,
+                format!("certificate could not be processed: {error}"),
+            )),
         },
     }
 }
 
 type Outcome = (bool, (i32, String), Vec<Certificate>);
 
-fn run(leaf: &Certificate, candidates: &[Certificate], trust: &trust::Store, time: DateTime<Utc>) -> Result<Outcome, openssl::error::ErrorStack> {
+fn run(
+    leaf: &Certificate,
+    candidates: &[Certificate],
+    trust: &trust::Store,
+    time: DateTime<Utc>,
+) -> Result<Outcome, openssl::error::ErrorStack> {
     let mut builder = X509StoreBuilder::new()?;
     for anchor in trust.anchors() {
         builder.add_cert(X509::from_der(anchor.der())?)?;
@@ -65,7 +87,13 @@ fn run(leaf: &Certificate, candidates: &[Certificate], trust: &trust::Store, tim
         let error = ctx.error();
         let chain = ctx
             .chain()
-            .map(|stack| stack.iter().filter_map(|c| c.to_der().ok()).filter_map(|der| Certificate::from_der(&der).ok()).collect())
+            .map(|stack| {
+                stack
+                    .iter()
+                    .filter_map(|c| c.to_der().ok())
+                    .filter_map(|der| Certificate::from_der(&der).ok())
+                    .collect()
+            })
             .unwrap_or_default();
         Ok((ok, (error.as_raw(), error.error_string().to_owned()), chain))
     })

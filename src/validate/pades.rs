@@ -19,10 +19,17 @@ const MAX_CONTENTS: usize = 4 * 1024 * 1024;
 
 /// SHA-256 of the whole file, uppercase hex.
 pub(crate) fn file_digest<R: Read + Seek>(file: &mut pdf::File<R>) -> Result<String, pdf::Error> {
-    let mut hasher = openssl::hash::Hasher::new(Digest::Sha256.message_digest()).map_err(|_| pdf::Error::Structure("hash unavailable"))?;
+    let mut hasher = openssl::hash::Hasher::new(Digest::Sha256.message_digest())
+        .map_err(|_| pdf::Error::Structure("hash unavailable"))?;
     let len = file.len();
-    file.for_each_chunk(0, len, |chunk| hasher.update(chunk).map_err(|_| pdf::Error::Structure("hash failed")))?;
-    let digest = hasher.finish().map_err(|_| pdf::Error::Structure("hash failed"))?;
+    file.for_each_chunk(0, len, |chunk| {
+        hasher
+            .update(chunk)
+            .map_err(|_| pdf::Error::Structure("hash failed"))
+    })?;
+    let digest = hasher
+        .finish()
+        .map_err(|_| pdf::Error::Structure("hash failed"))?;
     Ok(crate::certificate::hex_upper(&digest))
 }
 
@@ -37,7 +44,11 @@ struct Checks {
 
 impl Checks {
     fn pass(&mut self, id: &'static str, detail: impl Into<String>) {
-        self.list.push(Check { id, passed: true, detail: detail.into() });
+        self.list.push(Check {
+            id,
+            passed: true,
+            detail: detail.into(),
+        });
     }
 
     fn fail(&mut self, id: &'static str, sub: SubIndication, detail: impl Into<String>) {
@@ -46,17 +57,34 @@ impl Checks {
             self.failure = Some(sub);
             self.messages.push(detail.clone());
         }
-        self.list.push(Check { id, passed: false, detail });
+        self.list.push(Check {
+            id,
+            passed: false,
+            detail,
+        });
     }
 
     fn stopped(&self) -> bool {
-        self.failure.is_some_and(|f| f.indication() == Indication::TotalFailed)
+        self.failure
+            .is_some_and(|f| f.indication() == Indication::TotalFailed)
     }
 }
 
-pub(crate) fn validate_signature<R: Read + Seek>(file: &mut pdf::File<R>, found: &Found, revision_ends: &[u64], options: &Options) -> Signature {
-    let mut checks = Checks { list: Vec::new(), failure: None, messages: Vec::new() };
-    let signing_time = found.time.as_deref().and_then(pdf::signature::parse_pdf_date);
+pub(crate) fn validate_signature<R: Read + Seek>(
+    file: &mut pdf::File<R>,
+    found: &Found,
+    revision_ends: &[u64],
+    options: &Options,
+) -> Signature {
+    let mut checks = Checks {
+        list: Vec::new(),
+        failure: None,
+        messages: Vec::new(),
+    };
+    let signing_time = found
+        .time
+        .as_deref()
+        .and_then(pdf::signature::parse_pdf_date);
     let mut result = Signature {
         field: found.field.clone(),
         signer: None,
@@ -80,13 +108,19 @@ pub(crate) fn validate_signature<R: Read + Seek>(file: &mut pdf::File<R>, found:
 
     let ranges = check_byte_range(file, found, revision_ends, &mut checks, &mut result);
     if found.kind == pdf::signature::Kind::DocumentTimestamp {
-        checks.fail("timestamp", SubIndication::SignedDataNotFound, "document timestamps are not validated yet");
+        checks.fail(
+            "timestamp",
+            SubIndication::SignedDataNotFound,
+            "document timestamps are not validated yet",
+        );
     }
     if let Some(ranges) = ranges.filter(|_| !checks.stopped()) {
         check_cms(file, found, ranges, options, &mut checks, &mut result);
     }
 
-    result.indication = checks.failure.map_or(Indication::TotalPassed, SubIndication::indication);
+    result.indication = checks
+        .failure
+        .map_or(Indication::TotalPassed, SubIndication::indication);
     result.subindication = checks.failure;
     result.checks = checks.list;
     result.messages.extend(checks.messages);
@@ -104,55 +138,115 @@ fn check_byte_range<R: Read + Seek>(
 ) -> Option<[(u64, u64); 2]> {
     let id = "byte-range";
     if let Some(sub_filter) = &found.sub_filter {
-        if found.kind == pdf::signature::Kind::Signature && !SUPPORTED_SUB_FILTERS.contains(&sub_filter.as_str()) {
-            checks.fail("sub-filter", SubIndication::FormatFailure, format!("unsupported /SubFilter {sub_filter}"));
+        if found.kind == pdf::signature::Kind::Signature
+            && !SUPPORTED_SUB_FILTERS.contains(&sub_filter.as_str())
+        {
+            checks.fail(
+                "sub-filter",
+                SubIndication::FormatFailure,
+                format!("unsupported /SubFilter {sub_filter}"),
+            );
             return None;
         }
     }
-    let range: Vec<u64> = found.byte_range.iter().filter_map(|n| u64::try_from(*n).ok()).collect();
+    let range: Vec<u64> = found
+        .byte_range
+        .iter()
+        .filter_map(|n| u64::try_from(*n).ok())
+        .collect();
     let [start, first_len, second_start, second_len] = range[..] else {
-        checks.fail(id, SubIndication::FormatFailure, format!("/ByteRange must have four non-negative numbers, found {:?}", found.byte_range));
+        checks.fail(
+            id,
+            SubIndication::FormatFailure,
+            format!(
+                "/ByteRange must have four non-negative numbers, found {:?}",
+                found.byte_range
+            ),
+        );
         return None;
     };
     let end = second_start.checked_add(second_len);
     if start != 0 || first_len >= second_start || end.is_none_or(|e| e > file.len()) {
-        checks.fail(id, SubIndication::FormatFailure, format!("/ByteRange {range:?} does not describe two ranges around one gap inside the file"));
+        checks.fail(
+            id,
+            SubIndication::FormatFailure,
+            format!(
+                "/ByteRange {range:?} does not describe two ranges around one gap inside the file"
+            ),
+        );
         return None;
     }
     let end = end.unwrap_or_default();
     let gap_len = second_start - first_len;
-    let gap = if gap_len as usize <= 2 * MAX_CONTENTS + 2 { file.read_at(first_len, gap_len as usize).ok() } else { None };
+    let gap = if gap_len as usize <= 2 * MAX_CONTENTS + 2 {
+        file.read_at(first_len, gap_len as usize).ok()
+    } else {
+        None
+    };
     let expected_hex = gap.as_deref().and_then(decode_hex_gap);
     match expected_hex {
         Some(bytes) if bytes == found.contents => {}
         Some(_) => {
-            checks.fail(id, SubIndication::FormatFailure, "the gap in /ByteRange is not this signature's /Contents");
+            checks.fail(
+                id,
+                SubIndication::FormatFailure,
+                "the gap in /ByteRange is not this signature's /Contents",
+            );
             return None;
         }
         None => {
-            checks.fail(id, SubIndication::FormatFailure, "the gap in /ByteRange is not exactly one hex string");
+            checks.fail(
+                id,
+                SubIndication::FormatFailure,
+                "the gap in /ByteRange is not exactly one hex string",
+            );
             return None;
         }
     }
     if let Some((span_start, span_end)) = found.span {
         // The gap must lie inside this signature dictionary, so no other bytes escape signing.
         if !(span_start < first_len && second_start <= span_end) {
-            checks.fail(id, SubIndication::FormatFailure, "/Contents in the signed file is not the one of this signature dictionary");
+            checks.fail(
+                id,
+                SubIndication::FormatFailure,
+                "/Contents in the signed file is not the one of this signature dictionary",
+            );
             return None;
         }
     }
-    let revision = revision_ends.iter().position(|&e| e == end || (e > end && e - end <= 2 && file.read_at(end, 2).is_ok_and(|b| b.iter().take((e - end) as usize).all(|c| *c == b'\r' || *c == b'\n'))));
+    let revision = revision_ends.iter().position(|&e| {
+        e == end
+            || (e > end
+                && e - end <= 2
+                && file.read_at(end, 2).is_ok_and(|b| {
+                    b.iter()
+                        .take((e - end) as usize)
+                        .all(|c| *c == b'\r' || *c == b'\n')
+                }))
+    });
     let Some(revision) = revision else {
-        checks.fail(id, SubIndication::FormatFailure, format!("the signed bytes end at {end}, which is not the end of a revision"));
+        checks.fail(
+            id,
+            SubIndication::FormatFailure,
+            format!("the signed bytes end at {end}, which is not the end of a revision"),
+        );
         return None;
     };
     result.revision = Some(revision + 1);
     result.covers_whole_document = end == file.len();
     if !result.covers_whole_document {
         let later = revision_ends.len() - revision - 1;
-        result.modifications.push(format!("{later} later revision(s) added after this signature"));
+        result.modifications.push(format!(
+            "{later} later revision(s) added after this signature"
+        ));
     }
-    checks.pass(id, format!("[{start} {first_len} {second_start} {second_len}], revision {}", revision + 1));
+    checks.pass(
+        id,
+        format!(
+            "[{start} {first_len} {second_start} {second_len}], revision {}",
+            revision + 1
+        ),
+    );
     Some([(start, first_len), (second_start, second_len)])
 }
 
@@ -181,60 +275,125 @@ fn decode_hex_gap(gap: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn check_cms<R: Read + Seek>(file: &mut pdf::File<R>, found: &Found, ranges: [(u64, u64); 2], options: &Options, checks: &mut Checks, result: &mut Signature) {
+fn check_cms<R: Read + Seek>(
+    file: &mut pdf::File<R>,
+    found: &Found,
+    ranges: [(u64, u64); 2],
+    options: &Options,
+    checks: &mut Checks,
+    result: &mut Signature,
+) {
     let parsed = match cms::Parsed::from_der(&found.contents) {
         Ok(parsed) => parsed,
         Err(error) => {
-            checks.fail("cms", SubIndication::FormatFailure, format!("the signature is not readable CMS: {error}"));
+            checks.fail(
+                "cms",
+                SubIndication::FormatFailure,
+                format!("the signature is not readable CMS: {error}"),
+            );
             return;
         }
     };
     let [signer_info] = parsed.signer_infos() else {
-        checks.fail("cms", SubIndication::FormatFailure, format!("PAdES requires exactly one SignerInfo, found {}", parsed.signer_infos().len()));
+        checks.fail(
+            "cms",
+            SubIndication::FormatFailure,
+            format!(
+                "PAdES requires exactly one SignerInfo, found {}",
+                parsed.signer_infos().len()
+            ),
+        );
         return;
     };
     checks.pass("cms", "CMS SignedData with one SignerInfo");
     let view = cms::view(signer_info);
     if found.sub_filter.as_deref() == Some("ETSI.CAdES.detached") {
         if view.signing_time.is_some() {
-            result.messages.push("the CMS carries a signing-time attribute, which PAdES baseline forbids".into());
+            result.messages.push(
+                "the CMS carries a signing-time attribute, which PAdES baseline forbids".into(),
+            );
         }
     }
 
     // Message digest over the byte ranges.
     let Some(digest) = view.digest else {
-        checks.fail("digest-algorithm", SubIndication::CryptoConstraintsFailureNoPoe, format!("unsupported digest algorithm {}", view.digest_oid));
+        checks.fail(
+            "digest-algorithm",
+            SubIndication::CryptoConstraintsFailureNoPoe,
+            format!("unsupported digest algorithm {}", view.digest_oid),
+        );
         return;
     };
     let computed = hash_ranges(file, digest, ranges);
     match (&view.message_digest, computed) {
-        (_, Err(error)) => checks.fail("message-digest", SubIndication::FormatFailure, format!("cannot read the signed bytes: {error}")),
-        (None, _) => checks.fail("message-digest", SubIndication::FormatFailure, "the CMS has no message-digest attribute"),
-        (Some(claimed), Ok(actual)) if *claimed == actual => checks.pass("message-digest", format!("{} over the byte ranges matches", digest.name())),
-        (Some(_), Ok(_)) => checks.fail("message-digest", SubIndication::HashFailure, "the document was changed after signing: its digest does not match the signature"),
+        (_, Err(error)) => checks.fail(
+            "message-digest",
+            SubIndication::FormatFailure,
+            format!("cannot read the signed bytes: {error}"),
+        ),
+        (None, _) => checks.fail(
+            "message-digest",
+            SubIndication::FormatFailure,
+            "the CMS has no message-digest attribute",
+        ),
+        (Some(claimed), Ok(actual)) if *claimed == actual => checks.pass(
+            "message-digest",
+            format!("{} over the byte ranges matches", digest.name()),
+        ),
+        (Some(_), Ok(_)) => checks.fail(
+            "message-digest",
+            SubIndication::HashFailure,
+            "the document was changed after signing: its digest does not match the signature",
+        ),
     }
     if checks.stopped() {
         return;
     }
 
     // Signing certificate.
-    let Some(certificate) = cms::Parsed::find_signer_certificate(signer_info, &parsed.certificates).cloned() else {
-        checks.fail("signing-certificate", SubIndication::NoSigningCertificateFound, "the signer's certificate is not in the signature");
+    let Some(certificate) =
+        cms::Parsed::find_signer_certificate(signer_info, &parsed.certificates).cloned()
+    else {
+        checks.fail(
+            "signing-certificate",
+            SubIndication::NoSigningCertificateFound,
+            "the signer's certificate is not in the signature",
+        );
         return;
     };
     describe_signer(&certificate, result);
 
     // Signature value.
-    let (Some((scheme, scheme_digest)), Some(signed_attributes)) = (view.scheme, view.signed_attributes.as_ref()) else {
-        checks.fail("signature-value", SubIndication::FormatFailure, "unsupported signature algorithm or no signed attributes");
+    let (Some((scheme, scheme_digest)), Some(signed_attributes)) =
+        (view.scheme, view.signed_attributes.as_ref())
+    else {
+        checks.fail(
+            "signature-value",
+            SubIndication::FormatFailure,
+            "unsupported signature algorithm or no signed attributes",
+        );
         return;
     };
     let signature_digest = scheme_digest.unwrap_or(digest);
     result.algorithm = Some(describe_algorithm(scheme, signature_digest));
-    match cms::verify_signature(&certificate.public_key(), scheme, signature_digest, signed_attributes, &view.signature) {
+    match cms::verify_signature(
+        &certificate.public_key(),
+        scheme,
+        signature_digest,
+        signed_attributes,
+        &view.signature,
+    ) {
         Ok(true) => checks.pass("signature-value", "the signature value is correct"),
-        Ok(false) => checks.fail("signature-value", SubIndication::SigCryptoFailure, "the signature value does not verify with the signer's public key"),
-        Err(error) => checks.fail("signature-value", SubIndication::SigCryptoFailure, format!("the signature value cannot be checked: {error}")),
+        Ok(false) => checks.fail(
+            "signature-value",
+            SubIndication::SigCryptoFailure,
+            "the signature value does not verify with the signer's public key",
+        ),
+        Err(error) => checks.fail(
+            "signature-value",
+            SubIndication::SigCryptoFailure,
+            format!("the signature value cannot be checked: {error}"),
+        ),
     }
     if checks.stopped() {
         return;
@@ -242,16 +401,36 @@ fn check_cms<R: Read + Seek>(file: &mut pdf::File<R>, found: &Found, ranges: [(u
 
     // Binding to the signing certificate (RFC 5035); required for PAdES baseline.
     match &view.signing_certificate {
-        Some(reference) if reference.matches(&certificate) => {
-            checks.pass("signing-certificate", if reference.v2 { "signing-certificate-v2 matches" } else { "signing-certificate (v1) matches" })
-        }
-        Some(_) => checks.fail("signing-certificate", SubIndication::NoSigningCertificateFound, "the signing-certificate attribute names a different certificate"),
-        None if found.sub_filter.as_deref() == Some("ETSI.CAdES.detached") => {
-            checks.fail("signing-certificate", SubIndication::NoSigningCertificateFound, "no signing-certificate-v2 attribute (required by PAdES)")
-        }
-        None => checks.pass("signing-certificate", "no signing-certificate attribute (allowed for adbe.pkcs7.detached)"),
+        Some(reference) if reference.matches(&certificate) => checks.pass(
+            "signing-certificate",
+            if reference.v2 {
+                "signing-certificate-v2 matches"
+            } else {
+                "signing-certificate (v1) matches"
+            },
+        ),
+        Some(_) => checks.fail(
+            "signing-certificate",
+            SubIndication::NoSigningCertificateFound,
+            "the signing-certificate attribute names a different certificate",
+        ),
+        None if found.sub_filter.as_deref() == Some("ETSI.CAdES.detached") => checks.fail(
+            "signing-certificate",
+            SubIndication::NoSigningCertificateFound,
+            "no signing-certificate-v2 attribute (required by PAdES)",
+        ),
+        None => checks.pass(
+            "signing-certificate",
+            "no signing-certificate attribute (allowed for adbe.pkcs7.detached)",
+        ),
     }
-    result.level = Some(if found.sub_filter.as_deref() == Some("ETSI.CAdES.detached") { "PAdES-BASELINE-B".into() } else { "PKCS7".into() });
+    result.level = Some(
+        if found.sub_filter.as_deref() == Some("ETSI.CAdES.detached") {
+            "PAdES-BASELINE-B".into()
+        } else {
+            "PKCS7".into()
+        },
+    );
 
     // Certification path at the claimed signing time.
     let at = result.signing_time.unwrap_or(options.time);
@@ -270,22 +449,45 @@ fn check_cms<R: Read + Seek>(file: &mut pdf::File<R>, found: &Found, ranges: [(u
         })
         .collect();
     match path.failure {
-        None => checks.pass("chain", format!("path of {} certificate(s) to a trust anchor, valid at {at}", path.certificates.len())),
-        Some((sub, text)) => checks.fail("chain", sub, format!("no valid certificate path at {at}: {text}")),
+        None => checks.pass(
+            "chain",
+            format!(
+                "path of {} certificate(s) to a trust anchor, valid at {at}",
+                path.certificates.len()
+            ),
+        ),
+        Some((sub, text)) => checks.fail(
+            "chain",
+            sub,
+            format!("no valid certificate path at {at}: {text}"),
+        ),
     }
     // Without a proof of existence (a timestamp), the signer's certificate must still be valid now.
     if !certificate.is_valid_at(options.time) {
-        let sub = if options.time < certificate.not_before() { SubIndication::NotYetValid } else { SubIndication::OutOfBoundsNoPoe };
+        let sub = if options.time < certificate.not_before() {
+            SubIndication::NotYetValid
+        } else {
+            SubIndication::OutOfBoundsNoPoe
+        };
         checks.fail("validity", sub, format!("the signer's certificate is not valid at the validation time {} and no timestamp proves the signature existed earlier", options.time));
     } else {
-        checks.pass("validity", "the signer's certificate is valid at the validation time");
+        checks.pass(
+            "validity",
+            "the signer's certificate is valid at the validation time",
+        );
     }
     if certificate.can_sign() {
         checks.pass("key-usage", "the key usage allows signatures");
     } else {
-        checks.fail("key-usage", SubIndication::ChainConstraintsFailure, "the signer's certificate does not allow digitalSignature or nonRepudiation");
+        checks.fail(
+            "key-usage",
+            SubIndication::ChainConstraintsFailure,
+            "the signer's certificate does not allow digitalSignature or nonRepudiation",
+        );
     }
-    result.messages.push("revocation was not checked (not yet supported)".into());
+    result
+        .messages
+        .push("revocation was not checked (not yet supported)".into());
 }
 
 fn describe_signer(certificate: &Certificate, result: &mut Signature) {
@@ -309,7 +511,11 @@ fn describe_algorithm(scheme: Scheme, digest: Digest) -> String {
     }
 }
 
-fn hash_ranges<R: Read + Seek>(file: &mut pdf::File<R>, digest: Digest, ranges: [(u64, u64); 2]) -> Result<Vec<u8>, String> {
+fn hash_ranges<R: Read + Seek>(
+    file: &mut pdf::File<R>,
+    digest: Digest,
+    ranges: [(u64, u64); 2],
+) -> Result<Vec<u8>, String> {
     let mut hasher = Hasher::new(digest).map_err(|e| e.to_string())?;
     for (start, len) in ranges {
         file.for_each_chunk(start, len, |chunk| {

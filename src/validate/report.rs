@@ -76,7 +76,9 @@ impl SubIndication {
     /// The indication this sub-indication belongs to.
     pub fn indication(self) -> Indication {
         match self {
-            Self::FormatFailure | Self::HashFailure | Self::SigCryptoFailure | Self::Revoked => Indication::TotalFailed,
+            Self::FormatFailure | Self::HashFailure | Self::SigCryptoFailure | Self::Revoked => {
+                Indication::TotalFailed
+            }
             _ => Indication::Indeterminate,
         }
     }
@@ -101,7 +103,10 @@ pub struct Report {
 impl Report {
     /// Counts signatures (not timestamps) that passed.
     pub fn passed(&self) -> usize {
-        self.signatures.iter().filter(|s| s.indication == Indication::TotalPassed).count()
+        self.signatures
+            .iter()
+            .filter(|s| s.indication == Indication::TotalPassed)
+            .count()
     }
 }
 

@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "siegel", version, about = "Sign, seal and validate documents under eIDAS (PAdES)")]
+#[command(
+    name = "siegel",
+    version,
+    about = "Sign, seal and validate documents under eIDAS (PAdES)"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -40,7 +44,12 @@ pub struct SignArgs {
     #[arg(long)]
     pub contact: Option<String>,
     /// Output file (one input only).
-    #[arg(short = 'o', long = "output", conflicts_with = "out_dir", required_unless_present = "out_dir")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        conflicts_with = "out_dir",
+        required_unless_present = "out_dir"
+    )]
     pub output: Option<PathBuf>,
     /// Output folder; each output keeps its input's file name.
     #[arg(long)]

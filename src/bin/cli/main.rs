@@ -56,9 +56,15 @@ fn run(cli: Cli) -> Result<u8> {
 
 fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
     if args.level != args::Level::BB {
-        bail!("levels above B-B need a timestamp authority, which this version does not support yet");
+        bail!(
+            "levels above B-B need a timestamp authority, which this version does not support yet"
+        );
     }
-    let targets = output_paths(&args.inputs, args.output.as_deref(), args.out_dir.as_deref())?;
+    let targets = output_paths(
+        &args.inputs,
+        args.output.as_deref(),
+        args.out_dir.as_deref(),
+    )?;
     let passphrase = passphrase(&args.key)?;
     let options = software::Options {
         digest: args.key.digest.map(|d| match d {
@@ -82,43 +88,77 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
 
     let progress = progress_bar(args.inputs.len());
     let failures = std::sync::atomic::AtomicUsize::new(0);
-    args.inputs.par_iter().zip(targets.par_iter()).for_each(|(input, target)| {
-        let result = sign_one(input, target, &credential, &request, args.force).map_err(|e| format!("{e:#}"));
-        if result.is_err() {
-            failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        progress.println_or_print(output::signed(args.format, &input.display().to_string(), &result));
-        progress.inc(1);
-    });
+    args.inputs
+        .par_iter()
+        .zip(targets.par_iter())
+        .for_each(|(input, target)| {
+            let result = sign_one(input, target, &credential, &request, args.force)
+                .map_err(|e| format!("{e:#}"));
+            if result.is_err() {
+                failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            progress.println_or_print(output::signed(
+                args.format,
+                &input.display().to_string(),
+                &result,
+            ));
+            progress.inc(1);
+        });
     progress.finish_and_clear();
-    Ok(if failures.into_inner() > 0 { EXIT_INPUT } else { 0 })
+    Ok(if failures.into_inner() > 0 {
+        EXIT_INPUT
+    } else {
+        0
+    })
 }
 
-fn sign_one(input: &Path, target: &Path, credential: &Credential, request: &sign::Request, force: bool) -> Result<sign::Outcome> {
+fn sign_one(
+    input: &Path,
+    target: &Path,
+    credential: &Credential,
+    request: &sign::Request,
+    force: bool,
+) -> Result<sign::Outcome> {
     match document::detect(input)? {
         document::Format::Pdf => Ok(sign::sign_pdf(input, target, credential, request, force)?),
-        document::Format::Other => Err(anyhow!("not a PDF file (CAdES signatures for other files are not supported yet)")),
+        document::Format::Other => Err(anyhow!(
+            "not a PDF file (CAdES signatures for other files are not supported yet)"
+        )),
     }
 }
 
 /// One output per input: `-o` for a single input, else the same name inside `--out-dir`.
-fn output_paths(inputs: &[PathBuf], output: Option<&Path>, out_dir: Option<&Path>) -> Result<Vec<PathBuf>> {
+fn output_paths(
+    inputs: &[PathBuf],
+    output: Option<&Path>,
+    out_dir: Option<&Path>,
+) -> Result<Vec<PathBuf>> {
     match (output, out_dir) {
         (Some(output), _) => {
             if inputs.len() != 1 {
-                bail!("-o takes one input; use --out-dir for {} inputs", inputs.len());
+                bail!(
+                    "-o takes one input; use --out-dir for {} inputs",
+                    inputs.len()
+                );
             }
             Ok(vec![output.to_path_buf()])
         }
         (None, Some(dir)) => {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create output folder {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create output folder {}", dir.display()))?;
             let mut seen = HashSet::new();
             inputs
                 .iter()
                 .map(|input| {
-                    let name = input.file_name().ok_or_else(|| anyhow!("{}: not a file name", input.display()))?;
+                    let name = input
+                        .file_name()
+                        .ok_or_else(|| anyhow!("{}: not a file name", input.display()))?;
                     if !seen.insert(name.to_owned()) {
-                        bail!("two inputs are named {}; their outputs would collide in {}", name.to_string_lossy(), dir.display());
+                        bail!(
+                            "two inputs are named {}; their outputs would collide in {}",
+                            name.to_string_lossy(),
+                            dir.display()
+                        );
                     }
                     Ok(dir.join(name))
                 })
@@ -136,7 +176,10 @@ fn passphrase(key: &args::KeyArgs) -> Result<Pin> {
         return Ok(Pin::from_file(file)?);
     }
     if !std::io::stdin().is_terminal() {
-        bail!("no passphrase for {}: use --pin-env VAR or --pin-file FILE, or run on a terminal", key.p12.display());
+        bail!(
+            "no passphrase for {}: use --pin-env VAR or --pin-file FILE, or run on a terminal",
+            key.p12.display()
+        );
     }
     let secret = rpassword::prompt_password(format!("Passphrase for {}: ", key.p12.display()))
         .map_err(|_| anyhow!("cannot read the passphrase from the terminal"))?;
@@ -149,7 +192,9 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>) -> Result<u8> {
         store.add_file(path)?;
     }
     let time = match &args.at {
-        Some(text) => DateTime::parse_from_rfc3339(text).with_context(|| format!("--at {text}: not an RFC 3339 time"))?.with_timezone(&Utc),
+        Some(text) => DateTime::parse_from_rfc3339(text)
+            .with_context(|| format!("--at {text}: not an RFC 3339 time"))?
+            .with_timezone(&Utc),
         None => now,
     };
     let options = validate::Options { trust: store, time };
@@ -159,7 +204,11 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>) -> Result<u8> {
         .par_iter()
         .map(|input| {
             let result = validate::validate_pdf(input, &options).map_err(|e| e.to_string());
-            progress.println_or_print(output::validated(args.format, &input.display().to_string(), &result));
+            progress.println_or_print(output::validated(
+                args.format,
+                &input.display().to_string(),
+                &result,
+            ));
             progress.inc(1);
             result
         })
@@ -172,7 +221,12 @@ fn exit_code(results: &[Result<validate::Report, String>]) -> u8 {
     if results.iter().any(Result::is_err) {
         return EXIT_INPUT;
     }
-    match results.iter().filter_map(|r| r.as_ref().ok()).map(|r| r.indication).max() {
+    match results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|r| r.indication)
+        .max()
+    {
         Some(Indication::TotalFailed) => EXIT_FAILED,
         Some(Indication::Indeterminate) => EXIT_INDETERMINATE,
         _ => 0,
@@ -196,7 +250,11 @@ fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
     for certificate in siegel::certificate::Certificate::load_all(DEMO_ROOT)? {
         store.add(certificate);
     }
-    let credential = software::load_pkcs12(&p12, &Pin::new(DEMO_PASSPHRASE.to_owned()), software::Options::default())?;
+    let credential = software::load_pkcs12(
+        &p12,
+        &Pin::new(DEMO_PASSPHRASE.to_owned()),
+        software::Options::default(),
+    )?;
     let request = sign::Request {
         intent: Kind::Seal,
         force: false,
@@ -206,9 +264,23 @@ fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
         contact_info: None,
     };
     let outcome = sign::sign_pdf(&input, &args.output, &credential, &request, true)?;
-    print_line(&format!("sealed the bundled sample with the demo seal key ({}) -> {}", outcome.signer, outcome.output.display()));
-    let report = validate::validate_pdf(&outcome.output, &validate::Options { trust: store, time: now })?;
-    print_line(&output::validated(Format::Text, &outcome.output.display().to_string(), &Ok(report.clone())));
+    print_line(&format!(
+        "sealed the bundled sample with the demo seal key ({}) -> {}",
+        outcome.signer,
+        outcome.output.display()
+    ));
+    let report = validate::validate_pdf(
+        &outcome.output,
+        &validate::Options {
+            trust: store,
+            time: now,
+        },
+    )?;
+    print_line(&output::validated(
+        Format::Text,
+        &outcome.output.display().to_string(),
+        &Ok(report.clone()),
+    ));
     Ok(exit_code(&[Ok(report)]))
 }
 
@@ -216,7 +288,10 @@ fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
 fn progress_bar(len: usize) -> Arc<Progress> {
     let bar = if len > 1 && std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(len as u64);
-        bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
         Some(bar)
     } else {
         None

@@ -28,18 +28,27 @@ pub fn signed(format: Format, input: &str, result: &Result<sign::Outcome, String
             "byte_range": outcome.byte_range,
         })
         .to_string(),
-        (Format::Json, Err(error)) => serde_json::json!({ "file": input, "status": "error", "error": error }).to_string(),
+        (Format::Json, Err(error)) => {
+            serde_json::json!({ "file": input, "status": "error", "error": error }).to_string()
+        }
     }
 }
 
 pub fn validated(format: Format, input: &str, result: &Result<validate::Report, String>) -> String {
     match (format, result) {
-        (Format::Json, Ok(report)) => serde_json::to_string(report).unwrap_or_else(|e| format!("{{\"file\":{input:?},\"error\":\"{e}\"}}")),
-        (Format::Json, Err(error)) => serde_json::json!({ "file": input, "error": error }).to_string(),
+        (Format::Json, Ok(report)) => serde_json::to_string(report)
+            .unwrap_or_else(|e| format!("{{\"file\":{input:?},\"error\":\"{e}\"}}")),
+        (Format::Json, Err(error)) => {
+            serde_json::json!({ "file": input, "error": error }).to_string()
+        }
         (Format::Text, Err(error)) => format!("{input}: error: {error}"),
         (Format::Text, Ok(report)) => {
             let total = report.signatures.len();
-            let mut text = format!("{input}: {} ({} of {total} signatures valid)", report.indication.name(), report.passed());
+            let mut text = format!(
+                "{input}: {} ({} of {total} signatures valid)",
+                report.indication.name(),
+                report.passed()
+            );
             for message in &report.messages {
                 text.push_str(&format!("\n  {message}"));
             }
@@ -48,11 +57,26 @@ pub fn validated(format: Format, input: &str, result: &Result<validate::Report, 
                     Some(sub) => format!("{}/{}", signature.indication.name(), sub.name()),
                     None => signature.indication.name().to_owned(),
                 };
-                let signer = signature.signer.as_ref().map_or("unknown signer", |s| s.name.as_str());
+                let signer = signature
+                    .signer
+                    .as_ref()
+                    .map_or("unknown signer", |s| s.name.as_str());
                 let kind = signature.kind.map_or("-".to_owned(), |k| k.to_string());
-                let time = signature.signing_time.map_or("no time".to_owned(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
-                let scope = if signature.covers_whole_document { "whole document".to_owned() } else { format!("revision {}", signature.revision.map_or("?".into(), |r| r.to_string())) };
-                text.push_str(&format!("\n  {}: {verdict} - {kind} by {signer}, {time}, {scope}", signature.field));
+                let time = signature.signing_time.map_or("no time".to_owned(), |t| {
+                    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+                });
+                let scope = if signature.covers_whole_document {
+                    "whole document".to_owned()
+                } else {
+                    format!(
+                        "revision {}",
+                        signature.revision.map_or("?".into(), |r| r.to_string())
+                    )
+                };
+                text.push_str(&format!(
+                    "\n  {}: {verdict} - {kind} by {signer}, {time}, {scope}",
+                    signature.field
+                ));
                 if signature.indication != Indication::TotalPassed {
                     for message in &signature.messages {
                         text.push_str(&format!("\n    {message}"));
