@@ -283,14 +283,13 @@ fn original_certificates(signed_data: &Any) -> Option<Vec<Certificate>> {
             let mut certificates = Vec::new();
             while !inner.is_finished() {
                 let choice = Any::decode(&mut inner).ok()?;
-                if choice.tag() == der::Tag::Sequence {
-                    if let Ok(certificate) = choice
+                if choice.tag() == der::Tag::Sequence
+                    && let Ok(certificate) = choice
                         .to_der()
                         .map_err(|_| ())
                         .and_then(|der| Certificate::from_der(&der).map_err(|_| ()))
-                    {
-                        certificates.push(certificate);
-                    }
+                {
+                    certificates.push(certificate);
                 }
             }
             return Some(certificates);
@@ -455,7 +454,7 @@ pub fn verify_signature(
 
 /// BSI TR-03111 plain signatures are `r || s`; openssl wants `Ecdsa-Sig-Value` DER.
 fn plain_to_der(signature: &[u8]) -> Option<Vec<u8>> {
-    if signature.is_empty() || signature.len() % 2 != 0 {
+    if signature.is_empty() || !signature.len().is_multiple_of(2) {
         return None;
     }
     let (r, s) = signature.split_at(signature.len() / 2);

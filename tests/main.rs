@@ -1,6 +1,12 @@
 //! Integration tests: one binary, one module per area (as ripgrep does).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly on purpose")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    reason = "tests fail loudly on purpose and use small files"
+)]
 
 mod support;
 

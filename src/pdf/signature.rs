@@ -180,19 +180,18 @@ pub fn prepare<R: Read + Seek>(file: &mut File<R>, request: &Request) -> Result<
     }
 
     // A new second /ID element marks the new revision (§14.4).
-    if let Some(Object::Array(ids)) = update.trailer_entry(b"ID").cloned() {
-        if let Some(first) = ids.first() {
-            let mut second = [0u8; 16];
-            openssl::rand::rand_bytes(&mut second)
-                .map_err(|_| Error::Structure("no randomness"))?;
-            update.set_trailer(
-                b"ID",
-                Object::Array(vec![
-                    first.clone(),
-                    Object::String(second.to_vec(), StringFormat::Hexadecimal),
-                ]),
-            );
-        }
+    if let Some(Object::Array(ids)) = update.trailer_entry(b"ID").cloned()
+        && let Some(first) = ids.first()
+    {
+        let mut second = [0u8; 16];
+        openssl::rand::rand_bytes(&mut second).map_err(|_| Error::Structure("no randomness"))?;
+        update.set_trailer(
+            b"ID",
+            Object::Array(vec![
+                first.clone(),
+                Object::String(second.to_vec(), StringFormat::Hexadecimal),
+            ]),
+        );
     }
 
     let (body, contents_in_body) = signature_dictionary(request)?;
@@ -347,10 +346,10 @@ fn visit_fields<R: Read + Seek>(
         if count > MAX_FIELDS || depth > MAX_FIELD_DEPTH {
             return Err(Error::Structure("form field tree too large"));
         }
-        if let Object::Reference(id) = node {
-            if !seen.insert(id) {
-                continue;
-            }
+        if let Object::Reference(id) = node
+            && !seen.insert(id)
+        {
+            continue;
         }
         let Ok(mut dict) = file.dictionary(&node) else {
             continue;
@@ -361,10 +360,10 @@ fn visit_fields<R: Read + Seek>(
             (true, Some(partial)) => partial,
             (false, Some(partial)) => format!("{parent_name}.{partial}"),
         };
-        if !dict.has(b"FT") {
-            if let Some(ft) = &inherited_ft {
-                dict.set("FT", ft.clone());
-            }
+        if !dict.has(b"FT")
+            && let Some(ft) = &inherited_ft
+        {
+            dict.set("FT", ft.clone());
         }
         let ft = dict.get(b"FT").ok().cloned();
         // Kids that carry /T are fields; kids without are widgets of this field.

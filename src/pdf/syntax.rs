@@ -210,16 +210,16 @@ impl<'a> Parser<'a> {
             if let Some(b'0'..=b'9') = self.byte_at(self.pos) {
                 let generation = self.unsigned();
                 self.skip_space();
-                if let Ok(generation) = generation {
-                    if self.peek_keyword(b"R") && number >= 0 {
-                        self.pos += 1;
-                        let number =
-                            u64::try_from(number).map_err(|_| self.error("bad reference"))?;
-                        return Ok(Object::Reference((
-                            to_id(number)?,
-                            to_generation(generation)?,
-                        )));
-                    }
+                if let Ok(generation) = generation
+                    && self.peek_keyword(b"R")
+                    && number >= 0
+                {
+                    self.pos += 1;
+                    let number = u64::try_from(number).map_err(|_| self.error("bad reference"))?;
+                    return Ok(Object::Reference((
+                        to_id(number)?,
+                        to_generation(generation)?,
+                    )));
                 }
             }
             self.pos = after_first;

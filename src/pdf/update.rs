@@ -99,7 +99,7 @@ impl Update {
         let mut offsets = BTreeMap::new();
         for (number, body) in &self.objects {
             offsets.insert(*number, out.len());
-            write!(out, "{number} 0 obj\n").map_err(io)?;
+            writeln!(out, "{number} 0 obj").map_err(io)?;
             match body {
                 Body::Object(object) => Writer::write_object(&mut out, object)
                     .map_err(|_| Error::Structure("cannot serialise object"))?,
@@ -140,7 +140,7 @@ impl Update {
             );
             dict.set("Index", Object::Array(index));
             dict.set("Length", Object::Integer(data.len() as i64));
-            write!(out, "{} 0 obj\n", xref_id.0).map_err(io)?;
+            writeln!(out, "{} 0 obj", xref_id.0).map_err(io)?;
             Writer::write_object(&mut out, &Object::Dictionary(dict))
                 .map_err(|_| Error::Structure("cannot serialise xref stream"))?;
             out.extend_from_slice(b"\nstream\n");
@@ -154,7 +154,7 @@ impl Update {
             let xref_offset = self.base_len + out.len() as u64;
             out.extend_from_slice(b"xref\n");
             for run in runs(&offsets) {
-                write!(out, "{} {}\n", run[0].0, run.len()).map_err(io)?;
+                writeln!(out, "{} {}", run[0].0, run.len()).map_err(io)?;
                 for (_, offset) in run {
                     write!(out, "{:010} 00000 n\r\n", self.base_len + *offset as u64)
                         .map_err(io)?;

@@ -333,10 +333,10 @@ impl Table {
             let mut parser = syntax::Parser::new(&buf);
             parser.pos = b"trailer".len();
             parser.skip_space();
-            if parser.byte_at(parser.pos) == Some(b'<') {
-                if let Ok(dict) = parser.dictionary(0) {
-                    merge_trailer(&mut table.trailer, &dict);
-                }
+            if parser.byte_at(parser.pos) == Some(b'<')
+                && let Ok(dict) = parser.dictionary(0)
+            {
+                merge_trailer(&mut table.trailer, &dict);
             }
         }
         // Cross-reference streams carry the trailer keys; object streams hold more objects.

@@ -137,17 +137,16 @@ fn check_byte_range<R: Read + Seek>(
     result: &mut Signature,
 ) -> Option<[(u64, u64); 2]> {
     let id = "byte-range";
-    if let Some(sub_filter) = &found.sub_filter {
-        if found.kind == pdf::signature::Kind::Signature
-            && !SUPPORTED_SUB_FILTERS.contains(&sub_filter.as_str())
-        {
-            checks.fail(
-                "sub-filter",
-                SubIndication::FormatFailure,
-                format!("unsupported /SubFilter {sub_filter}"),
-            );
-            return None;
-        }
+    if let Some(sub_filter) = &found.sub_filter
+        && found.kind == pdf::signature::Kind::Signature
+        && !SUPPORTED_SUB_FILTERS.contains(&sub_filter.as_str())
+    {
+        checks.fail(
+            "sub-filter",
+            SubIndication::FormatFailure,
+            format!("unsupported /SubFilter {sub_filter}"),
+        );
+        return None;
     }
     let range: Vec<u64> = found
         .byte_range
@@ -178,11 +177,10 @@ fn check_byte_range<R: Read + Seek>(
     }
     let end = end.unwrap_or_default();
     let gap_len = second_start - first_len;
-    let gap = if gap_len as usize <= 2 * MAX_CONTENTS + 2 {
-        file.read_at(first_len, gap_len as usize).ok()
-    } else {
-        None
-    };
+    let gap = usize::try_from(gap_len)
+        .ok()
+        .filter(|&len| len <= 2 * MAX_CONTENTS + 2)
+        .and_then(|len| file.read_at(first_len, len).ok());
     let expected_hex = gap.as_deref().and_then(decode_hex_gap);
     match expected_hex {
         Some(bytes) if bytes == found.contents => {}
@@ -214,16 +212,8 @@ fn check_byte_range<R: Read + Seek>(
             return None;
         }
     }
-    let revision = revision_ends.iter().position(|&e| {
-        e == end
-            || (e > end
-                && e - end <= 2
-                && file.read_at(end, 2).is_ok_and(|b| {
-                    b.iter()
-                        .take((e - end) as usize)
-                        .all(|c| *c == b'\r' || *c == b'\n')
-                }))
-    });
+    // Revision ends include the end-of-line after `%%EOF`; a signer may stop before it.
+    let revision = revision_ends.iter().position(|&e| e >= end && e - end <= 2);
     let Some(revision) = revision else {
         checks.fail(
             id,
@@ -307,12 +297,10 @@ fn check_cms<R: Read + Seek>(
     };
     checks.pass("cms", "CMS SignedData with one SignerInfo");
     let view = cms::view(signer_info);
-    if found.sub_filter.as_deref() == Some("ETSI.CAdES.detached") {
-        if view.signing_time.is_some() {
-            result.messages.push(
-                "the CMS carries a signing-time attribute, which PAdES baseline forbids".into(),
-            );
-        }
+    if found.sub_filter.as_deref() == Some("ETSI.CAdES.detached") && view.signing_time.is_some() {
+        result
+            .messages
+            .push("the CMS carries a signing-time attribute, which PAdES baseline forbids".into());
     }
 
     // Message digest over the byte ranges.
