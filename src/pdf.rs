@@ -102,10 +102,11 @@ impl<R: Read + Seek> File<R> {
     }
 
     fn recover(&mut self) -> Result<(), Error> {
+        // Set first: reconstruction reads objects, and a failure there must not recover again.
+        self.recovered = true;
         let table = xref::Table::reconstruct(self)?;
         self.xref = table;
         self.object_streams.clear();
-        self.recovered = true;
         Ok(())
     }
 

@@ -75,7 +75,15 @@ fn hostile_structures_give_errors_not_panics() {
         "%PDF-1.7\n1 0 obj\n{}\nendobj\ntrailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n",
         "[".repeat(100_000)
     );
+    // Wrong offsets everywhere, and a stream whose /Length is itself behind a wrong offset:
+    // recovery must read it by scanning and must not recurse into recovery again.
+    let body = "%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Length 3 0 R >>\nstream\nabc\nendstream\nendobj\n3 0 obj\n3\nendobj\n";
+    let wrong_offsets = format!(
+        "{body}xref\n0 4\n0000000000 65535 f \n0000000001 00000 n \n0000000002 00000 n \n0000000003 00000 n \ntrailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{}\n%%EOF\n",
+        body.len()
+    );
     let cases: Vec<Vec<u8>> = vec![
+        wrong_offsets.into_bytes(),
         deep.into_bytes(),
         // A /Prev chain that points at itself.
         b"%PDF-1.7\nxref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 1 /Prev 9 /Root 1 0 R >>\nstartxref\n9\n%%EOF\n".to_vec(),
