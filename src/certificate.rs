@@ -246,22 +246,32 @@ impl Certificate {
         result
     }
 
-    /// Signature (natural person) or seal (legal person): from QcType where present, else from
-    /// the subject attributes (ETSI EN 319 412-2 vs 412-3).
-    pub fn kind(&self) -> Kind {
+    /// Signature (natural person) or seal (legal person) as the certificate declares it: by
+    /// QcType where present, else by the subject attributes ETSI EN 319 412-2 asks of natural
+    /// persons (givenName, surname or pseudonym) and EN 319 412-3 of legal persons
+    /// (organizationName without a person). `None` when the certificate says neither.
+    pub fn declared_kind(&self) -> Option<Kind> {
         match self.qc_statements().qc_type {
-            Some(QcType::Esign) => return Kind::Signature,
-            Some(QcType::Eseal) => return Kind::Seal,
+            Some(QcType::Esign) => return Some(Kind::Signature),
+            Some(QcType::Eseal) => return Some(Kind::Seal),
             _ => {}
         }
         let natural = [GIVEN_NAME, SURNAME, PSEUDONYM]
             .into_iter()
             .any(|oid| self.subject_attribute(oid).is_some());
-        if !natural && (self.organization_identifier().is_some() || self.organization().is_some()) {
-            Kind::Seal
+        if natural {
+            Some(Kind::Signature)
+        } else if self.organization_identifier().is_some() || self.organization().is_some() {
+            Some(Kind::Seal)
         } else {
-            Kind::Signature
+            None
         }
+    }
+
+    /// The declared kind, or signature where the certificate says neither: a certificate is a
+    /// natural person's unless it names an organisation.
+    pub fn kind(&self) -> Kind {
+        self.declared_kind().unwrap_or(Kind::Signature)
     }
 
     /// Why this certificate says it is a seal or a signature certificate, for messages.
@@ -269,8 +279,11 @@ impl Certificate {
         match self.qc_statements().qc_type {
             Some(QcType::Esign) => "its QCStatement QcType is esign (natural person)",
             Some(QcType::Eseal) => "its QCStatement QcType is eseal (legal person)",
-            _ if self.kind() == Kind::Seal => "its subject names an organisation and no person",
-            _ => "its subject names a natural person",
+            _ => match self.declared_kind() {
+                Some(Kind::Seal) => "its subject names an organisation and no person",
+                Some(Kind::Signature) => "its subject names a natural person",
+                None => "its subject names neither a person nor an organisation",
+            },
         }
     }
 

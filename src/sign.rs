@@ -45,8 +45,11 @@ pub struct Outcome {
 /// valid at the signing time, or without a key usage for signatures.
 pub fn check_credential(credential: &Credential, request: &Request) -> Result<(), Error> {
     let certificate = credential.certificate();
-    let kind = certificate.kind();
-    if kind != request.intent && !request.force {
+    // A certificate that declares neither kind may be used for both.
+    if let Some(kind) = certificate.declared_kind()
+        && kind != request.intent
+        && !request.force
+    {
         return Err(Error::WrongKind {
             intent: request.intent,
             actual: kind,
@@ -149,7 +152,7 @@ pub fn sign_pdf(
     Ok(Outcome {
         output,
         field,
-        kind: certificate.kind(),
+        kind: certificate.declared_kind().unwrap_or(request.intent),
         signer: certificate.holder(),
         byte_range,
     })

@@ -177,13 +177,12 @@ fn rsa_pss_sha384_sha512_and_ecdsa_all_verify() {
     }
 }
 
-#[test]
-fn ecdsa_p384_key_signs_with_sha384() {
+/// Issues a leaf under the test PKI's issuing CA, with the given subject and curve.
+fn issue_leaf(subject: &[(&str, &str)], curve: openssl::nid::Nid, serial: u32) -> Credential {
     use openssl::asn1::Asn1Time;
     use openssl::bn::BigNum;
     use openssl::ec::{EcGroup, EcKey};
     use openssl::hash::MessageDigest;
-    use openssl::nid::Nid;
     use openssl::pkey::PKey;
     use openssl::x509::extension::{BasicConstraints, KeyUsage};
     use openssl::x509::{X509, X509NameBuilder};
@@ -192,20 +191,18 @@ fn ecdsa_p384_key_signs_with_sha384() {
     let issuer_key =
         PKey::private_key_from_pem(&std::fs::read(pki("intermediate-ca.key.pem")).unwrap())
             .unwrap();
-    let key = PKey::from_ec_key(
-        EcKey::generate(&EcGroup::from_curve_name(Nid::SECP384R1).unwrap()).unwrap(),
-    )
-    .unwrap();
+    let key =
+        PKey::from_ec_key(EcKey::generate(&EcGroup::from_curve_name(curve).unwrap()).unwrap())
+            .unwrap();
     let mut name = X509NameBuilder::new().unwrap();
-    name.append_entry_by_text("C", "DE").unwrap();
-    name.append_entry_by_text("O", "Stadtverwaltung Musterstadt")
-        .unwrap();
-    name.append_entry_by_text("CN", "P-384 Siegel").unwrap();
+    for (field, value) in subject {
+        name.append_entry_by_text(field, value).unwrap();
+    }
     let name = name.build();
     let mut builder = X509::builder().unwrap();
     builder.set_version(2).unwrap();
     builder
-        .set_serial_number(&BigNum::from_u32(384).unwrap().to_asn1_integer().unwrap())
+        .set_serial_number(&BigNum::from_u32(serial).unwrap().to_asn1_integer().unwrap())
         .unwrap();
     builder.set_subject_name(&name).unwrap();
     builder.set_issuer_name(issuer_cert.subject_name()).unwrap();
@@ -235,7 +232,17 @@ fn ecdsa_p384_key_signs_with_sha384() {
     let mut chain = vec![Certificate::from_der(&certificate.to_der().unwrap()).unwrap()];
     chain.extend(Certificate::load_all(&std::fs::read(pki("chain.pem")).unwrap()).unwrap());
     let signer = SoftwareKey::new(key, software::Options::default()).unwrap();
-    let credential = Credential::new(Arc::new(signer), chain).unwrap();
+    Credential::new(Arc::new(signer), chain).unwrap()
+}
+
+#[test]
+fn ecdsa_p384_key_signs_with_sha384() {
+    let subject = [
+        ("C", "DE"),
+        ("O", "Stadtverwaltung Musterstadt"),
+        ("CN", "P-384 Siegel"),
+    ];
+    let credential = issue_leaf(&subject, openssl::nid::Nid::SECP384R1, 384);
     assert_eq!(
         credential.certificate().kind(),
         Kind::Seal,
@@ -265,6 +272,30 @@ fn ecdsa_p384_key_signs_with_sha384() {
     );
     support::assert_pyhanko_accepts(&output, 1);
     support::assert_pdfsig_accepts(&output, 1);
+}
+
+#[test]
+fn a_certificate_that_names_neither_kind_may_sign_and_seal() {
+    let credential = issue_leaf(
+        &[("CN", "Testzertifikat")],
+        openssl::nid::Nid::X9_62_PRIME256V1,
+        385,
+    );
+    assert_eq!(credential.certificate().declared_kind(), None);
+    let dir = tempfile::tempdir().unwrap();
+    for intent in [Kind::Signature, Kind::Seal] {
+        let output = dir.path().join(format!("{intent}.pdf"));
+        let outcome = sign::sign_pdf(
+            &pdf("classic.pdf"),
+            &output,
+            &credential,
+            &request(intent),
+            false,
+        )
+        .unwrap();
+        assert_eq!(outcome.kind, intent);
+        assert_eq!(validate(&output).indication, Indication::TotalPassed);
+    }
 }
 
 #[test]
@@ -303,6 +334,7 @@ fn room_for_the_signature_grows_with_the_chain() {
 fn legacy_and_modern_pkcs12_both_load_with_their_chain() {
     for p12 in [
         "signature-rsa.legacy.p12",
+        "seal-rsa.rc2.p12",
         "seal-ec.legacy.p12",
         "signature-rsa.p12",
         "seal-ec.p12",

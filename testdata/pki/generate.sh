@@ -321,6 +321,9 @@ leaf unmarked-rsa      rsa 2048 "/C=DE/GN=Test/SN=Person/CN=Test Person" \
 log "legacy PKCS#12 files"
 make_p12 signature-rsa chain.pem legacy
 make_p12 seal-ec       chain.pem legacy
+# OpenSSL's own -legacy: RC2-40 for the certificates, needs the legacy provider to read.
+openssl pkcs12 -export -legacy -inkey seal-rsa.key.pem -in seal-rsa.pem -certfile chain.pem \
+    -name seal-rsa -passout "pass:$PASS" -out seal-rsa.rc2.p12 2>/dev/null
 
 # --------------------------------------------------------------------------
 # 4. Revocation + CRL of the issuing CA
