@@ -252,25 +252,32 @@ impl<R: Read + Seek> File<R> {
     }
 
     /// Offsets just after each `%%EOF` marker (and its end-of-line), in file order: the ends
-    /// of the file's revisions (§7.5.6).
-    pub fn revision_ends(&mut self) -> Result<Vec<u64>, Error> {
+    /// of the file's revisions (§7.5.6). Every byte of the file passes through `observe` on the
+    /// way, so callers can hash the whole file in the same pass.
+    pub fn revision_ends(&mut self, mut observe: impl FnMut(&[u8])) -> Result<Vec<u64>, Error> {
         const MARKER: &[u8] = b"%%EOF";
+        let finder = memchr::memmem::Finder::new(MARKER);
         let mut ends = Vec::new();
-        let mut carry: Vec<u8> = Vec::new();
-        let mut carry_start = 0u64;
+        let mut chunk_start = 0u64;
+        // The last bytes of the previous chunk, for markers split across two chunks.
+        let mut tail: Vec<u8> = Vec::new();
         let len = self.len;
         self.for_each_chunk(0, len, |chunk| {
-            let mut window = std::mem::take(&mut carry);
-            window.extend_from_slice(chunk);
-            let mut at = 0;
-            while let Some(found) = find(&window[at..], MARKER) {
-                let end = at + found + MARKER.len();
-                ends.push(carry_start + end as u64);
-                at = end;
+            observe(chunk);
+            if !tail.is_empty() {
+                let mut seam = tail.clone();
+                seam.extend_from_slice(&chunk[..chunk.len().min(MARKER.len() - 1)]);
+                for found in finder.find_iter(&seam).filter(|&f| f < tail.len()) {
+                    ends.push(chunk_start - tail.len() as u64 + (found + MARKER.len()) as u64);
+                }
             }
-            let keep = window.len().min(MARKER.len() - 1);
-            carry_start += (window.len() - keep) as u64;
-            carry = window.split_off(window.len() - keep);
+            ends.extend(
+                finder
+                    .find_iter(chunk)
+                    .map(|found| chunk_start + (found + MARKER.len()) as u64),
+            );
+            tail = chunk[chunk.len().saturating_sub(MARKER.len() - 1)..].to_vec();
+            chunk_start += chunk.len() as u64;
             Ok(())
         })?;
         // Include the end-of-line that belongs to the marker.
@@ -495,11 +502,11 @@ fn decode_stream(stream: &Stream, id: ObjectId) -> Result<Vec<u8>, Error> {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).rposition(|w| w == needle)
+    memchr::memmem::rfind(haystack, needle)
 }
 
 fn io_error(error: io::Error) -> Error {
@@ -539,5 +546,26 @@ impl Error {
             },
             other => other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revision_markers_split_across_read_chunks_are_found() {
+        let mut bytes = b"%PDF-1.7\n1 0 obj <</Type /Catalog>> endobj\n%".to_vec();
+        let chunk = 1 << 20;
+        bytes.resize(chunk - 2, b'x');
+        bytes.extend_from_slice(b"\n%%EOF\n");
+        let first_end = bytes.len() as u64;
+        bytes.extend_from_slice(b"trailer <</Root 1 0 R>>\n%%EOF\n");
+        let mut file = File::new(io::Cursor::new(bytes.clone())).unwrap();
+        assert!(file.is_recovered(), "no xref: read by scanning");
+        let mut seen = 0;
+        let ends = file.revision_ends(|chunk| seen += chunk.len()).unwrap();
+        assert_eq!(ends, vec![first_end, bytes.len() as u64]);
+        assert_eq!(seen, bytes.len());
     }
 }

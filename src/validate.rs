@@ -31,8 +31,14 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         source,
     };
     let mut file = pdf::File::open(path).map_err(pdf_error)?;
-    let sha256 = pades::file_digest(&mut file).map_err(pdf_error)?;
-    let revision_ends = file.revision_ends().map_err(pdf_error)?;
+    // One pass over the file finds the revisions and hashes it for the report.
+    let mut hasher = crate::sign::Hasher::new(crate::key::Digest::Sha256)
+        .map_err(|e| Error::Crypto(e.to_string()))?;
+    let revision_ends = file
+        .revision_ends(|chunk| hasher.update(chunk))
+        .map_err(pdf_error)?;
+    let sha256 =
+        crate::certificate::hex_upper(&hasher.finish().map_err(|e| Error::Crypto(e.to_string()))?);
     let found = pdf::signature::find_all(&mut file).map_err(pdf_error)?;
 
     let mut signatures = Vec::new();
@@ -83,4 +89,6 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
 pub enum Error {
     #[error("{path}: {source}")]
     Pdf { path: String, source: pdf::Error },
+    #[error("cryptographic library failure: {0}")]
+    Crypto(String),
 }

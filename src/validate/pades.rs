@@ -17,22 +17,6 @@ const SUPPORTED_SUB_FILTERS: &[&str] = &["ETSI.CAdES.detached", "adbe.pkcs7.deta
 /// fits easily; anything larger is treated as hostile.
 const MAX_CONTENTS: usize = 4 * 1024 * 1024;
 
-/// SHA-256 of the whole file, uppercase hex.
-pub(crate) fn file_digest<R: Read + Seek>(file: &mut pdf::File<R>) -> Result<String, pdf::Error> {
-    let mut hasher = openssl::hash::Hasher::new(Digest::Sha256.message_digest())
-        .map_err(|_| pdf::Error::Structure("hash unavailable"))?;
-    let len = file.len();
-    file.for_each_chunk(0, len, |chunk| {
-        hasher
-            .update(chunk)
-            .map_err(|_| pdf::Error::Structure("hash failed"))
-    })?;
-    let digest = hasher
-        .finish()
-        .map_err(|_| pdf::Error::Structure("hash failed"))?;
-    Ok(crate::certificate::hex_upper(&digest))
-}
-
 /// Records checks and remembers the first failure, which decides the verdict: checks run from
 /// the most fundamental (format) to the most specific, so the first failure is the one to
 /// report.
