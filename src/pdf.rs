@@ -419,22 +419,15 @@ struct ObjectStream {
 
 impl ObjectStream {
     fn decode(stream: &Stream, id: ObjectId) -> Result<Self, Error> {
-        let count = stream
-            .dict
-            .get(b"N")
-            .and_then(Object::as_i64)
-            .map_err(|_| Error::Broken {
-                what: "object stream has no /N",
-                id,
-            })?;
-        let first = stream
-            .dict
-            .get(b"First")
-            .and_then(Object::as_i64)
-            .map_err(|_| Error::Broken {
-                what: "object stream has no /First",
-                id,
-            })?;
+        let integer = |key: &[u8], what| {
+            stream
+                .dict
+                .get(key)
+                .and_then(Object::as_i64)
+                .map_err(|_| Error::Broken { what, id })
+        };
+        let count = integer(b"N", "object stream has no /N")?;
+        let first = integer(b"First", "object stream has no /First")?;
         let data = decode_stream(stream, id)?;
         let first = usize::try_from(first).map_err(|_| Error::Broken {
             what: "bad /First",

@@ -156,25 +156,30 @@ fn rsa_pss_sha384_sha512_and_ecdsa_all_verify() {
     ];
     for (index, (p12, options, algorithm)) in cases.into_iter().enumerate() {
         let output = dir.path().join(format!("{index}.pdf"));
-        sign::sign_pdf(
-            &pdf("classic.pdf"),
+        sign_and_check(
+            "classic.pdf",
             &output,
             &credential_with(p12, options),
-            &request(Kind::Seal),
-            false,
-        )
-        .unwrap();
-        let report = validate(&output);
-        assert_eq!(
-            report.signatures[0].indication,
-            Indication::TotalPassed,
-            "{algorithm}: {:?}",
-            report.signatures[0].messages
+            algorithm,
         );
-        assert_eq!(report.signatures[0].algorithm.as_deref(), Some(algorithm));
-        support::assert_pyhanko_accepts(&output, 1);
-        support::assert_pdfsig_accepts(&output, 1);
     }
+}
+
+/// Seals `input` into `output` and checks that Siegel, pyHanko and pdfsig accept the seal made
+/// with `algorithm`.
+fn sign_and_check(input: &str, output: &std::path::Path, credential: &Credential, algorithm: &str) {
+    sign::sign_pdf(&pdf(input), output, credential, &request(Kind::Seal), false).unwrap();
+    let report = validate(output);
+    let signature = &report.signatures[0];
+    assert_eq!(
+        signature.indication,
+        Indication::TotalPassed,
+        "{algorithm}: {:?}",
+        signature.messages
+    );
+    assert_eq!(signature.algorithm.as_deref(), Some(algorithm));
+    support::assert_pyhanko_accepts(output, 1);
+    support::assert_pdfsig_accepts(output, 1);
 }
 
 /// Issues a leaf under the test PKI's issuing CA, with the given subject and curve.
@@ -250,28 +255,12 @@ fn ecdsa_p384_key_signs_with_sha384() {
     );
 
     let dir = tempfile::tempdir().unwrap();
-    let output = dir.path().join("p384.pdf");
-    sign::sign_pdf(
-        &pdf("xref-stream.pdf"),
-        &output,
+    sign_and_check(
+        "xref-stream.pdf",
+        &dir.path().join("p384.pdf"),
         &credential,
-        &request(Kind::Seal),
-        false,
-    )
-    .unwrap();
-    let report = validate(&output);
-    assert_eq!(
-        report.signatures[0].indication,
-        Indication::TotalPassed,
-        "{:?}",
-        report.signatures[0].messages
+        "ECDSA with SHA-384",
     );
-    assert_eq!(
-        report.signatures[0].algorithm.as_deref(),
-        Some("ECDSA with SHA-384")
-    );
-    support::assert_pyhanko_accepts(&output, 1);
-    support::assert_pdfsig_accepts(&output, 1);
 }
 
 #[test]
