@@ -4,7 +4,7 @@
 //! large document is never held in memory. Nothing here knows about certificates or CMS.
 
 mod syntax;
-mod xref;
+pub(crate) mod xref;
 
 pub mod signature;
 pub mod update;
@@ -251,35 +251,45 @@ impl<R: Read + Seek> File<R> {
         Ok(())
     }
 
-    /// Offsets just after each `%%EOF` marker (and its end-of-line), in file order: the ends
-    /// of the file's revisions (§7.5.6). Every byte of the file passes through `observe` on the
-    /// way, so callers can hash the whole file in the same pass.
-    pub fn revision_ends(&mut self, mut observe: impl FnMut(&[u8])) -> Result<Vec<u64>, Error> {
-        const MARKER: &[u8] = b"%%EOF";
-        let finder = memchr::memmem::Finder::new(MARKER);
-        let mut ends = Vec::new();
+    /// Reads the whole file once and finds the ends of its revisions (§7.5.6) and every
+    /// `/ByteRange` key. Every byte passes through `observe` on the way, so callers can hash the
+    /// whole file in the same pass.
+    pub fn survey(&mut self, mut observe: impl FnMut(&[u8])) -> Result<Survey, Error> {
+        const EOF: &[u8] = b"%%EOF";
+        const BYTE_RANGE: &[u8] = b"/ByteRange";
+        let finders = [
+            memchr::memmem::Finder::new(EOF),
+            memchr::memmem::Finder::new(BYTE_RANGE),
+        ];
+        let mut found: [Vec<u64>; 2] = [Vec::new(), Vec::new()];
         let mut chunk_start = 0u64;
-        // The last bytes of the previous chunk, for markers split across two chunks.
+        // The last bytes of the previous chunk, for needles split across two chunks.
         let mut tail: Vec<u8> = Vec::new();
+        let keep = BYTE_RANGE.len() - 1;
         let len = self.len;
         self.for_each_chunk(0, len, |chunk| {
             observe(chunk);
-            if !tail.is_empty() {
-                let mut seam = tail.clone();
-                seam.extend_from_slice(&chunk[..chunk.len().min(MARKER.len() - 1)]);
-                for found in finder.find_iter(&seam).filter(|&f| f < tail.len()) {
-                    ends.push(chunk_start - tail.len() as u64 + (found + MARKER.len()) as u64);
-                }
+            let mut seam = tail.clone();
+            seam.extend_from_slice(&chunk[..chunk.len().min(keep)]);
+            let seam_start = chunk_start - tail.len() as u64;
+            for (finder, positions) in finders.iter().zip(found.iter_mut()) {
+                let needle = finder.needle().len();
+                // Only matches that straddle the boundary; the others are found in a chunk.
+                let straddling = finder
+                    .find_iter(&seam)
+                    .filter(|&f| f < tail.len() && f + needle > tail.len());
+                positions.extend(straddling.map(|f| seam_start + f as u64));
+                positions.extend(finder.find_iter(chunk).map(|f| chunk_start + f as u64));
             }
-            ends.extend(
-                finder
-                    .find_iter(chunk)
-                    .map(|found| chunk_start + (found + MARKER.len()) as u64),
-            );
-            tail = chunk[chunk.len().saturating_sub(MARKER.len() - 1)..].to_vec();
+            tail = chunk[chunk.len().saturating_sub(keep)..].to_vec();
             chunk_start += chunk.len() as u64;
             Ok(())
         })?;
+        let [eof_markers, byte_range_keys] = found;
+        let ends: Vec<u64> = eof_markers
+            .into_iter()
+            .map(|at| at + EOF.len() as u64)
+            .collect();
         // Include the end-of-line that belongs to the marker.
         let mut result = Vec::with_capacity(ends.len());
         for end in ends {
@@ -291,7 +301,10 @@ impl<R: Read + Seek> File<R> {
             };
             result.push(end + eol);
         }
-        Ok(result)
+        Ok(Survey {
+            revision_ends: result,
+            byte_range_keys,
+        })
     }
 
     fn object_at(
@@ -407,6 +420,16 @@ impl<R: Read + Seek> File<R> {
         };
         ObjectStream::decode(&stream, id)
     }
+}
+
+/// What [`File::survey`] finds in one pass.
+#[derive(Clone, Debug, Default)]
+pub struct Survey {
+    /// Offsets just after each `%%EOF` marker and its end-of-line, in file order.
+    pub revision_ends: Vec<u64>,
+    /// Offsets of every `/ByteRange` key in the raw bytes (signature dictionaries stored
+    /// uncompressed), to find signatures no field refers to.
+    pub byte_range_keys: Vec<u64>,
 }
 
 /// A decoded object stream (§7.5.7).
@@ -551,14 +574,16 @@ mod tests {
         let mut bytes = b"%PDF-1.7\n1 0 obj <</Type /Catalog>> endobj\n%".to_vec();
         let chunk = 1 << 20;
         bytes.resize(chunk - 2, b'x');
-        bytes.extend_from_slice(b"\n%%EOF\n");
-        let first_end = bytes.len() as u64;
-        bytes.extend_from_slice(b"trailer <</Root 1 0 R>>\n%%EOF\n");
+        bytes.extend_from_slice(b"\n%%EOF\n%/ByteRange");
+        let key_at = bytes.len() as u64 - 10;
+        let first_end = chunk as u64 + 5;
+        bytes.extend_from_slice(b"\ntrailer <</Root 1 0 R>>\n%%EOF\n");
         let mut file = File::new(io::Cursor::new(bytes.clone())).unwrap();
         assert!(file.is_recovered(), "no xref: read by scanning");
         let mut seen = 0;
-        let ends = file.revision_ends(|chunk| seen += chunk.len()).unwrap();
-        assert_eq!(ends, vec![first_end, bytes.len() as u64]);
+        let survey = file.survey(|chunk| seen += chunk.len()).unwrap();
+        assert_eq!(survey.revision_ends, vec![first_end, bytes.len() as u64]);
+        assert_eq!(survey.byte_range_keys, vec![key_at]);
         assert_eq!(seen, bytes.len());
     }
 }

@@ -31,20 +31,23 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         source,
     };
     let mut file = pdf::File::open(path).map_err(pdf_error)?;
-    // One pass over the file finds the revisions and hashes it for the report.
+    // One pass over the file finds the revisions and signature keys, and hashes it.
     let mut hasher = crate::sign::Hasher::new(crate::key::Digest::Sha256)
         .map_err(|e| Error::Crypto(e.to_string()))?;
-    let revision_ends = file
-        .revision_ends(|chunk| hasher.update(chunk))
+    let survey = file
+        .survey(|chunk| hasher.update(chunk))
         .map_err(pdf_error)?;
     let sha256 =
         crate::certificate::hex_upper(&hasher.finish().map_err(|e| Error::Crypto(e.to_string()))?);
     let found = pdf::signature::find_all(&mut file).map_err(pdf_error)?;
+    let unreferenced =
+        pdf::signature::find_unreferenced(&mut file, &survey.byte_range_keys, &found);
 
     let mut signatures = Vec::new();
     let mut document_timestamps = Vec::new();
     for signature in &found {
-        let result = pades::validate_signature(&mut file, signature, &revision_ends, options);
+        let result =
+            pades::validate_signature(&mut file, signature, &survey.revision_ends, options);
         match signature.kind {
             pdf::signature::Kind::Signature => signatures.push(result),
             pdf::signature::Kind::DocumentTimestamp => document_timestamps.push(result),
@@ -55,6 +58,28 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     document_timestamps.sort_by_key(|s| s.revision.unwrap_or(usize::MAX));
 
     let mut messages = Vec::new();
+    // A signature no field refers to was hidden or its field damaged: validate it too, so a
+    // tampered file cannot pass by making its signature invisible, and never let it pass.
+    for signature in &unreferenced {
+        let mut result =
+            pades::validate_signature(&mut file, signature, &survey.revision_ends, options);
+        result.field = "(no field)".to_owned();
+        result.messages.insert(
+            0,
+            "this signature dictionary is not referenced by any signature field".to_owned(),
+        );
+        if result.indication == Indication::TotalPassed {
+            result.indication = Indication::Indeterminate;
+            result.subindication = Some(SubIndication::SignedDataNotFound);
+        }
+        signatures.push(result);
+    }
+    if !unreferenced.is_empty() {
+        messages.push(format!(
+            "{} signature(s) found that no signature field refers to",
+            unreferenced.len()
+        ));
+    }
     if file.is_recovered() {
         messages.push(
             "the file's cross-reference data is damaged; it was read by scanning the whole file"

@@ -223,3 +223,18 @@ fn json_report_uses_the_contract_names() {
     assert_eq!(signature["qualification"], "QESeal");
     assert_eq!(json["sha256"].as_str().unwrap().len(), 64);
 }
+
+#[test]
+fn a_signature_whose_field_was_broken_is_still_found_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed(&dir);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.windows(7).rposition(|w| w == b"/FT/Sig").unwrap();
+    bytes[at + 6] = b'X';
+    std::fs::write(&path, &bytes).unwrap();
+    let report = validate(&path);
+    assert_eq!(report.signatures.len(), 1, "{:?}", report.messages);
+    assert_eq!(first(&report).field, "(no field)");
+    assert_eq!(first(&report).subindication, Some(SubIndication::HashFailure));
+    assert_eq!(report.indication, Indication::TotalFailed);
+}

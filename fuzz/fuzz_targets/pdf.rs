@@ -3,7 +3,7 @@
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(mut file) = siegel::pdf::File::new(std::io::Cursor::new(data)) {
-        let _ = file.revision_ends(|_| {});
+        let _ = file.survey(|_| {});
         let _ = siegel::pdf::signature::find_all(&mut file);
         let _ = file.first_page();
     }

@@ -268,6 +268,46 @@ pub fn find_all<R: Read + Seek>(file: &mut File<R>) -> Result<Vec<Found>, Error>
     Ok(found)
 }
 
+/// Signature dictionaries stored in the file that no signature field refers to: a field
+/// removed or damaged after signing, or a signature hidden from the form. `byte_range_keys`
+/// comes from [`File::survey`]; `known` are the signatures found through fields.
+pub fn find_unreferenced<R: Read + Seek>(
+    file: &mut File<R>,
+    byte_range_keys: &[u64],
+    known: &[Found],
+) -> Vec<Found> {
+    const LOOK_BACK: u64 = 64 * 1024;
+    let mut found: Vec<Found> = Vec::new();
+    let covered = |spans: &mut dyn Iterator<Item = Option<(u64, u64)>>, at: u64| {
+        spans.flatten().any(|(start, end)| start <= at && at < end)
+    };
+    for &at in byte_range_keys {
+        if covered(&mut known.iter().map(|f| f.span), at)
+            || covered(&mut found.iter().map(|f| f.span), at)
+        {
+            continue;
+        }
+        let start = at.saturating_sub(LOOK_BACK);
+        let Ok(window) = file.read_at(start, usize::try_from(at - start).unwrap_or(0)) else {
+            continue;
+        };
+        // The nearest object header before the key starts the enclosing object.
+        let header = memchr::memmem::rfind_iter(&window, b"obj")
+            .find_map(|p| super::xref::object_header_before(&window, p));
+        let Some((_, _, offset)) = header else {
+            continue;
+        };
+        let Ok((_, Object::Dictionary(dict), span)) = file.object_at(start + offset as u64, 0)
+        else {
+            continue;
+        };
+        if span.0 <= at && at < span.1 && dict.has(b"ByteRange") && dict.has(b"Contents") {
+            found.push(parse_dictionary(String::new(), &dict, Some(span)));
+        }
+    }
+    found
+}
+
 fn parse_dictionary(field: String, dict: &Dictionary, span: Option<(u64, u64)>) -> Found {
     let text = |key: &[u8]| dict.get(key).ok().and_then(|o| decode_text_string(o).ok());
     let name = |key: &[u8]| {

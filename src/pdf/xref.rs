@@ -379,7 +379,7 @@ fn merge_trailer(trailer: &mut Dictionary, from: &Dictionary) {
 
 /// If `obj` at `position` is preceded by `number generation` at the start of a token, returns
 /// them with the offset where the header starts.
-fn object_header_before(window: &[u8], position: usize) -> Option<(u32, u16, usize)> {
+pub(crate) fn object_header_before(window: &[u8], position: usize) -> Option<(u32, u16, usize)> {
     if window
         .get(position + 3)
         .is_some_and(|b| !syntax::is_white(*b) && !syntax::is_delimiter(*b))
