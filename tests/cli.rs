@@ -98,7 +98,7 @@ fn wrong_passphrase_exits_3_and_writes_nothing() {
 }
 
 #[test]
-fn passphrase_from_a_file_works_and_no_source_without_a_terminal_is_an_error() {
+fn passphrase_from_a_file_or_stdin_works_and_no_source_without_a_terminal_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let passfile = dir.path().join("pass.txt");
     std::fs::write(&passfile, format!("{}\n", support::PASSPHRASE)).unwrap();
@@ -114,6 +114,22 @@ fn passphrase_from_a_file_works_and_no_source_without_a_terminal_is_an_error() {
         pdf("classic.pdf").to_str().unwrap(),
     ]);
     assert!(result.status.success(), "{}", stderr(&result));
+    let piped = dir.path().join("piped.pdf");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_siegel"))
+        .args(["sign", "--pin-file", "-", "--p12"])
+        .arg(pki("signature-rsa.p12"))
+        .arg("-o")
+        .arg(&piped)
+        .arg(pdf("classic.pdf"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut stdin, format!("{}\n", support::PASSPHRASE).as_bytes()).unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    assert!(piped.exists());
 
     let result = siegel(&[
         "sign",

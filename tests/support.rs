@@ -38,6 +38,7 @@ pub const STRUCTURES: &[&str] = &[
     "hybrid.pdf",
     "form.pdf",
     "incremental.pdf",
+    "linearized.pdf",
     "signed-pyhanko.pdf",
 ];
 

@@ -235,6 +235,9 @@ fn a_signature_whose_field_was_broken_is_still_found_and_fails() {
     let report = validate(&path);
     assert_eq!(report.signatures.len(), 1, "{:?}", report.messages);
     assert_eq!(first(&report).field, "(no field)");
-    assert_eq!(first(&report).subindication, Some(SubIndication::HashFailure));
+    assert_eq!(
+        first(&report).subindication,
+        Some(SubIndication::HashFailure)
+    );
     assert_eq!(report.indication, Indication::TotalFailed);
 }

@@ -37,6 +37,16 @@ impl Pin {
         Ok(Self::new(line.to_owned()))
     }
 
+    /// Reads the secret from the first line of `reader` (for `--pin-file -`, standard input).
+    pub fn from_reader(mut reader: impl std::io::BufRead) -> Result<Self, Error> {
+        let mut line = Zeroizing::new(String::new());
+        reader.read_line(&mut line).map_err(|e| Error::File {
+            path: "standard input".into(),
+            reason: e.kind().to_string(),
+        })?;
+        Ok(Self::new(line.trim_end_matches(['\r', '\n']).to_owned()))
+    }
+
     /// The secret, for handing to the component that checks it.
     pub fn expose(&self) -> &str {
         &self.0
@@ -66,5 +76,11 @@ mod tests {
     fn debug_output_hides_the_secret() {
         let pin = Pin::new("123456".into());
         assert!(!format!("{pin:?}").contains("123456"));
+    }
+
+    #[test]
+    fn first_line_only_without_line_end() {
+        let pin = Pin::from_reader(&b"geheim\r\nnext line\n"[..]).unwrap();
+        assert_eq!(pin.expose(), "geheim");
     }
 }

@@ -349,9 +349,12 @@ def main() -> None:
     run("qpdf", "--object-streams=generate", "--deterministic-id",
         str(HERE / "classic.pdf"), str(HERE / "xref-stream.pdf"))
     print("  wrote pdf/xref-stream.pdf (qpdf --object-streams=generate)")
+    run("qpdf", "--linearize", "--object-streams=generate", "--deterministic-id",
+        str(HERE / "multipage.pdf"), str(HERE / "linearized.pdf"))
+    print("  wrote pdf/linearized.pdf (qpdf --linearize --object-streams=generate)")
 
     for name in ("classic.pdf", "multipage.pdf", "hybrid.pdf", "form.pdf",
-                 "incremental.pdf", "xref-stream.pdf"):
+                 "incremental.pdf", "xref-stream.pdf", "linearized.pdf"):
         qpdf_check(HERE / name)
         check_text(HERE / name)
     check_text(HERE / "multipage.pdf", "Seite 5 von 5")

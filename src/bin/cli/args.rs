@@ -72,7 +72,7 @@ pub struct KeyArgs {
     /// Read the passphrase from this environment variable.
     #[arg(long, conflicts_with = "pin_file")]
     pub pin_env: Option<String>,
-    /// Read the passphrase from the first line of this file.
+    /// Read the passphrase from the first line of this file (`-`: standard input).
     #[arg(long)]
     pub pin_file: Option<PathBuf>,
     /// Hash algorithm (default: SHA-256, or SHA-384 for P-384 keys).

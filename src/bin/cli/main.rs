@@ -173,6 +173,9 @@ fn passphrase(key: &args::KeyArgs) -> Result<Pin> {
         return Ok(Pin::from_env(var)?);
     }
     if let Some(file) = &key.pin_file {
+        if file.as_os_str() == "-" {
+            return Ok(Pin::from_reader(std::io::stdin().lock())?);
+        }
         return Ok(Pin::from_file(file)?);
     }
     if !std::io::stdin().is_terminal() {
