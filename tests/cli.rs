@@ -346,3 +346,52 @@ fn demo_seals_and_validates_the_bundled_sample() {
     assert!(stdout(&result).contains("TOTAL_PASSED"));
     support::assert_pyhanko_accepts(&output, 1);
 }
+
+#[test]
+fn an_interrupted_batch_resumes_with_skip_existing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let key = pki("seal-rsa.p12");
+    let (first, second) = (pdf("classic.pdf"), pdf("form.pdf"));
+    let run = |inputs: &[&Path], extra: &[&str]| {
+        let mut args = vec![
+            "seal",
+            "--p12",
+            key.to_str().unwrap(),
+            "--pin-env",
+            "SIEGEL_TEST_PIN",
+            "--format",
+            "json",
+            "--out-dir",
+            out_dir.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        args.extend(inputs.iter().map(|p| p.to_str().unwrap()));
+        siegel(&args)
+    };
+    // The first run stops after one document.
+    assert!(run(&[&first], &[]).status.success());
+    let done = std::fs::read(out_dir.join("classic.pdf")).unwrap();
+    let result = run(&[&first, &second], &["--skip-existing"]);
+    assert!(result.status.success(), "{}", stdout(&result));
+    let statuses: Vec<String> = stdout(&result)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["status"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(statuses.iter().filter(|s| *s == "skipped").count(), 1);
+    assert_eq!(statuses.iter().filter(|s| *s == "ok").count(), 1);
+    assert_eq!(
+        std::fs::read(out_dir.join("classic.pdf")).unwrap(),
+        done,
+        "a finished output was touched"
+    );
+    assert_eq!(
+        verify(&out_dir.join("form.pdf"), &[]).status.code(),
+        Some(0)
+    );
+}

@@ -57,6 +57,10 @@ pub struct SignArgs {
     /// Overwrite existing outputs, and sign with a certificate of the other kind.
     #[arg(long)]
     pub force: bool,
+    /// Leave outputs that exist already and report them as skipped: resumes an interrupted
+    /// batch (every finished output is complete, as outputs appear only when whole).
+    #[arg(long, conflicts_with = "force")]
+    pub skip_existing: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Documents to sign.

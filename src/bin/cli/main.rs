@@ -92,8 +92,13 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
         .par_iter()
         .zip(targets.par_iter())
         .for_each(|(input, target)| {
-            let result = sign_one(input, target, &credential, &request, args.force)
-                .map_err(|e| format!("{e:#}"));
+            let result = if args.skip_existing && target.exists() {
+                Ok(output::Signed::Skipped(target.clone()))
+            } else {
+                sign_one(input, target, &credential, &request, args.force)
+                    .map(output::Signed::Done)
+                    .map_err(|e| format!("{e:#}"))
+            };
             if result.is_err() {
                 failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }

@@ -1,13 +1,32 @@
 //! Printers for results: one line (or one JSON object) per document.
 
+use std::path::PathBuf;
+
 use siegel::sign;
 use siegel::validate::{self, Indication};
 
 use crate::args::Format;
 
-pub fn signed(format: Format, input: &str, result: &Result<sign::Outcome, String>) -> String {
+/// What happened to one document of a signing run.
+#[derive(Debug)]
+pub enum Signed {
+    Done(sign::Outcome),
+    /// The output existed already and `--skip-existing` was given.
+    Skipped(PathBuf),
+}
+
+pub fn signed(format: Format, input: &str, result: &Result<Signed, String>) -> String {
     match (format, result) {
-        (Format::Text, Ok(outcome)) => format!(
+        (Format::Text, Ok(Signed::Skipped(output))) => {
+            format!("{input}: skipped, {} exists already", output.display())
+        }
+        (Format::Json, Ok(Signed::Skipped(output))) => serde_json::json!({
+            "file": input,
+            "status": "skipped",
+            "output": output.display().to_string(),
+        })
+        .to_string(),
+        (Format::Text, Ok(Signed::Done(outcome))) => format!(
             "{input}: {} by {} -> {} (field {})",
             match outcome.kind {
                 siegel::certificate::Kind::Seal => "sealed",
@@ -18,7 +37,7 @@ pub fn signed(format: Format, input: &str, result: &Result<sign::Outcome, String
             outcome.field
         ),
         (Format::Text, Err(error)) => format!("{input}: error: {error}"),
-        (Format::Json, Ok(outcome)) => serde_json::json!({
+        (Format::Json, Ok(Signed::Done(outcome))) => serde_json::json!({
             "file": input,
             "status": "ok",
             "output": outcome.output.display().to_string(),
