@@ -13,6 +13,9 @@ use crate::pdf::{self, signature::Found};
 use crate::sign::Hasher;
 
 const SUPPORTED_SUB_FILTERS: &[&str] = &["ETSI.CAdES.detached", "adbe.pkcs7.detached"];
+/// RFC 3161 appendix A `id-aa-signatureTimeStampToken`.
+const SIGNATURE_TIME_STAMP: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
 /// Upper bound for `/Contents`: a signature with a long chain and embedded revocation data
 /// fits easily; anything larger is treated as hostile.
 const MAX_CONTENTS: usize = 4 * 1024 * 1024;
@@ -396,12 +399,28 @@ fn check_cms<R: Read + Seek>(
             "no signing-certificate attribute (allowed for adbe.pkcs7.detached)",
         ),
     }
+    // RFC 3161 signature timestamps (id-aa-signatureTimeStampToken) make B-T; they are listed
+    // but not yet validated, so they prove nothing here and the best-signature-time stays the
+    // validation time.
+    let timestamp_tokens = view
+        .unsigned_attribute_oids
+        .iter()
+        .filter(|oid| **oid == SIGNATURE_TIME_STAMP)
+        .count();
+    for _ in 0..timestamp_tokens {
+        result
+            .timestamps
+            .push("signature timestamp present; not validated yet".into());
+    }
+    let pades = found.sub_filter.as_deref() == Some("ETSI.CAdES.detached");
     result.level = Some(
-        if found.sub_filter.as_deref() == Some("ETSI.CAdES.detached") {
-            "PAdES-BASELINE-B".into()
-        } else {
-            "PKCS7".into()
-        },
+        match (pades, timestamp_tokens > 0) {
+            (true, false) => "PAdES-BASELINE-B",
+            (true, true) => "PAdES-BASELINE-T",
+            (false, false) => "PKCS7-B",
+            (false, true) => "PKCS7-T",
+        }
+        .into(),
     );
 
     // Certification path at the claimed signing time.
