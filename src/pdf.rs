@@ -135,20 +135,46 @@ impl<R: Read + Seek> File<R> {
     fn located_by_table(&mut self, id: ObjectId) -> Result<(Object, Option<(u64, u64)>), Error> {
         match self.xref.entry(id.0) {
             Some(xref::Entry::Plain { offset, .. }) => {
-                let (found, object, span) = self.object_at(offset, 0)?;
-                if found.0 != id.0 {
-                    return Err(Error::Broken {
+                let first = self.object_at(offset, 0);
+                if let Ok((found, object, span)) = &first
+                    && found.0 == id.0
+                {
+                    return Ok((object.clone(), Some(*span)));
+                }
+                // Writers that miscount a few bytes are common; readers look nearby.
+                if let Some(near) = self.header_near(id, offset)?
+                    && let Ok((found, object, span)) = self.object_at(near, 0)
+                    && found.0 == id.0
+                {
+                    return Ok((object, Some(span)));
+                }
+                match first {
+                    Err(error) => Err(error),
+                    Ok(_) => Err(Error::Broken {
                         what: "cross-reference points at the wrong object",
                         id,
-                    });
+                    }),
                 }
-                Ok((object, Some(span)))
             }
             Some(xref::Entry::Compressed { stream, index }) => {
                 Ok((self.compressed_object(id, stream, index)?, None))
             }
             Some(xref::Entry::Free) | None => Err(Error::MissingObject(id)),
         }
+    }
+
+    /// The offset of the header `n g obj` for `id` closest to `offset`, within a few hundred
+    /// bytes either side.
+    fn header_near(&mut self, id: ObjectId, offset: u64) -> Result<Option<u64>, Error> {
+        const REACH: usize = 512;
+        let start = offset.saturating_sub(REACH as u64);
+        let window = self.read_at(start, 2 * REACH)?;
+        let best = memchr::memmem::find_iter(&window, b"obj")
+            .filter_map(|at| xref::object_header_before(&window, at))
+            .filter(|(number, _, _)| *number == id.0)
+            .map(|(_, _, at)| start + at as u64)
+            .min_by_key(|at| at.abs_diff(offset));
+        Ok(best)
     }
 
     /// Follows a reference (and chains of references) to the object it names.

@@ -513,3 +513,31 @@ fn other_pki_signature_is_not_trusted_by_our_root() {
         Some(SubIndication::NoCertificateChainFound)
     );
 }
+
+#[test]
+fn slightly_wrong_cross_reference_offsets_are_tolerated() {
+    // A sloppy writer: every offset in the table three bytes too far.
+    let original = std::fs::read(pdf("classic.pdf")).unwrap();
+    let xref = original.windows(5).rposition(|w| w == b"\nxref").unwrap() + 1;
+    let table = String::from_utf8(original[xref..].to_vec()).unwrap();
+    let shifted: Vec<String> = table
+        .split("\r\n")
+        .map(|line| match line.split_once(" 00000 n") {
+            Some((offset, rest)) if offset.len() == 10 => {
+                format!("{:010} 00000 n{rest}", offset.parse::<u64>().unwrap() + 3)
+            }
+            _ => line.to_owned(),
+        })
+        .collect();
+    let mut sloppy = original[..xref].to_vec();
+    sloppy.extend_from_slice(shifted.join("\r\n").as_bytes());
+    assert_ne!(sloppy, original);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("sloppy.pdf");
+    std::fs::write(&input, &sloppy).unwrap();
+    let output = dir.path().join("signed.pdf");
+    sign_with(&input, &output, "seal-rsa.p12", Kind::Seal);
+    assert_eq!(validate(&output).indication, Indication::TotalPassed);
+    support::assert_pyhanko_accepts(&output, 1);
+    support::assert_pdfsig_accepts(&output, 1);
+}
