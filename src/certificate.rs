@@ -209,6 +209,26 @@ impl Certificate {
         })
     }
 
+    /// Names of the key usage bits (RFC 5280 §4.2.1.3), empty when the extension is absent.
+    pub fn key_usage_names(&self) -> Vec<&'static str> {
+        let Some(usage) = self.key_usage() else {
+            return Vec::new();
+        };
+        [
+            (KeyUsages::DigitalSignature, "digitalSignature"),
+            (KeyUsages::NonRepudiation, "nonRepudiation"),
+            (KeyUsages::KeyEncipherment, "keyEncipherment"),
+            (KeyUsages::DataEncipherment, "dataEncipherment"),
+            (KeyUsages::KeyAgreement, "keyAgreement"),
+            (KeyUsages::KeyCertSign, "keyCertSign"),
+            (KeyUsages::CRLSign, "cRLSign"),
+        ]
+        .into_iter()
+        .filter(|(bit, _)| usage.0.contains(*bit))
+        .map(|(_, name)| name)
+        .collect()
+    }
+
     pub fn is_ca(&self) -> bool {
         self.extension(const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS)
             .and_then(|(_, v)| BasicConstraints::from_der(v.as_bytes()).ok())

@@ -453,7 +453,7 @@ pub fn verify_signature(
 }
 
 /// BSI TR-03111 plain signatures are `r || s`; openssl wants `Ecdsa-Sig-Value` DER.
-fn plain_to_der(signature: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn plain_to_der(signature: &[u8]) -> Option<Vec<u8>> {
     if signature.is_empty() || !signature.len().is_multiple_of(2) {
         return None;
     }

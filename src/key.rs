@@ -3,6 +3,7 @@
 
 pub mod pin;
 pub mod software;
+pub mod token;
 
 use std::fmt;
 use std::sync::Arc;
@@ -45,6 +46,15 @@ impl Credential {
         // `new` guarantees a non-empty chain starting with the signer's certificate.
         &self.chain[0]
     }
+}
+
+/// How a key should sign, where the key type allows a choice.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Hash to use; by default SHA-256 for RSA and the curve's matching hash for ECDSA.
+    pub digest: Option<Digest>,
+    /// RSA-PSS instead of PKCS#1 v1.5 for RSA keys.
+    pub pss: bool,
 }
 
 /// Hash functions used in signatures (FIPS 180-4).
@@ -129,6 +139,8 @@ pub enum Error {
     Sign(String),
     #[error(transparent)]
     Pin(#[from] pin::Error),
+    #[error(transparent)]
+    Token(#[from] token::Error),
     #[error(transparent)]
     Certificate(#[from] certificate::Error),
 }

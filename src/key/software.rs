@@ -27,14 +27,7 @@ impl std::fmt::Debug for SoftwareKey {
     }
 }
 
-/// How a software key should sign, where the key type allows a choice.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Options {
-    /// Hash to use; by default SHA-256 for RSA and the curve's matching hash for ECDSA.
-    pub digest: Option<Digest>,
-    /// RSA-PSS instead of PKCS#1 v1.5 for RSA keys.
-    pub pss: bool,
-}
+pub use super::Options;
 
 impl SoftwareKey {
     /// Wraps an openssl key, choosing the algorithm from the key type and `options`.

@@ -23,6 +23,8 @@ pub enum Command {
     Seal(SignArgs),
     /// Validate the signatures and seals in documents.
     Verify(VerifyArgs),
+    /// List PKCS#11 modules, their tokens, and the keys and certificates on them.
+    Tokens(TokensArgs),
     /// Seal a bundled sample with the bundled demo key and validate it.
     Demo(DemoArgs),
 }
@@ -71,9 +73,21 @@ pub struct SignArgs {
 #[derive(Debug, Args)]
 pub struct KeyArgs {
     /// PKCS#12 file with the key and its certificate chain.
-    #[arg(long, required = true)]
-    pub p12: PathBuf,
-    /// Read the passphrase from this environment variable.
+    #[arg(long, required_unless_present = "token", conflicts_with_all = ["token", "module"])]
+    pub p12: Option<PathBuf>,
+    /// PKCS#11 module (default: the known modules found on this system).
+    #[arg(long, requires = "token")]
+    pub module: Option<PathBuf>,
+    /// Label of the token (smart card or HSM) holding the key.
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Label of the key on the token (default: its only signing key).
+    #[arg(long, requires = "token", conflicts_with = "key_id")]
+    pub key: Option<String>,
+    /// CKA_ID of the key on the token, in hex.
+    #[arg(long, requires = "token")]
+    pub key_id: Option<String>,
+    /// Read the passphrase or PIN from this environment variable.
     #[arg(long, conflicts_with = "pin_file")]
     pub pin_env: Option<String>,
     /// Read the passphrase from the first line of this file (`-`: standard input).
@@ -103,6 +117,21 @@ pub struct VerifyArgs {
     /// Documents to validate.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TokensArgs {
+    /// PKCS#11 module to list (repeatable; default: the known modules found on this system).
+    #[arg(long)]
+    pub module: Vec<PathBuf>,
+    /// Log in with the PIN from this environment variable to list the private keys too.
+    #[arg(long, conflicts_with = "pin_file")]
+    pub pin_env: Option<String>,
+    /// Log in with the PIN from the first line of this file (`-`: standard input).
+    #[arg(long)]
+    pub pin_file: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! `siegel`: the command-line front end over the Siegel library.
 
 mod args;
+mod keys;
 mod output;
 
 use std::collections::HashSet;
@@ -15,7 +16,7 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use siegel::certificate::Kind;
-use siegel::key::{self, Credential, pin::Pin, software};
+use siegel::key::{Credential, pin::Pin, software};
 use siegel::validate::{self, Indication};
 use siegel::{document, sign, trust};
 
@@ -50,6 +51,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Sign(args) => sign(args, Kind::Signature, now),
         Command::Seal(args) => sign(args, Kind::Seal, now),
         Command::Verify(args) => verify(args, now),
+        Command::Tokens(args) => keys::tokens(args),
         Command::Demo(args) => demo(args, now),
     }
 }
@@ -65,17 +67,7 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
         args.output.as_deref(),
         args.out_dir.as_deref(),
     )?;
-    let passphrase = passphrase(&args.key)?;
-    let options = software::Options {
-        digest: args.key.digest.map(|d| match d {
-            args::DigestArg::Sha256 => key::Digest::Sha256,
-            args::DigestArg::Sha384 => key::Digest::Sha384,
-            args::DigestArg::Sha512 => key::Digest::Sha512,
-        }),
-        pss: args.key.pss,
-    };
-    let credential = software::load_pkcs12(&args.key.p12, &passphrase, options)?;
-    drop(passphrase);
+    let credential = keys::credential(&args.key)?;
     let request = sign::Request {
         intent,
         force: args.force,
@@ -171,27 +163,6 @@ fn output_paths(
         }
         (None, None) => bail!("give -o OUT or --out-dir DIR"),
     }
-}
-
-fn passphrase(key: &args::KeyArgs) -> Result<Pin> {
-    if let Some(var) = &key.pin_env {
-        return Ok(Pin::from_env(var)?);
-    }
-    if let Some(file) = &key.pin_file {
-        if file.as_os_str() == "-" {
-            return Ok(Pin::from_reader(std::io::stdin().lock())?);
-        }
-        return Ok(Pin::from_file(file)?);
-    }
-    if !std::io::stdin().is_terminal() {
-        bail!(
-            "no passphrase for {}: use --pin-env VAR or --pin-file FILE, or run on a terminal",
-            key.p12.display()
-        );
-    }
-    let secret = rpassword::prompt_password(format!("Passphrase for {}: ", key.p12.display()))
-        .map_err(|_| anyhow!("cannot read the passphrase from the terminal"))?;
-    Ok(Pin::new(secret))
 }
 
 fn verify(args: args::VerifyArgs, now: DateTime<Utc>) -> Result<u8> {
@@ -331,7 +302,7 @@ impl Progress {
 }
 
 /// Prints one line; a closed pipe (`siegel verify ... | head`) is not an error worth a panic.
-fn print_line(line: &str) {
+pub(crate) fn print_line(line: &str) {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "{line}");
