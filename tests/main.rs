@@ -15,4 +15,5 @@ mod corpus;
 mod interop;
 mod robustness;
 mod sign;
+mod token;
 mod validate;
