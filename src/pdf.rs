@@ -26,9 +26,13 @@ const MAX_OBJECT_WINDOW: usize = 64 * 1024 * 1024;
 /// Object streams kept decoded at once.
 const OBJECT_STREAM_CACHE: usize = 8;
 
+/// Files up to this size are read into memory at once: one read instead of many small ones,
+/// which is what batches of ordinary documents consist of. Larger files are read on demand.
+const IN_MEMORY: u64 = 4 * 1024 * 1024;
+
 /// A PDF file opened for reading.
 #[derive(Debug)]
-pub struct File<R = fs::File> {
+pub struct File<R = Source> {
     source: R,
     len: u64,
     xref: xref::Table,
@@ -37,11 +41,44 @@ pub struct File<R = fs::File> {
     recovered: bool,
 }
 
-impl File<fs::File> {
+impl File<Source> {
     /// Opens the file at `path` and reads its cross-reference data.
     pub fn open(path: &Path) -> Result<Self, Error> {
-        let file = fs::File::open(path).map_err(|e| Error::Io(Arc::new(e)))?;
-        Self::new(file)
+        let mut file = fs::File::open(path).map_err(io_error)?;
+        let len = file.metadata().map_err(io_error)?.len();
+        let source = if len <= IN_MEMORY {
+            let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+            file.read_to_end(&mut bytes).map_err(io_error)?;
+            Source::Memory(io::Cursor::new(bytes))
+        } else {
+            Source::Disk(file)
+        };
+        Self::new(source)
+    }
+}
+
+/// Where a [`File`] opened from a path reads from: memory for small files, the disk otherwise.
+#[derive(Debug)]
+pub enum Source {
+    Memory(io::Cursor<Vec<u8>>),
+    Disk(fs::File),
+}
+
+impl Read for Source {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Memory(cursor) => cursor.read(buf),
+            Self::Disk(file) => file.read(buf),
+        }
+    }
+}
+
+impl Seek for Source {
+    fn seek(&mut self, position: SeekFrom) -> io::Result<u64> {
+        match self {
+            Self::Memory(cursor) => cursor.seek(position),
+            Self::Disk(file) => file.seek(position),
+        }
     }
 }
 
@@ -266,7 +303,8 @@ impl<R: Read + Seek> File<R> {
         }
         self.source.seek(SeekFrom::Start(start)).map_err(io_error)?;
         let mut remaining = len;
-        let mut buf = vec![0; 1 << 20];
+        // At most 1 MiB at a time, and no more than the range needs.
+        let mut buf = vec![0; usize::try_from(len).map_or(1 << 20, |l| l.min(1 << 20))];
         while remaining > 0 {
             let want = usize::try_from(remaining).map_or(buf.len(), |r| r.min(buf.len()));
             let chunk = &mut buf[..want];

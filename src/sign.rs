@@ -6,6 +6,8 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, mpsc};
 
 use chrono::{DateTime, Utc};
 
@@ -87,6 +89,92 @@ pub fn sign_pdf(
     overwrite: bool,
 ) -> Result<Outcome, Error> {
     check_credential(credential, request)?;
+    let (outcome, out) = write_signed(input, output, credential, request, overwrite)?;
+    out.commit()?;
+    Ok(outcome)
+}
+
+/// One document of a batch.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub input: PathBuf,
+    pub output: PathBuf,
+}
+
+/// Finished outputs are flushed and renamed by this many threads of their own, so signing
+/// never waits for the disk.
+const COMMITTERS: usize = 2;
+
+/// Signs many PDFs with one credential (one login for a token): `threads` documents at a
+/// time, while finished outputs are flushed to disk and renamed into place by separate
+/// threads. `report(index, result)` runs on the calling thread as each document completes, in
+/// completion order. Fails up front only if the credential may not make this signature.
+pub fn sign_many(
+    jobs: &[Job],
+    credential: &Credential,
+    request: &Request,
+    overwrite: bool,
+    threads: usize,
+    mut report: impl FnMut(usize, Result<Outcome, Error>),
+) -> Result<(), Error> {
+    check_credential(credential, request)?;
+    let next = AtomicUsize::new(0);
+    let (to_commit, committing) = mpsc::channel::<(usize, Result<(Outcome, Output), Error>)>();
+    let committing = Mutex::new(committing);
+    let (to_report, reports) = mpsc::channel::<(usize, Result<Outcome, Error>)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            let to_commit = to_commit.clone();
+            let next = &next;
+            scope.spawn(move || {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(index) else { break };
+                    let result =
+                        write_signed(&job.input, &job.output, credential, request, overwrite);
+                    if to_commit.send((index, result)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(to_commit);
+        for _ in 0..COMMITTERS {
+            let to_report = to_report.clone();
+            let committing = &committing;
+            scope.spawn(move || {
+                loop {
+                    // The lock is held only while waiting for the next finished output.
+                    let received = committing
+                        .lock()
+                        .map_err(|_| ())
+                        .and_then(|r| r.recv().map_err(|_| ()));
+                    let Ok((index, result)) = received else { break };
+                    let result = result.and_then(|(outcome, out)| {
+                        out.commit().map(|_| outcome).map_err(Error::from)
+                    });
+                    if to_report.send((index, result)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(to_report);
+        for (index, result) in reports {
+            report(index, result);
+        }
+    });
+    Ok(())
+}
+
+/// Signs `input` into a temporary output next to `output`, not yet in place.
+fn write_signed(
+    input: &Path,
+    output: &Path,
+    credential: &Credential,
+    request: &Request,
+    overwrite: bool,
+) -> Result<(Outcome, Output), Error> {
     if same_file(input, output) {
         return Err(Error::SameFile(input.display().to_string()));
     }
@@ -148,17 +236,21 @@ pub fn sign_pdf(
     let field = prepared.field().to_owned();
     let tail = prepared.finish(&signature).map_err(pdf_error)?;
     out.writer().write_all(&tail).map_err(write_error)?;
-    let output = out.commit()?;
-    Ok(Outcome {
-        output,
+    let outcome = Outcome {
+        output: output.to_path_buf(),
         field,
         kind: certificate.declared_kind().unwrap_or(request.intent),
         signer: certificate.holder(),
         byte_range,
-    })
+    };
+    Ok((outcome, out))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
+    // An output that does not exist yet cannot be the input; spares resolving both paths.
+    if !b.exists() {
+        return false;
+    }
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,

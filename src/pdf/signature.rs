@@ -84,10 +84,12 @@ impl Prepared {
                 reserved: self.capacity,
             });
         }
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let start = self.contents_at + 1;
-        for (i, byte) in signature.iter().enumerate() {
-            let hex = format!("{byte:02x}");
-            self.tail[start + 2 * i..start + 2 * i + 2].copy_from_slice(hex.as_bytes());
+        let hex = &mut self.tail[start..start + 2 * signature.len()];
+        for (pair, byte) in hex.chunks_exact_mut(2).zip(signature) {
+            pair[0] = HEX[usize::from(byte >> 4)];
+            pair[1] = HEX[usize::from(byte & 0x0f)];
         }
         Ok(self.tail)
     }

@@ -16,7 +16,7 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use siegel::certificate::Kind;
-use siegel::key::{Credential, pin::Pin, software};
+use siegel::key::{pin::Pin, software};
 use siegel::validate::{self, Indication};
 use siegel::{document, sign, trust};
 
@@ -79,49 +79,58 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
     sign::check_credential(&credential, &request)?;
 
     let progress = progress_bar(args.inputs.len());
-    let failures = std::sync::atomic::AtomicUsize::new(0);
-    args.inputs
-        .par_iter()
-        .zip(targets.par_iter())
-        .for_each(|(input, target)| {
-            let result = if args.skip_existing && target.exists() {
-                Ok(output::Signed::Skipped(target.clone()))
-            } else {
-                sign_one(input, target, &credential, &request, args.force)
-                    .map(output::Signed::Done)
-                    .map_err(|e| format!("{e:#}"))
-            };
-            if result.is_err() {
-                failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-            progress.println_or_print(output::signed(
-                args.format,
-                &input.display().to_string(),
-                &result,
-            ));
-            progress.inc(1);
-        });
-    progress.finish_and_clear();
-    Ok(if failures.into_inner() > 0 {
-        EXIT_INPUT
-    } else {
-        0
-    })
-}
-
-fn sign_one(
-    input: &Path,
-    target: &Path,
-    credential: &Credential,
-    request: &sign::Request,
-    force: bool,
-) -> Result<sign::Outcome> {
-    match document::detect(input)? {
-        document::Format::Pdf => Ok(sign::sign_pdf(input, target, credential, request, force)?),
-        document::Format::Other => Err(anyhow!(
-            "not a PDF file (CAdES signatures for other files are not supported yet)"
-        )),
+    let mut failures = 0;
+    let mut finish = |input: &Path, result: Result<output::Signed, String>| {
+        if result.is_err() {
+            failures += 1;
+        }
+        progress.println_or_print(output::signed(
+            args.format,
+            &input.display().to_string(),
+            &result,
+        ));
+        progress.inc(1);
+    };
+    // What can be answered without the key is answered first; PDFs go to the batch signer.
+    let mut jobs = Vec::new();
+    for (input, target) in args.inputs.iter().zip(&targets) {
+        if args.skip_existing && target.exists() {
+            finish(input, Ok(output::Signed::Skipped(target.clone())));
+            continue;
+        }
+        match document::detect(input) {
+            Ok(document::Format::Pdf) => jobs.push(sign::Job {
+                input: input.clone(),
+                output: target.clone(),
+            }),
+            Ok(document::Format::Other) => finish(
+                input,
+                Err(
+                    "not a PDF file (CAdES signatures for other files are not supported yet)"
+                        .into(),
+                ),
+            ),
+            Err(error) => finish(input, Err(error.to_string())),
+        }
     }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    sign::sign_many(
+        &jobs,
+        &credential,
+        &request,
+        args.force,
+        threads,
+        |index, result| {
+            finish(
+                &jobs[index].input,
+                result
+                    .map(output::Signed::Done)
+                    .map_err(|e| format!("{e:#}")),
+            );
+        },
+    )?;
+    progress.finish_and_clear();
+    Ok(if failures > 0 { EXIT_INPUT } else { 0 })
 }
 
 /// One output per input: `-o` for a single input, else the same name inside `--out-dir`.
