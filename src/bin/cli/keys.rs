@@ -167,7 +167,14 @@ pub fn tokens(args: TokensArgs) -> Result<u8> {
     if modules.is_empty() {
         crate::print_line("no PKCS#11 module found on this system; give one with --module PATH");
     }
-    Ok(0)
+    // A module that did not load or a token that refused the PIN is an input error.
+    let failed = listing.iter().any(|m| {
+        m.get("error").is_some()
+            || m["tokens"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|t| t.get("error").is_some()))
+    });
+    Ok(if failed { 3 } else { 0 })
 }
 
 fn list_module(module: &Module, pin: Option<&Pin>) -> serde_json::Value {
