@@ -229,6 +229,13 @@ impl Certificate {
         .collect()
     }
 
+    /// The extended key usage extension: whether it is critical, and its purposes.
+    pub fn extended_key_usage(&self) -> Option<(bool, Vec<ObjectIdentifier>)> {
+        let (critical, value) = self.extension(const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE)?;
+        let usages = Vec::<ObjectIdentifier>::from_der(value.as_bytes()).ok()?;
+        Some((critical, usages))
+    }
+
     pub fn is_ca(&self) -> bool {
         self.extension(const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS)
             .and_then(|(_, v)| BasicConstraints::from_der(v.as_bytes()).ok())

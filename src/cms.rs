@@ -34,13 +34,20 @@ const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
 const ID_SIGNING_CERTIFICATE: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.12");
 
-/// What differs between the CAdES flavours we build.
+/// What differs between the CAdES flavours and levels we build.
 #[derive(Clone, Copy, Debug)]
-pub struct Options {
+pub struct Options<'a> {
     /// PAdES forbids the signing-time attribute (the time is the PDF's `/M`); detached CAdES
     /// requires it.
     pub signing_time: Option<DateTime<Utc>>,
+    /// For level B-T: a signature time-stamp over the signature value, as the unsigned
+    /// attribute id-aa-signatureTimeStampToken (ETSI EN 319 122-1 §5.3).
+    pub timestamp: Option<&'a dyn crate::timestamp::TimeStamper>,
 }
+
+/// RFC 3161 appendix A `id-aa-signatureTimeStampToken`.
+pub const ID_SIGNATURE_TIME_STAMP: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
 
 /// Builds a detached CMS SignedData over content whose digest (with the signer's digest
 /// algorithm) is `content_digest`: signed attributes content-type, message-digest and
@@ -75,6 +82,16 @@ pub fn sign_detached(
     let to_be_signed = signed_attrs.to_der()?;
     let signature = credential.signer.sign(&to_be_signed)?;
 
+    let unsigned_attrs = match options.timestamp {
+        Some(stamper) => {
+            let token = stamper.stamp(digest, &digest.hash(&signature))?;
+            Some(SetOfVec::try_from(vec![attribute(
+                ID_SIGNATURE_TIME_STAMP,
+                Any::from_der(&token.der)?,
+            )?])?)
+        }
+        None => None,
+    };
     let tbs = certificate.x509().tbs_certificate();
     let signer_info = SignerInfo {
         version: CmsVersion::V1,
@@ -86,7 +103,7 @@ pub fn sign_detached(
         signed_attrs: Some(signed_attrs),
         signature_algorithm: algorithm::signature_identifier(algorithm)?,
         signature: OctetString::new(signature)?,
-        unsigned_attrs: None,
+        unsigned_attrs,
     };
     let certificates = credential
         .chain
@@ -312,6 +329,8 @@ pub struct SignerView {
     pub signed_attributes: Option<Vec<u8>>,
     pub signature: Vec<u8>,
     pub unsigned_attribute_oids: Vec<ObjectIdentifier>,
+    /// DER of every signature time-stamp token (id-aa-signatureTimeStampToken values).
+    pub signature_timestamps: Vec<Vec<u8>>,
 }
 
 /// The first certificate reference of a signing-certificate(-v2) attribute.
@@ -401,6 +420,12 @@ pub fn view(signer: &SignerInfo) -> SignerView {
             .iter()
             .flat_map(|u| u.iter().map(|a| a.oid))
             .collect(),
+        signature_timestamps: signer
+            .unsigned_attrs
+            .iter()
+            .flat_map(|u| u.iter().filter(|a| a.oid == ID_SIGNATURE_TIME_STAMP))
+            .flat_map(|a| a.values.iter().filter_map(|v| v.to_der().ok()))
+            .collect(),
     }
 }
 
@@ -411,6 +436,49 @@ fn issuer_serial(issuer_serial: Option<&ess::IssuerSerial>) -> Option<(Vec<u8>, 
         _ => None,
     })?;
     Some((name, is.serial_number.as_bytes().to_vec()))
+}
+
+/// Checks one SignerInfo over `content` with `certificate`: content-type and message-digest
+/// attributes, the signature value over the signed attributes, and the signing-certificate
+/// reference where present. The message says what failed.
+pub fn verify_signer(
+    signer: &SignerInfo,
+    certificate: &Certificate,
+    content: &[u8],
+) -> Result<(), String> {
+    let view = view(signer);
+    let digest = view
+        .digest
+        .ok_or_else(|| format!("unsupported digest algorithm {}", view.digest_oid))?;
+    match &view.message_digest {
+        Some(claimed) if *claimed == digest.hash(content) => {}
+        Some(_) => return Err("the message digest does not match the content".into()),
+        None => return Err("no message-digest attribute".into()),
+    }
+    let (Some((scheme, scheme_digest)), Some(signed)) =
+        (view.scheme, view.signed_attributes.as_ref())
+    else {
+        return Err("unsupported signature algorithm or no signed attributes".into());
+    };
+    if !verify_signature(
+        &certificate.public_key(),
+        scheme,
+        scheme_digest.unwrap_or(digest),
+        signed,
+        &view.signature,
+    )
+    .map_err(|e| e.to_string())?
+    {
+        return Err("the signature value does not verify".into());
+    }
+    if view
+        .signing_certificate
+        .as_ref()
+        .is_some_and(|r| !r.matches(certificate))
+    {
+        return Err("the signing-certificate attribute names another certificate".into());
+    }
+    Ok(())
 }
 
 /// Checks `signature` over `message` with `public_key` (DER SPKI).
@@ -479,6 +547,8 @@ pub enum Error {
     Key(#[from] key::Error),
     #[error(transparent)]
     Certificate(#[from] certificate::Error),
+    #[error(transparent)]
+    Timestamp(#[from] crate::timestamp::Error),
 }
 
 impl From<der::Error> for Error {

@@ -7,13 +7,14 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 
 use chrono::{DateTime, Utc};
 
 use crate::certificate::{self, Kind};
 use crate::document::{self, Output};
 use crate::key::{Credential, Digest};
+use crate::timestamp::TimeStamper;
 use crate::{cms, pdf};
 
 /// `/SubFilter` for PAdES baseline signatures (ETSI EN 319 142-1 §5.3).
@@ -31,6 +32,8 @@ pub struct Request {
     pub reason: Option<String>,
     pub location: Option<String>,
     pub contact_info: Option<String>,
+    /// For PAdES B-T: the time-stamp authority that stamps the signature value.
+    pub timestamp: Option<Arc<dyn TimeStamper>>,
 }
 
 /// What a finished signature looks like.
@@ -93,6 +96,10 @@ pub fn sign_pdf(
     out.commit()?;
     Ok(outcome)
 }
+
+/// Room reserved in `/Contents` for a signature time-stamp token: a token with a TSA chain of
+/// four RSA-4096 certificates stays below this.
+const TIMESTAMP_ROOM: usize = 24 * 1024;
 
 /// One document of a batch.
 #[derive(Clone, Debug)]
@@ -194,7 +201,12 @@ fn write_signed(
         reason: request.reason.clone(),
         location: request.location.clone(),
         contact_info: request.contact_info.clone(),
-        capacity: cms::estimate_size(credential),
+        capacity: cms::estimate_size(credential)
+            + if request.timestamp.is_some() {
+                TIMESTAMP_ROOM
+            } else {
+                0
+            },
     };
     let pdf_error = |source| Error::Pdf {
         path: input.display().to_string(),
@@ -230,7 +242,10 @@ fn write_signed(
     let signature = cms::sign_detached(
         &content_digest,
         credential,
-        cms::Options { signing_time: None },
+        cms::Options {
+            signing_time: None,
+            timestamp: request.timestamp.as_deref(),
+        },
     )?;
     let byte_range = prepared.byte_range();
     let field = prepared.field().to_owned();

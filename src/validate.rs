@@ -6,6 +6,7 @@
 mod chain;
 mod pades;
 pub mod report;
+mod timestamps;
 
 use std::path::Path;
 

@@ -15,5 +15,6 @@ mod corpus;
 mod interop;
 mod robustness;
 mod sign;
+mod timestamp;
 mod token;
 mod validate;

@@ -58,6 +58,7 @@ pub fn request(intent: Kind) -> sign::Request {
         reason: Some("Prüfung der Unterlagen".into()),
         location: Some("München".into()),
         contact_info: None,
+        timestamp: None,
     }
 }
 

@@ -4,8 +4,10 @@
 
 use std::io::{Read, Seek};
 
-use super::report::{ChainCertificate, Check, Indication, Signature, Signer, SubIndication};
-use super::{Options, chain};
+use super::report::{
+    ChainCertificate, Check, Indication, Signature, Signer, SubIndication, TimestampKind,
+};
+use super::{Options, chain, timestamps};
 use crate::certificate::Certificate;
 use crate::cms::{self, algorithm::Scheme};
 use crate::key::Digest;
@@ -13,9 +15,6 @@ use crate::pdf::{self, signature::Found};
 use crate::sign::Hasher;
 
 const SUPPORTED_SUB_FILTERS: &[&str] = &["ETSI.CAdES.detached", "adbe.pkcs7.detached"];
-/// RFC 3161 appendix A `id-aa-signatureTimeStampToken`.
-const SIGNATURE_TIME_STAMP: const_oid::ObjectIdentifier =
-    const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
 /// Upper bound for `/Contents`: a signature with a long chain and embedded revocation data
 /// fits easily; anything larger is treated as hostile.
 const MAX_CONTENTS: usize = 4 * 1024 * 1024;
@@ -48,6 +47,15 @@ impl Checks {
             id,
             passed: false,
             detail,
+        });
+    }
+
+    /// Records a check that informs but does not decide the verdict.
+    fn note(&mut self, id: &'static str, passed: bool, detail: impl Into<String>) {
+        self.list.push(Check {
+            id,
+            passed,
+            detail: detail.into(),
         });
     }
 
@@ -94,15 +102,15 @@ pub(crate) fn validate_signature<R: Read + Seek>(
     };
 
     let ranges = check_byte_range(file, found, revision_ends, &mut checks, &mut result);
-    if found.kind == pdf::signature::Kind::DocumentTimestamp {
-        checks.fail(
-            "timestamp",
-            SubIndication::SignedDataNotFound,
-            "document timestamps are not validated yet",
-        );
-    }
     if let Some(ranges) = ranges.filter(|_| !checks.stopped()) {
-        check_cms(file, found, ranges, options, &mut checks, &mut result);
+        match found.kind {
+            pdf::signature::Kind::Signature => {
+                check_cms(file, found, ranges, options, &mut checks, &mut result)
+            }
+            pdf::signature::Kind::DocumentTimestamp => {
+                check_document_timestamp(file, found, ranges, options, &mut checks, &mut result)
+            }
+        }
     }
 
     result.indication = checks
@@ -399,18 +407,39 @@ fn check_cms<R: Read + Seek>(
             "no signing-certificate attribute (allowed for adbe.pkcs7.detached)",
         ),
     }
-    // RFC 3161 signature timestamps (id-aa-signatureTimeStampToken) make B-T; they are listed
-    // but not yet validated, so they prove nothing here and the best-signature-time stays the
-    // validation time.
-    let timestamp_tokens = view
-        .unsigned_attribute_oids
+    // RFC 3161 signature time-stamps over the signature value make B-T; a valid one proves the
+    // signature existed at its time, which then is the best-signature-time.
+    let signature_value = view.signature.clone();
+    let checked: Vec<timestamps::Checked> = view
+        .signature_timestamps
         .iter()
-        .filter(|oid| **oid == SIGNATURE_TIME_STAMP)
-        .count();
-    for _ in 0..timestamp_tokens {
-        result
-            .timestamps
-            .push("signature timestamp present; not validated yet".into());
+        .map(|der| {
+            timestamps::check(
+                TimestampKind::Signature,
+                der,
+                |digest| Ok(digest.hash(&signature_value)),
+                options,
+            )
+        })
+        .collect();
+    let timestamp_tokens = checked.len();
+    let proven = checked
+        .iter()
+        .filter_map(timestamps::Checked::proven_time)
+        .min();
+    for timestamp in &checked {
+        let passed = timestamp.report.indication == Indication::TotalPassed;
+        checks.note(
+            "signature-timestamp",
+            passed,
+            timestamp.report.detail.clone(),
+        );
+    }
+    result
+        .timestamps
+        .extend(checked.into_iter().map(|c| c.report));
+    if let Some(time) = proven {
+        result.best_signature_time = time;
     }
     let pades = found.sub_filter.as_deref() == Some("ETSI.CAdES.detached");
     result.level = Some(
@@ -453,18 +482,25 @@ fn check_cms<R: Read + Seek>(
             format!("no valid certificate path at {at}: {text}"),
         ),
     }
-    // Without a proof of existence (a timestamp), the signer's certificate must still be valid now.
-    if !certificate.is_valid_at(options.time) {
-        let sub = if options.time < certificate.not_before() {
+    // The signer's certificate must be valid at the best-signature-time: the validation time,
+    // unless a valid time-stamp proves the signature existed earlier.
+    let best = result.best_signature_time;
+    let proof = if proven.is_some() {
+        "the signature time-stamp"
+    } else {
+        "the validation time"
+    };
+    if !certificate.is_valid_at(best) {
+        let sub = if best < certificate.not_before() {
             SubIndication::NotYetValid
         } else {
             SubIndication::OutOfBoundsNoPoe
         };
-        checks.fail("validity", sub, format!("the signer's certificate is not valid at the validation time {} and no timestamp proves the signature existed earlier", options.time));
+        checks.fail("validity", sub, format!("the signer's certificate is not valid at {best} ({proof}) and no time-stamp proves the signature existed earlier"));
     } else {
         checks.pass(
             "validity",
-            "the signer's certificate is valid at the validation time",
+            format!("the signer's certificate is valid at {best} ({proof})"),
         );
     }
     if certificate.can_sign() {
@@ -479,6 +515,38 @@ fn check_cms<R: Read + Seek>(
     result
         .messages
         .push("revocation was not checked (not yet supported)".into());
+}
+
+/// A document time-stamp (ETSI EN 319 142-1 §5.4): a bare RFC 3161 token over the byte ranges.
+fn check_document_timestamp<R: Read + Seek>(
+    file: &mut pdf::File<R>,
+    found: &Found,
+    ranges: [(u64, u64); 2],
+    options: &Options,
+    checks: &mut Checks,
+    result: &mut Signature,
+) {
+    let checked = timestamps::check(
+        TimestampKind::Document,
+        &found.contents,
+        |digest| hash_ranges(file, digest, ranges),
+        options,
+    );
+    result.level = Some("PAdES document time-stamp".into());
+    if let Some(token) = &checked.token {
+        result.signing_time = Some(token.time);
+        result.best_signature_time = token.time;
+        if let Some(tsa) = &token.tsa {
+            describe_signer(tsa, result);
+            result.kind = None;
+            result.qualification = None;
+        }
+    }
+    match checked.report.subindication {
+        None => checks.pass("document-timestamp", checked.report.detail.clone()),
+        Some(sub) => checks.fail("document-timestamp", sub, checked.report.detail.clone()),
+    }
+    result.timestamps.push(checked.report);
 }
 
 fn describe_signer(certificate: &Certificate, result: &mut Signature) {

@@ -130,12 +130,34 @@ pub struct Signature {
     pub covers_whole_document: bool,
     pub modifications: Vec<String>,
     pub chain: Vec<ChainCertificate>,
-    pub timestamps: Vec<String>,
+    pub timestamps: Vec<Timestamp>,
     pub revocation: Vec<String>,
     pub algorithm: Option<String>,
     /// Every check run, in order, with a stable id.
     pub checks: Vec<Check>,
     pub messages: Vec<String>,
+}
+
+/// A time-stamp token found with a signature or in the document.
+#[derive(Clone, Debug, Serialize)]
+pub struct Timestamp {
+    pub kind: TimestampKind,
+    /// The token's genTime, where it could be read.
+    pub time: Option<DateTime<Utc>>,
+    /// The time-stamping authority, as its certificate names it.
+    pub tsa: Option<String>,
+    pub indication: Indication,
+    pub subindication: Option<SubIndication>,
+    pub detail: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimestampKind {
+    /// Over the signature value (CAdES signature-time-stamp): proves when the signature existed.
+    Signature,
+    /// Over a whole revision of the PDF (PAdES document time-stamp).
+    Document,
 }
 
 /// Who signed, as the certificate names them.

@@ -171,6 +171,14 @@ subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid:always
 1.3.6.1.5.5.7.1.3      = ASN1:SEQUENCE:qcs_eseal
 
+# Time-stamping unit (RFC 3161 §2.3: exactly timeStamping, critical).
+[ ext_tsa ]
+basicConstraints       = CA:false
+keyUsage               = critical, digitalSignature
+extendedKeyUsage       = critical, timeStamping
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid:always
+
 # Plain certificate: no QCStatements.
 [ ext_plain ]
 basicConstraints       = CA:false
@@ -317,6 +325,9 @@ leaf seal-noku         rsa 2048 "$SUBJ_SEAL/CN=Stadtverwaltung Musterstadt Versc
     ext_eseal_noku "$LEAF_START" "$LEAF_END"
 leaf unmarked-rsa      rsa 2048 "/C=DE/GN=Test/SN=Person/CN=Test Person" \
     ext_plain "$LEAF_START" "$LEAF_END"
+
+leaf tsa               rsa 2048 "/C=DE/O=Siegel Test PKI/CN=Siegel Test TSA" \
+    ext_tsa "$LEAF_START" "$LEAF_END"
 
 log "legacy PKCS#12 files"
 make_p12 signature-rsa chain.pem legacy

@@ -33,9 +33,15 @@ pub enum Command {
 pub struct SignArgs {
     #[command(flatten)]
     pub key: KeyArgs,
-    /// PAdES baseline level; B-T and above arrive with timestamp support.
+    /// PAdES baseline level: B-B, or B-T with a signature time-stamp from --tsa.
     #[arg(long, value_enum, default_value_t = Level::BB)]
     pub level: Level,
+    /// RFC 3161 time-stamp authority URL; repeatable, tried in order.
+    #[arg(long)]
+    pub tsa: Vec<String>,
+    /// Environment variable holding `user:password` for TSAs that require HTTP basic auth.
+    #[arg(long)]
+    pub tsa_auth_env: Option<String>,
     /// Reason for signing (/Reason).
     #[arg(long)]
     pub reason: Option<String>,

@@ -9,6 +9,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
@@ -17,8 +18,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use siegel::certificate::Kind;
 use siegel::key::{pin::Pin, software};
+use siegel::timestamp::{self, TimeStamper};
 use siegel::validate::{self, Indication};
-use siegel::{document, sign, trust};
+use siegel::{document, network, sign, trust};
 
 use args::{Cli, Command, Format};
 
@@ -57,11 +59,29 @@ fn run(cli: Cli) -> Result<u8> {
 }
 
 fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
-    if args.level != args::Level::BB {
-        bail!(
-            "levels above B-B need a timestamp authority, which this version does not support yet"
-        );
-    }
+    let timestamp: Option<Arc<dyn TimeStamper>> = match args.level {
+        args::Level::BB => None,
+        args::Level::BT if args.tsa.is_empty() => {
+            bail!("--level B-T needs a time-stamp authority: give --tsa URL")
+        }
+        args::Level::BT => {
+            let mut http = network::Http::new(Duration::from_secs(30));
+            if let Some(var) = &args.tsa_auth_env {
+                let credentials = std::env::var(var)
+                    .with_context(|| format!("environment variable {var} is not set"))?;
+                http = http.with_basic_auth(zeroize::Zeroizing::new(credentials));
+            }
+            Some(Arc::new(timestamp::Client::new(
+                args.tsa.clone(),
+                Arc::new(http),
+            )))
+        }
+        args::Level::BLt | args::Level::BLta => {
+            bail!(
+                "levels B-LT and B-LTA are not supported yet (validation data and document time-stamps come next)"
+            )
+        }
+    };
     let targets = output_paths(
         &args.inputs,
         args.output.as_deref(),
@@ -75,6 +95,7 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
         reason: args.reason,
         location: args.location,
         contact_info: args.contact,
+        timestamp,
     };
     sign::check_credential(&credential, &request)?;
 
@@ -250,6 +271,7 @@ fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
         reason: Some("Demo: Siegel seals a sample".into()),
         location: Some("Musterstadt".into()),
         contact_info: None,
+        timestamp: None,
     };
     let outcome = sign::sign_pdf(&input, &args.output, &credential, &request, true)?;
     print_line(&format!(

@@ -1,0 +1,106 @@
+//! Validation of RFC 3161 time-stamp tokens, as signature time-stamps (ETSI EN 319 122-1
+//! §5.3) and document time-stamps (ETSI EN 319 142-1 §5.4): imprint, token signature, TSA
+//! certificate usage and path (EN 319 102-1 §5.4 time-stamp validation building block).
+
+use chrono::{DateTime, Utc};
+
+use super::report::{self, Indication, SubIndication};
+use super::{Options, chain};
+use crate::key::Digest;
+use crate::timestamp::{self, Token};
+
+/// The outcome for one token, and the token where it could be read.
+pub(crate) struct Checked {
+    pub(crate) report: report::Timestamp,
+    pub(crate) token: Option<Token>,
+}
+
+impl Checked {
+    /// The time this token proves, if it is valid.
+    pub(crate) fn proven_time(&self) -> Option<DateTime<Utc>> {
+        self.token
+            .as_ref()
+            .filter(|_| self.report.indication == Indication::TotalPassed)
+            .map(|t| t.time)
+    }
+}
+
+/// Checks the token `der` over data whose hash (with the token's own algorithm) `expected`
+/// computes.
+pub(crate) fn check(
+    kind: report::TimestampKind,
+    der: &[u8],
+    expected: impl FnOnce(Digest) -> Result<Vec<u8>, String>,
+    options: &Options,
+) -> Checked {
+    let fail = |sub: SubIndication, detail: String, token: Option<&Token>| Checked {
+        report: report::Timestamp {
+            kind,
+            time: token.map(|t| t.time),
+            tsa: token.and_then(|t| t.tsa.as_ref()).map(|c| c.holder()),
+            indication: sub.indication(),
+            subindication: Some(sub),
+            detail,
+        },
+        token: token.cloned(),
+    };
+    let token = match timestamp::inspect(der) {
+        Ok(token) => token,
+        Err(error) => return fail(SubIndication::FormatFailure, error.to_string(), None),
+    };
+    let imprint = match expected(token.digest) {
+        Ok(imprint) => imprint,
+        Err(error) => return fail(SubIndication::FormatFailure, error, Some(&token)),
+    };
+    if imprint != token.imprint {
+        return fail(
+            SubIndication::HashFailure,
+            "the token's message imprint does not match the time-stamped data".into(),
+            Some(&token),
+        );
+    }
+    if let Err(error) = timestamp::verify(der, token.digest, &imprint) {
+        return fail(
+            SubIndication::SigCryptoFailure,
+            error.to_string(),
+            Some(&token),
+        );
+    }
+    let Some(tsa) = token.tsa.clone() else {
+        return fail(
+            SubIndication::NoSigningCertificateFound,
+            "the TSA certificate is not in the token".into(),
+            Some(&token),
+        );
+    };
+    if let Err(reason) = timestamp::check_tsa_certificate(&tsa) {
+        return fail(SubIndication::ChainConstraintsFailure, reason, Some(&token));
+    }
+    let path = chain::validate(&tsa, &token.certificates, &options.trust, token.time);
+    if let Some((sub, text)) = path.failure {
+        return fail(
+            sub,
+            format!(
+                "no valid path for the TSA certificate at {}: {text}",
+                token.time
+            ),
+            Some(&token),
+        );
+    }
+    Checked {
+        report: report::Timestamp {
+            kind,
+            time: Some(token.time),
+            tsa: Some(tsa.holder()),
+            indication: Indication::TotalPassed,
+            subindication: None,
+            detail: format!(
+                "{} imprint matches; token signed by {}, trusted at {}",
+                token.digest.name(),
+                tsa.holder(),
+                token.time
+            ),
+        },
+        token: Some(token),
+    }
+}
