@@ -182,17 +182,12 @@ fn write_signed(
     request: &Request,
     overwrite: bool,
 ) -> Result<(Outcome, Output), Error> {
-    if same_file(input, output) {
-        return Err(Error::SameFile(input.display().to_string()));
-    }
-    let mut file = pdf::File::open(input).map_err(|source| Error::Pdf {
-        path: input.display().to_string(),
-        source,
-    })?;
-    if file.is_recovered() {
-        return Err(Error::Damaged(input.display().to_string()));
-    }
     let certificate = credential.certificate();
+    let room = if request.timestamp.is_some() {
+        TIMESTAMP_ROOM
+    } else {
+        0
+    };
     let pdf_request = pdf::signature::Request {
         kind: pdf::signature::Kind::Signature,
         sub_filter: SUB_FILTER.to_owned(),
@@ -201,56 +196,23 @@ fn write_signed(
         reason: request.reason.clone(),
         location: request.location.clone(),
         contact_info: request.contact_info.clone(),
-        capacity: cms::estimate_size(credential)
-            + if request.timestamp.is_some() {
-                TIMESTAMP_ROOM
-            } else {
-                0
-            },
+        capacity: cms::estimate_size(credential) + room,
     };
-    let pdf_error = |source| Error::Pdf {
-        path: input.display().to_string(),
-        source,
-    };
-    let prepared = pdf::signature::prepare(&mut file, &pdf_request).map_err(pdf_error)?;
-
-    // One pass over the input: copy it into the output while hashing it.
-    let mut out = Output::create(output, overwrite)?;
     let digest = credential.signer.algorithm().digest();
-    let mut hasher = Hasher::new(digest)?;
-    let len = file.len();
-    let write_error = |e: std::io::Error| {
-        Error::Document(document::Error::Io {
-            path: output.display().to_string(),
-            source: std::sync::Arc::new(e),
-        })
-    };
-    {
-        let writer = out.writer();
-        file.for_each_chunk(0, len, |chunk| {
-            hasher.update(chunk);
-            writer
-                .write_all(chunk)
-                .map_err(|e| pdf::Error::Io(std::sync::Arc::new(e)))
-        })
-        .map_err(pdf_error)?;
-    }
-    hasher.update(prepared.tail_before_gap());
-    hasher.update(prepared.tail_after_gap());
-    let content_digest = hasher.finish()?;
-
-    let signature = cms::sign_detached(
-        &content_digest,
-        credential,
-        cms::Options {
-            signing_time: None,
-            timestamp: request.timestamp.as_deref(),
+    let (field, byte_range, out) = append_signature(
+        input,
+        output,
+        overwrite,
+        &pdf_request,
+        digest,
+        |content_digest| {
+            let options = cms::Options {
+                signing_time: None,
+                timestamp: request.timestamp.as_deref(),
+            };
+            Ok(cms::sign_detached(content_digest, credential, options)?)
         },
     )?;
-    let byte_range = prepared.byte_range();
-    let field = prepared.field().to_owned();
-    let tail = prepared.finish(&signature).map_err(pdf_error)?;
-    out.writer().write_all(&tail).map_err(write_error)?;
     let outcome = Outcome {
         output: output.to_path_buf(),
         field,
@@ -259,6 +221,140 @@ fn write_signed(
         byte_range,
     };
     Ok((outcome, out))
+}
+
+/// A document time-stamp added to a PDF.
+#[derive(Clone, Debug)]
+pub struct Stamped {
+    pub output: PathBuf,
+    pub field: String,
+    pub time: DateTime<Utc>,
+    pub tsa: Option<String>,
+}
+
+/// Adds a document time-stamp (ETSI EN 319 142-1 §5.4: `/Type /DocTimeStamp`, `/SubFilter
+/// /ETSI.RFC3161`) over the whole of `input`, as an incremental update into `output`.
+pub fn timestamp_pdf(
+    input: &Path,
+    output: &Path,
+    stamper: &dyn TimeStamper,
+    overwrite: bool,
+) -> Result<Stamped, Error> {
+    let pdf_request = pdf::signature::Request {
+        kind: pdf::signature::Kind::DocumentTimestamp,
+        sub_filter: "ETSI.RFC3161".to_owned(),
+        time: None,
+        name: None,
+        reason: None,
+        location: None,
+        contact_info: None,
+        capacity: TIMESTAMP_ROOM,
+    };
+    let mut token = None;
+    let (field, _, out) = append_signature(
+        input,
+        output,
+        overwrite,
+        &pdf_request,
+        Digest::Sha256,
+        |content_digest| {
+            let stamped = stamper.stamp(Digest::Sha256, content_digest)?;
+            let der = stamped.der.clone();
+            token = Some(stamped);
+            Ok(der)
+        },
+    )?;
+    let output = out.commit()?;
+    let token = token.ok_or_else(|| Error::Crypto("no time-stamp token".into()))?;
+    Ok(Stamped {
+        output,
+        field,
+        time: token.time,
+        tsa: token.tsa.map(|c| c.holder()),
+    })
+}
+
+/// Whether the newest signature in the PDF at `input` still lacks a time-stamp: neither a
+/// signature time-stamp in its CMS nor a document time-stamp after it (ETSI EN 319 142-1 allows
+/// either for B-T). Fails if the document carries no signature at all.
+pub fn needs_timestamp(input: &Path) -> Result<bool, Error> {
+    let pdf_error = |source| Error::Pdf {
+        path: input.display().to_string(),
+        source,
+    };
+    let mut file = pdf::File::open(input).map_err(pdf_error)?;
+    let found = pdf::signature::find_all(&mut file).map_err(pdf_error)?;
+    let end = |f: &pdf::signature::Found| {
+        f.byte_range
+            .get(2)
+            .zip(f.byte_range.get(3))
+            .map_or(0, |(a, b)| a.saturating_add(*b))
+    };
+    let newest = found
+        .iter()
+        .max_by_key(|f| end(f))
+        .ok_or_else(|| Error::Unsigned(input.display().to_string()))?;
+    if newest.kind == pdf::signature::Kind::DocumentTimestamp {
+        return Ok(false);
+    }
+    let parsed = cms::Parsed::from_der(&newest.contents)?;
+    Ok(parsed
+        .signer_infos()
+        .iter()
+        .all(|signer| cms::view(signer).signature_timestamps.is_empty()))
+}
+
+/// Appends an incremental update with one signature dictionary to a temporary output: the
+/// input is copied and hashed in one pass, then `contents` turns the digest of the signed
+/// bytes into the DER that goes into `/Contents`.
+fn append_signature(
+    input: &Path,
+    output: &Path,
+    overwrite: bool,
+    pdf_request: &pdf::signature::Request,
+    digest: Digest,
+    contents: impl FnOnce(&[u8]) -> Result<Vec<u8>, Error>,
+) -> Result<(String, [u64; 4], Output), Error> {
+    if same_file(input, output) {
+        return Err(Error::SameFile(input.display().to_string()));
+    }
+    let pdf_error = |source| Error::Pdf {
+        path: input.display().to_string(),
+        source,
+    };
+    let mut file = pdf::File::open(input).map_err(pdf_error)?;
+    if file.is_recovered() {
+        return Err(Error::Damaged(input.display().to_string()));
+    }
+    let prepared = pdf::signature::prepare(&mut file, pdf_request).map_err(pdf_error)?;
+
+    let mut out = Output::create(output, overwrite)?;
+    let mut hasher = Hasher::new(digest)?;
+    let len = file.len();
+    let write_error = |e: std::io::Error| {
+        Error::Document(document::Error::Io {
+            path: output.display().to_string(),
+            source: Arc::new(e),
+        })
+    };
+    {
+        let writer = out.writer();
+        file.for_each_chunk(0, len, |chunk| {
+            hasher.update(chunk);
+            writer
+                .write_all(chunk)
+                .map_err(|e| pdf::Error::Io(Arc::new(e)))
+        })
+        .map_err(pdf_error)?;
+    }
+    hasher.update(prepared.tail_before_gap());
+    hasher.update(prepared.tail_after_gap());
+    let der = contents(&hasher.finish()?)?;
+    let byte_range = prepared.byte_range();
+    let field = prepared.field().to_owned();
+    let tail = prepared.finish(&der).map_err(pdf_error)?;
+    out.writer().write_all(&tail).map_err(write_error)?;
+    Ok((field, byte_range, out))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -324,6 +420,8 @@ pub enum Error {
         "{0}: the PDF's cross-reference data is damaged; repair the file (for example with qpdf) before signing it"
     )]
     Damaged(String),
+    #[error("{0}: the document carries no signature to extend")]
+    Unsigned(String),
     #[error("{0}: output would overwrite the input")]
     SameFile(String),
     #[error("{path}: {source}")]
@@ -336,4 +434,6 @@ pub enum Error {
     Certificate(#[from] certificate::Error),
     #[error("cryptographic library failure: {0}")]
     Crypto(String),
+    #[error(transparent)]
+    Timestamp(#[from] crate::timestamp::Error),
 }

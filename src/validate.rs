@@ -46,13 +46,37 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
 
     let mut signatures = Vec::new();
     let mut document_timestamps = Vec::new();
-    for signature in &found {
+    // Document time-stamps first: a valid one proves that every signature it covers existed
+    // at its time (a proof of existence, EN 319 102-1 §5.6.2.4).
+    let mut proofs: Vec<(u64, chrono::DateTime<chrono::Utc>)> = Vec::new();
+    for stamp in found
+        .iter()
+        .filter(|f| f.kind == pdf::signature::Kind::DocumentTimestamp)
+    {
         let result =
-            pades::validate_signature(&mut file, signature, &survey.revision_ends, options);
-        match signature.kind {
-            pdf::signature::Kind::Signature => signatures.push(result),
-            pdf::signature::Kind::DocumentTimestamp => document_timestamps.push(result),
+            pades::validate_signature(&mut file, stamp, &survey.revision_ends, options, None);
+        if result.indication == Indication::TotalPassed {
+            proofs.push((signed_end(stamp), result.best_signature_time));
         }
+        document_timestamps.push(result);
+    }
+    for signature in found
+        .iter()
+        .filter(|f| f.kind == pdf::signature::Kind::Signature)
+    {
+        let end = signed_end(signature);
+        let proof = proofs
+            .iter()
+            .filter(|(covered, _)| *covered > end)
+            .map(|(_, time)| *time)
+            .min();
+        signatures.push(pades::validate_signature(
+            &mut file,
+            signature,
+            &survey.revision_ends,
+            options,
+            proof,
+        ));
     }
     // Order of application: by where the signed revision ends.
     signatures.sort_by_key(|s| s.revision.unwrap_or(usize::MAX));
@@ -63,7 +87,7 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     // tampered file cannot pass by making its signature invisible, and never let it pass.
     for signature in &unreferenced {
         let mut result =
-            pades::validate_signature(&mut file, signature, &survey.revision_ends, options);
+            pades::validate_signature(&mut file, signature, &survey.revision_ends, options, None);
         result.field = "(no field)".to_owned();
         result.messages.insert(
             0,
@@ -108,6 +132,14 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         indication,
         messages,
     })
+}
+
+/// Where the bytes a signature signs end, from its `/ByteRange`.
+fn signed_end(found: &pdf::signature::Found) -> u64 {
+    match found.byte_range[..] {
+        [_, _, start, len] => u64::try_from(start.saturating_add(len)).unwrap_or(0),
+        _ => 0,
+    }
 }
 
 /// Why a document could not be validated at all.

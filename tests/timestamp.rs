@@ -186,3 +186,84 @@ fn a_tsa_certificate_must_be_for_time_stamping_only() {
     let error = siegel::timestamp::check_tsa_certificate(&load("seal-rsa.pem")).unwrap_err();
     assert!(error.contains("lacks the timeStamping"), "{error}");
 }
+
+fn extend(tsa: &Tsa, input: &Path, output: &Path) -> std::process::Output {
+    let url = tsa.url("");
+    siegel(&[
+        "extend",
+        "--level",
+        "B-T",
+        "--tsa",
+        &url,
+        "-o",
+        output.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn extend_adds_a_document_timestamp_to_another_tools_signature() {
+    let Some(tsa) = Tsa::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let extended = dir.path().join("extended.pdf");
+    let result = extend(&tsa, &pdf("signed-pyhanko.pdf"), &extended);
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert!(
+        std::fs::read(&extended)
+            .unwrap()
+            .starts_with(&std::fs::read(pdf("signed-pyhanko.pdf")).unwrap())
+    );
+
+    let report = support::validate(&extended);
+    assert_eq!(
+        report.indication,
+        Indication::TotalPassed,
+        "{:?}",
+        report.document_timestamps
+    );
+    let stamp = &report.document_timestamps[0];
+    assert_eq!(stamp.timestamps[0].tsa.as_deref(), Some("Siegel Test TSA"));
+    assert!(
+        report.signatures[0]
+            .checks
+            .iter()
+            .any(|c| c.id == "validity" && c.detail.contains("document time-stamp"))
+    );
+    assert_eq!(
+        report.signatures[0].best_signature_time,
+        stamp.best_signature_time
+    );
+    support::assert_pyhanko_accepts(&extended, 1);
+    if support::have("pdfsig") {
+        let text = stdout(&Command::new("pdfsig").arg(&extended).output().unwrap());
+        assert_eq!(text.matches("Signature is Valid.").count(), 1, "{text}");
+    }
+
+    // Nothing is missing any more: the output is the input, byte for byte.
+    let again = dir.path().join("again.pdf");
+    let result = extend(&tsa, &extended, &again);
+    assert!(
+        stdout(&result).contains("already B-T"),
+        "{}",
+        stdout(&result)
+    );
+    assert_eq!(
+        std::fs::read(&again).unwrap(),
+        std::fs::read(&extended).unwrap()
+    );
+}
+
+#[test]
+fn extend_refuses_an_unsigned_document() {
+    let Some(tsa) = Tsa::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("out.pdf");
+    let result = extend(&tsa, &pdf("classic.pdf"), &output);
+    assert_eq!(result.status.code(), Some(3));
+    assert!(
+        stdout(&result).contains("no signature"),
+        "{}",
+        stdout(&result)
+    );
+    assert!(!output.exists());
+}

@@ -4,6 +4,8 @@
 
 use std::io::{Read, Seek};
 
+use chrono::{DateTime, Utc};
+
 use super::report::{
     ChainCertificate, Check, Indication, Signature, Signer, SubIndication, TimestampKind,
 };
@@ -65,11 +67,14 @@ impl Checks {
     }
 }
 
+/// Validates one signature or document time-stamp. `proof` is the earliest time a valid later
+/// document time-stamp proves the signature existed.
 pub(crate) fn validate_signature<R: Read + Seek>(
     file: &mut pdf::File<R>,
     found: &Found,
     revision_ends: &[u64],
     options: &Options,
+    proof: Option<DateTime<Utc>>,
 ) -> Signature {
     let mut checks = Checks {
         list: Vec::new(),
@@ -104,9 +109,15 @@ pub(crate) fn validate_signature<R: Read + Seek>(
     let ranges = check_byte_range(file, found, revision_ends, &mut checks, &mut result);
     if let Some(ranges) = ranges.filter(|_| !checks.stopped()) {
         match found.kind {
-            pdf::signature::Kind::Signature => {
-                check_cms(file, found, ranges, options, &mut checks, &mut result)
-            }
+            pdf::signature::Kind::Signature => check_cms(
+                file,
+                found,
+                ranges,
+                options,
+                proof,
+                &mut checks,
+                &mut result,
+            ),
             pdf::signature::Kind::DocumentTimestamp => {
                 check_document_timestamp(file, found, ranges, options, &mut checks, &mut result)
             }
@@ -265,6 +276,7 @@ fn check_cms<R: Read + Seek>(
     found: &Found,
     ranges: [(u64, u64); 2],
     options: &Options,
+    proof: Option<DateTime<Utc>>,
     checks: &mut Checks,
     result: &mut Signature,
 ) {
@@ -426,6 +438,7 @@ fn check_cms<R: Read + Seek>(
     let proven = checked
         .iter()
         .filter_map(timestamps::Checked::proven_time)
+        .chain(proof)
         .min();
     for timestamp in &checked {
         let passed = timestamp.report.indication == Indication::TotalPassed;
@@ -485,10 +498,10 @@ fn check_cms<R: Read + Seek>(
     // The signer's certificate must be valid at the best-signature-time: the validation time,
     // unless a valid time-stamp proves the signature existed earlier.
     let best = result.best_signature_time;
-    let proof = if proven.is_some() {
-        "the signature time-stamp"
-    } else {
-        "the validation time"
+    let proof = match proven {
+        Some(time) if proof == Some(time) => "proven by a document time-stamp",
+        Some(_) => "proven by the signature time-stamp",
+        None => "the validation time",
     };
     if !certificate.is_valid_at(best) {
         let sub = if best < certificate.not_before() {

@@ -23,6 +23,8 @@ pub enum Command {
     Seal(SignArgs),
     /// Validate the signatures and seals in documents.
     Verify(VerifyArgs),
+    /// Raise signed documents to a higher PAdES level by adding what is missing.
+    Extend(ExtendArgs),
     /// List PKCS#11 modules, their tokens, and the keys and certificates on them.
     Tokens(TokensArgs),
     /// Seal a bundled sample with the bundled demo key and validate it.
@@ -105,6 +107,38 @@ pub struct KeyArgs {
     /// Use RSA-PSS instead of PKCS#1 v1.5 for RSA keys.
     #[arg(long)]
     pub pss: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtendArgs {
+    /// The level to reach; B-T adds a document time-stamp where the newest signature has none.
+    #[arg(long, value_enum)]
+    pub level: Level,
+    /// RFC 3161 time-stamp authority URL; repeatable, tried in order.
+    #[arg(long)]
+    pub tsa: Vec<String>,
+    /// Environment variable holding `user:password` for TSAs that require HTTP basic auth.
+    #[arg(long)]
+    pub tsa_auth_env: Option<String>,
+    /// Output file (one input only).
+    #[arg(
+        short = 'o',
+        long = "output",
+        conflicts_with = "out_dir",
+        required_unless_present = "out_dir"
+    )]
+    pub output: Option<PathBuf>,
+    /// Output folder; each output keeps its input's file name.
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
+    /// Overwrite existing outputs.
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Signed documents to extend.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

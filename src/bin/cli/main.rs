@@ -53,6 +53,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Sign(args) => sign(args, Kind::Signature, now),
         Command::Seal(args) => sign(args, Kind::Seal, now),
         Command::Verify(args) => verify(args, now),
+        Command::Extend(args) => extend(args),
         Command::Tokens(args) => keys::tokens(args),
         Command::Demo(args) => demo(args, now),
     }
@@ -61,26 +62,10 @@ fn run(cli: Cli) -> Result<u8> {
 fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
     let timestamp: Option<Arc<dyn TimeStamper>> = match args.level {
         args::Level::BB => None,
-        args::Level::BT if args.tsa.is_empty() => {
-            bail!("--level B-T needs a time-stamp authority: give --tsa URL")
-        }
-        args::Level::BT => {
-            let mut http = network::Http::new(Duration::from_secs(30));
-            if let Some(var) = &args.tsa_auth_env {
-                let credentials = std::env::var(var)
-                    .with_context(|| format!("environment variable {var} is not set"))?;
-                http = http.with_basic_auth(zeroize::Zeroizing::new(credentials));
-            }
-            Some(Arc::new(timestamp::Client::new(
-                args.tsa.clone(),
-                Arc::new(http),
-            )))
-        }
-        args::Level::BLt | args::Level::BLta => {
-            bail!(
-                "levels B-LT and B-LTA are not supported yet (validation data and document time-stamps come next)"
-            )
-        }
+        args::Level::BT => Some(time_stamper(&args.tsa, args.tsa_auth_env.as_deref())?),
+        args::Level::BLt | args::Level::BLta => bail!(
+            "levels B-LT and B-LTA are not supported yet (validation data and archive time-stamps come next)"
+        ),
     };
     let targets = output_paths(
         &args.inputs,
@@ -152,6 +137,84 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
     )?;
     progress.finish_and_clear();
     Ok(if failures > 0 { EXIT_INPUT } else { 0 })
+}
+
+/// The TSA client for `--tsa` URLs, with basic authentication from `auth_env` if given.
+fn time_stamper(urls: &[String], auth_env: Option<&str>) -> Result<Arc<dyn TimeStamper>> {
+    if urls.is_empty() {
+        bail!("this level needs a time-stamp authority: give --tsa URL");
+    }
+    let mut http = network::Http::new(Duration::from_secs(30));
+    if let Some(var) = auth_env {
+        let credentials =
+            std::env::var(var).with_context(|| format!("environment variable {var} is not set"))?;
+        http = http.with_basic_auth(zeroize::Zeroizing::new(credentials));
+    }
+    Ok(Arc::new(timestamp::Client::new(
+        urls.to_vec(),
+        Arc::new(http),
+    )))
+}
+
+/// `siegel extend`: adds a document time-stamp where the newest signature lacks one.
+fn extend(args: args::ExtendArgs) -> Result<u8> {
+    if args.level != args::Level::BT {
+        bail!(
+            "extending to B-LT and B-LTA is not supported yet (validation data and archive time-stamps come next)"
+        );
+    }
+    let stamper = time_stamper(&args.tsa, args.tsa_auth_env.as_deref())?;
+    let targets = output_paths(
+        &args.inputs,
+        args.output.as_deref(),
+        args.out_dir.as_deref(),
+    )?;
+    let mut failures = 0;
+    for (input, target) in args.inputs.iter().zip(&targets) {
+        let name = input.display().to_string();
+        let result = extend_one(input, target, stamper.as_ref(), args.force);
+        let line = match (&result, args.format) {
+            (Ok(Some(stamped)), Format::Text) => format!(
+                "{name}: time-stamped by {} at {} -> {} (field {})",
+                stamped.tsa.as_deref().unwrap_or("the TSA"),
+                stamped.time.format("%Y-%m-%dT%H:%M:%SZ"),
+                stamped.output.display(),
+                stamped.field
+            ),
+            (Ok(None), Format::Text) => format!("{name}: already B-T -> {} (copied unchanged)", target.display()),
+            (Ok(stamped), Format::Json) => serde_json::json!({
+                "file": name,
+                "status": if stamped.is_some() { "extended" } else { "unchanged" },
+                "level": "B-T",
+                "output": target.display().to_string(),
+                "timestamp": stamped.as_ref().map(|s| s.time),
+            })
+            .to_string(),
+            (Err(error), Format::Text) => format!("{name}: error: {error:#}"),
+            (Err(error), Format::Json) => serde_json::json!({ "file": name, "status": "error", "error": format!("{error:#}") }).to_string(),
+        };
+        if result.is_err() {
+            failures += 1;
+        }
+        print_line(&line);
+    }
+    Ok(if failures > 0 { EXIT_INPUT } else { 0 })
+}
+
+fn extend_one(
+    input: &Path,
+    target: &Path,
+    stamper: &dyn TimeStamper,
+    force: bool,
+) -> Result<Option<sign::Stamped>> {
+    if sign::needs_timestamp(input)? {
+        return Ok(Some(sign::timestamp_pdf(input, target, stamper, force)?));
+    }
+    // Nothing to add: the output is the input, byte for byte, written the same careful way.
+    let mut out = document::Output::create(target, force)?;
+    std::io::copy(&mut std::fs::File::open(input)?, out.writer())?;
+    out.commit()?;
+    Ok(None)
 }
 
 /// One output per input: `-o` for a single input, else the same name inside `--out-dir`.
