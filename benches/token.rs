@@ -196,7 +196,9 @@ fn measure() {
         reason: None,
         location: None,
         contact_info: None,
+        level: sign::Level::B,
         timestamp: None,
+        fetcher: None,
     };
     println!(
         "SoftHSM2 raw C_Sign (CKM_SHA256_RSA_PKCS, RSA-2048, {threads} sessions): {raw_rate:8.1} signatures/s"

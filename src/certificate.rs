@@ -236,6 +236,65 @@ impl Certificate {
         Some((critical, usages))
     }
 
+    /// OCSP responder URLs from the Authority Information Access extension (RFC 5280 §4.2.2.1).
+    pub fn ocsp_urls(&self) -> Vec<String> {
+        self.access_urls(const_oid::db::rfc5280::ID_AD_OCSP)
+    }
+
+    /// URLs where the issuer's certificate can be fetched (AIA caIssuers).
+    pub fn ca_issuer_urls(&self) -> Vec<String> {
+        self.access_urls(const_oid::db::rfc5280::ID_AD_CA_ISSUERS)
+    }
+
+    fn access_urls(&self, method: ObjectIdentifier) -> Vec<String> {
+        use x509_cert::ext::pkix::AuthorityInfoAccessSyntax;
+        use x509_cert::ext::pkix::name::GeneralName;
+        let Some((_, value)) = self.extension(const_oid::db::rfc5280::ID_PE_AUTHORITY_INFO_ACCESS)
+        else {
+            return Vec::new();
+        };
+        let Ok(access) = AuthorityInfoAccessSyntax::from_der(value.as_bytes()) else {
+            return Vec::new();
+        };
+        access
+            .0
+            .iter()
+            .filter(|a| a.access_method == method)
+            .filter_map(|a| match &a.access_location {
+                GeneralName::UniformResourceIdentifier(uri) => Some(uri.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// HTTP(S) URLs of the CRL distribution points (RFC 5280 §4.2.1.13).
+    pub fn crl_urls(&self) -> Vec<String> {
+        use x509_cert::ext::pkix::CrlDistributionPoints;
+        use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+        let Some((_, value)) =
+            self.extension(const_oid::db::rfc5280::ID_CE_CRL_DISTRIBUTION_POINTS)
+        else {
+            return Vec::new();
+        };
+        let Ok(points) = CrlDistributionPoints::from_der(value.as_bytes()) else {
+            return Vec::new();
+        };
+        points
+            .0
+            .iter()
+            .filter_map(|p| match &p.distribution_point {
+                Some(DistributionPointName::FullName(names)) => Some(names),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|name| match name {
+                GeneralName::UniformResourceIdentifier(uri) => Some(uri.to_string()),
+                _ => None,
+            })
+            .filter(|url| url.starts_with("http://") || url.starts_with("https://"))
+            .collect()
+    }
+
     pub fn is_ca(&self) -> bool {
         self.extension(const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS)
             .and_then(|(_, v)| BasicConstraints::from_der(v.as_bytes()).ok())

@@ -56,6 +56,11 @@ impl Output {
         })
     }
 
+    /// Where the output is being written (a temporary file until [`Output::commit`]).
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+
     pub fn writer(&mut self) -> &mut std::fs::File {
         self.file.as_file_mut()
     }

@@ -6,6 +6,7 @@
 mod syntax;
 pub(crate) mod xref;
 
+pub mod dss;
 pub mod signature;
 pub mod update;
 

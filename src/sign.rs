@@ -14,11 +14,32 @@ use chrono::{DateTime, Utc};
 use crate::certificate::{self, Kind};
 use crate::document::{self, Output};
 use crate::key::{Credential, Digest};
+use crate::network::Fetcher;
 use crate::timestamp::TimeStamper;
 use crate::{cms, pdf};
 
 /// `/SubFilter` for PAdES baseline signatures (ETSI EN 319 142-1 §5.3).
 pub const SUB_FILTER: &str = "ETSI.CAdES.detached";
+
+mod ltv;
+
+pub use ltv::{Extended, extend};
+
+/// PAdES baseline levels (ETSI EN 319 142-1 §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub enum Level {
+    #[serde(rename = "B-B")]
+    B,
+    /// With a time-stamp that proves when the signature existed.
+    #[serde(rename = "B-T")]
+    T,
+    /// Plus the certificates and revocation data to validate it later (`/DSS`).
+    #[serde(rename = "B-LT")]
+    Lt,
+    /// Plus a document time-stamp over all of it, renewable before it weakens.
+    #[serde(rename = "B-LTA")]
+    Lta,
+}
 
 /// What the user asked for besides the key.
 #[derive(Clone, Debug)]
@@ -32,8 +53,12 @@ pub struct Request {
     pub reason: Option<String>,
     pub location: Option<String>,
     pub contact_info: Option<String>,
-    /// For PAdES B-T: the time-stamp authority that stamps the signature value.
+    pub level: Level,
+    /// From B-T on: the time-stamp authority that stamps the signature value (and the document
+    /// for B-LTA).
     pub timestamp: Option<Arc<dyn TimeStamper>>,
+    /// From B-LT on: where revocation data and missing issuer certificates come from.
+    pub fetcher: Option<Arc<dyn Fetcher>>,
 }
 
 /// What a finished signature looks like.
@@ -49,6 +74,12 @@ pub struct Outcome {
 /// Refuses a credential that must not make this signature: wrong kind (unless forced), not
 /// valid at the signing time, or without a key usage for signatures.
 pub fn check_credential(credential: &Credential, request: &Request) -> Result<(), Error> {
+    if request.level >= Level::T && request.timestamp.is_none() {
+        return Err(Error::Needs("a time-stamp authority (--tsa URL)"));
+    }
+    if request.level >= Level::Lt && request.fetcher.is_none() {
+        return Err(Error::Needs("network access for revocation data"));
+    }
     let certificate = credential.certificate();
     // A certificate that declares neither kind may be used for both.
     if let Some(kind) = certificate.declared_kind()
@@ -199,7 +230,8 @@ fn write_signed(
         capacity: cms::estimate_size(credential) + room,
     };
     let digest = credential.signer.algorithm().digest();
-    let (field, byte_range, out) = append_signature(
+    let mut signature = Vec::new();
+    let (field, byte_range, mut out) = append_signature(
         input,
         output,
         overwrite,
@@ -208,11 +240,29 @@ fn write_signed(
         |content_digest| {
             let options = cms::Options {
                 signing_time: None,
-                timestamp: request.timestamp.as_deref(),
+                timestamp: request
+                    .timestamp
+                    .as_deref()
+                    .filter(|_| request.level >= Level::T),
             };
-            Ok(cms::sign_detached(content_digest, credential, options)?)
+            signature = cms::sign_detached(content_digest, credential, options)?;
+            Ok(signature.clone())
         },
     )?;
+    if let (true, Some(fetcher)) = (request.level >= Level::Lt, &request.fetcher) {
+        let parsed = cms::Parsed::from_der(&signature)?;
+        let tokens: Vec<Vec<u8>> = parsed
+            .signer_infos()
+            .iter()
+            .flat_map(|s| cms::view(s).signature_timestamps)
+            .collect();
+        let mut chains = vec![credential.chain.clone()];
+        chains.extend(ltv::tsa_chains(&tokens));
+        ltv::append_validation_data(&mut out, &ltv::material(&chains, fetcher.as_ref())?)?;
+    }
+    if let (Level::Lta, Some(stamper)) = (request.level, &request.timestamp) {
+        out = ltv::archive_timestamp(out, output, stamper.as_ref(), overwrite)?;
+    }
     let outcome = Outcome {
         output: output.to_path_buf(),
         field,
@@ -223,24 +273,9 @@ fn write_signed(
     Ok((outcome, out))
 }
 
-/// A document time-stamp added to a PDF.
-#[derive(Clone, Debug)]
-pub struct Stamped {
-    pub output: PathBuf,
-    pub field: String,
-    pub time: DateTime<Utc>,
-    pub tsa: Option<String>,
-}
-
-/// Adds a document time-stamp (ETSI EN 319 142-1 §5.4: `/Type /DocTimeStamp`, `/SubFilter
-/// /ETSI.RFC3161`) over the whole of `input`, as an incremental update into `output`.
-pub fn timestamp_pdf(
-    input: &Path,
-    output: &Path,
-    stamper: &dyn TimeStamper,
-    overwrite: bool,
-) -> Result<Stamped, Error> {
-    let pdf_request = pdf::signature::Request {
+/// The signature dictionary of a document time-stamp (ETSI EN 319 142-1 §5.4.3).
+pub(crate) fn document_timestamp_request() -> pdf::signature::Request {
+    pdf::signature::Request {
         kind: pdf::signature::Kind::DocumentTimestamp,
         sub_filter: "ETSI.RFC3161".to_owned(),
         time: None,
@@ -249,29 +284,7 @@ pub fn timestamp_pdf(
         location: None,
         contact_info: None,
         capacity: TIMESTAMP_ROOM,
-    };
-    let mut token = None;
-    let (field, _, out) = append_signature(
-        input,
-        output,
-        overwrite,
-        &pdf_request,
-        Digest::Sha256,
-        |content_digest| {
-            let stamped = stamper.stamp(Digest::Sha256, content_digest)?;
-            let der = stamped.der.clone();
-            token = Some(stamped);
-            Ok(der)
-        },
-    )?;
-    let output = out.commit()?;
-    let token = token.ok_or_else(|| Error::Crypto("no time-stamp token".into()))?;
-    Ok(Stamped {
-        output,
-        field,
-        time: token.time,
-        tsa: token.tsa.map(|c| c.holder()),
-    })
+    }
 }
 
 /// Whether the newest signature in the PDF at `input` still lacks a time-stamp: neither a
@@ -307,7 +320,7 @@ pub fn needs_timestamp(input: &Path) -> Result<bool, Error> {
 /// Appends an incremental update with one signature dictionary to a temporary output: the
 /// input is copied and hashed in one pass, then `contents` turns the digest of the signed
 /// bytes into the DER that goes into `/Contents`.
-fn append_signature(
+pub(crate) fn append_signature(
     input: &Path,
     output: &Path,
     overwrite: bool,
@@ -436,4 +449,8 @@ pub enum Error {
     Crypto(String),
     #[error(transparent)]
     Timestamp(#[from] crate::timestamp::Error),
+    #[error(transparent)]
+    Revocation(#[from] crate::revocation::Error),
+    #[error("this level needs {0}")]
+    Needs(&'static str),
 }

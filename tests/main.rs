@@ -13,6 +13,7 @@ mod support;
 mod cli;
 mod corpus;
 mod interop;
+mod ltv;
 mod robustness;
 mod sign;
 mod timestamp;

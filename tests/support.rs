@@ -58,7 +58,9 @@ pub fn request(intent: Kind) -> sign::Request {
         reason: Some("Prüfung der Unterlagen".into()),
         location: Some("München".into()),
         contact_info: None,
+        level: sign::Level::B,
         timestamp: None,
+        fetcher: None,
     }
 }
 

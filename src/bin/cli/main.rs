@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use siegel::certificate::Kind;
@@ -60,12 +60,21 @@ fn run(cli: Cli) -> Result<u8> {
 }
 
 fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
-    let timestamp: Option<Arc<dyn TimeStamper>> = match args.level {
-        args::Level::BB => None,
-        args::Level::BT => Some(time_stamper(&args.tsa, args.tsa_auth_env.as_deref())?),
-        args::Level::BLt | args::Level::BLta => bail!(
-            "levels B-LT and B-LTA are not supported yet (validation data and archive time-stamps come next)"
-        ),
+    let level = match args.level {
+        args::Level::BB => sign::Level::B,
+        args::Level::BT => sign::Level::T,
+        args::Level::BLt => sign::Level::Lt,
+        args::Level::BLta => sign::Level::Lta,
+    };
+    let timestamp = if level >= sign::Level::T {
+        Some(time_stamper(&args.tsa, args.tsa_auth_env.as_deref())?)
+    } else {
+        None
+    };
+    let fetcher: Option<Arc<dyn network::Fetcher>> = if level >= sign::Level::Lt {
+        Some(Arc::new(network::Http::new(Duration::from_secs(30))))
+    } else {
+        None
     };
     let targets = output_paths(
         &args.inputs,
@@ -80,7 +89,9 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
         reason: args.reason,
         location: args.location,
         contact_info: args.contact,
+        level,
         timestamp,
+        fetcher,
     };
     sign::check_credential(&credential, &request)?;
 
@@ -156,42 +167,54 @@ fn time_stamper(urls: &[String], auth_env: Option<&str>) -> Result<Arc<dyn TimeS
     )))
 }
 
-/// `siegel extend`: adds a document time-stamp where the newest signature lacks one.
+/// `siegel extend`: raises signed documents to a higher level, adding only what is missing.
 fn extend(args: args::ExtendArgs) -> Result<u8> {
-    if args.level != args::Level::BT {
-        bail!(
-            "extending to B-LT and B-LTA is not supported yet (validation data and archive time-stamps come next)"
-        );
-    }
+    let level = match args.level {
+        args::Level::BB => bail!("B-B is where signatures start; extend to B-T, B-LT or B-LTA"),
+        args::Level::BT => sign::Level::T,
+        args::Level::BLt => sign::Level::Lt,
+        args::Level::BLta => sign::Level::Lta,
+    };
     let stamper = time_stamper(&args.tsa, args.tsa_auth_env.as_deref())?;
+    let fetcher = network::Http::new(Duration::from_secs(30));
     let targets = output_paths(
         &args.inputs,
         args.output.as_deref(),
         args.out_dir.as_deref(),
     )?;
+    let level_name = args
+        .level
+        .to_possible_value()
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default();
     let mut failures = 0;
     for (input, target) in args.inputs.iter().zip(&targets) {
         let name = input.display().to_string();
-        let result = extend_one(input, target, stamper.as_ref(), args.force);
+        let result = sign::extend(input, target, level, stamper.as_ref(), &fetcher, args.force)
+            .and_then(|(out, done)| Ok((out.commit()?, done)));
         let line = match (&result, args.format) {
-            (Ok(Some(stamped)), Format::Text) => format!(
-                "{name}: time-stamped by {} at {} -> {} (field {})",
-                stamped.tsa.as_deref().unwrap_or("the TSA"),
-                stamped.time.format("%Y-%m-%dT%H:%M:%SZ"),
-                stamped.output.display(),
-                stamped.field
+            (Ok((output, done)), Format::Text) => format!(
+                "{name}: {level_name} -> {} ({})",
+                output.display(),
+                describe_extension(done)
             ),
-            (Ok(None), Format::Text) => format!("{name}: already B-T -> {} (copied unchanged)", target.display()),
-            (Ok(stamped), Format::Json) => serde_json::json!({
+            (Ok((output, done)), Format::Json) => serde_json::json!({
                 "file": name,
-                "status": if stamped.is_some() { "extended" } else { "unchanged" },
-                "level": "B-T",
-                "output": target.display().to_string(),
-                "timestamp": stamped.as_ref().map(|s| s.time),
+                "status": "ok",
+                "level": level_name,
+                "output": output.display().to_string(),
+                "document_timestamp": done.timestamped,
+                "certificates": done.certificates,
+                "ocsp_responses": done.ocsps,
+                "crls": done.crls,
+                "archive_timestamp": done.archived,
             })
             .to_string(),
-            (Err(error), Format::Text) => format!("{name}: error: {error:#}"),
-            (Err(error), Format::Json) => serde_json::json!({ "file": name, "status": "error", "error": format!("{error:#}") }).to_string(),
+            (Err(error), Format::Text) => format!("{name}: error: {error}"),
+            (Err(error), Format::Json) => {
+                serde_json::json!({ "file": name, "status": "error", "error": error.to_string() })
+                    .to_string()
+            }
         };
         if result.is_err() {
             failures += 1;
@@ -201,20 +224,25 @@ fn extend(args: args::ExtendArgs) -> Result<u8> {
     Ok(if failures > 0 { EXIT_INPUT } else { 0 })
 }
 
-fn extend_one(
-    input: &Path,
-    target: &Path,
-    stamper: &dyn TimeStamper,
-    force: bool,
-) -> Result<Option<sign::Stamped>> {
-    if sign::needs_timestamp(input)? {
-        return Ok(Some(sign::timestamp_pdf(input, target, stamper, force)?));
+fn describe_extension(done: &sign::Extended) -> String {
+    let mut added = Vec::new();
+    if done.timestamped {
+        added.push("document time-stamp".to_owned());
     }
-    // Nothing to add: the output is the input, byte for byte, written the same careful way.
-    let mut out = document::Output::create(target, force)?;
-    std::io::copy(&mut std::fs::File::open(input)?, out.writer())?;
-    out.commit()?;
-    Ok(None)
+    if done.certificates + done.ocsps + done.crls > 0 {
+        added.push(format!(
+            "validation data ({} certificates, {} OCSP responses, {} CRLs)",
+            done.certificates, done.ocsps, done.crls
+        ));
+    }
+    if done.archived {
+        added.push("archive time-stamp".to_owned());
+    }
+    if added.is_empty() {
+        "nothing missing; copied unchanged".to_owned()
+    } else {
+        format!("added {}", added.join(", "))
+    }
 }
 
 /// One output per input: `-o` for a single input, else the same name inside `--out-dir`.
@@ -334,7 +362,9 @@ fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
         reason: Some("Demo: Siegel seals a sample".into()),
         location: Some("Musterstadt".into()),
         contact_info: None,
+        level: sign::Level::B,
         timestamp: None,
+        fetcher: None,
     };
     let outcome = sign::sign_pdf(&input, &args.output, &credential, &request, true)?;
     print_line(&format!(

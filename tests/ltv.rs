@@ -1,0 +1,389 @@
+//! PAdES B-LT and B-LTA against real services on 127.0.0.1, started and stopped by the tests: a
+//! TSA (`openssl ts` behind `testdata/services/tsa.py`), an OCSP responder (`openssl ocsp` over
+//! the issuing CA's index) and an HTTP server for CRLs and CA certificates. The PKI is made
+//! fresh per test (`testdata/services/ltv-pki.sh`) so its AIA and CRL URLs name these ports.
+//! (`openssl ocsp` listens on all interfaces of its port; only 127.0.0.1 is ever contacted.)
+
+use std::io::BufRead;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use lopdf::Object;
+use siegel::validate::Indication;
+use siegel::{pdf, trust, validate};
+
+use crate::support::{self, pdf, stderr, stdout};
+
+const PASSPHRASE: &str = "ltv-demo";
+
+struct Services {
+    dir: tempfile::TempDir,
+    tsa_port: u16,
+    ocsp: Option<Child>,
+    http: Option<Child>,
+    tsa: Option<Child>,
+}
+
+impl Services {
+    fn start() -> Option<Self> {
+        for tool in ["openssl", "python3", "bash"] {
+            if !support::have(tool) {
+                return None;
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let (http_port, ocsp_port) = (free_port(), free_port());
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/services");
+        let status = Command::new("bash")
+            .arg(script.join("ltv-pki.sh"))
+            .arg(dir.path())
+            .args([http_port.to_string(), ocsp_port.to_string()])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "ltv-pki.sh failed");
+        let path = |name: &str| dir.path().join(name);
+        let ocsp = Command::new("openssl")
+            .args(["ocsp", "-index"])
+            .arg(path("issuing/index.txt"))
+            .args(["-port", &ocsp_port.to_string(), "-rsigner"])
+            .arg(path("ocsp.pem"))
+            .arg("-rkey")
+            .arg(path("ocsp.key"))
+            .arg("-CA")
+            .arg(path("issuing.pem"))
+            .args(["-ndays", "1", "-timeout", "5"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The responder serves one connection at a time, so a probe connection would stall it:
+        // wait for its own word instead, then keep draining what it says.
+        let mut ocsp = ocsp;
+        let mut said = std::io::BufReader::new(ocsp.stderr.take().unwrap());
+        let mut line = String::new();
+        while said.read_line(&mut line).unwrap_or(0) > 0
+            && !line.contains("waiting for OCSP client connections")
+        {
+            line.clear();
+        }
+        std::thread::spawn(move || std::io::copy(&mut said, &mut std::io::sink()));
+        let http = Command::new("python3")
+            .args(["-m", "http.server", "--bind", "127.0.0.1", "--directory"])
+            .arg(path("www"))
+            .arg(http_port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut tsa = Command::new("python3")
+            .arg(script.join("tsa.py"))
+            .args([path("tsa.pem"), path("tsa.key"), path("chain.pem")])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(tsa.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let tsa_port = line.trim().parse().unwrap();
+        wait_for(http_port);
+        Some(Self {
+            dir,
+            tsa_port,
+            ocsp: Some(ocsp),
+            http: Some(http),
+            tsa: Some(tsa),
+        })
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn tsa_url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.tsa_port)
+    }
+
+    /// Stops the OCSP responder and the HTTP server (and the TSA), as after years.
+    fn stop_revocation_services(&mut self) {
+        for child in [self.ocsp.take(), self.http.take()].into_iter().flatten() {
+            stop(child);
+        }
+    }
+
+    fn siegel(&self, args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_siegel"))
+            .args(args)
+            .env("LTV_PIN", PASSPHRASE)
+            .output()
+            .unwrap()
+    }
+
+    fn seal(&self, level: &str, key: &str, input: &Path, output: &Path) -> std::process::Output {
+        let key = self.path(key);
+        let url = self.tsa_url();
+        self.siegel(&[
+            "seal",
+            "--level",
+            level,
+            "--tsa",
+            &url,
+            "--p12",
+            key.to_str().unwrap(),
+            "--pin-env",
+            "LTV_PIN",
+            "-o",
+            output.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ])
+    }
+
+    fn trust(&self) -> trust::Store {
+        let mut store = trust::Store::new();
+        store.add_file(&self.path("root.pem")).unwrap();
+        store
+    }
+
+    fn pyhanko_accepts(&self, file: &Path) {
+        if !support::have("pyhanko") {
+            return;
+        }
+        let output = Command::new("pyhanko")
+            .args(["sign", "validate", "--trust-replace", "--trust"])
+            .arg(self.path("root.pem"))
+            .arg(file)
+            .output()
+            .unwrap();
+        let text = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(
+            output.status.success() && text.contains(":INTACT:TRUSTED"),
+            "pyHanko on {}:\n{text}",
+            file.display()
+        );
+    }
+}
+
+impl Drop for Services {
+    fn drop(&mut self) {
+        for child in [self.ocsp.take(), self.http.take(), self.tsa.take()]
+            .into_iter()
+            .flatten()
+        {
+            stop(child);
+        }
+    }
+}
+
+fn stop(mut child: Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for(port: u16) {
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "service on port {port} did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The `/DSS` arrays' lengths: (certificates, OCSP responses, CRLs).
+fn dss_counts(path: &Path) -> (usize, usize, usize) {
+    let mut file = pdf::File::open(path).unwrap();
+    let (_, catalog) = file.catalog().unwrap();
+    let dss = file
+        .dictionary(catalog.get(b"DSS").expect("a /DSS"))
+        .unwrap();
+    let mut count = |key: &[u8]| match dss.get(key).ok().map(|o| file.resolve(o).unwrap()) {
+        Some(Object::Array(items)) => items.len(),
+        _ => 0,
+    };
+    (count(b"Certs"), count(b"OCSPs"), count(b"CRLs"))
+}
+
+fn validate_offline(services: &Services, path: &Path) -> validate::Report {
+    let options = validate::Options {
+        trust: services.trust(),
+        time: chrono::Utc::now(),
+    };
+    validate::validate_pdf(path, &options).unwrap()
+}
+
+#[test]
+fn b_lt_and_b_lta_carry_validation_data_and_validate_without_the_services() {
+    let Some(mut services) = Services::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let lt = dir.path().join("lt.pdf");
+    let lta = dir.path().join("lta.pdf");
+    for (level, output) in [("B-LT", &lt), ("B-LTA", &lta)] {
+        let result = services.seal(level, "seal.p12", &pdf("form.pdf"), output);
+        assert!(result.status.success(), "{level}: {}", stderr(&result));
+        let (certificates, ocsps, crls) = dss_counts(output);
+        assert!(
+            certificates >= 4 && ocsps >= 2 && crls >= 1,
+            "{level}: DSS has {certificates} certs, {ocsps} OCSPs, {crls} CRLs"
+        );
+        services.pyhanko_accepts(output);
+        if support::have("pdfsig") {
+            let text = stdout(&Command::new("pdfsig").arg(output).output().unwrap());
+            assert_eq!(
+                text.matches("Signature is Valid.").count(),
+                1,
+                "pdfsig on {level}:\n{text}"
+            );
+        }
+    }
+    let report = validate_offline(&services, &lta);
+    assert_eq!(report.document_timestamps.len(), 1);
+
+    services.stop_revocation_services();
+    for (level, output) in [("B-LT", &lt), ("B-LTA", &lta)] {
+        let root = services.path("root.pem");
+        let result = services.siegel(&[
+            "verify",
+            "--offline",
+            "--trust",
+            root.to_str().unwrap(),
+            output.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            result.status.code(),
+            Some(0),
+            "{level} offline: {}",
+            stdout(&result)
+        );
+        let report = validate_offline(&services, output);
+        assert_eq!(report.indication, Indication::TotalPassed, "{level}");
+        assert_eq!(
+            report.signatures[0].level.as_deref(),
+            Some("PAdES-BASELINE-T")
+        );
+    }
+}
+
+#[test]
+fn extend_lifts_a_pyhanko_b_t_file_to_b_lta_and_renews_it() {
+    let Some(services) = Services::start() else {
+        return;
+    };
+    if !support::have("pyhanko") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let passfile = dir.path().join("pass");
+    std::fs::write(&passfile, PASSPHRASE).unwrap();
+    let bt = dir.path().join("pyhanko-bt.pdf");
+    let status = Command::new("pyhanko")
+        .args([
+            "sign",
+            "addsig",
+            "--field",
+            "Sig1",
+            "--use-pades",
+            "--timestamp-url",
+            &services.tsa_url(),
+            "pkcs12",
+            "--passfile",
+        ])
+        .arg(&passfile)
+        .arg(pdf("classic.pdf"))
+        .arg(&bt)
+        .arg(services.path("seal.p12"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    let url = services.tsa_url();
+    let lta = dir.path().join("lta.pdf");
+    let result = services.siegel(&[
+        "extend",
+        "--level",
+        "B-LTA",
+        "--tsa",
+        &url,
+        "-o",
+        lta.to_str().unwrap(),
+        bt.to_str().unwrap(),
+    ]);
+    assert!(result.status.success(), "{}", stdout(&result));
+    assert!(
+        stdout(&result).contains("archive time-stamp"),
+        "{}",
+        stdout(&result)
+    );
+    assert!(
+        std::fs::read(&lta)
+            .unwrap()
+            .starts_with(&std::fs::read(&bt).unwrap())
+    );
+    services.pyhanko_accepts(&lta);
+
+    let renewed = dir.path().join("renewed.pdf");
+    let result = services.siegel(&[
+        "extend",
+        "--level",
+        "B-LTA",
+        "--tsa",
+        &url,
+        "-o",
+        renewed.to_str().unwrap(),
+        lta.to_str().unwrap(),
+    ]);
+    assert!(result.status.success(), "{}", stdout(&result));
+    services.pyhanko_accepts(&renewed);
+    let report = validate_offline(&services, &renewed);
+    assert_eq!(
+        report.document_timestamps.len(),
+        2,
+        "the archive time-stamp was renewed"
+    );
+    assert_eq!(report.indication, Indication::TotalPassed);
+}
+
+#[test]
+fn a_revoked_certificate_and_unreachable_revocation_services_stop_with_exit_3() {
+    let Some(mut services) = Services::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("out.pdf");
+    let result = services.seal("B-LT", "revoked.p12", &pdf("classic.pdf"), &output);
+    assert_eq!(result.status.code(), Some(3));
+    assert!(
+        stdout(&result).contains("is revoked"),
+        "{}",
+        stdout(&result)
+    );
+    assert!(!output.exists());
+
+    services.stop_revocation_services();
+    let result = services.seal("B-LT", "seal.p12", &pdf("classic.pdf"), &output);
+    assert_eq!(result.status.code(), Some(3));
+    let text = stdout(&result);
+    assert!(
+        text.contains("http://127.0.0.1:") && text.contains("cannot connect"),
+        "{text}"
+    );
+    assert!(!output.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "temporary files left behind"
+    );
+}
