@@ -82,7 +82,7 @@ struct TstInfo {
     message_imprint: MessageImprint,
     serial_number: Int,
     gen_time: Any,
-    accuracy: Option<Any>,
+    accuracy: Option<Accuracy>,
     #[asn1(default = "Default::default")]
     ordering: bool,
     nonce: Option<Int>,
@@ -95,6 +95,20 @@ struct TstInfo {
         optional = "true"
     )]
     extensions: Option<Vec<x509_cert::ext::Extension>>,
+}
+
+/// ```text
+/// Accuracy ::= SEQUENCE { seconds INTEGER OPTIONAL, millis [0] INTEGER (1..999) OPTIONAL,
+///                         micros [1] INTEGER (1..999) OPTIONAL }
+/// ```
+/// Typed, not `Any`: an optional `Any` would swallow the nonce when accuracy is absent.
+#[derive(Clone, Debug, Sequence)]
+struct Accuracy {
+    seconds: Option<Int>,
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
+    millis: Option<Int>,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    micros: Option<Int>,
 }
 
 /// Obtains timestamp tokens.

@@ -25,6 +25,9 @@ impl Tsa {
         let mut child = Command::new("python3")
             .arg(script)
             .args([pki("tsa.pem"), pki("tsa.key.pem"), pki("chain.pem")])
+            // A certificate without the timeStamping usage, for the /wrong-cert path.
+            .arg("0")
+            .args([pki("seal-rsa.pem"), pki("seal-rsa.key.pem")])
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
@@ -152,6 +155,14 @@ fn bad_tsa_answers_exit_3_name_the_url_and_write_nothing() {
         (tsa.url("broken"), "not a TimeStampResp"),
         ("http://127.0.0.1:9/".to_owned(), "cannot connect"),
     ];
+    // pyHanko's test time-stamper signs with any certificate (and sends no accuracy field).
+    let wrong = support::have("pyhanko").then(|| {
+        (
+            tsa.url("wrong-cert"),
+            "lacks the timeStamping extended key usage",
+        )
+    });
+    let cases = cases.into_iter().chain(wrong);
     for (url, cause) in cases {
         let output = dir.path().join("out.pdf");
         let result = seal_bt(std::slice::from_ref(&url), &output);

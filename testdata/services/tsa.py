@@ -2,11 +2,14 @@
 """A real RFC 3161 time-stamp authority for tests: `openssl ts -reply` behind a minimal HTTP
 handler on 127.0.0.1. Prints the port it listens on, then serves until killed.
 
-Usage: tsa.py CERT KEY CHAIN [PORT]
+Usage: tsa.py CERT KEY CHAIN [PORT [WRONG_CERT WRONG_KEY]]
 Paths: /            a proper reply
        /bad-imprint a token over other data (the TSA answers a different question)
        /bad-nonce   a token with a different nonce
        /broken      HTTP 200 with garbage
+       /wrong-cert  a well-formed token signed with WRONG_CERT, a certificate without the
+                    timeStamping usage; openssl refuses to sign with such a certificate, so this
+                    one path uses pyHanko's test time-stamper
 """
 import http.server
 import os
@@ -16,6 +19,7 @@ import tempfile
 
 CERT, KEY, CHAIN = sys.argv[1:4]
 PORT = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+WRONG = sys.argv[5:7] if len(sys.argv) > 6 else None
 WORK = tempfile.mkdtemp(prefix="siegel-tsa-")
 CONFIG = os.path.join(WORK, "tsa.cnf")
 with open(os.path.join(WORK, "serial"), "w") as f:
@@ -51,7 +55,19 @@ def imprint_of(query: bytes) -> bytes:
     raise ValueError("no imprint")
 
 
+def wrong_cert_reply(query: bytes) -> bytes:
+    from asn1crypto import tsp
+    from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+    cert = load_cert_from_pemder(WRONG[0])
+    key = load_private_key_from_pemder(WRONG[1], passphrase=None)
+    stamper = DummyTimeStamper(tsa_cert=cert, tsa_key=key)
+    return stamper.request_tsa_response(tsp.TimeStampReq.load(query)).dump()
+
+
 def reply(query: bytes, mode: str) -> bytes:
+    if mode == "wrong-cert" and WRONG:
+        return wrong_cert_reply(query)
     with tempfile.TemporaryDirectory(dir=WORK) as tmp:
         qfile, rfile = os.path.join(tmp, "q.tsq"), os.path.join(tmp, "r.tsr")
         if mode == "bad-imprint":
