@@ -41,6 +41,17 @@ pub enum Level {
     Lta,
 }
 
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::B => "B-B",
+            Self::T => "B-T",
+            Self::Lt => "B-LT",
+            Self::Lta => "B-LTA",
+        })
+    }
+}
+
 /// What the user asked for besides the key.
 #[derive(Clone, Debug)]
 pub struct Request {
@@ -66,6 +77,8 @@ pub struct Request {
 pub struct Outcome {
     pub output: PathBuf,
     pub field: String,
+    /// The PAdES level reached.
+    pub level: Level,
     pub kind: Kind,
     pub signer: String,
     pub byte_range: [u64; 4],
@@ -266,6 +279,7 @@ fn write_signed(
     let outcome = Outcome {
         output: output.to_path_buf(),
         field,
+        level: request.level,
         kind: certificate.declared_kind().unwrap_or(request.intent),
         signer: certificate.holder(),
         byte_range,

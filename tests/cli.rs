@@ -39,7 +39,7 @@ fn seal_then_verify_passes_and_a_changed_byte_fails() {
     );
     assert!(result.status.success(), "{}", stderr(&result));
     assert!(
-        stdout(&result).contains("sealed by Stadtverwaltung Musterstadt Siegel"),
+        stdout(&result).contains("sealed (B-B) by Stadtverwaltung Musterstadt Siegel"),
         "{}",
         stdout(&result)
     );

@@ -234,6 +234,11 @@ fn b_lt_and_b_lta_carry_validation_data_and_validate_without_the_services() {
     for (level, output) in [("B-LT", &lt), ("B-LTA", &lta)] {
         let result = services.seal(level, "seal.p12", &pdf("form.pdf"), output);
         assert!(result.status.success(), "{level}: {}", stderr(&result));
+        assert!(
+            stdout(&result).contains(&format!("sealed ({level})")),
+            "the level reached is printed: {}",
+            stdout(&result)
+        );
         let (certificates, ocsps, crls) = dss_counts(output);
         assert!(
             certificates >= 4 && ocsps >= 2 && crls >= 1,

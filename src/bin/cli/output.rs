@@ -27,11 +27,12 @@ pub fn signed(format: Format, input: &str, result: &Result<Signed, String>) -> S
         })
         .to_string(),
         (Format::Text, Ok(Signed::Done(outcome))) => format!(
-            "{input}: {} by {} -> {} (field {})",
+            "{input}: {} ({}) by {} -> {} (field {})",
             match outcome.kind {
                 siegel::certificate::Kind::Seal => "sealed",
                 siegel::certificate::Kind::Signature => "signed",
             },
+            outcome.level,
             outcome.signer,
             outcome.output.display(),
             outcome.field
@@ -43,6 +44,7 @@ pub fn signed(format: Format, input: &str, result: &Result<Signed, String>) -> S
             "output": outcome.output.display().to_string(),
             "field": outcome.field,
             "kind": outcome.kind,
+            "level": outcome.level,
             "signer": outcome.signer,
             "byte_range": outcome.byte_range,
         })
