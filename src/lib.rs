@@ -4,9 +4,9 @@
 //! # Layers
 //!
 //! ```text
-//!  sign        validate                                  use cases
-//!  pdf   cms   key   certificate   trust                 formats, keys, services
-//!  document                                              plain data
+//!  sign        validate                                          use cases
+//!  pdf   cms   key   certificate   trust   timestamp   revocation   formats, keys, services
+//!  document   network                                             plain data, I/O edges
 //! ```
 //!
 //! Arrows point down only: `pdf` knows nothing about certificates, `cms` nothing about PDF;
