@@ -195,6 +195,11 @@ impl Certificate {
             .map(|e| (e.critical, &e.extn_value))
     }
 
+    /// Whether the certificate carries the extension `oid`.
+    pub fn has_extension(&self, oid: ObjectIdentifier) -> bool {
+        self.extension(oid).is_some()
+    }
+
     /// Key usage bits, or `None` when the extension is absent (any use allowed).
     pub fn key_usage(&self) -> Option<KeyUsage> {
         let (_, value) = self.extension(const_oid::db::rfc5280::ID_CE_KEY_USAGE)?;

@@ -6,6 +6,7 @@
 mod chain;
 mod pades;
 pub mod report;
+mod revocation;
 mod timestamps;
 
 use std::path::Path;
@@ -22,6 +23,9 @@ pub struct Options {
     pub trust: trust::Store,
     /// The validation time; a parameter so results are reproducible.
     pub time: DateTime<Utc>,
+    /// Where revocation data missing from the document is fetched; `None` validates offline,
+    /// from the embedded data alone.
+    pub fetcher: Option<std::sync::Arc<dyn crate::network::Fetcher>>,
 }
 
 /// Validates every signature and document timestamp in the PDF at `path`.
@@ -41,6 +45,7 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     let sha256 =
         crate::certificate::hex_upper(&hasher.finish().map_err(|e| Error::Crypto(e.to_string()))?);
     let found = pdf::signature::find_all(&mut file).map_err(pdf_error)?;
+    let embedded = embedded_revocation_data(&mut file);
     let unreferenced =
         pdf::signature::find_unreferenced(&mut file, &survey.byte_range_keys, &found);
 
@@ -53,8 +58,16 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         .iter()
         .filter(|f| f.kind == pdf::signature::Kind::DocumentTimestamp)
     {
-        let result =
-            pades::validate_signature(&mut file, stamp, &survey.revision_ends, options, None);
+        let result = pades::validate_signature(
+            &mut file,
+            stamp,
+            &survey.revision_ends,
+            &pades::Context {
+                options,
+                embedded: &embedded,
+                proof: None,
+            },
+        );
         if result.indication == Indication::TotalPassed {
             proofs.push((signed_end(stamp), result.best_signature_time));
         }
@@ -74,8 +87,11 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
             &mut file,
             signature,
             &survey.revision_ends,
-            options,
-            proof,
+            &pades::Context {
+                options,
+                embedded: &embedded,
+                proof,
+            },
         ));
     }
     // Order of application: by where the signed revision ends.
@@ -86,8 +102,16 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     // A signature no field refers to was hidden or its field damaged: validate it too, so a
     // tampered file cannot pass by making its signature invisible, and never let it pass.
     for signature in &unreferenced {
-        let mut result =
-            pades::validate_signature(&mut file, signature, &survey.revision_ends, options, None);
+        let mut result = pades::validate_signature(
+            &mut file,
+            signature,
+            &survey.revision_ends,
+            &pades::Context {
+                options,
+                embedded: &embedded,
+                proof: None,
+            },
+        );
         result.field = "(no field)".to_owned();
         result.messages.insert(
             0,
@@ -132,6 +156,44 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         indication,
         messages,
     })
+}
+
+/// The OCSP responses and CRLs in the document's `/DSS` (ETSI EN 319 142-1 §5.4.2). A damaged
+/// `/DSS` yields what could be read; the validation then says what is missing.
+fn embedded_revocation_data<R: std::io::Read + std::io::Seek>(
+    file: &mut pdf::File<R>,
+) -> revocation::Embedded {
+    let mut embedded = revocation::Embedded::default();
+    let Ok((_, catalog)) = file.catalog() else {
+        return embedded;
+    };
+    let Some(dss) = catalog
+        .get(b"DSS")
+        .ok()
+        .and_then(|d| file.dictionary(d).ok())
+    else {
+        return embedded;
+    };
+    for (key, target) in [
+        (b"OCSPs".as_slice(), &mut embedded.ocsps),
+        (b"CRLs", &mut embedded.crls),
+    ] {
+        let Some(lopdf::Object::Array(items)) =
+            dss.get(key).ok().and_then(|a| file.resolve(a).ok())
+        else {
+            continue;
+        };
+        for item in items.iter().take(10_000) {
+            if let Ok(lopdf::Object::Stream(stream)) = file.resolve(item) {
+                target.push(
+                    stream
+                        .decompressed_content()
+                        .unwrap_or_else(|_| stream.content.clone()),
+                );
+            }
+        }
+    }
+    embedded
 }
 
 /// Where the bytes a signature signs end, from its `/ByteRange`.

@@ -219,6 +219,7 @@ fn validate_offline(services: &Services, path: &Path) -> validate::Report {
     let options = validate::Options {
         trust: services.trust(),
         time: chrono::Utc::now(),
+        fetcher: None,
     };
     validate::validate_pdf(path, &options).unwrap()
 }
@@ -275,6 +276,19 @@ fn b_lt_and_b_lta_carry_validation_data_and_validate_without_the_services() {
         );
         let report = validate_offline(&services, output);
         assert_eq!(report.indication, Indication::TotalPassed, "{level}");
+        // Judged from the /DSS, not skipped: every certificate below the root has its answer.
+        let revocation = &report.signatures[0].revocation;
+        assert!(
+            revocation.iter().any(|r| r
+                .contains("Landkreis Beispiel Siegel: not revoked (OCSP response in the document")),
+            "{level}: {revocation:?}"
+        );
+        assert!(
+            revocation
+                .iter()
+                .any(|r| r.contains("Fremde Ausgabestelle: not revoked (CRL in the document")),
+            "{level}: {revocation:?}"
+        );
         assert_eq!(
             report.signatures[0].level.as_deref(),
             Some("PAdES-BASELINE-T")
@@ -391,4 +405,51 @@ fn a_revoked_certificate_and_unreachable_revocation_services_stop_with_exit_3() 
         0,
         "temporary files left behind"
     );
+}
+
+#[test]
+fn the_verifier_finds_a_revoked_signer_online_and_leaves_it_open_offline() {
+    let Some(services) = Services::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("revoked.pdf");
+    // B-B needs no revocation data, so the revoked key can still make a signature.
+    let result = services.seal("B-B", "revoked.p12", &pdf("classic.pdf"), &output);
+    assert!(result.status.success(), "{}", stderr(&result));
+
+    let online = validate::Options {
+        trust: services.trust(),
+        time: chrono::Utc::now(),
+        fetcher: Some(std::sync::Arc::new(siegel::network::Http::new(
+            Duration::from_secs(10),
+        ))),
+    };
+    let report = validate::validate_pdf(&output, &online).unwrap();
+    assert_eq!(
+        report.signatures[0].indication,
+        Indication::TotalFailed,
+        "{:?}",
+        report.signatures[0].messages
+    );
+    assert_eq!(
+        report.signatures[0].subindication,
+        Some(validate::SubIndication::Revoked)
+    );
+
+    let report = validate_offline(&services, &output);
+    assert_eq!(report.signatures[0].indication, Indication::Indeterminate);
+    assert_eq!(
+        report.signatures[0].subindication,
+        Some(validate::SubIndication::TryLater)
+    );
+    let root = services.path("root.pem");
+    let result = services.siegel(&[
+        "verify",
+        "--offline",
+        "--trust",
+        root.to_str().unwrap(),
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(result.status.code(), Some(2), "{}", stdout(&result));
 }

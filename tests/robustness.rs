@@ -17,6 +17,7 @@ fn every_changed_signed_byte_is_detected_and_no_change_panics() {
     let options = validate::Options {
         trust: support::trust_root(),
         time: support::time(),
+        fetcher: None,
     };
     // Every 5th byte, with flips that never just change the case of a hex digit.
     let flips = [0x01u8, 0x02, 0x04, 0x08, 0x10, 0x40, 0x80];
@@ -50,6 +51,7 @@ fn truncated_signed_files_never_pass_or_panic() {
     let options = validate::Options {
         trust: support::trust_root(),
         time: support::time(),
+        fetcher: None,
     };
     for len in (0..original.len() - 1).step_by(37) {
         std::fs::write(&cut, &original[..len]).unwrap();
@@ -70,6 +72,7 @@ fn hostile_structures_give_errors_not_panics() {
     let options = validate::Options {
         trust: support::trust_root(),
         time: support::time(),
+        fetcher: None,
     };
     let deep = format!(
         "%PDF-1.7\n1 0 obj\n{}\nendobj\ntrailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n",

@@ -81,6 +81,7 @@ pub fn validate(path: &Path) -> validate::Report {
         &validate::Options {
             trust: trust_root(),
             time: time(),
+            fetcher: None,
         },
     )
     .unwrap()

@@ -107,6 +107,7 @@ fn without_a_trust_anchor_the_chain_is_not_found() {
             &validate::Options {
                 trust: store,
                 time: support::time(),
+                fetcher: None,
             },
         )
         .unwrap();
@@ -131,6 +132,7 @@ fn after_the_certificate_expired_there_is_no_proof_of_existence() {
         &validate::Options {
             trust: support::trust_root(),
             time: later,
+            fetcher: None,
         },
     )
     .unwrap();

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::report::{
     ChainCertificate, Check, Indication, Signature, Signer, SubIndication, TimestampKind,
 };
-use super::{Options, chain, timestamps};
+use super::{Options, chain, revocation, timestamps};
 use crate::certificate::Certificate;
 use crate::cms::{self, algorithm::Scheme};
 use crate::key::Digest;
@@ -67,15 +67,23 @@ impl Checks {
     }
 }
 
-/// Validates one signature or document time-stamp. `proof` is the earliest time a valid later
-/// document time-stamp proves the signature existed.
+/// What a signature is validated against besides its own bytes.
+pub(crate) struct Context<'a> {
+    pub(crate) options: &'a Options,
+    /// Revocation data embedded in the document.
+    pub(crate) embedded: &'a revocation::Embedded,
+    /// The earliest time a valid later document time-stamp proves the signature existed.
+    pub(crate) proof: Option<DateTime<Utc>>,
+}
+
+/// Validates one signature or document time-stamp.
 pub(crate) fn validate_signature<R: Read + Seek>(
     file: &mut pdf::File<R>,
     found: &Found,
     revision_ends: &[u64],
-    options: &Options,
-    proof: Option<DateTime<Utc>>,
+    context: &Context<'_>,
 ) -> Signature {
+    let options = context.options;
     let mut checks = Checks {
         list: Vec::new(),
         failure: None,
@@ -109,15 +117,9 @@ pub(crate) fn validate_signature<R: Read + Seek>(
     let ranges = check_byte_range(file, found, revision_ends, &mut checks, &mut result);
     if let Some(ranges) = ranges.filter(|_| !checks.stopped()) {
         match found.kind {
-            pdf::signature::Kind::Signature => check_cms(
-                file,
-                found,
-                ranges,
-                options,
-                proof,
-                &mut checks,
-                &mut result,
-            ),
+            pdf::signature::Kind::Signature => {
+                check_cms(file, found, ranges, context, &mut checks, &mut result)
+            }
             pdf::signature::Kind::DocumentTimestamp => {
                 check_document_timestamp(file, found, ranges, options, &mut checks, &mut result)
             }
@@ -275,11 +277,11 @@ fn check_cms<R: Read + Seek>(
     file: &mut pdf::File<R>,
     found: &Found,
     ranges: [(u64, u64); 2],
-    options: &Options,
-    proof: Option<DateTime<Utc>>,
+    context: &Context<'_>,
     checks: &mut Checks,
     result: &mut Signature,
 ) {
+    let (options, embedded, proof) = (context.options, context.embedded, context.proof);
     let parsed = match cms::Parsed::from_der(&found.contents) {
         Ok(parsed) => parsed,
         Err(error) => {
@@ -495,6 +497,16 @@ fn check_cms<R: Read + Seek>(
             format!("no valid certificate path at {at}: {text}"),
         ),
     }
+    if checks.failure.is_none() {
+        check_revocation(
+            &path.certificates,
+            options,
+            embedded,
+            proven.is_some(),
+            checks,
+            result,
+        );
+    }
     // The signer's certificate must be valid at the best-signature-time: the validation time,
     // unless a valid time-stamp proves the signature existed earlier.
     let best = result.best_signature_time;
@@ -525,9 +537,6 @@ fn check_cms<R: Read + Seek>(
             "the signer's certificate does not allow digitalSignature or nonRepudiation",
         );
     }
-    result
-        .messages
-        .push("revocation was not checked (not yet supported)".into());
 }
 
 /// A document time-stamp (ETSI EN 319 142-1 §5.4): a bare RFC 3161 token over the byte ranges.
@@ -560,6 +569,82 @@ fn check_document_timestamp<R: Read + Seek>(
         Some(sub) => checks.fail("document-timestamp", sub, checked.report.detail.clone()),
     }
     result.timestamps.push(checked.report);
+}
+
+/// Revocation of every certificate on the path but the trust anchor (EN 319 102-1 §5.2.6):
+/// the signer's certificate revoked before the best-signature-time fails the signature; a
+/// CA revoked, or no revocation data where the certificate names a source, is indeterminate.
+fn check_revocation(
+    path: &[Certificate],
+    options: &Options,
+    embedded: &revocation::Embedded,
+    proven: bool,
+    checks: &mut Checks,
+    result: &mut Signature,
+) {
+    let best = result.best_signature_time;
+    for (index, certificate) in path.iter().enumerate() {
+        let Some(issuer) = path.get(index + 1) else {
+            break;
+        };
+        if options.trust.contains(certificate) {
+            break;
+        }
+        let status = revocation::status(
+            certificate,
+            issuer,
+            &path[index + 1..],
+            embedded,
+            options.fetcher.as_deref(),
+        );
+        let holder = certificate.holder();
+        match status {
+            revocation::Status::Good { source } => {
+                result
+                    .revocation
+                    .push(format!("{holder}: not revoked ({source})"));
+                checks.pass("revocation", format!("{holder}: not revoked ({source})"));
+            }
+            revocation::Status::NotApplicable { reason } => {
+                result
+                    .revocation
+                    .push(format!("{holder}: not checked ({reason})"));
+                checks.note(
+                    "revocation",
+                    true,
+                    format!("{holder}: not checked ({reason})"),
+                );
+            }
+            revocation::Status::Unknown { reason } => {
+                result
+                    .revocation
+                    .push(format!("{holder}: unknown ({reason})"));
+                checks.fail(
+                    "revocation",
+                    SubIndication::TryLater,
+                    format!("{holder}: revocation status unknown: {reason}"),
+                );
+            }
+            revocation::Status::Revoked { time, source } => {
+                result
+                    .revocation
+                    .push(format!("{holder}: revoked on {time} ({source})"));
+                if index > 0 {
+                    checks.fail(
+                        "revocation",
+                        SubIndication::RevokedCaNoPoe,
+                        format!("{holder} (a CA of the signer) is revoked ({source})"),
+                    );
+                } else if time <= best {
+                    checks.fail("revocation", SubIndication::Revoked, format!("the signer's certificate was revoked on {time}, before the signature is proven to exist ({best}) ({source})"));
+                } else if proven {
+                    checks.pass("revocation", format!("{holder}: revoked on {time}, after the signature is proven to exist ({best})"));
+                } else {
+                    checks.fail("revocation", SubIndication::RevokedNoPoe, format!("the signer's certificate is revoked ({source}) and no time-stamp proves the signature existed before"));
+                }
+            }
+        }
+    }
 }
 
 fn describe_signer(certificate: &Certificate, result: &mut Signature) {

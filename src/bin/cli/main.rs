@@ -297,7 +297,15 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>) -> Result<u8> {
             .with_timezone(&Utc),
         None => now,
     };
-    let options = validate::Options { trust: store, time };
+    let options = validate::Options {
+        trust: store,
+        time,
+        fetcher: if args.offline {
+            None
+        } else {
+            Some(Arc::new(network::Http::new(Duration::from_secs(30))))
+        },
+    };
     let progress = progress_bar(args.inputs.len());
     let results: Vec<Result<validate::Report, String>> = args
         .inputs
@@ -377,6 +385,7 @@ fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
         &validate::Options {
             trust: store,
             time: now,
+            fetcher: None,
         },
     )?;
     print_line(&output::validated(

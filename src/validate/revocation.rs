@@ -1,0 +1,211 @@
+//! Revocation status during validation (EN 319 102-1 §5.2.6 X.509 certificate validation,
+//! RFC 6960 OCSP, RFC 5280 §6.3 CRLs): from data embedded in the document (`/DSS`), else
+//! fetched online unless validating offline.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use openssl::hash::MessageDigest;
+use openssl::ocsp::{OcspCertId, OcspCertStatus, OcspFlag, OcspResponse, OcspResponseStatus};
+use openssl::stack::Stack;
+use openssl::x509::store::X509StoreBuilder;
+use openssl::x509::{CrlStatus, X509, X509Crl};
+
+use crate::certificate::Certificate;
+use crate::network::Fetcher;
+use crate::revocation::{self, Evidence};
+
+/// RFC 6960 §4.2.2.2.1 `id-pkix-ocsp-nocheck`: a responder's own certificate is not checked.
+const OCSP_NOCHECK: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.5");
+
+/// Revocation data found in the document.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Embedded {
+    pub(crate) ocsps: Vec<Vec<u8>>,
+    pub(crate) crls: Vec<Vec<u8>>,
+}
+
+/// What is known about one certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Status {
+    Good {
+        source: String,
+    },
+    Revoked {
+        time: DateTime<Utc>,
+        source: String,
+    },
+    /// The certificate names revocation sources, but no answer is at hand.
+    Unknown {
+        reason: String,
+    },
+    /// Nothing to check: the certificate names no source, or is an OCSP responder's with
+    /// ocsp-nocheck.
+    NotApplicable {
+        reason: &'static str,
+    },
+}
+
+/// The revocation status of `certificate`, issued by `issuer` (`chain`: the issuer's own
+/// issuers, for delegated OCSP responders).
+pub(crate) fn status(
+    certificate: &Certificate,
+    issuer: &Certificate,
+    chain: &[Certificate],
+    embedded: &Embedded,
+    fetcher: Option<&dyn Fetcher>,
+) -> Status {
+    if certificate.has_extension(OCSP_NOCHECK) {
+        return Status::NotApplicable {
+            reason: "OCSP responder certificate with ocsp-nocheck",
+        };
+    }
+    for der in &embedded.ocsps {
+        if let Some(status) = from_ocsp(
+            der,
+            certificate,
+            issuer,
+            chain,
+            "OCSP response in the document",
+        ) {
+            return status;
+        }
+    }
+    for der in &embedded.crls {
+        if let Some(status) = from_crl(der, certificate, issuer, "CRL in the document") {
+            return status;
+        }
+    }
+    let named = !certificate.ocsp_urls().is_empty() || !certificate.crl_urls().is_empty();
+    if !named {
+        return Status::NotApplicable {
+            reason: "the certificate names no OCSP responder and no CRL",
+        };
+    }
+    let Some(fetcher) = fetcher else {
+        return Status::Unknown {
+            reason: "no revocation data in the document, and validating offline".into(),
+        };
+    };
+    match revocation::fetch(certificate, issuer, chain, fetcher) {
+        Ok(Evidence::Ocsp(der)) => from_ocsp(
+            &der,
+            certificate,
+            issuer,
+            chain,
+            "OCSP response fetched online",
+        )
+        .unwrap_or(Status::Unknown {
+            reason: "unusable OCSP response".into(),
+        }),
+        Ok(Evidence::Crl(der)) => from_crl(&der, certificate, issuer, "CRL fetched online")
+            .unwrap_or(Status::Unknown {
+                reason: "unusable CRL".into(),
+            }),
+        // `fetch` checked the answer and found the certificate revoked; read the date again.
+        Err(revocation::Error::Revoked { origin, .. }) => Status::Revoked {
+            time: DateTime::<Utc>::MIN_UTC,
+            source: origin,
+        },
+        Err(error) => Status::Unknown {
+            reason: error.to_string(),
+        },
+    }
+}
+
+/// The status an OCSP response gives, if it is about this certificate and its signature holds.
+fn from_ocsp(
+    der: &[u8],
+    certificate: &Certificate,
+    issuer: &Certificate,
+    chain: &[Certificate],
+    source: &str,
+) -> Option<Status> {
+    let subject = X509::from_der(certificate.der()).ok()?;
+    let issuer_x509 = X509::from_der(issuer.der()).ok()?;
+    let response = OcspResponse::from_der(der).ok()?;
+    if response.status() != OcspResponseStatus::SUCCESSFUL {
+        return None;
+    }
+    let basic = response.basic().ok()?;
+    let id = OcspCertId::from_cert(MessageDigest::sha1(), &subject, &issuer_x509).ok()?;
+    let found = basic.find_status(&id)?;
+    let mut store = X509StoreBuilder::new().ok()?;
+    let mut untrusted = Stack::new().ok()?;
+    store.add_cert(issuer_x509.clone()).ok()?;
+    untrusted.push(issuer_x509).ok()?;
+    for extra in chain {
+        let extra = X509::from_der(extra.der()).ok()?;
+        untrusted.push(extra.clone()).ok()?;
+        let _ = store.add_cert(extra);
+    }
+    let store = store.build();
+    // An OCSP answer nobody authorised proves nothing (RFC 6960 §4.2.2.2).
+    basic.verify(&untrusted, &store, OcspFlag::empty()).ok()?;
+    let produced =
+        openssl_time(&found.this_update.to_string()).map_or_else(String::new, |t| format!(", {t}"));
+    match found.status {
+        OcspCertStatus::GOOD => Some(Status::Good {
+            source: format!("{source}{produced}"),
+        }),
+        OcspCertStatus::REVOKED => Some(Status::Revoked {
+            time: found
+                .revocation_time
+                .and_then(|t| openssl_time(&t.to_string()))
+                .unwrap_or(DateTime::<Utc>::MIN_UTC),
+            source: source.to_owned(),
+        }),
+        _ => None,
+    }
+}
+
+/// The status a CRL gives, if it is the issuer's and its signature holds.
+fn from_crl(
+    der: &[u8],
+    certificate: &Certificate,
+    issuer: &Certificate,
+    source: &str,
+) -> Option<Status> {
+    let list = X509Crl::from_der(der).ok()?;
+    let issuer_x509 = X509::from_der(issuer.der()).ok()?;
+    if list.issuer_name().to_der().ok()? != issuer_x509.subject_name().to_der().ok()? {
+        return None;
+    }
+    let key = issuer_x509.public_key().ok()?;
+    if !list.verify(&key).ok()? {
+        return None;
+    }
+    let subject = X509::from_der(certificate.der()).ok()?;
+    match list.get_by_cert(&subject) {
+        CrlStatus::NotRevoked => Some(Status::Good {
+            source: source.to_owned(),
+        }),
+        CrlStatus::Revoked(entry) => Some(Status::Revoked {
+            time: openssl_time(&entry.revocation_date().to_string())
+                .unwrap_or(DateTime::<Utc>::MIN_UTC),
+            source: source.to_owned(),
+        }),
+        CrlStatus::RemoveFromCrl(_) => Some(Status::Good {
+            source: source.to_owned(),
+        }),
+    }
+}
+
+/// openssl prints times as `Nov 22 19:15:51 2026 GMT`.
+fn openssl_time(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim_end_matches(" GMT");
+    NaiveDateTime::parse_from_str(text, "%b %e %H:%M:%S %Y")
+        .ok()
+        .map(|t| t.and_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn openssl_times_parse() {
+        let time = openssl_time("Nov  2 19:15:51 2026 GMT").unwrap();
+        assert_eq!(time.to_rfc3339(), "2026-11-02T19:15:51+00:00");
+        assert!(openssl_time("yesterday").is_none());
+    }
+}
