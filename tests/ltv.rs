@@ -257,6 +257,11 @@ fn b_lt_and_b_lta_carry_validation_data_and_validate_without_the_services() {
     }
     let report = validate_offline(&services, &lta);
     assert_eq!(report.document_timestamps.len(), 1);
+    let detail = &report.document_timestamps[0].timestamps[0].detail;
+    assert!(
+        detail.contains("TSA certificate not revoked (OCSP response in the document"),
+        "{detail}"
+    );
 
     services.stop_revocation_services();
     for (level, output) in [("B-LT", &lt), ("B-LTA", &lta)] {

@@ -121,7 +121,7 @@ pub(crate) fn validate_signature<R: Read + Seek>(
                 check_cms(file, found, ranges, context, &mut checks, &mut result)
             }
             pdf::signature::Kind::DocumentTimestamp => {
-                check_document_timestamp(file, found, ranges, options, &mut checks, &mut result)
+                check_document_timestamp(file, found, ranges, context, &mut checks, &mut result)
             }
         }
     }
@@ -433,6 +433,7 @@ fn check_cms<R: Read + Seek>(
                 der,
                 |digest| Ok(digest.hash(&signature_value)),
                 options,
+                embedded,
             )
         })
         .collect();
@@ -544,7 +545,7 @@ fn check_document_timestamp<R: Read + Seek>(
     file: &mut pdf::File<R>,
     found: &Found,
     ranges: [(u64, u64); 2],
-    options: &Options,
+    context: &Context<'_>,
     checks: &mut Checks,
     result: &mut Signature,
 ) {
@@ -552,7 +553,8 @@ fn check_document_timestamp<R: Read + Seek>(
         TimestampKind::Document,
         &found.contents,
         |digest| hash_ranges(file, digest, ranges),
-        options,
+        context.options,
+        context.embedded,
     );
     result.level = Some("PAdES document time-stamp".into());
     if let Some(token) = &checked.token {

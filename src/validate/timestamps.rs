@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::report::{self, Indication, SubIndication};
-use super::{Options, chain};
+use super::{Options, chain, revocation};
 use crate::key::Digest;
 use crate::timestamp::{self, Token};
 
@@ -32,6 +32,7 @@ pub(crate) fn check(
     der: &[u8],
     expected: impl FnOnce(Digest) -> Result<Vec<u8>, String>,
     options: &Options,
+    embedded: &revocation::Embedded,
 ) -> Checked {
     let fail = |sub: SubIndication, detail: String, token: Option<&Token>| Checked {
         report: report::Timestamp {
@@ -87,6 +88,38 @@ pub(crate) fn check(
             Some(&token),
         );
     }
+    // The TSA's own certificate: revoked is fatal for the token. Unknown is expected for the
+    // newest time-stamp of a document, whose revocation data only the next renewal can add;
+    // EN 319 102-1 then relies on the TSA certificate being valid and not known to be revoked
+    // at the validation time, so it is said, not failed.
+    let mut revocation_note = String::new();
+    if let Some(issuer) = path.certificates.get(1) {
+        let status = revocation::status(
+            &tsa,
+            issuer,
+            &path.certificates[1..],
+            embedded,
+            options.fetcher.as_deref(),
+        );
+        revocation_note = match status {
+            revocation::Status::Revoked { time, source } => {
+                return fail(
+                    SubIndication::RevokedNoPoe,
+                    format!("the TSA certificate was revoked on {time} ({source})"),
+                    Some(&token),
+                );
+            }
+            revocation::Status::Good { source } => {
+                format!("; TSA certificate not revoked ({source})")
+            }
+            revocation::Status::Unknown { reason } => format!(
+                "; the TSA certificate's revocation status is not at hand ({reason}), as expected for the newest time-stamp until the next renewal adds it"
+            ),
+            revocation::Status::NotApplicable { reason } => {
+                format!("; TSA revocation not checked ({reason})")
+            }
+        };
+    }
     Checked {
         report: report::Timestamp {
             kind,
@@ -95,7 +128,7 @@ pub(crate) fn check(
             indication: Indication::TotalPassed,
             subindication: None,
             detail: format!(
-                "{} imprint matches; token signed by {}, trusted at {}",
+                "{} imprint matches; token signed by {}, trusted at {}{revocation_note}",
                 token.digest.name(),
                 tsa.holder(),
                 token.time
