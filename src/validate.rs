@@ -158,7 +158,8 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     })
 }
 
-/// The OCSP responses and CRLs in the document's `/DSS` (ETSI EN 319 142-1 §5.4.2). A damaged
+/// The certificates, OCSP responses and CRLs in the document's `/DSS` (ETSI EN 319 142-1
+/// §5.4.2). A damaged
 /// `/DSS` yields what could be read; the validation then says what is missing.
 fn embedded_revocation_data<R: std::io::Read + std::io::Seek>(
     file: &mut pdf::File<R>,

@@ -470,7 +470,12 @@ fn check_cms<R: Read + Seek>(
 
     // Certification path at the claimed signing time.
     let at = result.signing_time.unwrap_or(options.time);
-    let path = chain::validate(&certificate, &parsed.certificates, &options.trust, at);
+    let path = chain::validate(
+        &certificate,
+        &embedded.candidates(&parsed.certificates),
+        &options.trust,
+        at,
+    );
     result.chain = path
         .certificates
         .iter()

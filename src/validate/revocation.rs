@@ -17,11 +17,20 @@ use crate::revocation::{self, Evidence};
 const OCSP_NOCHECK: const_oid::ObjectIdentifier =
     const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.5");
 
-/// Revocation data found in the document.
+/// Validation data found in the document's `/DSS`.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Embedded {
+    pub(crate) certificates: Vec<Certificate>,
     pub(crate) ocsps: Vec<Vec<u8>>,
     pub(crate) crls: Vec<Vec<u8>>,
+}
+
+impl Embedded {
+    /// `own` (a signature's or token's certificates) followed by the `/DSS` certificates: the
+    /// candidates for building a path.
+    pub(crate) fn candidates(&self, own: &[Certificate]) -> Vec<Certificate> {
+        own.iter().chain(&self.certificates).cloned().collect()
+    }
 }
 
 /// What is known about one certificate.

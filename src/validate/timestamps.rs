@@ -77,7 +77,12 @@ pub(crate) fn check(
     if let Err(reason) = timestamp::check_tsa_certificate(&tsa) {
         return fail(SubIndication::ChainConstraintsFailure, reason, Some(&token));
     }
-    let path = chain::validate(&tsa, &token.certificates, &options.trust, token.time);
+    let path = chain::validate(
+        &tsa,
+        &embedded.candidates(&token.certificates),
+        &options.trust,
+        token.time,
+    );
     if let Some((sub, text)) = path.failure {
         return fail(
             sub,
