@@ -38,12 +38,8 @@ pub struct SignArgs {
     /// PAdES baseline level: B-B, or B-T with a signature time-stamp from --tsa.
     #[arg(long, value_enum, default_value_t = Level::BB)]
     pub level: Level,
-    /// RFC 3161 time-stamp authority URL; repeatable, tried in order.
-    #[arg(long)]
-    pub tsa: Vec<String>,
-    /// Environment variable holding `user:password` for TSAs that require HTTP basic auth.
-    #[arg(long)]
-    pub tsa_auth_env: Option<String>,
+    #[command(flatten)]
+    pub tsa: TsaArgs,
     /// Reason for signing (/Reason).
     #[arg(long)]
     pub reason: Option<String>,
@@ -53,17 +49,8 @@ pub struct SignArgs {
     /// How to reach the signer (/ContactInfo).
     #[arg(long)]
     pub contact: Option<String>,
-    /// Output file (one input only).
-    #[arg(
-        short = 'o',
-        long = "output",
-        conflicts_with = "out_dir",
-        required_unless_present = "out_dir"
-    )]
-    pub output: Option<PathBuf>,
-    /// Output folder; each output keeps its input's file name.
-    #[arg(long)]
-    pub out_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
     /// Overwrite existing outputs, and sign with a certificate of the other kind.
     #[arg(long)]
     pub force: bool,
@@ -76,6 +63,33 @@ pub struct SignArgs {
     /// Documents to sign.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
+}
+
+/// Where time-stamps come from.
+#[derive(Debug, Args)]
+pub struct TsaArgs {
+    /// RFC 3161 time-stamp authority URL; repeatable, tried in order.
+    #[arg(long)]
+    pub tsa: Vec<String>,
+    /// Environment variable holding `user:password` for TSAs that require HTTP basic auth.
+    #[arg(long)]
+    pub tsa_auth_env: Option<String>,
+}
+
+/// Where outputs go.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output file (one input only).
+    #[arg(
+        short = 'o',
+        long = "output",
+        conflicts_with = "out_dir",
+        required_unless_present = "out_dir"
+    )]
+    pub output: Option<PathBuf>,
+    /// Output folder; each output keeps its input's file name.
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -114,23 +128,10 @@ pub struct ExtendArgs {
     /// The level to reach; B-T adds a document time-stamp where the newest signature has none.
     #[arg(long, value_enum)]
     pub level: Level,
-    /// RFC 3161 time-stamp authority URL; repeatable, tried in order.
-    #[arg(long)]
-    pub tsa: Vec<String>,
-    /// Environment variable holding `user:password` for TSAs that require HTTP basic auth.
-    #[arg(long)]
-    pub tsa_auth_env: Option<String>,
-    /// Output file (one input only).
-    #[arg(
-        short = 'o',
-        long = "output",
-        conflicts_with = "out_dir",
-        required_unless_present = "out_dir"
-    )]
-    pub output: Option<PathBuf>,
-    /// Output folder; each output keeps its input's file name.
-    #[arg(long)]
-    pub out_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub tsa: TsaArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
     /// Overwrite existing outputs.
     #[arg(long)]
     pub force: bool,

@@ -67,7 +67,7 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
         args::Level::BLta => sign::Level::Lta,
     };
     let timestamp = if level >= sign::Level::T {
-        Some(time_stamper(&args.tsa, args.tsa_auth_env.as_deref())?)
+        Some(time_stamper(&args.tsa)?)
     } else {
         None
     };
@@ -76,11 +76,7 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
     } else {
         None
     };
-    let targets = output_paths(
-        &args.inputs,
-        args.output.as_deref(),
-        args.out_dir.as_deref(),
-    )?;
+    let targets = output_paths(&args.inputs, &args.out)?;
     let credential = keys::credential(&args.key)?;
     let request = sign::Request {
         intent,
@@ -151,7 +147,8 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
 }
 
 /// The TSA client for `--tsa` URLs, with basic authentication from `auth_env` if given.
-fn time_stamper(urls: &[String], auth_env: Option<&str>) -> Result<Arc<dyn TimeStamper>> {
+fn time_stamper(tsa: &args::TsaArgs) -> Result<Arc<dyn TimeStamper>> {
+    let (urls, auth_env) = (&tsa.tsa, tsa.tsa_auth_env.as_deref());
     if urls.is_empty() {
         bail!("this level needs a time-stamp authority: give --tsa URL");
     }
@@ -175,13 +172,9 @@ fn extend(args: args::ExtendArgs) -> Result<u8> {
         args::Level::BLt => sign::Level::Lt,
         args::Level::BLta => sign::Level::Lta,
     };
-    let stamper = time_stamper(&args.tsa, args.tsa_auth_env.as_deref())?;
+    let stamper = time_stamper(&args.tsa)?;
     let fetcher = network::Http::new(Duration::from_secs(30));
-    let targets = output_paths(
-        &args.inputs,
-        args.output.as_deref(),
-        args.out_dir.as_deref(),
-    )?;
+    let targets = output_paths(&args.inputs, &args.out)?;
     let level_name = args
         .level
         .to_possible_value()
@@ -246,12 +239,8 @@ fn describe_extension(done: &sign::Extended) -> String {
 }
 
 /// One output per input: `-o` for a single input, else the same name inside `--out-dir`.
-fn output_paths(
-    inputs: &[PathBuf],
-    output: Option<&Path>,
-    out_dir: Option<&Path>,
-) -> Result<Vec<PathBuf>> {
-    match (output, out_dir) {
+fn output_paths(inputs: &[PathBuf], out: &args::OutputArgs) -> Result<Vec<PathBuf>> {
+    match (out.output.as_deref(), out.out_dir.as_deref()) {
         (Some(output), _) => {
             if inputs.len() != 1 {
                 bail!(
