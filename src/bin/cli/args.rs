@@ -35,7 +35,8 @@ pub enum Command {
 pub struct SignArgs {
     #[command(flatten)]
     pub key: KeyArgs,
-    /// PAdES baseline level: B-B, or B-T with a signature time-stamp from --tsa.
+    /// PAdES baseline level: B-B; B-T adds a time-stamp from --tsa; B-LT certificates and
+    /// revocation data; B-LTA an archive time-stamp.
     #[arg(long, value_enum, default_value_t = Level::BB)]
     pub level: Level,
     #[command(flatten)]
