@@ -58,6 +58,63 @@ impl File<Source> {
     }
 }
 
+impl File<Window<Source>> {
+    /// Opens the first `len` bytes of the file at `path` as a PDF of their own: the document as
+    /// it was at the end of an earlier revision (§7.5.6).
+    pub fn open_revision(path: &Path, len: u64) -> Result<Self, Error> {
+        let mut file = fs::File::open(path).map_err(io_error)?;
+        let full = file.metadata().map_err(io_error)?.len();
+        let len = len.min(full);
+        let source = if len <= IN_MEMORY {
+            let mut bytes = vec![0; usize::try_from(len).unwrap_or(0)];
+            file.read_exact(&mut bytes).map_err(io_error)?;
+            Source::Memory(io::Cursor::new(bytes))
+        } else {
+            Source::Disk(file)
+        };
+        Self::new(Window {
+            inner: source,
+            len,
+            position: 0,
+        })
+    }
+}
+
+/// The first `len` bytes of a source, seen as a whole.
+#[derive(Debug)]
+pub struct Window<R> {
+    inner: R,
+    len: u64,
+    position: u64,
+}
+
+impl<R: Read + Seek> Read for Window<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.len.saturating_sub(self.position);
+        let want = usize::try_from(left).map_or(buf.len(), |l| l.min(buf.len()));
+        if want == 0 {
+            return Ok(0);
+        }
+        self.inner.seek(SeekFrom::Start(self.position))?;
+        let read = self.inner.read(&mut buf[..want])?;
+        self.position += read as u64;
+        Ok(read)
+    }
+}
+
+impl<R: Read + Seek> Seek for Window<R> {
+    fn seek(&mut self, position: SeekFrom) -> io::Result<u64> {
+        let target = match position {
+            SeekFrom::Start(offset) => Some(offset),
+            SeekFrom::End(delta) => self.len.checked_add_signed(delta),
+            SeekFrom::Current(delta) => self.position.checked_add_signed(delta),
+        };
+        self.position = target
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"))?;
+        Ok(self.position)
+    }
+}
+
 /// Where a [`File`] opened from a path reads from: memory for small files, the disk otherwise.
 #[derive(Debug)]
 pub enum Source {
@@ -146,6 +203,11 @@ impl<R: Read + Seek> File<R> {
         self.xref = table;
         self.object_streams.clear();
         Ok(())
+    }
+
+    /// Every object number in use.
+    pub fn object_numbers(&self) -> Vec<u32> {
+        self.xref.numbers().collect()
     }
 
     /// One more than the highest object number in use.

@@ -4,6 +4,7 @@
 //! not be processed at all.
 
 mod chain;
+mod modifications;
 mod pades;
 pub mod report;
 mod revocation;
@@ -51,6 +52,8 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
 
     let mut signatures = Vec::new();
     let mut document_timestamps = Vec::new();
+    // The changes after each signed revision, analysed once per revision.
+    let mut changes = std::collections::HashMap::new();
     // Document time-stamps first: a valid one proves that every signature it covers existed
     // at its time (a proof of existence, EN 319 102-1 §5.6.2.4).
     let mut proofs: Vec<(u64, chrono::DateTime<chrono::Utc>)> = Vec::new();
@@ -58,7 +61,7 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         .iter()
         .filter(|f| f.kind == pdf::signature::Kind::DocumentTimestamp)
     {
-        let result = pades::validate_signature(
+        let mut result = pades::validate_signature(
             &mut file,
             stamp,
             &survey.revision_ends,
@@ -68,6 +71,7 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
                 proof: None,
             },
         );
+        judge_later_changes(path, signed_end(stamp), &mut changes, &mut result);
         if result.indication == Indication::TotalPassed {
             proofs.push((signed_end(stamp), result.best_signature_time));
         }
@@ -83,7 +87,7 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
             .filter(|(covered, _)| *covered > end)
             .map(|(_, time)| *time)
             .min();
-        signatures.push(pades::validate_signature(
+        let mut result = pades::validate_signature(
             &mut file,
             signature,
             &survey.revision_ends,
@@ -92,7 +96,9 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
                 embedded: &embedded,
                 proof,
             },
-        ));
+        );
+        judge_later_changes(path, end, &mut changes, &mut result);
+        signatures.push(result);
     }
     // Order of application: by where the signed revision ends.
     signatures.sort_by_key(|s| s.revision.unwrap_or(usize::MAX));
@@ -195,6 +201,81 @@ fn embedded_revocation_data<R: std::io::Read + std::io::Seek>(
         }
     }
     embedded
+}
+
+/// Lists what changed after the revision a signature covers and lets it decide the verdict: a
+/// visible change fails the signature, an unclassified one makes it indeterminate; allowed
+/// changes are listed, never hidden.
+fn judge_later_changes(
+    path: &Path,
+    end: u64,
+    changes: &mut std::collections::HashMap<u64, Result<modifications::Findings, String>>,
+    result: &mut report::Signature,
+) {
+    if result.covers_whole_document || result.revision.is_none() {
+        return;
+    }
+    let findings = changes
+        .entry(end)
+        .or_insert_with(|| modifications::analyse(path, end).map_err(|e| e.to_string()));
+    match findings {
+        Ok(findings) => {
+            result
+                .modifications
+                .extend(findings.allowed.iter().map(|c| format!("allowed: {c}")));
+            result
+                .modifications
+                .extend(findings.visible.iter().map(|c| format!("not allowed: {c}")));
+            result
+                .modifications
+                .extend(findings.other.iter().map(|c| format!("not allowed: {c}")));
+            if let Some(first) = findings.visible.first() {
+                if result.indication != Indication::TotalFailed {
+                    result.indication = Indication::TotalFailed;
+                    result.subindication = Some(SubIndication::FormatFailure);
+                }
+                result.messages.insert(
+                    0,
+                    format!("the document was changed after this signature: {first}"),
+                );
+                result.checks.push(report::Check {
+                    id: "modifications",
+                    passed: false,
+                    detail: findings.visible.join("; "),
+                });
+            } else if let Some(first) = findings.other.first() {
+                if result.indication == Indication::TotalPassed {
+                    result.indication = Indication::Indeterminate;
+                    result.subindication = Some(SubIndication::SigConstraintsFailure);
+                }
+                result.messages.insert(
+                    0,
+                    format!("a change after this signature is not allowed: {first}"),
+                );
+                result.checks.push(report::Check {
+                    id: "modifications",
+                    passed: false,
+                    detail: findings.other.join("; "),
+                });
+            } else {
+                result.checks.push(report::Check {
+                    id: "modifications",
+                    passed: true,
+                    detail: "only allowed changes after signing".into(),
+                });
+            }
+        }
+        Err(error) => {
+            if result.indication == Indication::TotalPassed {
+                result.indication = Indication::Indeterminate;
+                result.subindication = Some(SubIndication::SigConstraintsFailure);
+            }
+            result.messages.insert(
+                0,
+                format!("the changes after this signature could not be analysed: {error}"),
+            );
+        }
+    }
 }
 
 /// Where the bytes a signature signs end, from its `/ByteRange`.

@@ -243,3 +243,108 @@ fn a_signature_whose_field_was_broken_is_still_found_and_fails() {
     );
     assert_eq!(report.indication, Indication::TotalFailed);
 }
+
+/// Appends an incremental update that replaces object `id` with `object`.
+fn append_update(
+    path: &std::path::Path,
+    change: impl FnOnce(&mut pdf::File) -> (lopdf::ObjectId, lopdf::Object),
+) {
+    let mut file = pdf::File::open(path).unwrap();
+    let (id, object) = change(&mut file);
+    let mut update = pdf::update::Update::new(&file);
+    update.set(id, object);
+    let tail = update.write().unwrap().bytes;
+    drop(file);
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes.extend_from_slice(&tail);
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn page_content_changed_after_signing_fails_the_signature() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed(&dir);
+    append_update(&path, |file| {
+        let (_, page) = file.first_page().unwrap();
+        let contents = page.get(b"Contents").unwrap().as_reference().unwrap();
+        let lopdf::Object::Stream(mut stream) = file.object(contents).unwrap() else {
+            panic!("contents is a stream")
+        };
+        stream.set_plain_content(b"BT /F1 24 Tf 72 700 Td (Genehmigt!) Tj ET".to_vec());
+        (contents, lopdf::Object::Stream(stream))
+    });
+    let report = validate(&path);
+    let signature = first(&report);
+    assert_eq!(
+        (signature.indication, signature.subindication),
+        (Indication::TotalFailed, Some(SubIndication::FormatFailure))
+    );
+    assert!(
+        signature.messages[0].contains("changed after this signature"),
+        "{:?}",
+        signature.messages
+    );
+    assert!(
+        signature
+            .modifications
+            .iter()
+            .any(|m| m.contains("not allowed: content stream")),
+        "{:?}",
+        signature.modifications
+    );
+}
+
+#[test]
+fn a_page_added_after_signing_fails_the_signature() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed(&dir);
+    append_update(&path, |file| {
+        let (_, catalog) = file.catalog().unwrap();
+        let pages = catalog.get(b"Pages").unwrap().as_reference().unwrap();
+        let mut tree = file.dictionary(&lopdf::Object::Reference(pages)).unwrap();
+        tree.set("Count", lopdf::Object::Integer(2));
+        (pages, lopdf::Object::Dictionary(tree))
+    });
+    let report = validate(&path);
+    assert_eq!(first(&report).indication, Indication::TotalFailed);
+    assert!(
+        first(&report)
+            .modifications
+            .iter()
+            .any(|m| m.contains("page tree changed")),
+        "{:?}",
+        first(&report).modifications
+    );
+}
+
+#[test]
+fn validation_data_after_signing_is_allowed_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed(&dir);
+    let mut file = pdf::File::open(&path).unwrap();
+    let material = pdf::dss::Material {
+        certificates: vec![std::fs::read(support::pki("root-ca.pem")).unwrap()],
+        ..Default::default()
+    };
+    let tail = pdf::dss::append(&mut file, &material).unwrap();
+    drop(file);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(&tail);
+    std::fs::write(&path, bytes).unwrap();
+    let report = validate(&path);
+    assert_eq!(
+        first(&report).indication,
+        Indication::TotalPassed,
+        "{:?}",
+        first(&report).messages
+    );
+    assert!(!first(&report).covers_whole_document);
+    assert!(
+        first(&report)
+            .modifications
+            .iter()
+            .any(|m| m.starts_with("allowed: the document catalog gained DSS")),
+        "{:?}",
+        first(&report).modifications
+    );
+}

@@ -91,6 +91,14 @@ impl Table {
         Ok(table)
     }
 
+    /// Every object number in use, in no particular order.
+    pub(crate) fn numbers(&self) -> impl Iterator<Item = u32> + '_ {
+        self.entries
+            .iter()
+            .filter(|(_, e)| !matches!(e, Entry::Free))
+            .map(|(n, _)| *n)
+    }
+
     pub(crate) fn entry(&self, number: u32) -> Option<Entry> {
         match self.entries.get(&number) {
             Some(Entry::Free) | None => None,
