@@ -377,7 +377,24 @@ fn extend_lifts_a_pyhanko_b_t_file_to_b_lta_and_renews_it() {
         2,
         "the archive time-stamp was renewed"
     );
-    assert_eq!(report.indication, Indication::TotalPassed);
+    let explain = |r: &validate::Report| {
+        r.signatures
+            .iter()
+            .chain(&r.document_timestamps)
+            .map(|s| {
+                format!(
+                    "{}: {:?} {:?} {:?} {:?}",
+                    s.field, s.indication, s.subindication, s.messages, s.modifications
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        report.indication,
+        Indication::TotalPassed,
+        "{:#?}",
+        explain(&report)
+    );
 }
 
 #[test]

@@ -47,6 +47,7 @@ pub(crate) fn analyse(path: &Path, signed: u64) -> Result<Findings, pdf::Error> 
         Ok(Object::Reference(id)) => Some(*id),
         _ => None,
     };
+    let dss = validation_data_objects(&mut now);
 
     let mut numbers: HashSet<u32> = then.object_numbers().into_iter().collect();
     if numbers.len() > MAX_OBJECTS {
@@ -62,6 +63,11 @@ pub(crate) fn analyse(path: &Path, signed: u64) -> Result<Findings, pdf::Error> 
         let id = (number, 0);
         let (old, new) = (then.object(id), now.object(id));
         match (old, new) {
+            (Ok(old), Ok(new)) if old != new && dss.contains(&number) => {
+                findings
+                    .allowed
+                    .push("validation data (/DSS) extended".into());
+            }
             (Ok(old), Ok(new)) if old != new => classify(
                 id,
                 &old,
@@ -79,6 +85,38 @@ pub(crate) fn analyse(path: &Path, signed: u64) -> Result<Findings, pdf::Error> 
         }
     }
     Ok(findings)
+}
+
+/// The objects that make up the `/DSS` of the final document (ETSI EN 319 142-1 §5.4.2): the
+/// dictionary, its arrays and VRI entries. Adding validation data changes them, and nothing
+/// that is shown.
+fn validation_data_objects<B: Read + Seek>(now: &mut pdf::File<B>) -> HashSet<u32> {
+    let mut ids = HashSet::new();
+    let Ok((_, catalog)) = now.catalog() else {
+        return ids;
+    };
+    let Ok(Object::Reference(dss_id)) = catalog.get(b"DSS") else {
+        return ids;
+    };
+    ids.insert(dss_id.0);
+    let Ok(dss) = now.dictionary(&Object::Reference(*dss_id)) else {
+        return ids;
+    };
+    for (key, value) in dss.iter() {
+        if let Object::Reference(id) = value {
+            ids.insert(id.0);
+        }
+        if key.as_slice() == b"VRI"
+            && let Ok(vri) = now.dictionary(value)
+        {
+            ids.extend(
+                vri.iter()
+                    .filter_map(|(_, entry)| entry.as_reference().ok())
+                    .map(|id| id.0),
+            );
+        }
+    }
+    ids
 }
 
 /// Cross-reference and object streams are rewritten by every update; they carry no content.
