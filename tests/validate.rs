@@ -321,16 +321,19 @@ fn a_page_added_after_signing_fails_the_signature() {
 fn validation_data_after_signing_is_allowed_and_listed() {
     let dir = tempfile::tempdir().unwrap();
     let path = sealed(&dir);
-    let mut file = pdf::File::open(&path).unwrap();
-    let material = pdf::dss::Material {
-        certificates: vec![std::fs::read(support::pki("root-ca.pem")).unwrap()],
-        ..Default::default()
-    };
-    let tail = pdf::dss::append(&mut file, &material).unwrap();
-    drop(file);
-    let mut bytes = std::fs::read(&path).unwrap();
-    bytes.extend_from_slice(&tail);
-    std::fs::write(&path, bytes).unwrap();
+    // Twice: the first update creates the /DSS, the second extends it.
+    for name in ["root-ca.pem", "intermediate-ca.pem"] {
+        let mut file = pdf::File::open(&path).unwrap();
+        let material = pdf::dss::Material {
+            certificates: vec![std::fs::read(support::pki(name)).unwrap()],
+            ..Default::default()
+        };
+        let tail = pdf::dss::append(&mut file, &material).unwrap();
+        drop(file);
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.extend_from_slice(&tail);
+        std::fs::write(&path, bytes).unwrap();
+    }
     let report = validate(&path);
     assert_eq!(
         first(&report).indication,
@@ -339,12 +342,17 @@ fn validation_data_after_signing_is_allowed_and_listed() {
         first(&report).messages
     );
     assert!(!first(&report).covers_whole_document);
+    let modifications = &first(&report).modifications;
     assert!(
-        first(&report)
-            .modifications
+        modifications
             .iter()
             .any(|m| m.starts_with("allowed: the document catalog gained DSS")),
-        "{:?}",
-        first(&report).modifications
+        "{modifications:?}"
+    );
+    assert!(
+        modifications
+            .iter()
+            .any(|m| m.starts_with("allowed: validation data (/DSS) extended")),
+        "{modifications:?}"
     );
 }
