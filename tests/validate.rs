@@ -320,39 +320,53 @@ fn a_page_added_after_signing_fails_the_signature() {
 #[test]
 fn validation_data_after_signing_is_allowed_and_listed() {
     let dir = tempfile::tempdir().unwrap();
-    let path = sealed(&dir);
-    // Twice: the first update creates the /DSS, the second extends it.
-    for name in ["root-ca.pem", "intermediate-ca.pem"] {
-        let mut file = pdf::File::open(&path).unwrap();
+    let append_dss = |path: &std::path::Path, name: &str| {
+        let mut file = pdf::File::open(path).unwrap();
         let material = pdf::dss::Material {
             certificates: vec![std::fs::read(support::pki(name)).unwrap()],
             ..Default::default()
         };
         let tail = pdf::dss::append(&mut file, &material).unwrap();
         drop(file);
-        let mut bytes = std::fs::read(&path).unwrap();
+        let mut bytes = std::fs::read(path).unwrap();
         bytes.extend_from_slice(&tail);
-        std::fs::write(&path, bytes).unwrap();
-    }
-    let report = validate(&path);
-    assert_eq!(
-        first(&report).indication,
-        Indication::TotalPassed,
-        "{:?}",
-        first(&report).messages
+        std::fs::write(path, bytes).unwrap();
+    };
+    // A seal, then a /DSS; a signature over that, then the /DSS extended.
+    let sealed = sealed(&dir);
+    append_dss(&sealed, "root-ca.pem");
+    let signed = dir.path().join("signed.pdf");
+    support::sign_with(
+        &sealed,
+        &signed,
+        "signature-ec.p12",
+        siegel::certificate::Kind::Signature,
     );
-    assert!(!first(&report).covers_whole_document);
-    let modifications = &first(&report).modifications;
+    append_dss(&signed, "intermediate-ca.pem");
+
+    let report = validate(&signed);
+    for signature in &report.signatures {
+        assert_eq!(
+            signature.indication,
+            Indication::TotalPassed,
+            "{}: {:?}",
+            signature.field,
+            signature.messages
+        );
+        assert!(!signature.covers_whole_document);
+    }
+    let created = &report.signatures[0].modifications;
     assert!(
-        modifications
+        created
             .iter()
             .any(|m| m.starts_with("allowed: the document catalog gained DSS")),
-        "{modifications:?}"
+        "{created:?}"
     );
+    let extended = &report.signatures[1].modifications;
     assert!(
-        modifications
+        extended
             .iter()
             .any(|m| m.starts_with("allowed: validation data (/DSS) extended")),
-        "{modifications:?}"
+        "{extended:?}"
     );
 }
