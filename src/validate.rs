@@ -230,33 +230,21 @@ fn judge_later_changes(
                 .modifications
                 .extend(findings.other.iter().map(|c| format!("not allowed: {c}")));
             if let Some(first) = findings.visible.first() {
-                if result.indication != Indication::TotalFailed {
-                    result.indication = Indication::TotalFailed;
-                    result.subindication = Some(SubIndication::FormatFailure);
-                }
-                result.messages.insert(
-                    0,
-                    format!("the document was changed after this signature: {first}"),
+                let message = format!("the document was changed after this signature: {first}");
+                lower_for_changes(
+                    result,
+                    SubIndication::FormatFailure,
+                    message,
+                    findings.visible.join("; "),
                 );
-                result.checks.push(report::Check {
-                    id: "modifications",
-                    passed: false,
-                    detail: findings.visible.join("; "),
-                });
             } else if let Some(first) = findings.other.first() {
-                if result.indication == Indication::TotalPassed {
-                    result.indication = Indication::Indeterminate;
-                    result.subindication = Some(SubIndication::SigConstraintsFailure);
-                }
-                result.messages.insert(
-                    0,
-                    format!("a change after this signature is not allowed: {first}"),
+                let message = format!("a change after this signature is not allowed: {first}");
+                lower_for_changes(
+                    result,
+                    SubIndication::SigConstraintsFailure,
+                    message,
+                    findings.other.join("; "),
                 );
-                result.checks.push(report::Check {
-                    id: "modifications",
-                    passed: false,
-                    detail: findings.other.join("; "),
-                });
             } else {
                 result.checks.push(report::Check {
                     id: "modifications",
@@ -266,16 +254,36 @@ fn judge_later_changes(
             }
         }
         Err(error) => {
-            if result.indication == Indication::TotalPassed {
-                result.indication = Indication::Indeterminate;
-                result.subindication = Some(SubIndication::SigConstraintsFailure);
-            }
-            result.messages.insert(
-                0,
-                format!("the changes after this signature could not be analysed: {error}"),
+            let message =
+                format!("the changes after this signature could not be analysed: {error}");
+            lower_for_changes(
+                result,
+                SubIndication::SigConstraintsFailure,
+                message,
+                error.clone(),
             );
         }
     }
+}
+
+/// Lowers the verdict to `sub`'s indication unless it is already as bad, says why first, and
+/// records the failed check.
+fn lower_for_changes(
+    result: &mut report::Signature,
+    sub: SubIndication,
+    message: String,
+    detail: String,
+) {
+    if sub.indication() > result.indication {
+        result.indication = sub.indication();
+        result.subindication = Some(sub);
+    }
+    result.messages.insert(0, message);
+    result.checks.push(report::Check {
+        id: "modifications",
+        passed: false,
+        detail,
+    });
 }
 
 /// Where the bytes a signature signs end, from its `/ByteRange`.
