@@ -50,6 +50,14 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     let unreferenced =
         pdf::signature::find_unreferenced(&mut file, &survey.byte_range_keys, &found);
 
+    let check = |file: &mut pdf::File, found: &pdf::signature::Found, proof| {
+        let context = pades::Context {
+            options,
+            embedded: &embedded,
+            proof,
+        };
+        pades::validate_signature(file, found, &survey.revision_ends, &context)
+    };
     let mut signatures = Vec::new();
     let mut document_timestamps = Vec::new();
     // The changes after each signed revision, analysed once per revision.
@@ -61,16 +69,7 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         .iter()
         .filter(|f| f.kind == pdf::signature::Kind::DocumentTimestamp)
     {
-        let mut result = pades::validate_signature(
-            &mut file,
-            stamp,
-            &survey.revision_ends,
-            &pades::Context {
-                options,
-                embedded: &embedded,
-                proof: None,
-            },
-        );
+        let mut result = check(&mut file, stamp, None);
         judge_later_changes(path, signed_end(stamp), &mut changes, &mut result);
         if result.indication == Indication::TotalPassed {
             proofs.push((signed_end(stamp), result.best_signature_time));
@@ -87,16 +86,7 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
             .filter(|(covered, _)| *covered > end)
             .map(|(_, time)| *time)
             .min();
-        let mut result = pades::validate_signature(
-            &mut file,
-            signature,
-            &survey.revision_ends,
-            &pades::Context {
-                options,
-                embedded: &embedded,
-                proof,
-            },
-        );
+        let mut result = check(&mut file, signature, proof);
         judge_later_changes(path, end, &mut changes, &mut result);
         signatures.push(result);
     }
@@ -108,16 +98,7 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     // A signature no field refers to was hidden or its field damaged: validate it too, so a
     // tampered file cannot pass by making its signature invisible, and never let it pass.
     for signature in &unreferenced {
-        let mut result = pades::validate_signature(
-            &mut file,
-            signature,
-            &survey.revision_ends,
-            &pades::Context {
-                options,
-                embedded: &embedded,
-                proof: None,
-            },
-        );
+        let mut result = check(&mut file, signature, None);
         result.field = "(no field)".to_owned();
         result.messages.insert(
             0,
