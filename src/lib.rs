@@ -6,7 +6,7 @@
 //! ```text
 //!  sign        validate                                          use cases
 //!  pdf   cms   key   certificate   trust   timestamp   revocation   formats, keys, services
-//!  document   network                                             plain data, I/O edges
+//!  document   settings   network                                  plain data, I/O edges
 //! ```
 //!
 //! Arrows point down only: `pdf` knows nothing about certificates, `cms` nothing about PDF;
@@ -33,6 +33,7 @@ pub mod key;
 pub mod network;
 pub mod pdf;
 pub mod revocation;
+pub mod settings;
 pub mod sign;
 pub mod timestamp;
 pub mod trust;

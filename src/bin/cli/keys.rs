@@ -7,11 +7,12 @@ use anyhow::{Context, Result, anyhow, bail};
 use siegel::key::pin::Pin;
 use siegel::key::token::{self, Module, Selector, Token};
 use siegel::key::{self, Credential, software};
+use siegel::settings::Settings;
 
 use crate::args::{DigestArg, Format, KeyArgs, TokensArgs};
 
 /// The credential the key options name. The secret is dropped (and wiped) before returning.
-pub fn credential(args: &KeyArgs) -> Result<Credential> {
+pub fn credential(args: &KeyArgs, settings: &Settings) -> Result<Credential> {
     let options = key::Options {
         digest: args.digest.map(|d| match d {
             DigestArg::Sha256 => key::Digest::Sha256,
@@ -31,7 +32,7 @@ pub fn credential(args: &KeyArgs) -> Result<Credential> {
         .token
         .as_deref()
         .ok_or_else(|| anyhow!("give --p12 FILE or --token LABEL"))?;
-    let (module, token) = find_token(args.module.as_deref(), label)?;
+    let (module, token) = find_token(args.module.as_deref(), label, settings)?;
     let selector = match (&args.key, &args.key_id) {
         (Some(label), _) => Selector::Label(label.clone()),
         (None, Some(hex)) => Selector::Id(parse_hex(hex)?),
@@ -59,14 +60,14 @@ pub fn credential(args: &KeyArgs) -> Result<Credential> {
 }
 
 /// The module and token for `label`: in `module` if given, else in the first known module
-/// that has it.
-fn find_token(module: Option<&Path>, label: &str) -> Result<(Module, Token)> {
+/// that has it (the settings' modules first).
+fn find_token(module: Option<&Path>, label: &str, settings: &Settings) -> Result<(Module, Token)> {
     if let Some(path) = module {
         let module = Module::load(path)?;
         let token = module.token(label)?;
         return Ok((module, token));
     }
-    let candidates = token::discover(&[]);
+    let candidates = token::discover(&settings.modules);
     if candidates.is_empty() {
         bail!("no PKCS#11 module found on this system; give one with --module PATH");
     }
@@ -143,9 +144,9 @@ fn parse_hex(text: &str) -> Result<Vec<u8>> {
 }
 
 /// `siegel tokens`: modules, tokens, keys and certificates.
-pub fn tokens(args: TokensArgs) -> Result<u8> {
+pub fn tokens(args: TokensArgs, settings: &Settings) -> Result<u8> {
     let modules: Vec<PathBuf> = if args.module.is_empty() {
-        token::discover(&[])
+        token::discover(&settings.modules)
     } else {
         args.module.clone()
     };

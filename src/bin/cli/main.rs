@@ -18,6 +18,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use siegel::certificate::Kind;
 use siegel::key::{pin::Pin, software};
+use siegel::settings::Settings;
 use siegel::timestamp::{self, TimeStamper};
 use siegel::validate::{self, Indication};
 use siegel::{document, network, sign, trust};
@@ -49,17 +50,27 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<u8> {
     let now = Utc::now();
+    let settings = settings();
     match cli.command {
-        Command::Sign(args) => sign(args, Kind::Signature, now),
-        Command::Seal(args) => sign(args, Kind::Seal, now),
-        Command::Verify(args) => verify(args, now),
-        Command::Extend(args) => extend(args),
-        Command::Tokens(args) => keys::tokens(args),
+        Command::Sign(args) => sign(args, Kind::Signature, now, &settings),
+        Command::Seal(args) => sign(args, Kind::Seal, now, &settings),
+        Command::Verify(args) => verify(args, now, &settings),
+        Command::Extend(args) => extend(args, &settings),
+        Command::Tokens(args) => keys::tokens(args, &settings),
         Command::Demo(args) => demo(args, now),
     }
 }
 
-fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
+/// The shared preferences; a broken file is reported and the defaults used, as flags can
+/// still say everything.
+fn settings() -> Settings {
+    Settings::load().unwrap_or_else(|error| {
+        eprintln!("siegel: warning: {error}");
+        Settings::default()
+    })
+}
+
+fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Settings) -> Result<u8> {
     let level = match args.level {
         args::Level::BB => sign::Level::B,
         args::Level::BT => sign::Level::T,
@@ -67,7 +78,7 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
         args::Level::BLta => sign::Level::Lta,
     };
     let timestamp = if level >= sign::Level::T {
-        Some(time_stamper(&args.tsa)?)
+        Some(time_stamper(&args.tsa, settings)?)
     } else {
         None
     };
@@ -77,7 +88,7 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
         None
     };
     let targets = output_paths(&args.inputs, &args.out)?;
-    let credential = keys::credential(&args.key)?;
+    let credential = keys::credential(&args.key, settings)?;
     let request = sign::Request {
         intent,
         force: args.force,
@@ -146,9 +157,15 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
     Ok(if failures > 0 { EXIT_INPUT } else { 0 })
 }
 
-/// The TSA client for `--tsa` URLs, with basic authentication from `auth_env` if given.
-fn time_stamper(tsa: &args::TsaArgs) -> Result<Arc<dyn TimeStamper>> {
-    let (urls, auth_env) = (&tsa.tsa, tsa.tsa_auth_env.as_deref());
+/// The TSA client for `--tsa` URLs (else those in the settings), with basic authentication
+/// from `auth_env` if given.
+fn time_stamper(tsa: &args::TsaArgs, settings: &Settings) -> Result<Arc<dyn TimeStamper>> {
+    let urls = if tsa.tsa.is_empty() {
+        &settings.tsa_urls
+    } else {
+        &tsa.tsa
+    };
+    let auth_env = tsa.tsa_auth_env.as_deref();
     if urls.is_empty() {
         bail!("this level needs a time-stamp authority: give --tsa URL");
     }
@@ -165,14 +182,14 @@ fn time_stamper(tsa: &args::TsaArgs) -> Result<Arc<dyn TimeStamper>> {
 }
 
 /// `siegel extend`: raises signed documents to a higher level, adding only what is missing.
-fn extend(args: args::ExtendArgs) -> Result<u8> {
+fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
     let level = match args.level {
         args::Level::BB => bail!("B-B is where signatures start; extend to B-T, B-LT or B-LTA"),
         args::Level::BT => sign::Level::T,
         args::Level::BLt => sign::Level::Lt,
         args::Level::BLta => sign::Level::Lta,
     };
-    let stamper = time_stamper(&args.tsa)?;
+    let stamper = time_stamper(&args.tsa, settings)?;
     let fetcher = network::Http::new(Duration::from_secs(30));
     let targets = output_paths(&args.inputs, &args.out)?;
     let level_name = args
@@ -275,9 +292,9 @@ fn output_paths(inputs: &[PathBuf], out: &args::OutputArgs) -> Result<Vec<PathBu
     }
 }
 
-fn verify(args: args::VerifyArgs, now: DateTime<Utc>) -> Result<u8> {
+fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Result<u8> {
     let mut store = trust::Store::new();
-    for path in &args.trust {
+    for path in args.trust.iter().chain(&settings.trust_anchors) {
         store.add_file(path)?;
     }
     let time = match &args.at {
@@ -289,7 +306,7 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>) -> Result<u8> {
     let options = validate::Options {
         trust: store,
         time,
-        fetcher: if args.offline {
+        fetcher: if args.offline || settings.offline {
             None
         } else {
             Some(Arc::new(network::Http::new(Duration::from_secs(30))))

@@ -1,0 +1,178 @@
+//! Translations: every string the user sees comes from `assets/i18n/de.toml` or `en.toml`,
+//! embedded at build time, looked up by a dotted key such as `start.title`.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const GERMAN: &str = include_str!("../../../assets/i18n/de.toml");
+const ENGLISH: &str = include_str!("../../../assets/i18n/en.toml");
+
+/// The languages the app speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Language {
+    De,
+    #[default]
+    En,
+}
+
+impl Language {
+    /// `de`, `de_DE.UTF-8`, `de-AT` ... are German; everything else English.
+    pub fn from_locale(locale: &str) -> Self {
+        if locale.to_ascii_lowercase().starts_with("de") {
+            Self::De
+        } else {
+            Self::En
+        }
+    }
+
+    /// The settings' choice, else the system's locale.
+    pub fn choose(setting: Option<&str>) -> Self {
+        match setting {
+            Some(code) if !code.is_empty() => Self::from_locale(code),
+            _ => sys_locale::get_locale().map_or(Self::En, |l| Self::from_locale(&l)),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::De => "de",
+            Self::En => "en",
+        }
+    }
+
+    /// The text for `key`; English where German lacks it, the key itself where both do (a
+    /// test keeps that from shipping).
+    pub fn t(self, key: &'static str) -> &'static str {
+        self.lookup(key).unwrap_or(key)
+    }
+
+    /// The text for a computed key, if either language has it.
+    pub fn lookup(self, key: &str) -> Option<&'static str> {
+        let tables = tables();
+        let table = match self {
+            Self::De => &tables.0,
+            Self::En => &tables.1,
+        };
+        table
+            .get(key)
+            .or_else(|| tables.1.get(key))
+            .map(String::as_str)
+    }
+
+    /// The text for `key` with `{name}` placeholders filled in.
+    pub fn f(self, key: &'static str, values: &[(&str, &str)]) -> String {
+        let mut text = self.t(key).to_owned();
+        for (name, value) in values {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+}
+
+impl std::fmt::Display for Language {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::De => "Deutsch",
+            Self::En => "English",
+        })
+    }
+}
+
+type Table = HashMap<String, String>;
+
+fn tables() -> &'static (Table, Table) {
+    static TABLES: OnceLock<(Table, Table)> = OnceLock::new();
+    TABLES.get_or_init(|| (parse(GERMAN), parse(ENGLISH)))
+}
+
+/// Flattens `[section] key = "text"` into `section.key`. A broken file yields what parsed;
+/// the tests make sure both files parse.
+fn parse(source: &str) -> Table {
+    let mut table = Table::new();
+    if let Ok(value) = source.parse::<toml::Table>() {
+        flatten("", &value, &mut table);
+    }
+    table
+}
+
+fn flatten(prefix: &str, value: &toml::Table, out: &mut Table) {
+    for (key, value) in value {
+        let name = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            toml::Value::String(text) => {
+                out.insert(name, text.clone());
+            }
+            toml::Value::Table(inner) => flatten(&name, inner, out),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_files_parse_and_have_the_same_keys() {
+        assert!(
+            GERMAN.parse::<toml::Table>().is_ok(),
+            "de.toml does not parse"
+        );
+        assert!(
+            ENGLISH.parse::<toml::Table>().is_ok(),
+            "en.toml does not parse"
+        );
+        let (de, en) = tables();
+        let mut missing: Vec<_> = en.keys().filter(|k| !de.contains_key(*k)).collect();
+        missing.extend(de.keys().filter(|k| !en.contains_key(*k)));
+        assert!(missing.is_empty(), "keys in only one language: {missing:?}");
+    }
+
+    /// Every `.t("...")` and `.f("...")` key used in the GUI's source exists.
+    #[test]
+    fn every_key_used_is_translated() {
+        let (_, en) = tables();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/bin/gui");
+        let mut files = vec![root.clone()];
+        let mut unknown = Vec::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap();
+            for marker in [".t(\"", ".f(\""] {
+                for (start, _) in source.match_indices(marker) {
+                    let rest = &source[start + marker.len()..];
+                    let key = &rest[..rest.find('"').unwrap()];
+                    if key.contains('.') && !en.contains_key(key) {
+                        unknown.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(unknown.is_empty(), "untranslated keys: {unknown:#?}");
+    }
+
+    #[test]
+    fn locale_picks_the_language() {
+        assert_eq!(Language::from_locale("de_DE.UTF-8"), Language::De);
+        assert_eq!(Language::from_locale("de-AT"), Language::De);
+        assert_eq!(Language::from_locale("en_GB"), Language::En);
+        assert_eq!(Language::from_locale("fr"), Language::En);
+        assert_eq!(Language::choose(Some("de")), Language::De);
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert!(
+            Language::En
+                .f("sign.output_exists", &[("name", "x.pdf")])
+                .contains("x.pdf")
+        );
+    }
+}

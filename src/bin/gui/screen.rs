@@ -1,0 +1,56 @@
+//! The screens: one enum, one module each. A screen owns its state, handles its own
+//! `Message` and tells the app what to do next through its `Action`.
+
+pub mod settings;
+pub mod sign;
+pub mod start;
+pub mod validate;
+
+/// What the window shows.
+#[derive(Debug)]
+pub enum Screen {
+    Start(start::Start),
+    Sign(sign::Sign),
+    Validate(validate::Validate),
+    Settings(settings::Settings),
+}
+
+#[derive(Clone, Debug)]
+pub enum Message {
+    Start(start::Message),
+    Sign(sign::Message),
+    Validate(validate::Message),
+    Settings(settings::Message),
+}
+
+/// Signing or sealing: the same screen, different certificates and rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Intent {
+    Sign,
+    Seal,
+    Validate,
+}
+
+/// Files a user gave us: order kept, duplicates dropped.
+pub fn merge(
+    into: &mut Vec<std::path::PathBuf>,
+    files: impl IntoIterator<Item = std::path::PathBuf>,
+) {
+    for file in files {
+        if !into.contains(&file) {
+            into.push(file);
+        }
+    }
+}
+
+/// Opens the system's file dialog for documents (through the XDG desktop portal on Linux).
+pub async fn pick_documents(title: String) -> Vec<std::path::PathBuf> {
+    rfd::AsyncFileDialog::new()
+        .set_title(title)
+        .add_filter("PDF", &["pdf", "PDF"])
+        .add_filter("*", &["*"])
+        .pick_files()
+        .await
+        .map(|files| files.iter().map(|f| f.path().to_path_buf()).collect())
+        .unwrap_or_default()
+}

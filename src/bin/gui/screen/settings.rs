@@ -1,0 +1,426 @@
+//! Settings: language, time-stamp authorities, PKCS#11 modules, trust anchors, online or
+//! offline validation, default level and output naming. Edits stay here until "Save"; the
+//! file is the one the command line reads too.
+
+use std::path::PathBuf;
+
+use iced::widget::{
+    Space, column, container, pick_list, row, scrollable, text, text_input, toggler,
+};
+use iced::{Alignment, Element, Length, Padding, Task};
+use siegel::settings::{self, Settings as Data};
+
+use crate::i18n::Language;
+use crate::theme::{self, Tone};
+use crate::widget;
+
+#[derive(Debug)]
+pub struct Settings {
+    data: Data,
+    new_tsa: String,
+    /// Where "Save" writes: the settings file, or why there is none.
+    file: Result<PathBuf, String>,
+    outcome: Option<Result<(), String>>,
+}
+
+/// The language choice: the system's, or a fixed one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LanguageChoice {
+    System,
+    Fixed(Language),
+}
+
+impl LanguageChoice {
+    const ALL: [Self; 3] = [
+        Self::System,
+        Self::Fixed(Language::De),
+        Self::Fixed(Language::En),
+    ];
+}
+
+impl std::fmt::Display for LanguageChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            // Shown in both languages: whoever reads it may not read the current one.
+            Self::System => f.write_str("System / Systemsprache"),
+            Self::Fixed(language) => language.fmt(f),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Message {
+    LanguageChanged(LanguageChoice),
+    NewTsaChanged(String),
+    AddTsa,
+    RemoveTsa(usize),
+    PickModule,
+    ModulePicked(Option<PathBuf>),
+    RemoveModule(usize),
+    PickAnchor,
+    AnchorPicked(Option<PathBuf>),
+    RemoveAnchor(usize),
+    OfflineToggled(bool),
+    LevelChanged(settings::Level),
+    SignedSuffixChanged(String),
+    SealedSuffixChanged(String),
+    Save,
+    Back,
+}
+
+pub enum Action {
+    None,
+    Task(Task<Message>),
+    /// Saved: the app takes the new settings (language changes at once).
+    Saved(Data),
+    Back,
+}
+
+impl Settings {
+    pub fn new(data: &Data) -> Self {
+        Self {
+            data: data.clone(),
+            new_tsa: String::new(),
+            file: Data::path().map_err(|e| e.to_string()),
+            outcome: None,
+        }
+    }
+
+    pub fn update(&mut self, message: Message, language: Language) -> Action {
+        match message {
+            Message::LanguageChanged(choice) => {
+                self.data.language = match choice {
+                    LanguageChoice::System => None,
+                    LanguageChoice::Fixed(language) => Some(language.code().to_owned()),
+                };
+            }
+            Message::NewTsaChanged(url) => self.new_tsa = url,
+            Message::AddTsa => {
+                let url = self.new_tsa.trim().to_owned();
+                if url.starts_with("http://") || url.starts_with("https://") {
+                    if !self.data.tsa_urls.contains(&url) {
+                        self.data.tsa_urls.push(url);
+                    }
+                    self.new_tsa.clear();
+                    self.outcome = None;
+                } else {
+                    self.outcome = Some(Err(language.t("settings.tsa_invalid").to_owned()));
+                }
+            }
+            Message::RemoveTsa(index) => remove(&mut self.data.tsa_urls, index),
+            Message::PickModule => {
+                return Action::Task(Task::perform(
+                    rfd::AsyncFileDialog::new()
+                        .set_title(language.t("settings.add_module"))
+                        .pick_file(),
+                    |file| Message::ModulePicked(file.map(|f| f.path().to_path_buf())),
+                ));
+            }
+            Message::ModulePicked(Some(path)) => {
+                if !self.data.modules.contains(&path) {
+                    self.data.modules.push(path);
+                }
+            }
+            Message::RemoveModule(index) => remove(&mut self.data.modules, index),
+            Message::PickAnchor => {
+                return Action::Task(Task::perform(
+                    rfd::AsyncFileDialog::new()
+                        .set_title(language.t("settings.add_anchor"))
+                        .add_filter("X.509", &["pem", "crt", "cer", "der"])
+                        .pick_file(),
+                    |file| Message::AnchorPicked(file.map(|f| f.path().to_path_buf())),
+                ));
+            }
+            Message::AnchorPicked(Some(path)) => {
+                // Check the certificate now, so a wrong file is caught where it was chosen.
+                let mut store = siegel::trust::Store::new();
+                match store.add_file(&path) {
+                    Ok(()) if !self.data.trust_anchors.contains(&path) => {
+                        self.data.trust_anchors.push(path);
+                        self.outcome = None;
+                    }
+                    Ok(()) => {}
+                    Err(error) => self.outcome = Some(Err(error.to_string())),
+                }
+            }
+            Message::ModulePicked(None) | Message::AnchorPicked(None) => {}
+            Message::RemoveAnchor(index) => remove(&mut self.data.trust_anchors, index),
+            Message::OfflineToggled(offline) => self.data.offline = offline,
+            Message::LevelChanged(level) => self.data.level = level,
+            Message::SignedSuffixChanged(suffix) => self.data.naming.signed_suffix = suffix,
+            Message::SealedSuffixChanged(suffix) => self.data.naming.sealed_suffix = suffix,
+            Message::Save => {
+                if self.data.naming.signed_suffix.trim().is_empty()
+                    || self.data.naming.sealed_suffix.trim().is_empty()
+                {
+                    // An empty suffix would name the output like its input.
+                    self.outcome = Some(Err(language.t("settings.suffix_empty").to_owned()));
+                    return Action::None;
+                }
+                let saved = match &self.file {
+                    Ok(path) => self.data.save_to(path).map_err(|e| e.to_string()),
+                    Err(error) => Err(error.clone()),
+                };
+                return match saved {
+                    Ok(()) => {
+                        self.outcome = Some(Ok(()));
+                        Action::Saved(self.data.clone())
+                    }
+                    Err(error) => {
+                        self.outcome = Some(Err(error));
+                        Action::None
+                    }
+                };
+            }
+            Message::Back => return Action::Back,
+        }
+        Action::None
+    }
+
+    pub fn view(&self, language: Language) -> Element<'_, Message> {
+        let t = |key| language.t(key);
+        let choice = match self.data.language.as_deref() {
+            None | Some("") => LanguageChoice::System,
+            Some(code) => LanguageChoice::Fixed(Language::from_locale(code)),
+        };
+        let tsa_list = list(
+            &self.data.tsa_urls,
+            |u| u.clone(),
+            Message::RemoveTsa,
+            language,
+        );
+        let modules = list(
+            &self.data.modules,
+            |p| p.display().to_string(),
+            Message::RemoveModule,
+            language,
+        );
+        let anchors = list(
+            &self.data.trust_anchors,
+            |p| p.display().to_string(),
+            Message::RemoveAnchor,
+            language,
+        );
+        let mut content = column![
+            row![
+                widget::secondary(t("common.back"), Some(Message::Back)),
+                column![
+                    widget::heading(t("settings.title")),
+                    widget::muted(
+                        language.f(
+                            "settings.stored_in",
+                            &[(
+                                "path",
+                                &self
+                                    .file
+                                    .as_ref()
+                                    .map_or_else(Clone::clone, |p| p.display().to_string())
+                            )]
+                        )
+                    ),
+                ]
+                .spacing(2)
+                .width(Length::Fill),
+                widget::primary(t("settings.save"), Some(Message::Save)),
+            ]
+            .spacing(20)
+            .align_y(Alignment::Center),
+        ]
+        .spacing(18);
+        match &self.outcome {
+            Some(Ok(())) => {
+                content = content.push(
+                    container(text(t("settings.saved")))
+                        .padding(12)
+                        .width(Length::Fill)
+                        .style(theme::banner(Tone::Good)),
+                );
+            }
+            Some(Err(error)) => content = content.push(widget::error(t("settings.problem"), error)),
+            None => {}
+        }
+        content = content
+            .push(widget::card(
+                column![
+                    widget::subheading(t("settings.general")),
+                    labelled(
+                        t("settings.language"),
+                        pick_list(LanguageChoice::ALL, Some(choice), Message::LanguageChanged)
+                            .into()
+                    ),
+                    labelled(
+                        t("settings.level"),
+                        pick_list(
+                            settings::Level::ALL,
+                            Some(self.data.level),
+                            Message::LevelChanged
+                        )
+                        .into()
+                    ),
+                    labelled(
+                        t("settings.signed_suffix"),
+                        text_input("-signed", &self.data.naming.signed_suffix)
+                            .on_input(Message::SignedSuffixChanged)
+                            .padding(8)
+                            .into()
+                    ),
+                    labelled(
+                        t("settings.sealed_suffix"),
+                        text_input("-sealed", &self.data.naming.sealed_suffix)
+                            .on_input(Message::SealedSuffixChanged)
+                            .padding(8)
+                            .into()
+                    ),
+                ]
+                .spacing(12),
+            ))
+            .push(widget::card(
+                column![
+                    widget::subheading(t("settings.tsa")),
+                    widget::muted(t("settings.tsa_hint")),
+                    tsa_list,
+                    row![
+                        text_input("https://", &self.new_tsa)
+                            .on_input(Message::NewTsaChanged)
+                            .on_submit(Message::AddTsa)
+                            .padding(8),
+                        widget::secondary(t("settings.add"), Some(Message::AddTsa)),
+                    ]
+                    .spacing(10),
+                ]
+                .spacing(10),
+            ))
+            .push(widget::card(
+                column![
+                    widget::subheading(t("settings.validation")),
+                    toggler(self.data.offline)
+                        .label(t("settings.offline"))
+                        .on_toggle(Message::OfflineToggled),
+                    widget::muted(t("settings.anchors_hint")),
+                    anchors,
+                    widget::secondary(t("settings.add_anchor"), Some(Message::PickAnchor)),
+                ]
+                .spacing(10),
+            ))
+            .push(widget::card(
+                column![
+                    widget::subheading(t("settings.modules")),
+                    widget::muted(t("settings.modules_hint")),
+                    modules,
+                    widget::secondary(t("settings.add_module"), Some(Message::PickModule)),
+                ]
+                .spacing(10),
+            ));
+        scrollable(
+            container(content.max_width(900))
+                .padding(Padding::from([28, 36]))
+                .center_x(Length::Fill),
+        )
+        .height(Length::Fill)
+        .into()
+    }
+}
+
+fn labelled<'a>(label: &'a str, control: Element<'a, Message>) -> Element<'a, Message> {
+    row![
+        text(label).size(14).width(Length::Fixed(260.0)),
+        control,
+        Space::new().width(Length::Fill)
+    ]
+    .spacing(12)
+    .align_y(Alignment::Center)
+    .into()
+}
+
+fn list<'a, T>(
+    items: &'a [T],
+    show: impl Fn(&T) -> String,
+    remove: fn(usize) -> Message,
+    language: Language,
+) -> Element<'a, Message> {
+    if items.is_empty() {
+        return widget::muted(language.t("settings.none"));
+    }
+    items
+        .iter()
+        .enumerate()
+        .fold(column![].spacing(6), |list, (index, item)| {
+            list.push(
+                row![
+                    text(show(item)).size(14).width(Length::Fill),
+                    widget::link(language.t("start.remove"), remove(index)),
+                ]
+                .align_y(Alignment::Center),
+            )
+        })
+        .into()
+}
+
+fn remove<T>(items: &mut Vec<T>, index: usize) {
+    if index < items.len() {
+        items.remove(index);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsa_urls_are_checked_and_deduplicated() {
+        let mut screen = Settings::new(&Data::default());
+        screen.update(Message::NewTsaChanged("ftp://x".into()), Language::En);
+        screen.update(Message::AddTsa, Language::En);
+        assert!(screen.data.tsa_urls.is_empty());
+        assert!(matches!(screen.outcome, Some(Err(_))));
+        for _ in 0..2 {
+            screen.update(
+                Message::NewTsaChanged(" http://tsa.example/ ".into()),
+                Language::En,
+            );
+            screen.update(Message::AddTsa, Language::En);
+        }
+        assert_eq!(screen.data.tsa_urls, ["http://tsa.example/"]);
+        screen.update(Message::RemoveTsa(0), Language::En);
+        assert!(screen.data.tsa_urls.is_empty());
+    }
+
+    #[test]
+    fn a_broken_certificate_is_refused_where_it_is_chosen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("not-a-cert.pem");
+        std::fs::write(&path, "hello").unwrap();
+        let mut screen = Settings::new(&Data::default());
+        screen.update(Message::AnchorPicked(Some(path)), Language::En);
+        assert!(screen.data.trust_anchors.is_empty());
+        assert!(matches!(screen.outcome, Some(Err(_))));
+    }
+
+    #[test]
+    fn save_writes_the_file_and_hands_the_settings_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        let mut screen = Settings::new(&Data::default());
+        screen.file = Ok(path.clone());
+        screen.update(
+            Message::LanguageChanged(LanguageChoice::Fixed(Language::De)),
+            Language::En,
+        );
+        screen.update(Message::OfflineToggled(true), Language::En);
+        let Action::Saved(saved) = screen.update(Message::Save, Language::En) else {
+            panic!("expected the settings to be saved");
+        };
+        assert_eq!(saved.language.as_deref(), Some("de"));
+        assert_eq!(Data::load_from(&path).unwrap(), saved);
+    }
+
+    #[test]
+    fn empty_suffix_is_refused() {
+        let mut screen = Settings::new(&Data::default());
+        screen.update(Message::SignedSuffixChanged(String::new()), Language::En);
+        assert!(matches!(
+            screen.update(Message::Save, Language::En),
+            Action::None
+        ));
+    }
+}

@@ -1,0 +1,607 @@
+//! Signing and sealing: the documents with their state, the key (a token found automatically
+//! or a PKCS#12 file), level and TSA from the settings, reason and location; then a PIN once,
+//! and progress per document with cancel. Outputs go beside their input under a new name;
+//! nothing is ever overwritten.
+
+pub mod keys;
+mod view;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use iced::{Element, Task};
+use siegel::certificate::Kind;
+use siegel::key::Credential;
+use siegel::key::pin::Pin;
+use siegel::settings::{self, Settings};
+use siegel::{network, sign, timestamp};
+
+use crate::i18n::Language;
+use crate::modal::{confirm, pin};
+use crate::screen;
+use crate::worker::{self, Cancel};
+
+#[derive(Debug)]
+pub struct Sign {
+    intent: Kind,
+    settings: Settings,
+    documents: Vec<Document>,
+    keys: Keys,
+    selected: Option<Selected>,
+    level: settings::Level,
+    reason: String,
+    location: String,
+    run: Run,
+    /// The last problem, as (one-line cause, details).
+    error: Option<(String, String)>,
+}
+
+#[derive(Debug)]
+struct Document {
+    path: PathBuf,
+    state: State,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum State {
+    Queued,
+    Signing,
+    Done(PathBuf),
+    Failed(String),
+    Skipped,
+}
+
+#[derive(Debug)]
+enum Keys {
+    Loading,
+    Loaded {
+        choices: Vec<keys::Choice>,
+        problems: Vec<String>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Selected {
+    Token(usize),
+    Pkcs12(PathBuf),
+}
+
+#[derive(Debug)]
+enum Run {
+    Idle,
+    /// The PIN dialog is open or the key is being opened.
+    Unlocking,
+    /// Documents are being signed; dropping the handle aborts the stream.
+    Running {
+        cancel: Cancel,
+        _abort: iced::task::Handle,
+        credential: Credential,
+    },
+    /// A personal signature waits for the user to approve the next document.
+    Confirming {
+        credential: Credential,
+        next: usize,
+    },
+    Finished,
+}
+
+/// What the worker reports while signing.
+#[derive(Clone, Debug)]
+pub enum Event {
+    Started(usize),
+    Finished(usize, Result<PathBuf, String>),
+    Ended,
+}
+
+#[derive(Clone, Debug)]
+pub enum Message {
+    KeysLoaded(Arc<(Vec<keys::Choice>, Vec<String>)>),
+    RefreshKeys,
+    SelectKey(usize),
+    PickPkcs12,
+    Pkcs12Picked(Option<PathBuf>),
+    LevelChanged(settings::Level),
+    ReasonChanged(String),
+    LocationChanged(String),
+    AddFiles,
+    FilesAdded(Vec<PathBuf>),
+    Remove(usize),
+    Start,
+    Opened(Result<Credential, String>),
+    Progress(Event),
+    Cancel,
+    OpenFolder,
+    Back,
+}
+
+pub enum Action {
+    None,
+    Task(Task<Message>),
+    AskSecret(pin::Request),
+    Confirm(confirm::Confirm),
+    Back,
+}
+
+impl Sign {
+    pub fn new(intent: Kind, files: Vec<PathBuf>, settings: &Settings) -> (Self, Task<Message>) {
+        let screen = Self {
+            intent,
+            settings: settings.clone(),
+            documents: files
+                .into_iter()
+                .map(|path| Document {
+                    path,
+                    state: State::Queued,
+                })
+                .collect(),
+            keys: Keys::Loading,
+            selected: None,
+            level: settings.level,
+            reason: String::new(),
+            location: String::new(),
+            run: Run::Idle,
+            error: None,
+        };
+        let task = screen.load_keys();
+        (screen, task)
+    }
+
+    fn load_keys(&self) -> Task<Message> {
+        let modules = self.settings.modules.clone();
+        Task::perform(worker::spawn(move || keys::discover(&modules)), |found| {
+            Message::KeysLoaded(Arc::new(found.unwrap_or_default()))
+        })
+    }
+
+    pub fn intent(&self) -> Kind {
+        self.intent
+    }
+
+    fn busy(&self) -> bool {
+        matches!(
+            self.run,
+            Run::Unlocking | Run::Running { .. } | Run::Confirming { .. }
+        )
+    }
+
+    pub fn add_files(&mut self, files: Vec<PathBuf>) {
+        if self.busy() {
+            return;
+        }
+        let mut paths: Vec<PathBuf> = self.documents.iter().map(|d| d.path.clone()).collect();
+        screen::merge(&mut paths, files);
+        for path in paths.into_iter().skip(self.documents.len()) {
+            self.documents.push(Document {
+                path,
+                state: State::Queued,
+            });
+        }
+        if matches!(self.run, Run::Finished) {
+            self.run = Run::Idle;
+        }
+    }
+
+    pub fn update(&mut self, message: Message, language: Language) -> Action {
+        match message {
+            Message::KeysLoaded(found) => {
+                let (choices, problems) = Arc::unwrap_or_clone(found);
+                // Preselect the only usable key: the common case of one card in one reader.
+                let now = chrono::Utc::now();
+                let usable: Vec<usize> = (0..choices.len())
+                    .filter(|&i| choices[i].fit(self.intent, now) == keys::Fit::Usable)
+                    .collect();
+                if self.selected.is_none() && usable.len() == 1 {
+                    self.selected = Some(Selected::Token(usable[0]));
+                }
+                self.keys = Keys::Loaded { choices, problems };
+                Action::None
+            }
+            Message::RefreshKeys => {
+                self.keys = Keys::Loading;
+                if matches!(self.selected, Some(Selected::Token(_))) {
+                    self.selected = None;
+                }
+                Action::Task(self.load_keys())
+            }
+            Message::SelectKey(index) => {
+                if let Keys::Loaded { choices, .. } = &self.keys
+                    && let Some(choice) = choices.get(index)
+                    && choice.fit(self.intent, chrono::Utc::now()) == keys::Fit::Usable
+                {
+                    self.selected = Some(Selected::Token(index));
+                }
+                Action::None
+            }
+            Message::PickPkcs12 => Action::Task(Task::perform(
+                rfd::AsyncFileDialog::new()
+                    .set_title(language.t("sign.pick_p12"))
+                    .add_filter("PKCS#12", &["p12", "pfx", "P12", "PFX"])
+                    .pick_file(),
+                |file| Message::Pkcs12Picked(file.map(|f| f.path().to_path_buf())),
+            )),
+            Message::Pkcs12Picked(Some(path)) => {
+                self.selected = Some(Selected::Pkcs12(path));
+                Action::None
+            }
+            Message::Pkcs12Picked(None) => Action::None,
+            Message::LevelChanged(level) => {
+                self.level = level;
+                Action::None
+            }
+            Message::ReasonChanged(reason) => {
+                self.reason = reason;
+                Action::None
+            }
+            Message::LocationChanged(location) => {
+                self.location = location;
+                Action::None
+            }
+            Message::AddFiles => Action::Task(Task::perform(
+                screen::pick_documents(language.t("start.choose").to_owned()),
+                Message::FilesAdded,
+            )),
+            Message::FilesAdded(files) => {
+                self.add_files(files);
+                Action::None
+            }
+            Message::Remove(index) => {
+                if !self.busy() && index < self.documents.len() {
+                    self.documents.remove(index);
+                }
+                Action::None
+            }
+            Message::Start => self.start(language),
+            Message::Opened(Ok(credential)) => self.opened(credential, language),
+            Message::Opened(Err(error)) => {
+                self.run = Run::Idle;
+                self.error = Some((language.t("sign.open_failed").to_owned(), error));
+                // The token's flags change after a wrong PIN (tries left): read them again.
+                if matches!(self.selected, Some(Selected::Token(_))) {
+                    let selected = self.selected.clone();
+                    self.keys = Keys::Loading;
+                    self.selected = selected;
+                    return Action::Task(self.load_keys());
+                }
+                Action::None
+            }
+            Message::Progress(event) => self.progress(event),
+            Message::Cancel => {
+                if let Run::Running { cancel, .. } = &self.run {
+                    cancel.cancel();
+                }
+                Action::None
+            }
+            Message::OpenFolder => {
+                if let Some(folder) = self.output_folder()
+                    && let Err(error) = open_folder(&folder)
+                {
+                    self.error = Some((language.t("sign.open_folder_failed").to_owned(), error));
+                }
+                Action::None
+            }
+            Message::Back => {
+                if self.busy() {
+                    return Action::None;
+                }
+                Action::Back
+            }
+        }
+    }
+
+    /// Checks what can be checked without the key, then asks for the PIN (none for a PIN pad).
+    fn start(&mut self, language: Language) -> Action {
+        if self.busy() {
+            return Action::None;
+        }
+        self.error = None;
+        if !self.documents.iter().any(|d| d.state == State::Queued) {
+            // Run again over what failed or was skipped.
+            for document in &mut self.documents {
+                if matches!(document.state, State::Failed(_) | State::Skipped) {
+                    document.state = State::Queued;
+                }
+            }
+        }
+        if !self.documents.iter().any(|d| d.state == State::Queued) {
+            self.error = Some((language.t("sign.nothing_to_do").to_owned(), String::new()));
+            return Action::None;
+        }
+        if let Err(error) = self.request() {
+            self.error = Some((error, String::new()));
+            return Action::None;
+        }
+        let request = match (&self.selected, &self.keys) {
+            (Some(Selected::Token(index)), Keys::Loaded { choices, .. }) => {
+                let Some(choice) = choices.get(*index) else {
+                    return Action::None;
+                };
+                if choice.token.flags.pin_locked {
+                    self.error = Some((language.t("sign.pin_locked").to_owned(), String::new()));
+                    return Action::None;
+                }
+                if choice.token.flags.pin_pad || !choice.token.flags.login_required {
+                    self.run = Run::Unlocking;
+                    return Action::Task(self.unlock(None));
+                }
+                pin::Request {
+                    name: choice.token.label.clone(),
+                    passphrase: false,
+                    flags: Some(choice.token.flags),
+                }
+            }
+            (Some(Selected::Pkcs12(path)), _) => pin::Request {
+                name: screen::start::display_name(path),
+                passphrase: true,
+                flags: None,
+            },
+            _ => {
+                self.error = Some((language.t("sign.choose_key").to_owned(), String::new()));
+                return Action::None;
+            }
+        };
+        self.run = Run::Unlocking;
+        Action::AskSecret(request)
+    }
+
+    /// Opens the key with `secret` on a worker; the secret is moved there and dropped right
+    /// after login.
+    pub fn unlock(&mut self, secret: Option<Pin>) -> Task<Message> {
+        let source = match (&self.selected, &self.keys) {
+            (Some(Selected::Token(index)), Keys::Loaded { choices, .. }) => {
+                match choices.get(*index) {
+                    Some(choice) => keys::Source::Token(choice.clone()),
+                    None => return Task::none(),
+                }
+            }
+            (Some(Selected::Pkcs12(path)), _) => keys::Source::Pkcs12(path.clone()),
+            _ => return Task::none(),
+        };
+        self.run = Run::Unlocking;
+        Task::perform(
+            worker::spawn(move || keys::open(&source, secret).map_err(|e| e.to_string())),
+            |result| {
+                Message::Opened(result.unwrap_or_else(|| Err("the worker thread stopped".into())))
+            },
+        )
+    }
+
+    /// The PIN dialog was closed without a PIN.
+    pub fn secret_cancelled(&mut self) {
+        if matches!(self.run, Run::Unlocking) {
+            self.run = Run::Idle;
+        }
+    }
+
+    fn opened(&mut self, credential: Credential, language: Language) -> Action {
+        let request = match self.request() {
+            Ok(request) => request,
+            Err(error) => {
+                self.run = Run::Idle;
+                self.error = Some((error, String::new()));
+                return Action::None;
+            }
+        };
+        if let Err(error) = sign::check_credential(&credential, &request) {
+            self.run = Run::Idle;
+            self.error = Some((language.t("sign.wrong_key").to_owned(), error.to_string()));
+            return Action::None;
+        }
+        match self.intent {
+            Kind::Seal => {
+                let jobs: Vec<usize> = self.queued().collect();
+                self.run_jobs(credential, jobs)
+            }
+            Kind::Signature => self.confirm_next(credential),
+        }
+    }
+
+    fn queued(&self) -> impl Iterator<Item = usize> + '_ {
+        self.documents
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.state == State::Queued)
+            .map(|(i, _)| i)
+    }
+
+    fn confirm_next(&mut self, credential: Credential) -> Action {
+        let Some(next) = self.queued().next() else {
+            self.run = Run::Finished;
+            return Action::None;
+        };
+        let remaining = self.queued().count();
+        let document = screen::start::display_name(&self.documents[next].path);
+        self.run = Run::Confirming { credential, next };
+        Action::Confirm(confirm::Confirm {
+            document,
+            remaining,
+        })
+    }
+
+    /// The user's answer for the document awaiting approval.
+    pub fn confirmed(&mut self, answer: confirm::Message) -> Action {
+        let Run::Confirming { credential, next } = std::mem::replace(&mut self.run, Run::Idle)
+        else {
+            return Action::None;
+        };
+        match answer {
+            confirm::Message::Sign => self.run_jobs(credential, vec![next]),
+            confirm::Message::Skip => {
+                self.documents[next].state = State::Skipped;
+                self.confirm_next(credential)
+            }
+            confirm::Message::Stop => {
+                self.run = Run::Finished;
+                Action::None
+            }
+        }
+    }
+
+    fn run_jobs(&mut self, credential: Credential, jobs: Vec<usize>) -> Action {
+        let request = match self.request() {
+            Ok(request) => request,
+            Err(error) => {
+                self.run = Run::Idle;
+                self.error = Some((error, String::new()));
+                return Action::None;
+            }
+        };
+        let suffix = match self.intent {
+            Kind::Signature => self.settings.naming.signed_suffix.clone(),
+            Kind::Seal => self.settings.naming.sealed_suffix.clone(),
+        };
+        let inputs: Vec<(usize, PathBuf)> = jobs
+            .iter()
+            .map(|&i| (i, self.documents[i].path.clone()))
+            .collect();
+        let cancel = Cancel::default();
+        let signer = credential.clone();
+        let stream = worker::stream(cancel.clone(), move |send, cancel| {
+            for (index, input) in inputs {
+                if cancel.is_cancelled() {
+                    break;
+                }
+                send(Event::Started(index));
+                let result = output_path(&input, &suffix).and_then(|output| {
+                    sign::sign_pdf(&input, &output, &signer, &request, false)
+                        .map(|outcome| outcome.output)
+                        .map_err(|e| e.to_string())
+                });
+                send(Event::Finished(index, result));
+            }
+            send(Event::Ended);
+        });
+        let (task, handle) = Task::run(stream, Message::Progress).abortable();
+        self.run = Run::Running {
+            cancel,
+            _abort: handle.abort_on_drop(),
+            credential,
+        };
+        Action::Task(task)
+    }
+
+    fn progress(&mut self, event: Event) -> Action {
+        match event {
+            Event::Started(index) => {
+                if let Some(document) = self.documents.get_mut(index) {
+                    document.state = State::Signing;
+                }
+                Action::None
+            }
+            Event::Finished(index, result) => {
+                if let Some(document) = self.documents.get_mut(index) {
+                    document.state = match result {
+                        Ok(output) => State::Done(output),
+                        Err(error) => State::Failed(error),
+                    };
+                }
+                Action::None
+            }
+            Event::Ended => {
+                let Run::Running { credential, .. } = std::mem::replace(&mut self.run, Run::Idle)
+                else {
+                    return Action::None;
+                };
+                match self.intent {
+                    Kind::Signature => self.confirm_next(credential),
+                    // Dropping the credential logs out of the token.
+                    Kind::Seal => {
+                        self.run = Run::Finished;
+                        Action::None
+                    }
+                }
+            }
+        }
+    }
+
+    /// The library request for the current choices; fails if the level needs a TSA the
+    /// settings do not name.
+    fn request(&self) -> Result<sign::Request, String> {
+        let level = match self.level {
+            settings::Level::BB => sign::Level::B,
+            settings::Level::BT => sign::Level::T,
+            settings::Level::BLt => sign::Level::Lt,
+            settings::Level::BLta => sign::Level::Lta,
+        };
+        let http: Arc<dyn network::Fetcher> = Arc::new(network::Http::new(Duration::from_secs(30)));
+        let timestamp: Option<Arc<dyn timestamp::TimeStamper>> = if level >= sign::Level::T {
+            if self.settings.tsa_urls.is_empty() {
+                return Err(Language::choose(self.settings.language.as_deref())
+                    .t("sign.needs_tsa")
+                    .to_owned());
+            }
+            Some(Arc::new(timestamp::Client::new(
+                self.settings.tsa_urls.clone(),
+                http.clone(),
+            )))
+        } else {
+            None
+        };
+        let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        Ok(sign::Request {
+            intent: self.intent,
+            force: false,
+            time: chrono::Utc::now(),
+            reason: text(&self.reason),
+            location: text(&self.location),
+            contact_info: None,
+            level,
+            timestamp,
+            fetcher: (level >= sign::Level::Lt).then_some(http),
+        })
+    }
+
+    fn output_folder(&self) -> Option<PathBuf> {
+        self.documents.iter().find_map(|d| match &d.state {
+            State::Done(output) => output.parent().map(Path::to_path_buf),
+            _ => None,
+        })
+    }
+
+    pub fn view(&self, language: Language) -> Element<'_, Message> {
+        view::view(self, language)
+    }
+}
+
+/// `name<suffix>.pdf` beside `input`; `name<suffix>-2.pdf` and so on if that exists.
+pub fn output_path(input: &Path, suffix: &str) -> Result<PathBuf, String> {
+    let stem = input
+        .file_stem()
+        .ok_or_else(|| format!("{}: not a file name", input.display()))?
+        .to_string_lossy();
+    let extension = input
+        .extension()
+        .map_or_else(|| "pdf".to_owned(), |e| e.to_string_lossy().into_owned());
+    let folder = input.parent().unwrap_or(Path::new(""));
+    for n in 1..1000 {
+        let name = if n == 1 {
+            format!("{stem}{suffix}.{extension}")
+        } else {
+            format!("{stem}{suffix}-{n}.{extension}")
+        };
+        let candidate = folder.join(name);
+        if !candidate.exists() && candidate != input {
+            return Ok(candidate);
+        }
+    }
+    Err(format!("{}: no free output name", input.display()))
+}
+
+/// Shows `folder` in the platform's file manager.
+fn open_folder(folder: &Path) -> Result<(), String> {
+    let program = if cfg!(windows) {
+        "explorer"
+    } else if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(program)
+        .arg(folder)
+        .spawn()
+        .map(drop)
+        .map_err(|e| format!("{program}: {e}"))
+}
+
+#[cfg(test)]
+mod tests;

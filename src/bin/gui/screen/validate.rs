@@ -1,0 +1,438 @@
+//! The validation screen: per document a verdict banner in plain words, changes after signing
+//! at the top, one card per signature and document time-stamp, details on demand, and "Save
+//! protocol".
+
+mod card;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use iced::widget::{column, container, row, scrollable, text};
+use iced::{Alignment, Element, Length, Padding, Task};
+use siegel::settings::Settings;
+use siegel::validate::{self, Indication, Report};
+use siegel::{network, trust};
+
+use crate::i18n::Language;
+use crate::screen::{self, start::display_name};
+use crate::theme::{self, Tone};
+use crate::{font, widget, worker};
+
+#[derive(Debug)]
+pub struct Validate {
+    documents: Vec<Document>,
+    options: validate::Options,
+    /// Trust anchors from the settings that could not be read.
+    trust_problems: Vec<String>,
+    /// Open "details" areas: (document, signature index counting timestamps after signatures).
+    expanded: HashSet<(usize, usize)>,
+    saved: Option<Result<PathBuf, String>>,
+}
+
+#[derive(Debug)]
+struct Document {
+    path: PathBuf,
+    state: State,
+}
+
+#[derive(Debug)]
+enum State {
+    Validating,
+    Done(Box<Report>),
+    Failed(String),
+}
+
+#[derive(Clone, Debug)]
+pub enum Message {
+    Validated(usize, Result<Box<Report>, String>),
+    ToggleDetails(usize, usize),
+    SaveProtocol(usize),
+    ProtocolTarget(usize, Option<PathBuf>),
+    ProtocolSaved(Result<PathBuf, String>),
+    AddFiles,
+    FilesAdded(Vec<PathBuf>),
+    Back,
+}
+
+pub enum Action {
+    None,
+    Task(Task<Message>),
+    Back,
+}
+
+impl Validate {
+    pub fn new(files: Vec<PathBuf>, settings: &Settings) -> (Self, Task<Message>) {
+        let mut store = trust::Store::new();
+        let mut trust_problems = Vec::new();
+        for anchor in &settings.trust_anchors {
+            if let Err(error) = store.add_file(anchor) {
+                trust_problems.push(error.to_string());
+            }
+        }
+        let options = validate::Options {
+            trust: store,
+            time: chrono::Utc::now(),
+            fetcher: if settings.offline {
+                None
+            } else {
+                Some(Arc::new(network::Http::new(Duration::from_secs(20))))
+            },
+        };
+        let mut screen = Self {
+            documents: Vec::new(),
+            options,
+            trust_problems,
+            expanded: HashSet::new(),
+            saved: None,
+        };
+        let task = screen.add(files);
+        (screen, task)
+    }
+
+    /// Adds documents and validates each on a worker thread.
+    fn add(&mut self, files: Vec<PathBuf>) -> Task<Message> {
+        let mut tasks = Vec::new();
+        for path in files {
+            if self.documents.iter().any(|d| d.path == path) {
+                continue;
+            }
+            let index = self.documents.len();
+            self.documents.push(Document {
+                path: path.clone(),
+                state: State::Validating,
+            });
+            let options = self.options.clone();
+            tasks.push(Task::perform(
+                worker::spawn(move || {
+                    validate::validate_pdf(&path, &options)
+                        .map(Box::new)
+                        .map_err(|e| e.to_string())
+                }),
+                move |result| {
+                    Message::Validated(
+                        index,
+                        result.unwrap_or_else(|| Err("the worker thread stopped".into())),
+                    )
+                },
+            ));
+        }
+        Task::batch(tasks)
+    }
+
+    pub fn add_files(&mut self, files: Vec<PathBuf>) -> Task<Message> {
+        self.add(files)
+    }
+
+    pub fn update(&mut self, message: Message, language: Language) -> Action {
+        match message {
+            Message::Validated(index, result) => {
+                if let Some(document) = self.documents.get_mut(index) {
+                    document.state = match result {
+                        Ok(report) => State::Done(report),
+                        Err(error) => State::Failed(error),
+                    };
+                }
+                Action::None
+            }
+            Message::ToggleDetails(document, signature) => {
+                if !self.expanded.remove(&(document, signature)) {
+                    self.expanded.insert((document, signature));
+                }
+                Action::None
+            }
+            Message::SaveProtocol(index) => {
+                let Some(document) = self.documents.get(index) else {
+                    return Action::None;
+                };
+                let name = format!(
+                    "{}-{}.json",
+                    document
+                        .path
+                        .file_stem()
+                        .map_or("document".into(), |s| s.to_string_lossy()),
+                    language.t("validate.protocol_file")
+                );
+                let folder = document.path.parent().map(Path::to_path_buf);
+                let title = language.t("validate.save_protocol").to_owned();
+                Action::Task(Task::perform(
+                    async move {
+                        let mut dialog = rfd::AsyncFileDialog::new()
+                            .set_title(title)
+                            .set_file_name(name)
+                            .add_filter("JSON", &["json"]);
+                        if let Some(folder) = folder {
+                            dialog = dialog.set_directory(folder);
+                        }
+                        dialog.save_file().await.map(|f| f.path().to_path_buf())
+                    },
+                    move |target| Message::ProtocolTarget(index, target),
+                ))
+            }
+            Message::ProtocolTarget(_, None) => Action::None,
+            Message::ProtocolTarget(index, Some(target)) => {
+                let Some(State::Done(report)) = self.documents.get(index).map(|d| &d.state) else {
+                    return Action::None;
+                };
+                let report = report.clone();
+                Action::Task(Task::perform(
+                    worker::spawn(move || write_protocol(&report, &target).map(|()| target)),
+                    |result| {
+                        Message::ProtocolSaved(
+                            result.unwrap_or_else(|| Err("the worker thread stopped".into())),
+                        )
+                    },
+                ))
+            }
+            Message::ProtocolSaved(result) => {
+                self.saved = Some(result);
+                Action::None
+            }
+            Message::AddFiles => Action::Task(Task::perform(
+                screen::pick_documents(language.t("start.choose").to_owned()),
+                Message::FilesAdded,
+            )),
+            Message::FilesAdded(files) => Action::Task(self.add(files)),
+            Message::Back => Action::Back,
+        }
+    }
+
+    pub fn view(&self, language: Language) -> Element<'_, Message> {
+        let t = |key| language.t(key);
+        let mut content = column![
+            row![
+                widget::secondary(t("common.back"), Some(Message::Back)),
+                column![
+                    widget::heading(t("validate.title")),
+                    widget::muted(if self.options.fetcher.is_some() {
+                        t("validate.online")
+                    } else {
+                        t("validate.offline")
+                    }),
+                ]
+                .spacing(2)
+                .width(Length::Fill),
+                widget::secondary(t("validate.add"), Some(Message::AddFiles)),
+            ]
+            .spacing(20)
+            .align_y(Alignment::Center),
+        ]
+        .spacing(20);
+        for problem in &self.trust_problems {
+            content = content.push(widget::error(t("validate.trust_problem"), problem));
+        }
+        match &self.saved {
+            Some(Ok(path)) => {
+                content = content.push(
+                    container(text(language.f(
+                        "validate.protocol_saved",
+                        &[("path", &path.display().to_string())],
+                    )))
+                    .padding(12)
+                    .width(Length::Fill)
+                    .style(theme::banner(Tone::Good)),
+                );
+            }
+            Some(Err(error)) => {
+                content = content.push(widget::error(t("validate.protocol_failed"), error));
+            }
+            None => {}
+        }
+        for (index, document) in self.documents.iter().enumerate() {
+            content = content.push(self.document(index, document, language));
+        }
+        scrollable(
+            container(content.max_width(1100))
+                .padding(Padding::from([28, 36]))
+                .center_x(Length::Fill),
+        )
+        .height(Length::Fill)
+        .into()
+    }
+
+    fn document<'a>(
+        &'a self,
+        index: usize,
+        document: &'a Document,
+        language: Language,
+    ) -> Element<'a, Message> {
+        let t = |key| language.t(key);
+        let title = column![
+            text(display_name(&document.path)).size(20).font(font::BOLD),
+            widget::muted(document.path.display().to_string()),
+        ]
+        .spacing(2)
+        .width(Length::Fill);
+        let report = match &document.state {
+            State::Validating => {
+                return widget::card(
+                    column![title, text(t("validate.running")).size(16)].spacing(12),
+                );
+            }
+            State::Failed(error) => {
+                return widget::card(
+                    column![title, widget::error(t("validate.failed"), error)].spacing(12),
+                );
+            }
+            State::Done(report) => report,
+        };
+        let mut body = column![
+            row![
+                title,
+                widget::secondary(
+                    t("validate.save_protocol"),
+                    Some(Message::SaveProtocol(index))
+                ),
+            ]
+            .align_y(Alignment::Center)
+            .spacing(12),
+            verdict(report, language),
+        ]
+        .spacing(14);
+        if let Some(changes) = changes_after_signing(report, language) {
+            body = body.push(changes);
+        }
+        let all = report
+            .signatures
+            .iter()
+            .map(|s| (s, false))
+            .chain(report.document_timestamps.iter().map(|s| (s, true)));
+        for (position, (signature, is_timestamp)) in all.enumerate() {
+            body = body.push(card::view(
+                signature,
+                is_timestamp,
+                self.expanded.contains(&(index, position)),
+                Message::ToggleDetails(index, position),
+                language,
+            ));
+        }
+        if !report.messages.is_empty() {
+            body = body.push(widget::muted(report.messages.join("\n")));
+        }
+        body = body.push(widget::muted(language.f(
+            "validate.fingerprint",
+            &[
+                ("sha256", &report.sha256),
+                ("time", &card::time(report.validation_time)),
+            ],
+        )));
+        widget::card(body)
+    }
+}
+
+/// The tone of an indication.
+pub fn tone(indication: Indication) -> Tone {
+    match indication {
+        Indication::TotalPassed => Tone::Good,
+        Indication::Indeterminate => Tone::Doubtful,
+        Indication::TotalFailed => Tone::Bad,
+    }
+}
+
+/// The banner: a headline in plain words, the ETSI indication, and one sentence of why.
+fn verdict<'a>(report: &Report, language: Language) -> Element<'a, Message> {
+    let tone = tone(report.indication);
+    let (headline, sentence) = if report.signatures.is_empty()
+        && report.document_timestamps.is_empty()
+    {
+        ("verdict.unsigned", "verdict.unsigned_text")
+    } else {
+        match report.indication {
+            Indication::TotalPassed => ("verdict.passed", "verdict.passed_text"),
+            Indication::Indeterminate => ("verdict.indeterminate", "verdict.indeterminate_text"),
+            Indication::TotalFailed => ("verdict.failed", "verdict.failed_text"),
+        }
+    };
+    let worst = report
+        .signatures
+        .iter()
+        .chain(&report.document_timestamps)
+        .filter(|s| s.indication == report.indication)
+        .find_map(|s| s.subindication);
+    let mut etsi = report.indication.name().to_owned();
+    let mut why = language.t(sentence).to_owned();
+    if let Some(sub) = worst {
+        etsi = format!("{etsi} / {}", sub.name());
+        if let Some(plain) = language.lookup(&format!("sub.{}", sub.name())) {
+            why = format!("{why} {plain}");
+        }
+    }
+    let count = language.f(
+        "verdict.count",
+        &[
+            ("passed", &report.passed().to_string()),
+            ("total", &report.signatures.len().to_string()),
+        ],
+    );
+    container(
+        column![
+            row![
+                text(language.t(headline)).size(26).font(font::BOLD),
+                text(etsi).size(14).font(font::BOLD),
+            ]
+            .spacing(16)
+            .align_y(Alignment::Center),
+            text(why).size(16),
+            text(count).size(14),
+        ]
+        .spacing(6),
+    )
+    .padding(Padding::from([16, 20]))
+    .width(Length::Fill)
+    .style(theme::banner(tone))
+    .into()
+}
+
+/// Changes made after a signature, shown at the top, never only in the details.
+fn changes_after_signing<'a>(report: &Report, language: Language) -> Option<Element<'a, Message>> {
+    let mut lines = Vec::new();
+    for signature in &report.signatures {
+        let who = signature
+            .signer
+            .as_ref()
+            .map_or(signature.field.as_str(), |s| s.name.as_str());
+        for change in &signature.modifications {
+            lines.push(format!("{who}: {change}"));
+        }
+        if !signature.covers_whole_document && signature.modifications.is_empty() {
+            lines.push(language.f("validate.not_whole", &[("who", who)]));
+        }
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    let failed = report
+        .signatures
+        .iter()
+        .any(|s| !s.modifications.is_empty() && s.indication == Indication::TotalFailed);
+    let tone = if failed { Tone::Bad } else { Tone::Doubtful };
+    let list = lines.into_iter().fold(column![].spacing(4), |list, line| {
+        list.push(text(line).size(14))
+    });
+    Some(
+        container(
+            column![
+                text(language.t("validate.changes"))
+                    .size(18)
+                    .font(font::BOLD),
+                list
+            ]
+            .spacing(8),
+        )
+        .padding(16)
+        .width(Length::Fill)
+        .style(theme::banner(tone))
+        .into(),
+    )
+}
+
+/// Writes the verification protocol. The library's `protocol` module (PDF, HTML, JSON, XML)
+/// replaces this once it lands; until then the report is written as JSON.
+fn write_protocol(report: &Report, path: &Path) -> Result<(), String> {
+    let json = serde_json::to_vec_pretty(report).map_err(|e| e.to_string())?;
+    std::fs::write(path, json).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests;

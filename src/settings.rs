@@ -1,0 +1,235 @@
+//! User preferences shared by the desktop app and the command line: language, time-stamp
+//! authorities, PKCS#11 modules, trust anchors, online or offline validation, default level and
+//! output naming, stored as TOML in the platform's configuration folder.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Environment variable naming another settings file (tests, portable installs).
+pub const PATH_ENV: &str = "SIEGEL_SETTINGS";
+
+/// The preferences. Every field has a default, so a file may name only what it changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// `de` or `en`; `None` follows the system's locale.
+    pub language: Option<String>,
+    /// RFC 3161 time-stamp authorities, tried in order.
+    pub tsa_urls: Vec<String>,
+    /// PKCS#11 modules looked at before the well-known ones.
+    pub modules: Vec<PathBuf>,
+    /// Certificates (PEM or DER files) trusted as roots when validating.
+    pub trust_anchors: Vec<PathBuf>,
+    /// Validate from the document's embedded data alone, without fetching revocation data.
+    pub offline: bool,
+    /// The PAdES level new signatures get.
+    pub level: Level,
+    /// How outputs are named beside their input.
+    pub naming: Naming,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            language: None,
+            tsa_urls: Vec::new(),
+            modules: Vec::new(),
+            trust_anchors: Vec::new(),
+            offline: false,
+            level: Level::BB,
+            naming: Naming::default(),
+        }
+    }
+}
+
+/// PAdES baseline levels as the settings file spells them (ETSI EN 319 142-1 §6).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Level {
+    #[default]
+    #[serde(rename = "B-B")]
+    BB,
+    #[serde(rename = "B-T")]
+    BT,
+    #[serde(rename = "B-LT")]
+    BLt,
+    #[serde(rename = "B-LTA")]
+    BLta,
+}
+
+impl Level {
+    pub const ALL: [Self; 4] = [Self::BB, Self::BT, Self::BLt, Self::BLta];
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::BB => "B-B",
+            Self::BT => "B-T",
+            Self::BLt => "B-LT",
+            Self::BLta => "B-LTA",
+        })
+    }
+}
+
+/// Output names: `<stem><suffix>.<extension>` in the input's folder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Naming {
+    pub signed_suffix: String,
+    pub sealed_suffix: String,
+}
+
+impl Default for Naming {
+    fn default() -> Self {
+        Self {
+            signed_suffix: "-signed".into(),
+            sealed_suffix: "-sealed".into(),
+        }
+    }
+}
+
+impl Settings {
+    /// Where the settings live: `$SIEGEL_SETTINGS` if set, else `settings.toml` in the
+    /// platform's configuration folder (`~/.config/siegel/` on Linux,
+    /// `%APPDATA%\Siegel\Siegel\config\` on Windows).
+    pub fn path() -> Result<PathBuf, Error> {
+        if let Some(path) = std::env::var_os(PATH_ENV).filter(|p| !p.is_empty()) {
+            return Ok(PathBuf::from(path));
+        }
+        directories::ProjectDirs::from("eu", "Siegel", "Siegel")
+            .map(|dirs| dirs.config_dir().join("settings.toml"))
+            .ok_or(Error::NoConfigFolder)
+    }
+
+    /// Reads the settings from [`Settings::path`]. A missing file gives the defaults; a broken
+    /// one is an error naming the file and the place, so the caller can show it and go on with
+    /// [`Settings::default`].
+    pub fn load() -> Result<Self, Error> {
+        Self::load_from(&Self::path()?)
+    }
+
+    pub fn load_from(path: &Path) -> Result<Self, Error> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Self::default());
+            }
+            Err(error) => {
+                return Err(Error::Read {
+                    path: path.display().to_string(),
+                    reason: error.to_string(),
+                });
+            }
+        };
+        toml::from_str(&text).map_err(|error| Error::Parse {
+            path: path.display().to_string(),
+            reason: error.message().to_owned(),
+            line: error
+                .span()
+                .map(|span| text[..span.start.min(text.len())].lines().count().max(1)),
+        })
+    }
+
+    /// Writes the settings to [`Settings::path`], creating the folder.
+    pub fn save(&self) -> Result<PathBuf, Error> {
+        let path = Self::path()?;
+        self.save_to(&path)?;
+        Ok(path)
+    }
+
+    /// Writes to a temporary file beside `path` and renames it into place, so a crash never
+    /// leaves half a file.
+    pub fn save_to(&self, path: &Path) -> Result<(), Error> {
+        let write_error = |reason: String| Error::Write {
+            path: path.display().to_string(),
+            reason,
+        };
+        let text = toml::to_string_pretty(self).map_err(|e| write_error(e.to_string()))?;
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(folder).map_err(|e| write_error(e.to_string()))?;
+        let mut file =
+            tempfile::NamedTempFile::new_in(folder).map_err(|e| write_error(e.to_string()))?;
+        std::io::Write::write_all(&mut file, text.as_bytes())
+            .map_err(|e| write_error(e.to_string()))?;
+        file.persist(path)
+            .map_err(|e| write_error(e.error.to_string()))?;
+        Ok(())
+    }
+}
+
+/// Why settings could not be read or written.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    #[error("no configuration folder is known for this user; set {PATH_ENV} to a file path")]
+    NoConfigFolder,
+    #[error("cannot read settings {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("settings {path}{} are broken: {reason}; using the defaults until the file is fixed or saved again", line.map(|l| format!(", line {l},")).unwrap_or_default())]
+    Parse {
+        path: String,
+        reason: String,
+        line: Option<usize>,
+    },
+    #[error("cannot save settings to {path}: {reason}")]
+    Write { path: String, reason: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_gives_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings::load_from(&dir.path().join("none.toml")).unwrap();
+        assert_eq!(settings, Settings::default());
+    }
+
+    #[test]
+    fn round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/settings.toml");
+        let settings = Settings {
+            language: Some("de".into()),
+            tsa_urls: vec!["http://tsa.example/".into()],
+            modules: vec!["/usr/lib/softhsm/libsofthsm2.so".into()],
+            trust_anchors: vec!["/etc/siegel/root.pem".into()],
+            offline: true,
+            level: Level::BLta,
+            naming: Naming {
+                signed_suffix: "_unterschrieben".into(),
+                sealed_suffix: "_gesiegelt".into(),
+            },
+        };
+        settings.save_to(&path).unwrap();
+        assert_eq!(Settings::load_from(&path).unwrap(), settings);
+    }
+
+    #[test]
+    fn partial_file_fills_in_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        std::fs::write(&path, "offline = true\nlevel = \"B-T\"\n").unwrap();
+        let settings = Settings::load_from(&path).unwrap();
+        assert!(settings.offline);
+        assert_eq!(settings.level, Level::BT);
+        assert_eq!(settings.naming, Naming::default());
+    }
+
+    #[test]
+    fn broken_file_names_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        std::fs::write(&path, "offline = true\nlevel = \"B-X\"\n").unwrap();
+        let error = Settings::load_from(&path).unwrap_err();
+        assert!(
+            matches!(error, Error::Parse { line: Some(2), .. }),
+            "{error}"
+        );
+        assert!(error.to_string().contains("line 2"), "{error}");
+    }
+}
