@@ -149,7 +149,8 @@ mod tests {
                 for (start, _) in source.match_indices(marker) {
                     let rest = &source[start + marker.len()..];
                     let key = &rest[..rest.find('"').unwrap()];
-                    if key.contains('.') && !en.contains_key(key) {
+                    let is_key = key.contains('.') && key.chars().any(|c| c.is_ascii_alphabetic());
+                    if is_key && !en.contains_key(key) {
                         unknown.push(format!("{}: {key}", path.display()));
                     }
                 }

@@ -1,1 +1,301 @@
+//! `update()` tests of the sign / seal screen: key choice, PIN flow, batch progress, per
+//! document confirmation, errors and output naming. No window; worker threads run for real.
+
+use std::time::{Duration, Instant};
+
+use siegel::key::pin::Pin;
+
 use super::*;
+
+fn testdata(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(path)
+}
+
+fn passphrase() -> Pin {
+    Pin::new("siegel-demo".into())
+}
+
+/// `count` copies of an unsigned PDF in a fresh folder.
+fn documents(count: usize) -> (tempfile::TempDir, Vec<PathBuf>) {
+    let dir = tempfile::tempdir().unwrap();
+    let files = (0..count)
+        .map(|i| {
+            let path = dir.path().join(format!("brief-{i}.pdf"));
+            std::fs::copy(testdata("pdf/classic.pdf"), &path).unwrap();
+            path
+        })
+        .collect();
+    (dir, files)
+}
+
+fn screen(intent: Kind, files: Vec<PathBuf>) -> Sign {
+    let (mut screen, _) = Sign::new(intent, files, &Settings::default());
+    // No token search in tests: an empty list, as on a machine without cards.
+    screen.update(
+        Message::KeysLoaded(Arc::new((Vec::new(), Vec::new()))),
+        Language::En,
+    );
+    screen
+}
+
+fn open(p12: &str) -> Credential {
+    keys::open(&keys::Source::Pkcs12(testdata(p12)), Some(passphrase())).unwrap()
+}
+
+fn wait_for(path: &Path) {
+    let start = Instant::now();
+    while !path.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn start_without_a_key_says_so() {
+    let (_dir, files) = documents(1);
+    let mut screen = screen(Kind::Seal, files);
+    assert!(matches!(
+        screen.update(Message::Start, Language::En),
+        Action::None
+    ));
+    assert_eq!(
+        screen.error.as_ref().map(|e| e.0.as_str()),
+        Some(Language::En.t("sign.choose_key"))
+    );
+    assert!(matches!(screen.run, Run::Idle));
+}
+
+#[test]
+fn a_level_with_time_stamp_needs_a_tsa_before_any_pin_is_asked() {
+    let (_dir, files) = documents(1);
+    let mut screen = screen(Kind::Seal, files);
+    screen.update(
+        Message::Pkcs12Picked(Some(testdata("pki/seal-rsa.p12"))),
+        Language::En,
+    );
+    screen.update(Message::LevelChanged(settings::Level::BT), Language::En);
+    assert!(matches!(
+        screen.update(Message::Start, Language::En),
+        Action::None
+    ));
+    assert!(screen.error.is_some());
+    assert!(matches!(screen.run, Run::Idle));
+}
+
+#[test]
+fn seal_asks_once_then_signs_every_document_beside_its_input() {
+    let (_dir, files) = documents(2);
+    let mut screen = screen(Kind::Seal, files.clone());
+    screen.update(
+        Message::Pkcs12Picked(Some(testdata("pki/seal-rsa.p12"))),
+        Language::En,
+    );
+    let Action::AskSecret(request) = screen.update(Message::Start, Language::En) else {
+        panic!("expected the passphrase dialog");
+    };
+    assert!(request.passphrase);
+    assert_eq!(request.name, "seal-rsa.p12");
+    assert!(matches!(screen.run, Run::Unlocking));
+    // The app hands the secret to `unlock`; the worker's result arrives as `Opened`.
+    let credential = open("pki/seal-rsa.p12");
+    let Action::Task(_) = screen.update(Message::Opened(Ok(credential)), Language::En) else {
+        panic!("expected the batch to start");
+    };
+    assert!(matches!(screen.run, Run::Running { .. }));
+    assert!(matches!(
+        screen.update(Message::Back, Language::En),
+        Action::None
+    ));
+    let outputs: Vec<PathBuf> = files
+        .iter()
+        .map(|f| {
+            f.with_file_name(format!(
+                "{}-sealed.pdf",
+                f.file_stem().unwrap().to_string_lossy()
+            ))
+        })
+        .collect();
+    for (index, output) in outputs.iter().enumerate() {
+        wait_for(output);
+        screen.update(Message::Progress(Event::Started(index)), Language::En);
+        assert_eq!(screen.documents[index].state, State::Signing);
+        screen.update(
+            Message::Progress(Event::Finished(index, Ok(output.clone()))),
+            Language::En,
+        );
+    }
+    screen.update(Message::Progress(Event::Ended), Language::En);
+    assert!(matches!(screen.run, Run::Finished));
+    assert!(
+        screen
+            .documents
+            .iter()
+            .all(|d| matches!(d.state, State::Done(_)))
+    );
+    assert_eq!(screen.output_folder().as_deref(), files[0].parent());
+    // Inputs are untouched.
+    assert_eq!(
+        std::fs::read(&files[0]).unwrap(),
+        std::fs::read(testdata("pdf/classic.pdf")).unwrap()
+    );
+}
+
+#[test]
+fn wrong_passphrase_is_shown_and_never_retried() {
+    let (_dir, files) = documents(1);
+    let mut screen = screen(Kind::Seal, files);
+    screen.update(
+        Message::Pkcs12Picked(Some(testdata("pki/seal-rsa.p12"))),
+        Language::En,
+    );
+    screen.update(Message::Start, Language::En);
+    let error = keys::open(
+        &keys::Source::Pkcs12(testdata("pki/seal-rsa.p12")),
+        Some(Pin::new("wrong".into())),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(!error.contains("wrong\""), "{error}");
+    assert!(matches!(
+        screen.update(Message::Opened(Err(error)), Language::En),
+        Action::None
+    ));
+    assert!(matches!(screen.run, Run::Idle));
+    let (cause, details) = screen.error.clone().unwrap();
+    assert_eq!(cause, Language::En.t("sign.open_failed"));
+    assert!(details.contains("passphrase"), "{details}");
+}
+
+#[test]
+fn pin_dialog_cancelled_returns_to_idle() {
+    let (_dir, files) = documents(1);
+    let mut screen = screen(Kind::Seal, files);
+    screen.update(
+        Message::Pkcs12Picked(Some(testdata("pki/seal-rsa.p12"))),
+        Language::En,
+    );
+    screen.update(Message::Start, Language::En);
+    screen.secret_cancelled();
+    assert!(matches!(screen.run, Run::Idle));
+}
+
+#[test]
+fn a_personal_certificate_is_refused_for_a_seal() {
+    let (_dir, files) = documents(1);
+    let mut screen = screen(Kind::Seal, files);
+    screen.update(
+        Message::Pkcs12Picked(Some(testdata("pki/signature-rsa.p12"))),
+        Language::En,
+    );
+    screen.update(Message::Start, Language::En);
+    let credential = open("pki/signature-rsa.p12");
+    assert!(matches!(
+        screen.update(Message::Opened(Ok(credential)), Language::En),
+        Action::None
+    ));
+    let (cause, details) = screen.error.clone().unwrap();
+    assert_eq!(cause, Language::En.t("sign.wrong_key"));
+    assert!(details.contains("signature certificate"), "{details}");
+}
+
+#[test]
+fn a_signature_is_confirmed_document_by_document() {
+    let (_dir, files) = documents(3);
+    let mut screen = screen(Kind::Signature, files.clone());
+    screen.update(
+        Message::Pkcs12Picked(Some(testdata("pki/signature-rsa.p12"))),
+        Language::En,
+    );
+    screen.update(Message::Start, Language::En);
+    let credential = open("pki/signature-rsa.p12");
+    let Action::Confirm(first) = screen.update(Message::Opened(Ok(credential)), Language::En)
+    else {
+        panic!("expected a confirmation for the first document");
+    };
+    assert_eq!(first.document, "brief-0.pdf");
+    assert_eq!(first.remaining, 3);
+    let Action::Confirm(second) = screen.confirmed(confirm::Message::Skip) else {
+        panic!("expected the next document");
+    };
+    assert_eq!(second.document, "brief-1.pdf");
+    assert_eq!(screen.documents[0].state, State::Skipped);
+    let Action::Task(_) = screen.confirmed(confirm::Message::Sign) else {
+        panic!("expected signing to start");
+    };
+    let output = files[1].with_file_name("brief-1-signed.pdf");
+    wait_for(&output);
+    screen.update(Message::Progress(Event::Started(1)), Language::En);
+    screen.update(
+        Message::Progress(Event::Finished(1, Ok(output))),
+        Language::En,
+    );
+    let Action::Confirm(third) = screen.update(Message::Progress(Event::Ended), Language::En)
+    else {
+        panic!("expected the third document");
+    };
+    assert_eq!(third.document, "brief-2.pdf");
+    assert!(matches!(
+        screen.confirmed(confirm::Message::Stop),
+        Action::None
+    ));
+    assert!(matches!(screen.run, Run::Finished));
+    assert_eq!(screen.documents[2].state, State::Queued);
+}
+
+#[test]
+fn cancel_stops_the_batch_between_documents() {
+    let (_dir, files) = documents(1);
+    let mut screen = screen(Kind::Seal, files);
+    screen.update(
+        Message::Pkcs12Picked(Some(testdata("pki/seal-rsa.p12"))),
+        Language::En,
+    );
+    screen.update(Message::Start, Language::En);
+    screen.update(Message::Opened(Ok(open("pki/seal-rsa.p12"))), Language::En);
+    let Run::Running { cancel, .. } = &screen.run else {
+        panic!("expected a running batch");
+    };
+    let cancel = cancel.clone();
+    screen.update(Message::Cancel, Language::En);
+    assert!(cancel.is_cancelled());
+}
+
+#[test]
+fn outputs_never_overwrite() {
+    let (dir, files) = documents(1);
+    let first = output_path(&files[0], "-sealed").unwrap();
+    assert_eq!(first, dir.path().join("brief-0-sealed.pdf"));
+    std::fs::write(&first, b"taken").unwrap();
+    assert_eq!(
+        output_path(&files[0], "-sealed").unwrap(),
+        dir.path().join("brief-0-sealed-2.pdf")
+    );
+}
+
+#[test]
+fn only_usable_token_keys_can_be_selected() {
+    // Without a token at hand, a key entry is built from a PKCS#12 certificate: the fit rules
+    // are the same.
+    let credential = open("pki/seal-rsa.p12");
+    let certificate = credential.certificate().clone();
+    let now = chrono::Utc::now();
+    let fit = |intent| {
+        let kind = certificate.declared_kind();
+        match kind {
+            Some(kind) if kind != intent => keys::Fit::OtherKind(kind, certificate.kind_reason()),
+            _ if now > certificate.not_after() => keys::Fit::Expired,
+            _ => keys::Fit::Usable,
+        }
+    };
+    assert_eq!(fit(Kind::Seal), keys::Fit::Usable);
+    assert!(matches!(
+        fit(Kind::Signature),
+        keys::Fit::OtherKind(Kind::Seal, _)
+    ));
+}

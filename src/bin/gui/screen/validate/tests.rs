@@ -1,1 +1,144 @@
+//! `update()` tests of the validation screen: results arrive, details open and close, a
+//! protocol is saved, and changes after signing are shown at the top.
+
+use std::time::{Duration, Instant};
+
+use siegel::certificate::Kind;
+use siegel::key::{pin::Pin, software};
+use siegel::sign;
+
 use super::*;
+
+fn testdata(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(path)
+}
+
+fn signed(dir: &Path) -> PathBuf {
+    let credential = software::load_pkcs12(
+        &testdata("pki/seal-rsa.p12"),
+        &Pin::new("siegel-demo".into()),
+        software::Options::default(),
+    )
+    .unwrap();
+    let output = dir.join("signed.pdf");
+    let request = sign::Request {
+        intent: Kind::Seal,
+        force: false,
+        time: chrono::Utc::now(),
+        reason: None,
+        location: None,
+        contact_info: None,
+        level: sign::Level::B,
+        timestamp: None,
+        fetcher: None,
+    };
+    sign::sign_pdf(
+        &testdata("pdf/classic.pdf"),
+        &output,
+        &credential,
+        &request,
+        false,
+    )
+    .unwrap();
+    output
+}
+
+fn settings() -> Settings {
+    Settings {
+        offline: true,
+        trust_anchors: vec![testdata("pki/root-ca.pem")],
+        ..Settings::default()
+    }
+}
+
+#[test]
+fn a_validated_document_shows_its_verdict_and_details_toggle() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = signed(dir.path());
+    let (mut screen, _) = Validate::new(vec![path.clone(), path.clone()], &settings());
+    assert_eq!(screen.documents.len(), 1, "the same file is validated once");
+    assert!(matches!(screen.documents[0].state, State::Validating));
+    assert!(screen.options.fetcher.is_none());
+    let report = validate::validate_pdf(&path, &screen.options).unwrap();
+    assert_eq!(report.indication, Indication::TotalPassed);
+    screen.update(
+        Message::Validated(0, Ok(Box::new(report.clone()))),
+        Language::En,
+    );
+    assert!(matches!(screen.documents[0].state, State::Done(_)));
+    assert!(changes_after_signing(&report, Language::En).is_none());
+    screen.update(Message::ToggleDetails(0, 0), Language::En);
+    assert!(screen.expanded.contains(&(0, 0)));
+    screen.update(Message::ToggleDetails(0, 0), Language::En);
+    assert!(screen.expanded.is_empty());
+    // The view builds for every state without a window.
+    let _ = screen.view(Language::De);
+}
+
+#[test]
+fn a_document_that_cannot_be_read_is_an_inline_error() {
+    let (mut screen, _) = Validate::new(vec!["/nonexistent.pdf".into()], &settings());
+    screen.update(
+        Message::Validated(0, Err("cannot open".into())),
+        Language::En,
+    );
+    assert!(matches!(&screen.documents[0].state, State::Failed(e) if e == "cannot open"));
+    let _ = screen.view(Language::En);
+}
+
+#[test]
+fn a_broken_trust_anchor_is_reported() {
+    let broken = Settings {
+        trust_anchors: vec!["/nonexistent/root.pem".into()],
+        ..settings()
+    };
+    let (screen, _) = Validate::new(Vec::new(), &broken);
+    assert_eq!(screen.trust_problems.len(), 1);
+}
+
+#[test]
+fn save_protocol_writes_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = signed(dir.path());
+    let (mut screen, _) = Validate::new(vec![path.clone()], &settings());
+    let report = validate::validate_pdf(&path, &screen.options).unwrap();
+    screen.update(Message::Validated(0, Ok(Box::new(report))), Language::En);
+    let target = dir.path().join("protocol.json");
+    assert!(matches!(
+        screen.update(
+            Message::ProtocolTarget(0, Some(target.clone())),
+            Language::En
+        ),
+        Action::Task(_)
+    ));
+    let start = Instant::now();
+    while std::fs::metadata(&target).map_or(true, |m| m.len() == 0) {
+        assert!(start.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
+    assert_eq!(json["indication"], "TOTAL_PASSED");
+    screen.update(Message::ProtocolSaved(Ok(target)), Language::En);
+    assert!(matches!(screen.saved, Some(Ok(_))));
+    // A cancelled save dialog does nothing.
+    assert!(matches!(
+        screen.update(Message::ProtocolTarget(0, None), Language::En),
+        Action::None
+    ));
+}
+
+#[test]
+fn changes_after_signing_are_listed_at_the_top() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = signed(dir.path());
+    let (screen, _) = Validate::new(Vec::new(), &settings());
+    let mut report = validate::validate_pdf(&path, &screen.options).unwrap();
+    report.signatures[0]
+        .modifications
+        .push("page 1 content changed".into());
+    report.signatures[0].covers_whole_document = false;
+    assert!(changes_after_signing(&report, Language::En).is_some());
+}
