@@ -12,6 +12,7 @@ mod support;
 
 mod cli;
 mod corpus;
+mod gui;
 mod interop;
 mod ltv;
 mod robustness;

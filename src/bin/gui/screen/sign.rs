@@ -350,7 +350,7 @@ impl Sign {
         let source = match (&self.selected, &self.keys) {
             (Some(Selected::Token(index)), Keys::Loaded { choices, .. }) => {
                 match choices.get(*index) {
-                    Some(choice) => keys::Source::Token(choice.clone()),
+                    Some(choice) => keys::Source::Token(Box::new(choice.clone())),
                     None => return Task::none(),
                 }
             }

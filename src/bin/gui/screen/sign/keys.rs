@@ -114,7 +114,7 @@ pub fn discover(extra: &[PathBuf]) -> (Vec<Choice>, Vec<String>) {
 /// What to open once the secret is known.
 #[derive(Clone, Debug)]
 pub enum Source {
-    Token(Choice),
+    Token(Box<Choice>),
     Pkcs12(PathBuf),
 }
 
