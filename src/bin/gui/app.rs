@@ -295,7 +295,7 @@ impl App {
     }
 
     fn subscription(&self) -> Subscription<Message> {
-        event::listen_with(|event, status, _window| match event {
+        event::listen_with(|event, _status, _window| match event {
             Event::Window(window::Event::FileHovered(_)) => Some(Message::FileHovered(true)),
             Event::Window(window::Event::FilesHoveredLeft) => Some(Message::FileHovered(false)),
             Event::Window(window::Event::FileDropped(path)) => Some(Message::FileDropped(path)),
@@ -303,10 +303,9 @@ impl App {
                 keyboard::Key::Named(key::Named::Tab) => Some(Message::Tab {
                     backwards: modifiers.shift(),
                 }),
-                // Enter and Escape only when no widget (a text field) used them.
-                keyboard::Key::Named(key::Named::Enter) if status == event::Status::Ignored => {
-                    Some(Message::Enter)
-                }
+                // Enter acts only where no text field is (start screen, confirmation), so a
+                // field's own submit never runs twice.
+                keyboard::Key::Named(key::Named::Enter) => Some(Message::Enter),
                 keyboard::Key::Named(key::Named::Escape) => Some(Message::Escape),
                 _ => None,
             },

@@ -2,7 +2,7 @@
 //! green / amber / red of verdicts, chosen for contrast on white (WCAG AA for body text).
 
 use iced::widget::{button, container};
-use iced::{Background, Border, Color, Shadow, Theme, Vector, color};
+use iced::{Background, Border, Color, Shadow, Theme, color};
 
 pub const BLUE: Color = color!(0x1d4e89);
 pub const GREEN: Color = color!(0x1e7b3a);
@@ -55,11 +55,9 @@ pub fn card(_theme: &Theme) -> container::Style {
             width: 1.0,
             radius: 10.0.into(),
         },
-        shadow: Shadow {
-            color: Color::from_rgba(0.0, 0.0, 0.0, 0.06),
-            offset: Vector::new(0.0, 2.0),
-            blur_radius: 6.0,
-        },
+        // No blurred shadow: tiny-skia redraws damaged regions, and blurred shadows left
+        // stale grey patches there under Xvfb.
+        shadow: Shadow::default(),
         ..container::Style::default()
     }
 }

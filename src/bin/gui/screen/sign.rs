@@ -32,6 +32,8 @@ pub struct Sign {
     level: settings::Level,
     reason: String,
     location: String,
+    /// A PKCS#12 path typed by hand (where no file dialog is available, or faster).
+    p12_path: String,
     run: Run,
     /// The last problem, as (one-line cause, details).
     error: Option<(String, String)>,
@@ -101,6 +103,8 @@ pub enum Message {
     SelectKey(usize),
     PickPkcs12,
     Pkcs12Picked(Option<PathBuf>),
+    Pkcs12PathChanged(String),
+    Pkcs12PathSubmitted,
     LevelChanged(settings::Level),
     ReasonChanged(String),
     LocationChanged(String),
@@ -140,6 +144,7 @@ impl Sign {
             level: settings.level,
             reason: String::new(),
             location: String::new(),
+            p12_path: String::new(),
             run: Run::Idle,
             error: None,
         };
@@ -165,9 +170,17 @@ impl Sign {
         )
     }
 
+    /// Adds documents; a dropped `.p12`/`.pfx` file is taken as the key instead.
     pub fn add_files(&mut self, files: Vec<PathBuf>) {
         if self.busy() {
             return;
+        }
+        let (keys, files): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| {
+            f.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("p12") || e.eq_ignore_ascii_case("pfx"))
+        });
+        if let Some(key) = keys.into_iter().next() {
+            self.selected = Some(Selected::Pkcs12(key));
         }
         let mut paths: Vec<PathBuf> = self.documents.iter().map(|d| d.path.clone()).collect();
         screen::merge(&mut paths, files);
@@ -225,6 +238,23 @@ impl Sign {
                 Action::None
             }
             Message::Pkcs12Picked(None) => Action::None,
+            Message::Pkcs12PathChanged(path) => {
+                self.p12_path = path;
+                Action::None
+            }
+            Message::Pkcs12PathSubmitted => {
+                let path = PathBuf::from(self.p12_path.trim());
+                if path.is_file() {
+                    self.selected = Some(Selected::Pkcs12(path));
+                    self.error = None;
+                } else {
+                    self.error = Some((
+                        language.t("sign.p12_missing").to_owned(),
+                        path.display().to_string(),
+                    ));
+                }
+                Action::None
+            }
             Message::LevelChanged(level) => {
                 self.level = level;
                 Action::None

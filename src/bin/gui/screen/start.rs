@@ -154,7 +154,7 @@ impl Start {
                 text(language.f("start.count", &[("count", &self.files.len().to_string())]))
                     .size(18)
                     .font(font::BOLD),
-                scrollable(list).height(Length::Fixed(180.0)),
+                scrollable(list).height(Length::Fixed(120.0)),
                 widget::link(t("start.clear"), Message::Clear),
             ]
             .spacing(10)

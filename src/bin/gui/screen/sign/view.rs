@@ -230,10 +230,18 @@ fn key_source(screen: &Sign, language: Language) -> Element<'_, Message> {
             .align_y(Alignment::Center),
             list,
             p12,
-            widget::secondary(
-                t("sign.pick_p12"),
-                (!screen.busy()).then_some(Message::PickPkcs12)
-            ),
+            row![
+                text_input(t("sign.p12_path"), &screen.p12_path)
+                    .on_input(Message::Pkcs12PathChanged)
+                    .on_submit(Message::Pkcs12PathSubmitted)
+                    .padding(8),
+                widget::secondary(
+                    t("sign.pick_p12"),
+                    (!screen.busy()).then_some(Message::PickPkcs12)
+                ),
+            ]
+            .spacing(10)
+            .align_y(Alignment::Center),
         ]
         .spacing(12),
     )
