@@ -14,6 +14,8 @@ fn main() -> iced::Result {
     let files = std::env::args_os()
         .skip(1)
         .map(std::path::PathBuf::from)
+        // Absolute paths, so the screens can name the folder a file is in.
+        .map(|path| std::path::absolute(&path).unwrap_or(path))
         .collect();
     app::application(files).run()
 }

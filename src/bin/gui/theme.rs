@@ -134,3 +134,27 @@ pub fn focused(
         style
     }
 }
+
+/// A choice in a list (a key): white, with a strong blue frame and tint when chosen.
+pub fn choice(selected: bool) -> impl Fn(&Theme, button::Status) -> button::Style {
+    move |_theme, status| {
+        let hovered = matches!(status, button::Status::Hovered);
+        let disabled = matches!(status, button::Status::Disabled);
+        button::Style {
+            background: Some(Background::Color(if selected {
+                Color { a: 0.08, ..BLUE }
+            } else if hovered {
+                PAGE
+            } else {
+                CARD
+            })),
+            text_color: if disabled { MUTED } else { color!(0x1b1f24) },
+            border: Border {
+                color: if selected { BLUE } else { LINE },
+                width: if selected { 2.0 } else { 1.0 },
+                radius: 8.0.into(),
+            },
+            ..button::Style::default()
+        }
+    }
+}

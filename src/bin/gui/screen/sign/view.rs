@@ -186,14 +186,7 @@ fn key_source(screen: &Sign, language: Language) -> Element<'_, Message> {
                     button(entry)
                         .width(Length::Fill)
                         .padding(12)
-                        .style(theme::focused(
-                            if selected {
-                                button::secondary
-                            } else {
-                                button::subtle
-                            },
-                            selected,
-                        ))
+                        .style(theme::choice(selected))
                         .on_press_maybe(
                             (fit == Fit::Usable && !screen.busy())
                                 .then_some(Message::SelectKey(index)),
@@ -330,7 +323,12 @@ fn footer(screen: &Sign, language: Language) -> Element<'_, Message> {
     }
     actions = actions.push(widget::primary(
         start_label,
-        (!screen.busy() && total > 0).then_some(Message::Start),
+        (!screen.busy()
+            && screen
+                .documents
+                .iter()
+                .any(|d| matches!(d.state, State::Queued | State::Failed(_) | State::Skipped)))
+        .then_some(Message::Start),
     ));
     let mut footer = column![actions].spacing(10);
     if matches!(screen.run, Run::Running { .. } | Run::Finished) && total > 0 {
