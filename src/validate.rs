@@ -4,6 +4,7 @@
 //! not be processed at all.
 
 mod chain;
+pub mod crypto;
 mod modifications;
 mod pades;
 pub mod report;
@@ -14,7 +15,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-pub use report::{Check, Indication, Report, SubIndication};
+pub use report::{Check, Finding, Indication, Policy, Report, SubIndication};
 
 use crate::{pdf, trust};
 
@@ -27,6 +28,20 @@ pub struct Options {
     /// Where revocation data missing from the document is fetched; `None` validates offline,
     /// from the embedded data alone.
     pub fetcher: Option<std::sync::Arc<dyn crate::network::Fetcher>>,
+    /// The algorithms and key sizes accepted.
+    pub crypto: crypto::Catalogue,
+}
+
+impl Options {
+    /// Offline validation at `time` against `trust`, with the ETSI crypto catalogue.
+    pub fn new(trust: trust::Store, time: DateTime<Utc>) -> Self {
+        Self {
+            trust,
+            time,
+            fetcher: None,
+            crypto: crypto::Catalogue::default(),
+        }
+    }
 }
 
 /// Validates every signature and document timestamp in the PDF at `path`.
@@ -141,6 +156,13 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         signatures,
         document_timestamps,
         indication,
+        revisions: survey.revision_ends.len(),
+        policy: Policy {
+            crypto_profile: options.crypto.name.clone(),
+            online: options.fetcher.is_some(),
+            trust_anchors: options.trust.anchors().iter().map(|a| a.subject()).collect(),
+            qualification_basis: "the QC statements of the signer's certificate (ETSI EN 319 412-5); not yet confirmed against the EU trusted lists".into(),
+        },
         messages,
     })
 }

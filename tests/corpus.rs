@@ -47,6 +47,7 @@ fn at(text: &str) -> DateTime<Utc> {
 
 fn options(trust: trust::Store, time: &str) -> validate::Options {
     validate::Options {
+        crypto: Default::default(),
         trust,
         time: at(time),
         fetcher: None,

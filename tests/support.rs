@@ -79,6 +79,7 @@ pub fn validate(path: &Path) -> validate::Report {
     validate::validate_pdf(
         path,
         &validate::Options {
+            crypto: Default::default(),
             trust: trust_root(),
             time: time(),
             fetcher: None,

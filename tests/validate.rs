@@ -105,6 +105,7 @@ fn without_a_trust_anchor_the_chain_is_not_found() {
         let report = validate::validate_pdf(
             &path,
             &validate::Options {
+                crypto: Default::default(),
                 trust: store,
                 time: support::time(),
                 fetcher: None,
@@ -130,6 +131,7 @@ fn after_the_certificate_expired_there_is_no_proof_of_existence() {
     let report = validate::validate_pdf(
         &path,
         &validate::Options {
+            crypto: Default::default(),
             trust: support::trust_root(),
             time: later,
             fetcher: None,

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::report::{
     ChainCertificate, Check, Indication, Signature, Signer, SubIndication, TimestampKind,
 };
-use super::{Options, chain, revocation, timestamps};
+use super::{Options, chain, report, revocation, timestamps};
 use crate::certificate::Certificate;
 use crate::cms::{self, algorithm::Scheme};
 use crate::key::Digest;
@@ -110,6 +110,8 @@ pub(crate) fn validate_signature<R: Read + Seek>(
         timestamps: Vec::new(),
         revocation: Vec::new(),
         algorithm: None,
+        public_key: None,
+        findings: Vec::new(),
         checks: Vec::new(),
         messages: Vec::new(),
     };
@@ -487,6 +489,7 @@ fn check_cms<R: Read + Seek>(
             not_after: c.not_after(),
             sha256: c.fingerprint(),
             trust_anchor: options.trust.contains(c),
+            revocation: None,
         })
         .collect();
     match path.failure {
@@ -503,6 +506,16 @@ fn check_cms<R: Read + Seek>(
             format!("no valid certificate path at {at}: {text}"),
         ),
     }
+    let crypto_time = result.best_signature_time;
+    check_crypto(
+        &options.crypto,
+        signature_digest.name(),
+        &certificate,
+        &path.certificates,
+        options,
+        (crypto_time, proven.is_some()),
+        checks,
+    );
     if checks.failure.is_none() {
         check_revocation(
             &path.certificates,
@@ -542,6 +555,69 @@ fn check_cms<R: Read + Seek>(
             SubIndication::ChainConstraintsFailure,
             "the signer's certificate does not allow digitalSignature or nonRepudiation",
         );
+    }
+}
+
+/// EN 319 102-1 §5.2.8: the signature's digest and key, and the signatures on the certificates
+/// of its path (but the trust anchors'), must have been reliable when they were made. A valid
+/// time-stamp proves that time; without one it is the validation time, and a failure is
+/// CRYPTO_CONSTRAINTS_FAILURE_NO_POE.
+fn check_crypto(
+    catalogue: &super::crypto::Catalogue,
+    digest: &str,
+    signer: &Certificate,
+    path: &[Certificate],
+    options: &Options,
+    (at, proven): (DateTime<Utc>, bool),
+    checks: &mut Checks,
+) {
+    let sub = if proven {
+        SubIndication::CryptoConstraintsFailure
+    } else {
+        SubIndication::CryptoConstraintsFailureNoPoe
+    };
+    let mut problems = Vec::new();
+    problems.extend(catalogue.check_digest(digest, at).err());
+    match signer.key_size() {
+        Some((family, bits)) => problems.extend(catalogue.check_key(family, bits, at).err()),
+        None => problems.push("the signer's key type is not in the catalogue".into()),
+    }
+    for (index, certificate) in path.iter().enumerate() {
+        if options.trust.contains(certificate) {
+            break;
+        }
+        let holder = certificate.holder();
+        match super::crypto::signature_digest(&certificate.signature_algorithm()) {
+            Some(digest) => problems.extend(
+                catalogue
+                    .check_digest(digest, at)
+                    .err()
+                    .map(|e| format!("certificate of {holder}: {e}")),
+            ),
+            None => problems.push(format!(
+                "certificate of {holder}: signature algorithm {} is not in the catalogue",
+                certificate.signature_algorithm()
+            )),
+        }
+        if let Some((family, bits)) = path.get(index + 1).and_then(Certificate::key_size) {
+            problems.extend(
+                catalogue
+                    .check_key(family, bits, at)
+                    .err()
+                    .map(|e| format!("issuer key of {holder}'s certificate: {e}")),
+            );
+        }
+    }
+    if problems.is_empty() {
+        checks.pass(
+            "crypto",
+            format!(
+                "algorithms and key sizes accepted at {at} ({})",
+                catalogue.name
+            ),
+        );
+    } else {
+        checks.fail("crypto", sub, problems.join("; "));
     }
 }
 
@@ -605,6 +681,9 @@ fn check_revocation(
             options.fetcher.as_deref(),
         );
         let holder = certificate.holder();
+        if let Some(entry) = result.chain.get_mut(index) {
+            entry.revocation = Some(describe_revocation(&status));
+        }
         match status {
             revocation::Status::Good { source } => {
                 result
@@ -654,6 +733,39 @@ fn check_revocation(
     }
 }
 
+fn describe_revocation(status: &revocation::Status) -> report::Revocation {
+    use report::RevocationStatus;
+    let (status, source, revoked_at, detail) = match status {
+        revocation::Status::Good { source } => (
+            RevocationStatus::Good,
+            Some(source.clone()),
+            None,
+            "not revoked".to_owned(),
+        ),
+        revocation::Status::Revoked { time, source } => (
+            RevocationStatus::Revoked,
+            Some(source.clone()),
+            Some(*time),
+            format!("revoked on {time}"),
+        ),
+        revocation::Status::Unknown { reason } => {
+            (RevocationStatus::Unknown, None, None, reason.clone())
+        }
+        revocation::Status::NotApplicable { reason } => (
+            RevocationStatus::NotChecked,
+            None,
+            None,
+            (*reason).to_owned(),
+        ),
+    };
+    report::Revocation {
+        status,
+        source,
+        revoked_at,
+        detail,
+    }
+}
+
 fn describe_signer(certificate: &Certificate, result: &mut Signature) {
     result.signer = Some(Signer {
         name: certificate.holder(),
@@ -664,6 +776,9 @@ fn describe_signer(certificate: &Certificate, result: &mut Signature) {
     });
     result.kind = Some(certificate.kind());
     result.qualification = Some(certificate.qualification());
+    result.public_key = certificate
+        .key_size()
+        .map(|(family, bits)| format!("{family} {bits} bit"));
 }
 
 fn describe_algorithm(scheme: Scheme, digest: Digest) -> String {

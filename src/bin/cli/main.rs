@@ -287,6 +287,7 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>) -> Result<u8> {
         None => now,
     };
     let options = validate::Options {
+        crypto: Default::default(),
         trust: store,
         time,
         fetcher: if args.offline {
@@ -372,6 +373,7 @@ fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
     let report = validate::validate_pdf(
         &outcome.output,
         &validate::Options {
+            crypto: Default::default(),
             trust: store,
             time: now,
             fetcher: None,
