@@ -32,6 +32,7 @@ pub mod document;
 pub mod key;
 pub mod network;
 pub mod pdf;
+pub mod protocol;
 pub mod revocation;
 pub mod sign;
 pub mod timestamp;

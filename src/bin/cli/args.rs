@@ -96,7 +96,9 @@ pub struct OutputArgs {
 #[derive(Debug, Args)]
 pub struct KeyArgs {
     /// PKCS#12 file with the key and its certificate chain.
-    #[arg(long, required_unless_present = "token", conflicts_with_all = ["token", "module"])]
+    // Not `required_unless_present = "token"`: `verify` flattens these as optional (for
+    // --seal-report); `keys::credential` says what is missing instead.
+    #[arg(long, conflicts_with_all = ["token", "module"])]
     pub p12: Option<PathBuf>,
     /// PKCS#11 module (default: the known modules found on this system).
     #[arg(long, requires = "token")]
@@ -156,9 +158,31 @@ pub struct VerifyArgs {
     pub at: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Write the verification protocol (Prüfprotokoll) to this file; the extension picks the
+    /// format: .pdf, .html, .json or .xml (ETSI TS 119 102-2). One input only.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Language of the protocol (default: from LC_ALL, LC_MESSAGES or LANG; German for de*).
+    #[arg(long, value_enum, requires = "report")]
+    pub lang: Option<Lang>,
+    /// Seal the PDF protocol with the key given by --p12 or --token (PAdES B-B), so the
+    /// protocol itself is tamper-evident.
+    #[arg(long, requires = "report")]
+    pub seal_report: bool,
+    #[command(flatten)]
+    pub seal_key: Option<KeyArgs>,
+    /// Overwrite an existing protocol file.
+    #[arg(long, requires = "report")]
+    pub force: bool,
     /// Documents to validate.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    De,
+    En,
 }
 
 #[derive(Debug, Args)]

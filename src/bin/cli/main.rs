@@ -3,6 +3,7 @@
 mod args;
 mod keys;
 mod output;
+mod report;
 
 use std::collections::HashSet;
 use std::io::IsTerminal;
@@ -276,6 +277,7 @@ fn output_paths(inputs: &[PathBuf], out: &args::OutputArgs) -> Result<Vec<PathBu
 }
 
 fn verify(args: args::VerifyArgs, now: DateTime<Utc>) -> Result<u8> {
+    let report_plan = report::Plan::from_args(&args)?;
     let mut store = trust::Store::new();
     for path in &args.trust {
         store.add_file(path)?;
@@ -312,6 +314,11 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>) -> Result<u8> {
         })
         .collect();
     progress.finish_and_clear();
+    if let (Some(plan), [Ok(report)]) = (&report_plan, results.as_slice()) {
+        let written = plan.write(report, args.seal_key.as_ref(), now)?;
+        // stderr: stdout keeps one line (or JSON object) per document for scripts.
+        eprintln!("protocol written to {}", written.display());
+    }
     Ok(exit_code(&results))
 }
 
