@@ -14,6 +14,7 @@ mod cli;
 mod corpus;
 mod interop;
 mod ltv;
+mod protocol;
 mod robustness;
 mod sign;
 mod timestamp;

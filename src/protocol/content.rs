@@ -223,7 +223,9 @@ fn title(signature: &report::Signature, n: usize, stamp: bool, l: Language) -> S
             l.pick("Document time-stamp", "Dokumentzeitstempel")
         )
     } else {
-        format!("{} {n}", text::kind(l, signature.kind))
+        // An unknown kind is technically a signature; the Type row says it is unknown.
+        let kind = signature.kind.unwrap_or(crate::certificate::Kind::Signature);
+        format!("{} {n}", text::kind(l, Some(kind)))
     }
 }
 
