@@ -113,68 +113,15 @@ fn verdict(report: &Report, l: Language) -> Verdict {
         .chain(&report.document_timestamps)
         .collect();
     let total = all.len();
-    let noun = if report.document_timestamps.is_empty() {
-        l.pick("signatures", "Signaturen")
-    } else {
-        l.pick("signatures and time-stamps", "Signaturen und Zeitstempel")
-    };
-    let count = |indication| all.iter().filter(|s| s.indication == indication).count();
-    let sentence = if total == 0 {
-        l.pick(
-            "The document carries no signature: nothing can be confirmed.",
-            "Das Dokument enthält keine Signatur: es lässt sich nichts bestätigen.",
-        )
-        .to_owned()
-    } else {
-        match report.indication {
-            Indication::TotalPassed if total == 1 => {
-                let what = text::kind(l, all[0].kind);
-                match l {
-                    Language::De => format!(
-                        "Gültig: {} ist gültig und das Dokument wurde danach nicht unzulässig verändert.",
-                        if all[0].kind == Some(crate::certificate::Kind::Seal) {
-                            "Das Siegel"
-                        } else {
-                            "Die Signatur"
-                        }
-                    ),
-                    Language::En => format!(
-                        "Valid: the {} is valid and the document was not changed in a way that is not allowed.",
-                        what.to_lowercase()
-                    ),
-                }
-            }
-            Indication::TotalPassed => match l {
-                Language::De => format!(
-                    "Gültig: alle {total} {noun} sind gültig und das Dokument wurde danach nicht unzulässig verändert."
-                ),
-                Language::En => format!(
-                    "Valid: all {total} {noun} are valid and the document was not changed in a way that is not allowed."
-                ),
-            },
-            Indication::TotalFailed => {
-                let failed = count(Indication::TotalFailed);
-                match l {
-                    Language::De => format!(
-                        "Ungültig: {failed} von {total} {noun} haben die Prüfung nicht bestanden. Auf das Dokument darf man sich nicht verlassen."
-                    ),
-                    Language::En => format!(
-                        "Invalid: {failed} of {total} {noun} failed validation. The document must not be relied on."
-                    ),
-                }
-            }
-            Indication::Indeterminate => {
-                let open = count(Indication::Indeterminate);
-                match l {
-                    Language::De => format!(
-                        "Unbestimmt: bei {open} von {total} {noun} ließ sich die Gültigkeit nicht feststellen (Gründe siehe unten)."
-                    ),
-                    Language::En => format!(
-                        "Indeterminate: the validity of {open} of {total} {noun} could not be established (reasons below)."
-                    ),
-                }
-            }
-        }
+    let sentence = match all.as_slice() {
+        [] => l
+            .pick(
+                "The document carries no signature: nothing can be confirmed.",
+                "Das Dokument enthält keine Signatur: es lässt sich nichts bestätigen.",
+            )
+            .to_owned(),
+        [only] => one_sentence(only, report.document_timestamps.len() == 1, l),
+        _ => many_sentence(report, &all, l),
     };
     let mut lines = Vec::new();
     for (index, signature) in report.signatures.iter().enumerate() {
@@ -191,6 +138,72 @@ fn verdict(report: &Report, l: Language) -> Verdict {
         },
         sentence,
         lines,
+    }
+}
+
+/// The verdict on a document with exactly one signature or document time-stamp.
+fn one_sentence(signature: &report::Signature, stamp: bool, l: Language) -> String {
+    let seal = signature.kind == Some(crate::certificate::Kind::Seal);
+    let (de, en) = match (stamp, seal) {
+        (true, _) => ("Der Dokumentzeitstempel", "the document time-stamp"),
+        (false, true) => ("Das Siegel", "the seal"),
+        (false, false) => ("Die Signatur", "the signature"),
+    };
+    match (signature.indication, l) {
+        (Indication::TotalPassed, Language::De) => format!(
+            "Gültig: {de} ist gültig; das Dokument wurde seitdem nicht unzulässig verändert."
+        ),
+        (Indication::TotalPassed, Language::En) => format!(
+            "Valid: {en} is valid; the document has not been changed in a disallowed way since."
+        ),
+        (Indication::TotalFailed, Language::De) => format!(
+            "Ungültig: {de} hat die Prüfung nicht bestanden. Auf das Dokument ist kein Verlass."
+        ),
+        (Indication::TotalFailed, Language::En) => {
+            format!("Invalid: {en} failed validation. The document must not be relied on.")
+        }
+        (Indication::Indeterminate, Language::De) => format!(
+            "Unbestimmt: ob {} gültig ist, ließ sich nicht feststellen (Grund siehe unten).",
+            de.to_lowercase()
+        ),
+        (Indication::Indeterminate, Language::En) => {
+            format!("Indeterminate: whether {en} is valid could not be established (reason below).")
+        }
+    }
+}
+
+/// The verdict on a document with several signatures or time-stamps: how many fell short.
+fn many_sentence(report: &Report, all: &[&report::Signature], l: Language) -> String {
+    let total = all.len();
+    let noun = if report.document_timestamps.is_empty() {
+        l.pick("signatures", "Signaturen")
+    } else {
+        l.pick("signatures and time-stamps", "Signaturen und Zeitstempel")
+    };
+    let count = |indication| all.iter().filter(|s| s.indication == indication).count();
+    match (report.indication, l) {
+        (Indication::TotalPassed, Language::De) => format!(
+            "Gültig: alle {total} {noun} sind gültig; das Dokument wurde seitdem nicht unzulässig verändert."
+        ),
+        (Indication::TotalPassed, Language::En) => format!(
+            "Valid: all {total} {noun} are valid; the document has not been changed in a disallowed way since."
+        ),
+        (Indication::TotalFailed, Language::De) => format!(
+            "Ungültig: {} von {total} {noun} haben die Prüfung nicht bestanden. Auf das Dokument ist kein Verlass.",
+            count(Indication::TotalFailed)
+        ),
+        (Indication::TotalFailed, Language::En) => format!(
+            "Invalid: {} of {total} {noun} failed validation. The document must not be relied on.",
+            count(Indication::TotalFailed)
+        ),
+        (Indication::Indeterminate, Language::De) => format!(
+            "Unbestimmt: bei {} von {total} {noun} ließ sich die Gültigkeit nicht feststellen (Gründe siehe unten).",
+            count(Indication::Indeterminate)
+        ),
+        (Indication::Indeterminate, Language::En) => format!(
+            "Indeterminate: the validity of {} of {total} {noun} could not be established (reasons below).",
+            count(Indication::Indeterminate)
+        ),
     }
 }
 
@@ -224,7 +237,9 @@ fn title(signature: &report::Signature, n: usize, stamp: bool, l: Language) -> S
         )
     } else {
         // An unknown kind is technically a signature; the Type row says it is unknown.
-        let kind = signature.kind.unwrap_or(crate::certificate::Kind::Signature);
+        let kind = signature
+            .kind
+            .unwrap_or(crate::certificate::Kind::Signature);
         format!("{} {n}", text::kind(l, Some(kind)))
     }
 }
@@ -334,18 +349,18 @@ fn document(report: &Report, l: Language) -> Section {
         ));
     }
     if let Some(last) = last {
-        rows.push(Row::toned(
+        let covers = Row::new(
             l.pick(
                 "Last signature covers the whole file",
                 "Letzte Signatur umfasst die ganze Datei",
             ),
             text::yes_no(l, last.covers_whole_document),
-            if last.covers_whole_document {
-                Tone::Green
-            } else {
-                Tone::Amber
-            },
-        ));
+        );
+        // Only "no" needs attention; a green "yes" beside a failed signature would mislead.
+        rows.push(Row {
+            tone: (!last.covers_whole_document).then_some(Tone::Amber),
+            ..covers
+        });
     }
     let mut blocks = vec![Block::Rows(rows)];
     blocks.extend(report.messages.iter().cloned().map(Block::Paragraph));

@@ -222,7 +222,7 @@ pub fn size(language: Language, bytes: u64) -> String {
     let separator = language.pick(",", ".");
     let mut grouped = String::new();
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             grouped.push_str(separator);
         }
         grouped.push(digit);
