@@ -211,7 +211,10 @@ fn protocol_of_an_indeterminate_document_is_amber_with_the_reason() {
     let de = write_pdf(&report, dir.path(), "indeterminate-de", Language::De);
     let en = write_pdf(&report, dir.path(), "indeterminate-en", Language::En);
     if let Some(text) = pdf_text(&de, false) {
-        assert!(text.contains("Unbestimmt"), "{text}");
+        assert!(
+            text.contains("Unbestimmt: ob die Signatur gültig ist"),
+            "{text}"
+        );
         assert!(text.contains("NO_CERTIFICATE_CHAIN_FOUND"), "{text}");
         assert!(
             text.contains("vertrauenswürdigen Wurzelzertifikat"),

@@ -144,11 +144,18 @@ fn verdict(report: &Report, l: Language) -> Verdict {
 /// The verdict on a document with exactly one signature or document time-stamp.
 fn one_sentence(signature: &report::Signature, stamp: bool, l: Language) -> String {
     let seal = signature.kind == Some(crate::certificate::Kind::Seal);
-    let (de, en) = match (stamp, seal) {
-        (true, _) => ("Der Dokumentzeitstempel", "the document time-stamp"),
-        (false, true) => ("Das Siegel", "the seal"),
-        (false, false) => ("Die Signatur", "the signature"),
+    // German nouns keep their capital; only the article changes case.
+    let (capital, article, noun, en) = match (stamp, seal) {
+        (true, _) => (
+            "Der",
+            "der",
+            "Dokumentzeitstempel",
+            "the document time-stamp",
+        ),
+        (false, true) => ("Das", "das", "Siegel", "the seal"),
+        (false, false) => ("Die", "die", "Signatur", "the signature"),
     };
+    let de = format!("{capital} {noun}");
     match (signature.indication, l) {
         (Indication::TotalPassed, Language::De) => format!(
             "Gültig: {de} ist gültig; das Dokument wurde seitdem nicht unzulässig verändert."
@@ -163,8 +170,7 @@ fn one_sentence(signature: &report::Signature, stamp: bool, l: Language) -> Stri
             format!("Invalid: {en} failed validation. The document must not be relied on.")
         }
         (Indication::Indeterminate, Language::De) => format!(
-            "Unbestimmt: ob {} gültig ist, ließ sich nicht feststellen (Grund siehe unten).",
-            de.to_lowercase()
+            "Unbestimmt: ob {article} {noun} gültig ist, ließ sich nicht feststellen (Grund siehe unten)."
         ),
         (Indication::Indeterminate, Language::En) => {
             format!("Indeterminate: whether {en} is valid could not be established (reason below).")
