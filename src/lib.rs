@@ -4,7 +4,7 @@
 //! # Layers
 //!
 //! ```text
-//!  sign        validate                                          use cases
+//!  sign        validate    protocol                              use cases
 //!  pdf   cms   key   certificate   trust   timestamp   revocation   formats, keys, services
 //!  document   network                                             plain data, I/O edges
 //! ```
