@@ -506,16 +506,6 @@ fn check_cms<R: Read + Seek>(
             format!("no valid certificate path at {at}: {text}"),
         ),
     }
-    let crypto_time = result.best_signature_time;
-    check_crypto(
-        &options.crypto,
-        signature_digest.name(),
-        &certificate,
-        &path.certificates,
-        options,
-        (crypto_time, proven.is_some()),
-        checks,
-    );
     if checks.failure.is_none() {
         check_revocation(
             &path.certificates,
@@ -555,7 +545,18 @@ fn check_cms<R: Read + Seek>(
             SubIndication::ChainConstraintsFailure,
             "the signer's certificate does not allow digitalSignature or nonRepudiation",
         );
-    }
+    } // Signature acceptance (§5.2.8) comes after the certificate checks (§5.2.6), whose
+    // result takes precedence.
+    let crypto_time = best;
+    check_crypto(
+        &options.crypto,
+        signature_digest.name(),
+        &certificate,
+        &path.certificates,
+        options,
+        (crypto_time, proven.is_some()),
+        checks,
+    );
 }
 
 /// EN 319 102-1 §5.2.8: the signature's digest and key, and the signatures on the certificates

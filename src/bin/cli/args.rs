@@ -148,9 +148,13 @@ pub struct VerifyArgs {
     /// Trust anchor certificate (PEM or DER); repeatable.
     #[arg(long)]
     pub trust: Vec<PathBuf>,
-    /// Validate without network access (the only mode so far).
+    /// Validate without network access: only the revocation data in the document counts.
     #[arg(long)]
     pub offline: bool,
+    /// Crypto catalogue: `etsi` (ETSI TS 119 312, the default), `sog-is` (SOG-IS/BNetzA,
+    /// RSA under 3000 bit ends 2025) or a JSON file with your own catalogue.
+    #[arg(long, default_value = "etsi")]
+    pub crypto: String,
     /// Validation time (RFC 3339), default now.
     #[arg(long)]
     pub at: Option<String>,

@@ -286,8 +286,21 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>) -> Result<u8> {
             .with_timezone(&Utc),
         None => now,
     };
+    let crypto = match validate::crypto::Catalogue::named(&args.crypto) {
+        Some(catalogue) => catalogue,
+        None => {
+            let text = std::fs::read_to_string(&args.crypto).with_context(|| {
+                format!(
+                    "--crypto {}: neither `etsi`, `sog-is` nor a readable file",
+                    args.crypto
+                )
+            })?;
+            serde_json::from_str(&text)
+                .with_context(|| format!("--crypto {}: not a crypto catalogue", args.crypto))?
+        }
+    };
     let options = validate::Options {
-        crypto: Default::default(),
+        crypto,
         trust: store,
         time,
         fetcher: if args.offline {
