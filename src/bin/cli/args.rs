@@ -50,6 +50,10 @@ pub struct SignArgs {
     /// How to reach the signer (/ContactInfo).
     #[arg(long)]
     pub contact: Option<String>,
+    /// Certify the document (its first signature): 1 allows no changes after it, 2 form
+    /// filling and signing, 3 also annotations.
+    #[arg(long, value_enum, default_value_t = Certify::None)]
+    pub certify: Certify,
     #[command(flatten)]
     pub out: OutputArgs,
     /// Overwrite existing outputs, and sign with a certificate of the other kind.
@@ -185,6 +189,17 @@ pub struct DemoArgs {
     /// Where to write the sealed sample.
     #[arg(short = 'o', long = "output", default_value = "siegel-demo.pdf")]
     pub output: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Certify {
+    None,
+    #[value(name = "1")]
+    NoChanges,
+    #[value(name = "2")]
+    FormFilling,
+    #[value(name = "3")]
+    Annotations,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -18,6 +18,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use siegel::certificate::Kind;
 use siegel::key::{pin::Pin, software};
+use siegel::pdf::permissions::Level;
 use siegel::timestamp::{self, TimeStamper};
 use siegel::validate::{self, Indication};
 use siegel::{document, network, sign, trust};
@@ -88,6 +89,12 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
         level,
         timestamp,
         fetcher,
+        certify: match args.certify {
+            args::Certify::None => None,
+            args::Certify::NoChanges => Some(Level::NoChanges),
+            args::Certify::FormFilling => Some(Level::FormFilling),
+            args::Certify::Annotations => Some(Level::Annotations),
+        },
     };
     sign::check_credential(&credential, &request)?;
 
@@ -376,6 +383,7 @@ fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
         level: sign::Level::B,
         timestamp: None,
         fetcher: None,
+        certify: None,
     };
     let outcome = sign::sign_pdf(&input, &args.output, &credential, &request, true)?;
     print_line(&format!(
