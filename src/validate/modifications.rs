@@ -650,3 +650,53 @@ fn is_field(dict: &Dictionary) -> bool {
 fn field_type(dict: &Dictionary) -> Option<&[u8]> {
     dict.get(b"FT").ok().and_then(|o| o.as_name().ok())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled(field: &str) -> Findings {
+        Findings {
+            permitted_if: vec![Change::FormFilled {
+                number: 9,
+                field: field.into(),
+            }],
+            ..Findings::default()
+        }
+    }
+
+    #[test]
+    fn a_locked_field_may_not_be_filled_even_where_the_certification_allows_filling() {
+        let rules = Rules {
+            level: Some(Level::FormFilling),
+            certified: true,
+            locks: vec![Locked::Include(vec!["Betrag".into()])],
+        };
+        let judged = judge(&filled("Betrag"), &rules);
+        assert_eq!(judged.visible.len(), 1, "{judged:?}");
+        assert_eq!(judged.findings[0].id, "LOCKED_FIELD_CHANGED");
+        let judged = judge(&filled("Bemerkung"), &rules);
+        assert!(judged.visible.is_empty() && judged.other.is_empty());
+        assert_eq!(judged.allowed.len(), 1);
+    }
+
+    #[test]
+    fn a_lock_level_of_1_forbids_what_the_certification_would_allow() {
+        let rules = Rules {
+            level: Some(Level::NoChanges),
+            certified: false,
+            locks: Vec::new(),
+        };
+        let signed = Findings {
+            permitted_if: vec![Change::Signed {
+                number: 12,
+                field: "Signature2".into(),
+                added: true,
+                visible: false,
+            }],
+            ..Findings::default()
+        };
+        assert_eq!(judge(&signed, &rules).visible.len(), 1);
+        assert_eq!(judge(&signed, &Rules::default()).allowed.len(), 1);
+    }
+}
