@@ -117,6 +117,10 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     for signature in &unreferenced {
         let mut result = check(&mut file, signature, None);
         result.field = "(no field)".to_owned();
+        result.findings.push(report::Finding {
+            id: "SIGNATURE_DICTIONARY_SPOOFING",
+            detail: "a signed signature dictionary that no field refers to any more: its field was pointed elsewhere or removed".into(),
+        });
         result.messages.insert(
             0,
             "this signature dictionary is not referenced by any signature field".to_owned(),

@@ -33,6 +33,8 @@ pub(crate) struct Findings {
     /// Objects present but unused in the signed revision that a change brought into use: the
     /// mark of a shadow attack (hide-and-replace).
     pub(crate) revived: Vec<u32>,
+    /// Attacks recognised while comparing.
+    pub(crate) named: Vec<Finding>,
 }
 
 /// A change that DocMDP, FieldMDP or a field lock may permit.
@@ -99,7 +101,7 @@ pub(crate) fn judge(found: &Findings, rules: &Rules) -> Judged {
         allowed: found.allowed.clone(),
         visible: found.visible.clone(),
         other: found.other.clone(),
-        findings: Vec::new(),
+        findings: found.named.clone(),
     };
     let mut finding = |id: &'static str, detail: String| {
         let finding = Finding { id, detail };
@@ -451,9 +453,15 @@ fn classify<A: Read + Seek, B: Read + Seek>(
         (_, _, Some("Pages")) => findings
             .visible
             .push(format!("the page tree changed (object {number})")),
-        (_, _, Some("Sig" | "DocTimeStamp")) => findings.visible.push(format!(
-            "signature dictionary {number} was changed after signing"
-        )),
+        (_, _, Some("Sig" | "DocTimeStamp")) => {
+            findings.visible.push(format!(
+                "signature dictionary {number} was changed after signing"
+            ));
+            findings.named.push(Finding {
+                id: "SIGNATURE_DICTIONARY_SPOOFING",
+                detail: format!("signature dictionary {number} was rewritten in a later revision"),
+            });
+        }
         (_, _, Some("Metadata")) => findings.allowed.push("document metadata updated".into()),
         (Object::Dictionary(old), Object::Dictionary(new), _) if is_field(old) => {
             let changed = changed_keys(old, new);
