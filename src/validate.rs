@@ -85,7 +85,8 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         .filter(|f| f.kind == pdf::signature::Kind::DocumentTimestamp)
     {
         let mut result = check(&mut file, stamp, None);
-        judge_later_changes(path, signed_end(stamp), &mut changes, &mut result);
+        let rules = rules_for(signed_end(stamp), &found);
+        judge_later_changes(path, signed_end(stamp), &rules, &mut changes, &mut result);
         if result.indication == Indication::TotalPassed {
             proofs.push((signed_end(stamp), result.best_signature_time));
         }
@@ -102,7 +103,8 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
             .map(|(_, time)| *time)
             .min();
         let mut result = check(&mut file, signature, proof);
-        judge_later_changes(path, end, &mut changes, &mut result);
+        let rules = rules_for(end, &found);
+        judge_later_changes(path, end, &rules, &mut changes, &mut result);
         signatures.push(result);
     }
     // Order of application: by where the signed revision ends.
@@ -115,6 +117,10 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     for signature in &unreferenced {
         let mut result = check(&mut file, signature, None);
         result.field = "(no field)".to_owned();
+        result.findings.push(report::Finding {
+            id: "SIGNATURE_DICTIONARY_SPOOFING",
+            detail: "a signed signature dictionary that no field refers to any more: its field was pointed elsewhere or removed".into(),
+        });
         result.messages.insert(
             0,
             "this signature dictionary is not referenced by any signature field".to_owned(),
@@ -206,12 +212,34 @@ fn embedded_revocation_data<R: std::io::Read + std::io::Seek>(
     embedded
 }
 
+/// The permissions in force after the revision ending at `end`: those of every signature
+/// applied up to there (ISO 32000-2 §12.8.2).
+fn rules_for(end: u64, found: &[pdf::signature::Found]) -> modifications::Rules {
+    let mut rules = modifications::Rules::default();
+    let stricter = |current: Option<pdf::permissions::Level>, level| {
+        Some(current.map_or(level, |c: pdf::permissions::Level| c.min(level)))
+    };
+    for signature in found.iter().filter(|f| signed_end(f) <= end) {
+        let declared = &signature.permissions;
+        if let Some(level) = declared.certification {
+            rules.certified = true;
+            rules.level = stricter(rules.level, level);
+        }
+        if let Some(level) = declared.lock_level {
+            rules.level = stricter(rules.level, level);
+        }
+        rules.locks.extend(declared.locked.clone());
+    }
+    rules
+}
+
 /// Lists what changed after the revision a signature covers and lets it decide the verdict: a
 /// visible change fails the signature, an unclassified one makes it indeterminate; allowed
 /// changes are listed, never hidden.
 fn judge_later_changes(
     path: &Path,
     end: u64,
+    rules: &modifications::Rules,
     changes: &mut std::collections::HashMap<u64, Result<modifications::Findings, String>>,
     result: &mut report::Signature,
 ) {
@@ -223,30 +251,32 @@ fn judge_later_changes(
         .or_insert_with(|| modifications::analyse(path, end).map_err(|e| e.to_string()));
     match findings {
         Ok(findings) => {
+            let judged = modifications::judge(findings, rules);
+            result.findings.extend(judged.findings);
             result
                 .modifications
-                .extend(findings.allowed.iter().map(|c| format!("allowed: {c}")));
+                .extend(judged.allowed.iter().map(|c| format!("allowed: {c}")));
             result
                 .modifications
-                .extend(findings.visible.iter().map(|c| format!("not allowed: {c}")));
+                .extend(judged.visible.iter().map(|c| format!("not allowed: {c}")));
             result
                 .modifications
-                .extend(findings.other.iter().map(|c| format!("not allowed: {c}")));
-            if let Some(first) = findings.visible.first() {
+                .extend(judged.other.iter().map(|c| format!("not allowed: {c}")));
+            if let Some(first) = judged.visible.first() {
                 let message = format!("the document was changed after this signature: {first}");
                 lower_for_changes(
                     result,
                     SubIndication::FormatFailure,
                     message,
-                    findings.visible.join("; "),
+                    judged.visible.join("; "),
                 );
-            } else if let Some(first) = findings.other.first() {
+            } else if let Some(first) = judged.other.first() {
                 let message = format!("a change after this signature is not allowed: {first}");
                 lower_for_changes(
                     result,
                     SubIndication::SigConstraintsFailure,
                     message,
-                    findings.other.join("; "),
+                    judged.other.join("; "),
                 );
             } else {
                 result.checks.push(report::Check {

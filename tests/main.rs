@@ -10,6 +10,7 @@
 
 mod support;
 
+mod certification;
 mod cli;
 mod corpus;
 mod interop;

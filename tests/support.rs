@@ -61,6 +61,7 @@ pub fn request(intent: Kind) -> sign::Request {
         level: sign::Level::B,
         timestamp: None,
         fetcher: None,
+        certify: None,
     }
 }
 

@@ -137,6 +137,17 @@ pub(crate) fn validate_signature<R: Read + Seek>(
     result
 }
 
+/// Findings named after the attacks of Mladenov et al. (NDSS 2019).
+const USF: &str = "UNIVERSAL_SIGNATURE_FORGERY";
+const WRAPPING: &str = "SIGNATURE_WRAPPING";
+
+fn named(result: &mut Signature, id: &'static str, detail: &str) {
+    result.findings.push(report::Finding {
+        id,
+        detail: detail.to_owned(),
+    });
+}
+
 /// EN 319 142-1 §5.1: `/ByteRange` starts at 0, has exactly one gap, the gap is the `/Contents`
 /// hex string of this very signature dictionary, and the signed part ends a revision.
 fn check_byte_range<R: Read + Seek>(
@@ -164,6 +175,7 @@ fn check_byte_range<R: Read + Seek>(
         .filter_map(|n| u64::try_from(*n).ok())
         .collect();
     let [start, first_len, second_start, second_len] = range[..] else {
+        named(result, USF, "/ByteRange is missing or malformed");
         checks.fail(
             id,
             SubIndication::FormatFailure,
@@ -176,6 +188,10 @@ fn check_byte_range<R: Read + Seek>(
     };
     let end = second_start.checked_add(second_len);
     if start != 0 || first_len >= second_start || end.is_none_or(|e| e > file.len()) {
+        // Ranges past the end are a truncated or shortened file, not a wrapping.
+        if end.is_some_and(|e| e <= file.len()) {
+            named(result, WRAPPING, "the byte ranges do not surround one gap");
+        }
         checks.fail(
             id,
             SubIndication::FormatFailure,
@@ -195,6 +211,11 @@ fn check_byte_range<R: Read + Seek>(
     match expected_hex {
         Some(bytes) if bytes == found.contents => {}
         Some(_) => {
+            named(
+                result,
+                WRAPPING,
+                "the signed gap holds other bytes than /Contents",
+            );
             checks.fail(
                 id,
                 SubIndication::FormatFailure,
@@ -203,6 +224,11 @@ fn check_byte_range<R: Read + Seek>(
             return None;
         }
         None => {
+            named(
+                result,
+                WRAPPING,
+                "the gap is not exactly the /Contents string",
+            );
             checks.fail(
                 id,
                 SubIndication::FormatFailure,
@@ -214,6 +240,11 @@ fn check_byte_range<R: Read + Seek>(
     if let Some((span_start, span_end)) = found.span {
         // The gap must lie inside this signature dictionary, so no other bytes escape signing.
         if !(span_start < first_len && second_start <= span_end) {
+            named(
+                result,
+                WRAPPING,
+                "the gap lies outside this signature dictionary",
+            );
             checks.fail(
                 id,
                 SubIndication::FormatFailure,
@@ -225,6 +256,7 @@ fn check_byte_range<R: Read + Seek>(
     // Revision ends include the end-of-line after `%%EOF`; a signer may stop before it.
     let revision = revision_ends.iter().position(|&e| e >= end && e - end <= 2);
     let Some(revision) = revision else {
+        named(result, WRAPPING, "the signed bytes do not end a revision");
         checks.fail(
             id,
             SubIndication::FormatFailure,
@@ -287,6 +319,9 @@ fn check_cms<R: Read + Seek>(
     let parsed = match cms::Parsed::from_der(&found.contents) {
         Ok(parsed) => parsed,
         Err(error) => {
+            if found.contents.iter().all(|b| *b == 0) {
+                named(result, USF, "/Contents is empty");
+            }
             checks.fail(
                 "cms",
                 SubIndication::FormatFailure,
@@ -506,16 +541,6 @@ fn check_cms<R: Read + Seek>(
             format!("no valid certificate path at {at}: {text}"),
         ),
     }
-    let crypto_time = result.best_signature_time;
-    check_crypto(
-        &options.crypto,
-        signature_digest.name(),
-        &certificate,
-        &path.certificates,
-        options,
-        (crypto_time, proven.is_some()),
-        checks,
-    );
     if checks.failure.is_none() {
         check_revocation(
             &path.certificates,
@@ -555,7 +580,18 @@ fn check_cms<R: Read + Seek>(
             SubIndication::ChainConstraintsFailure,
             "the signer's certificate does not allow digitalSignature or nonRepudiation",
         );
-    }
+    } // Signature acceptance (§5.2.8) comes after the certificate checks (§5.2.6), whose
+    // result takes precedence.
+    let crypto_time = best;
+    check_crypto(
+        &options.crypto,
+        signature_digest.name(),
+        &certificate,
+        &path.certificates,
+        options,
+        (crypto_time, proven.is_some()),
+        checks,
+    );
 }
 
 /// EN 319 102-1 §5.2.8: the signature's digest and key, and the signatures on the certificates

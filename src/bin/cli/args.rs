@@ -50,6 +50,10 @@ pub struct SignArgs {
     /// How to reach the signer (/ContactInfo).
     #[arg(long)]
     pub contact: Option<String>,
+    /// Certify the document (its first signature): 1 allows no changes after it, 2 form
+    /// filling and signing, 3 also annotations.
+    #[arg(long, value_enum, default_value_t = Certify::None)]
+    pub certify: Certify,
     #[command(flatten)]
     pub out: OutputArgs,
     /// Overwrite existing outputs, and sign with a certificate of the other kind.
@@ -150,9 +154,13 @@ pub struct VerifyArgs {
     /// Trust anchor certificate (PEM or DER); repeatable.
     #[arg(long)]
     pub trust: Vec<PathBuf>,
-    /// Validate without network access (the only mode so far).
+    /// Validate without network access: only the revocation data in the document counts.
     #[arg(long)]
     pub offline: bool,
+    /// Crypto catalogue: `etsi` (ETSI TS 119 312, the default), `sog-is` (SOG-IS/BNetzA,
+    /// RSA under 3000 bit ends 2025) or a JSON file with your own catalogue.
+    #[arg(long, default_value = "etsi")]
+    pub crypto: String,
     /// Validation time (RFC 3339), default now.
     #[arg(long)]
     pub at: Option<String>,
@@ -205,6 +213,17 @@ pub struct DemoArgs {
     /// Where to write the sealed sample.
     #[arg(short = 'o', long = "output", default_value = "siegel-demo.pdf")]
     pub output: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Certify {
+    None,
+    #[value(name = "1")]
+    NoChanges,
+    #[value(name = "2")]
+    FormFilling,
+    #[value(name = "3")]
+    Annotations,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -19,6 +19,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use siegel::certificate::Kind;
 use siegel::key::{pin::Pin, software};
+use siegel::pdf::permissions::Level;
 use siegel::timestamp::{self, TimeStamper};
 use siegel::validate::{self, Indication};
 use siegel::{document, network, sign, trust};
@@ -89,6 +90,12 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>) -> Result<u8> {
         level,
         timestamp,
         fetcher,
+        certify: match args.certify {
+            args::Certify::None => None,
+            args::Certify::NoChanges => Some(Level::NoChanges),
+            args::Certify::FormFilling => Some(Level::FormFilling),
+            args::Certify::Annotations => Some(Level::Annotations),
+        },
     };
     sign::check_credential(&credential, &request)?;
 
@@ -288,8 +295,21 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>) -> Result<u8> {
             .with_timezone(&Utc),
         None => now,
     };
+    let crypto = match validate::crypto::Catalogue::named(&args.crypto) {
+        Some(catalogue) => catalogue,
+        None => {
+            let text = std::fs::read_to_string(&args.crypto).with_context(|| {
+                format!(
+                    "--crypto {}: neither `etsi`, `sog-is` nor a readable file",
+                    args.crypto
+                )
+            })?;
+            serde_json::from_str(&text)
+                .with_context(|| format!("--crypto {}: not a crypto catalogue", args.crypto))?
+        }
+    };
     let options = validate::Options {
-        crypto: Default::default(),
+        crypto,
         trust: store,
         time,
         fetcher: if args.offline {
@@ -370,6 +390,7 @@ fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
         level: sign::Level::B,
         timestamp: None,
         fetcher: None,
+        certify: None,
     };
     let outcome = sign::sign_pdf(&input, &args.output, &credential, &request, true)?;
     print_line(&format!(
