@@ -199,6 +199,7 @@ fn measure() {
         level: sign::Level::B,
         timestamp: None,
         fetcher: None,
+        certify: None,
     };
     println!(
         "SoftHSM2 raw C_Sign (CKM_SHA256_RSA_PKCS, RSA-2048, {threads} sessions): {raw_rate:8.1} signatures/s"

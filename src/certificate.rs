@@ -140,6 +140,24 @@ impl Certificate {
             .unwrap_or_default()
     }
 
+    /// The OID of the algorithm the issuer signed this certificate with.
+    pub fn signature_algorithm(&self) -> String {
+        self.inner.signature_algorithm().oid.to_string()
+    }
+
+    /// The public key's family and size in bits, for crypto constraints and reports.
+    pub fn key_size(&self) -> Option<(KeyFamily, u32)> {
+        let key = openssl::pkey::PKey::public_key_from_der(&self.public_key()).ok()?;
+        let family = match key.id() {
+            openssl::pkey::Id::RSA | openssl::pkey::Id::RSA_PSS => KeyFamily::Rsa,
+            openssl::pkey::Id::EC => KeyFamily::Ec,
+            openssl::pkey::Id::ED25519 | openssl::pkey::Id::ED448 => KeyFamily::EdDsa,
+            openssl::pkey::Id::DSA => KeyFamily::Dsa,
+            _ => return None,
+        };
+        Some((family, key.bits()))
+    }
+
     pub fn not_before(&self) -> DateTime<Utc> {
         to_chrono(self.inner.tbs_certificate().validity().not_before)
     }
@@ -441,6 +459,26 @@ impl fmt::Display for Kind {
         f.write_str(match self {
             Self::Signature => "signature",
             Self::Seal => "seal",
+        })
+    }
+}
+
+/// Public key algorithm families, as crypto catalogues (ETSI TS 119 312) list them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum KeyFamily {
+    Rsa,
+    Ec,
+    EdDsa,
+    Dsa,
+}
+
+impl fmt::Display for KeyFamily {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Rsa => "RSA",
+            Self::Ec => "EC",
+            Self::EdDsa => "EdDSA",
+            Self::Dsa => "DSA",
         })
     }
 }

@@ -4,7 +4,7 @@
 //! # Layers
 //!
 //! ```text
-//!  sign        validate                                          use cases
+//!  sign        validate    protocol                              use cases
 //!  pdf   cms   key   certificate   trust   timestamp   revocation   formats, keys, services
 //!  document   settings   network                                  plain data, I/O edges
 //! ```
@@ -32,6 +32,7 @@ pub mod document;
 pub mod key;
 pub mod network;
 pub mod pdf;
+pub mod protocol;
 pub mod revocation;
 pub mod settings;
 pub mod sign;

@@ -7,6 +7,7 @@ mod syntax;
 pub(crate) mod xref;
 
 pub mod dss;
+pub mod permissions;
 pub mod signature;
 pub mod update;
 

@@ -70,6 +70,9 @@ pub struct Request {
     pub timestamp: Option<Arc<dyn TimeStamper>>,
     /// From B-LT on: where revocation data and missing issuer certificates come from.
     pub fetcher: Option<Arc<dyn Fetcher>>,
+    /// Certify the document: the first signature, stating which changes may follow
+    /// (ISO 32000-2 §12.8.2.2 DocMDP).
+    pub certify: Option<pdf::permissions::Level>,
 }
 
 /// What a finished signature looks like.
@@ -241,6 +244,7 @@ fn write_signed(
         location: request.location.clone(),
         contact_info: request.contact_info.clone(),
         capacity: cms::estimate_size(credential) + room,
+        certify: request.certify,
     };
     let digest = credential.signer.algorithm().digest();
     let mut signature = Vec::new();
@@ -298,6 +302,7 @@ pub(crate) fn document_timestamp_request() -> pdf::signature::Request {
         location: None,
         contact_info: None,
         capacity: TIMESTAMP_ROOM,
+        certify: None,
     }
 }
 

@@ -4,6 +4,7 @@
 //! not be processed at all.
 
 mod chain;
+pub mod crypto;
 mod modifications;
 mod pades;
 pub mod report;
@@ -14,7 +15,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-pub use report::{Check, Indication, Report, SubIndication};
+pub use report::{Check, Finding, Indication, Policy, Report, SubIndication};
 
 use crate::{pdf, trust};
 
@@ -27,6 +28,20 @@ pub struct Options {
     /// Where revocation data missing from the document is fetched; `None` validates offline,
     /// from the embedded data alone.
     pub fetcher: Option<std::sync::Arc<dyn crate::network::Fetcher>>,
+    /// The algorithms and key sizes accepted.
+    pub crypto: crypto::Catalogue,
+}
+
+impl Options {
+    /// Offline validation at `time` against `trust`, with the ETSI crypto catalogue.
+    pub fn new(trust: trust::Store, time: DateTime<Utc>) -> Self {
+        Self {
+            trust,
+            time,
+            fetcher: None,
+            crypto: crypto::Catalogue::default(),
+        }
+    }
 }
 
 /// Validates every signature and document timestamp in the PDF at `path`.
@@ -70,7 +85,8 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         .filter(|f| f.kind == pdf::signature::Kind::DocumentTimestamp)
     {
         let mut result = check(&mut file, stamp, None);
-        judge_later_changes(path, signed_end(stamp), &mut changes, &mut result);
+        let rules = rules_for(signed_end(stamp), &found);
+        judge_later_changes(path, signed_end(stamp), &rules, &mut changes, &mut result);
         if result.indication == Indication::TotalPassed {
             proofs.push((signed_end(stamp), result.best_signature_time));
         }
@@ -87,7 +103,8 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
             .map(|(_, time)| *time)
             .min();
         let mut result = check(&mut file, signature, proof);
-        judge_later_changes(path, end, &mut changes, &mut result);
+        let rules = rules_for(end, &found);
+        judge_later_changes(path, end, &rules, &mut changes, &mut result);
         signatures.push(result);
     }
     // Order of application: by where the signed revision ends.
@@ -100,6 +117,10 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     for signature in &unreferenced {
         let mut result = check(&mut file, signature, None);
         result.field = "(no field)".to_owned();
+        result.findings.push(report::Finding {
+            id: "SIGNATURE_DICTIONARY_SPOOFING",
+            detail: "a signed signature dictionary that no field refers to any more: its field was pointed elsewhere or removed".into(),
+        });
         result.messages.insert(
             0,
             "this signature dictionary is not referenced by any signature field".to_owned(),
@@ -141,6 +162,13 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         signatures,
         document_timestamps,
         indication,
+        revisions: survey.revision_ends.len(),
+        policy: Policy {
+            crypto_profile: options.crypto.name.clone(),
+            online: options.fetcher.is_some(),
+            trust_anchors: options.trust.anchors().iter().map(|a| a.subject()).collect(),
+            qualification_basis: "the QC statements of the signer's certificate (ETSI EN 319 412-5); not yet confirmed against the EU trusted lists".into(),
+        },
         messages,
     })
 }
@@ -184,12 +212,34 @@ fn embedded_revocation_data<R: std::io::Read + std::io::Seek>(
     embedded
 }
 
+/// The permissions in force after the revision ending at `end`: those of every signature
+/// applied up to there (ISO 32000-2 §12.8.2).
+fn rules_for(end: u64, found: &[pdf::signature::Found]) -> modifications::Rules {
+    let mut rules = modifications::Rules::default();
+    let stricter = |current: Option<pdf::permissions::Level>, level| {
+        Some(current.map_or(level, |c: pdf::permissions::Level| c.min(level)))
+    };
+    for signature in found.iter().filter(|f| signed_end(f) <= end) {
+        let declared = &signature.permissions;
+        if let Some(level) = declared.certification {
+            rules.certified = true;
+            rules.level = stricter(rules.level, level);
+        }
+        if let Some(level) = declared.lock_level {
+            rules.level = stricter(rules.level, level);
+        }
+        rules.locks.extend(declared.locked.clone());
+    }
+    rules
+}
+
 /// Lists what changed after the revision a signature covers and lets it decide the verdict: a
 /// visible change fails the signature, an unclassified one makes it indeterminate; allowed
 /// changes are listed, never hidden.
 fn judge_later_changes(
     path: &Path,
     end: u64,
+    rules: &modifications::Rules,
     changes: &mut std::collections::HashMap<u64, Result<modifications::Findings, String>>,
     result: &mut report::Signature,
 ) {
@@ -201,30 +251,32 @@ fn judge_later_changes(
         .or_insert_with(|| modifications::analyse(path, end).map_err(|e| e.to_string()));
     match findings {
         Ok(findings) => {
+            let judged = modifications::judge(findings, rules);
+            result.findings.extend(judged.findings);
             result
                 .modifications
-                .extend(findings.allowed.iter().map(|c| format!("allowed: {c}")));
+                .extend(judged.allowed.iter().map(|c| format!("allowed: {c}")));
             result
                 .modifications
-                .extend(findings.visible.iter().map(|c| format!("not allowed: {c}")));
+                .extend(judged.visible.iter().map(|c| format!("not allowed: {c}")));
             result
                 .modifications
-                .extend(findings.other.iter().map(|c| format!("not allowed: {c}")));
-            if let Some(first) = findings.visible.first() {
+                .extend(judged.other.iter().map(|c| format!("not allowed: {c}")));
+            if let Some(first) = judged.visible.first() {
                 let message = format!("the document was changed after this signature: {first}");
                 lower_for_changes(
                     result,
                     SubIndication::FormatFailure,
                     message,
-                    findings.visible.join("; "),
+                    judged.visible.join("; "),
                 );
-            } else if let Some(first) = findings.other.first() {
+            } else if let Some(first) = judged.other.first() {
                 let message = format!("a change after this signature is not allowed: {first}");
                 lower_for_changes(
                     result,
                     SubIndication::SigConstraintsFailure,
                     message,
-                    findings.other.join("; "),
+                    judged.other.join("; "),
                 );
             } else {
                 result.checks.push(report::Check {

@@ -47,6 +47,7 @@ fn at(text: &str) -> DateTime<Utc> {
 
 fn options(trust: trust::Store, time: &str) -> validate::Options {
     validate::Options {
+        crypto: Default::default(),
         trust,
         time: at(time),
         fetcher: None,
@@ -206,4 +207,267 @@ fn pyhanko_test_files_hold_with_their_ca_and_only_revocation_stays_open_offline(
             "{file}: only revocation may be open"
         );
     }
+}
+
+/// What Siegel reports for one corpus file offline, without trust anchors, and why where it
+/// differs from what the file's authors assert.
+struct Expected {
+    file: &'static str,
+    indication: Indication,
+    /// A sub-indication some signature must carry.
+    sub: Option<SubIndication>,
+    /// A named finding some signature must carry.
+    finding: Option<&'static str>,
+    /// Where Siegel deliberately differs from the authors' verdict, the reason.
+    differs: Option<&'static str>,
+}
+
+const fn expect(file: &'static str, indication: Indication) -> Expected {
+    Expected {
+        file,
+        indication,
+        sub: None,
+        finding: None,
+        differs: None,
+    }
+}
+
+fn verdict_table() -> Vec<Expected> {
+    use Indication::{Indeterminate as I, TotalFailed as F};
+    let untrusted = Some(SubIndication::NoCertificateChainFound);
+    let with = |mut e: Expected, sub, finding| {
+        e.sub = sub;
+        e.finding = finding;
+        e
+    };
+    let differs = |mut e: Expected, why| {
+        e.differs = Some(why);
+        e
+    };
+    vec![
+        with(expect("dss/pdf-signed-original.pdf", I), untrusted, None),
+        with(
+            expect("dss/pdf-signed-corrupted.pdf", F),
+            Some(SubIndication::FormatFailure),
+            None,
+        ),
+        expect("dss/pdf-signed-out-of-byteRange.pdf", F),
+        with(expect("dss/siwa.pdf", F), None, Some("SIGNATURE_WRAPPING")),
+        with(
+            expect("dss/hello_signed_INCSAVE_signed.pdf", I),
+            untrusted,
+            None,
+        ),
+        expect("dss/hello_signed_INCSAVE_signed_EDITED.pdf", F),
+        differs(
+            with(
+                expect("dss/pdf-spoofing-attack.pdf", F),
+                None,
+                Some("SIGNATURE_DICTIONARY_SPOOFING"),
+            ),
+            "stricter: DSS keeps the signature intact and warns; a signature dictionary rewritten after signing fails here",
+        ),
+        differs(
+            with(
+                expect("dss/pades-spoofing-replaced-reason.pdf", F),
+                None,
+                Some("SIGNATURE_DICTIONARY_SPOOFING"),
+            ),
+            "stricter: DSS keeps the signature intact and warns; a replaced /Reason fails here",
+        ),
+        with(
+            expect("dss/pdf-byterange-overlap.pdf", F),
+            Some(SubIndication::FormatFailure),
+            Some("SIGNATURE_WRAPPING"),
+        ),
+        with(
+            expect("dss/dss-2236-hide.pdf", F),
+            None,
+            Some("INCREMENTAL_SAVING_ATTACK"),
+        ),
+        differs(
+            with(
+                expect("dss/dss-2236-replace.pdf", I),
+                untrusted,
+                Some("SHADOW_ATTACK_REPLACE"),
+            ),
+            "untrusted here, so INDETERMINATE already; the refilled field is named, and with trust it stays INDETERMINATE/SIG_CONSTRAINTS_FAILURE, never passed",
+        ),
+        with(
+            expect("dss/pdf-signed-added-page.pdf", F),
+            Some(SubIndication::FormatFailure),
+            Some("INCREMENTAL_SAVING_ATTACK"),
+        ),
+        with(
+            expect("dss/pdf-removed-pages.pdf", F),
+            Some(SubIndication::FormatFailure),
+            Some("INCREMENTAL_SAVING_ATTACK"),
+        ),
+        differs(
+            with(
+                expect("dss/BadEncodedCMS.pdf", F),
+                Some(SubIndication::FormatFailure),
+                None,
+            ),
+            "DSS reports no signature found; Siegel reports the signature field it found, failed, so a clerk sees it",
+        ),
+        with(
+            expect("dss/pdf-double-signer-info.pdf", F),
+            Some(SubIndication::FormatFailure),
+            None,
+        ),
+        with(
+            expect("dss/wrong-digest-algo.pdf", F),
+            Some(SubIndication::FormatFailure),
+            None,
+        ),
+        expect("dss/pades_infinite_loop.pdf", F),
+        with(
+            expect("dss/belgian_pki_multiple_ocsps_lt.pdf", I),
+            untrusted,
+            None,
+        ),
+        with(expect("dss/Signature-P-HU_MIC-1.pdf", I), untrusted, None),
+        with(expect("dss/Signature-P-FR_CS-5.pdf", I), untrusted, None),
+        with(
+            expect("dss/TeleSec_PKS_eIDAS_QES_CA_1-baseline-b.pdf", I),
+            untrusted,
+            None,
+        ),
+        differs(
+            with(expect("dss/self-issued-qesig.pdf", I), untrusted, None),
+            "without the authors' trust anchors no path is built at all, so NO_CERTIFICATE_CHAIN_FOUND comes before CERTIFICATE_CHAIN_GENERAL_FAILURE",
+        ),
+        expect("pyhanko/tail-uncovered.pdf", F),
+        expect("pyhanko/signature-gap-too-big.pdf", F),
+        with(
+            expect("pyhanko/one-byterange.pdf", F),
+            None,
+            Some("UNIVERSAL_SIGNATURE_FORGERY"),
+        ),
+        with(
+            expect("pyhanko/weird-byterange.pdf", F),
+            None,
+            Some("SIGNATURE_WRAPPING"),
+        ),
+        with(
+            expect(
+                "pyhanko/form-update-override-appearance-stream-sneaky.pdf",
+                F,
+            ),
+            None,
+            Some("INCREMENTAL_SAVING_ATTACK"),
+        ),
+        differs(
+            with(
+                expect("pyhanko/form-update-ap-indirect-sneaky-trailer.pdf", I),
+                untrusted,
+                None,
+            ),
+            "pyHanko flags the trailer's reference to the replaced appearance; Siegel sees an empty signature field signed, and the claimed signing time after the certificate expired keeps it INDETERMINATE (OUT_OF_BOUNDS_NO_POE with pyHanko's CA): never passed",
+        ),
+        with(expect("pyhanko/sig-with-ski-sid.pdf", I), untrusted, None),
+        with(
+            expect("pyhanko/pades-with-old-style-signing-cert-attr.pdf", I),
+            untrusted,
+            None,
+        ),
+        with(
+            expect("pyhanko/certified-with-indirect-refs-in-dir.pdf", I),
+            untrusted,
+            None,
+        ),
+        with(
+            expect("siva/hellopades-pades-lt-sha256-sign.pdf", I),
+            untrusted,
+            None,
+        ),
+        differs(
+            with(
+                expect("siva/hellopades-pades-b-sha256-auth.pdf", I),
+                untrusted,
+                None,
+            ),
+            "SiVa fails authentication certificates under its policy; EN 319 102-1 makes an unsuitable key usage INDETERMINATE, and without the Estonian trust anchors the path is not found first",
+        ),
+        with(expect("siva/soft-cert-signature.pdf", I), untrusted, None),
+        with(
+            expect("siva/hellopades-lt1-lt2-wrongDigestValue.pdf", F),
+            Some(SubIndication::HashFailure),
+            None,
+        ),
+        differs(
+            with(expect("siva/pades_lt_revoked.pdf", I), untrusted, None),
+            "offline and untrusted, the path is not found before revocation is looked at; never passed",
+        ),
+        differs(
+            with(
+                expect("siva/hellopades-lt-sha256-rsa2048-ocsp-before-ts.pdf", I),
+                untrusted,
+                None,
+            ),
+            "SiVa's POLv4 fails OCSP responses older than the time-stamp; Siegel has no such policy rule and, untrusted here, stays INDETERMINATE",
+        ),
+        with(
+            expect("siva/hellopades-pades-lt-sha256-auth.pdf", I),
+            untrusted,
+            None,
+        ),
+    ]
+}
+
+#[test]
+fn every_corpus_pdf_gets_the_verdict_its_authors_assert_or_a_stated_stricter_one() {
+    let Some(dir) = corpus() else { return };
+    let table = verdict_table();
+    let manifest = std::fs::read_to_string(dir.join("manifest.tsv")).unwrap();
+    let mut mismatches = Vec::new();
+    for line in manifest.lines().skip(1) {
+        let Some(file) = line.split('\t').next().filter(|f| f.ends_with(".pdf")) else {
+            continue;
+        };
+        let Some(expected) = table.iter().find(|e| e.file == file) else {
+            mismatches.push(format!(
+                "{file}: in the manifest but not in the verdict table"
+            ));
+            continue;
+        };
+        let report = validate_bounded(
+            dir.join(file),
+            options(trust::Store::new(), "2026-11-22T00:00:00Z"),
+        )
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let signatures: Vec<_> = report
+            .signatures
+            .iter()
+            .chain(&report.document_timestamps)
+            .collect();
+        let got = (
+            report.indication,
+            signatures
+                .iter()
+                .map(|s| s.subindication)
+                .collect::<Vec<_>>(),
+            signatures
+                .iter()
+                .flat_map(|s| s.findings.iter().map(|f| f.id))
+                .collect::<Vec<_>>(),
+        );
+        let sub_ok = expected.sub.is_none_or(|sub| got.1.contains(&Some(sub)));
+        let finding_ok = expected.finding.is_none_or(|id| got.2.contains(&id));
+        if report.indication != expected.indication || !sub_ok || !finding_ok {
+            mismatches.push(format!(
+                "{file}: expected {:?} {:?} {:?}{}, got {got:?}",
+                expected.indication,
+                expected.sub,
+                expected.finding,
+                expected
+                    .differs
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default()
+            ));
+        }
+        assert_ne!(report.indication, Indication::TotalPassed, "{file}");
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }

@@ -217,6 +217,7 @@ fn dss_counts(path: &Path) -> (usize, usize, usize) {
 
 fn validate_offline(services: &Services, path: &Path) -> validate::Report {
     let options = validate::Options {
+        crypto: Default::default(),
         trust: services.trust(),
         time: chrono::Utc::now(),
         fetcher: None,
@@ -441,6 +442,7 @@ fn the_verifier_finds_a_revoked_signer_online_and_leaves_it_open_offline() {
     assert!(result.status.success(), "{}", stderr(&result));
 
     let online = validate::Options {
+        crypto: Default::default(),
         trust: services.trust(),
         time: chrono::Utc::now(),
         fetcher: Some(std::sync::Arc::new(siegel::network::Http::new(

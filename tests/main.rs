@@ -10,11 +10,13 @@
 
 mod support;
 
+mod certification;
 mod cli;
 mod corpus;
 mod gui;
 mod interop;
 mod ltv;
+mod protocol;
 mod robustness;
 mod sign;
 mod timestamp;

@@ -15,6 +15,7 @@ fn every_changed_signed_byte_is_detected_and_no_change_panics() {
     let original = std::fs::read(&signed).unwrap();
     let mutated = dir.path().join("mutated.pdf");
     let options = validate::Options {
+        crypto: Default::default(),
         trust: support::trust_root(),
         time: support::time(),
         fetcher: None,
@@ -49,6 +50,7 @@ fn truncated_signed_files_never_pass_or_panic() {
     let original = std::fs::read(&signed).unwrap();
     let cut = dir.path().join("cut.pdf");
     let options = validate::Options {
+        crypto: Default::default(),
         trust: support::trust_root(),
         time: support::time(),
         fetcher: None,
@@ -70,6 +72,7 @@ fn hostile_structures_give_errors_not_panics() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hostile.pdf");
     let options = validate::Options {
+        crypto: Default::default(),
         trust: support::trust_root(),
         time: support::time(),
         fetcher: None,

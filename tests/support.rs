@@ -61,6 +61,7 @@ pub fn request(intent: Kind) -> sign::Request {
         level: sign::Level::B,
         timestamp: None,
         fetcher: None,
+        certify: None,
     }
 }
 
@@ -79,6 +80,7 @@ pub fn validate(path: &Path) -> validate::Report {
     validate::validate_pdf(
         path,
         &validate::Options {
+            crypto: Default::default(),
             trust: trust_root(),
             time: time(),
             fetcher: None,

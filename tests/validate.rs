@@ -105,6 +105,7 @@ fn without_a_trust_anchor_the_chain_is_not_found() {
         let report = validate::validate_pdf(
             &path,
             &validate::Options {
+                crypto: Default::default(),
                 trust: store,
                 time: support::time(),
                 fetcher: None,
@@ -130,6 +131,7 @@ fn after_the_certificate_expired_there_is_no_proof_of_existence() {
     let report = validate::validate_pdf(
         &path,
         &validate::Options {
+            crypto: Default::default(),
             trust: support::trust_root(),
             time: later,
             fetcher: None,
@@ -369,4 +371,145 @@ fn validation_data_after_signing_is_allowed_and_listed() {
             .any(|m| m.starts_with("allowed: validation data (/DSS) extended")),
         "{extended:?}"
     );
+}
+
+fn validate_with(path: &std::path::Path, crypto: validate::crypto::Catalogue) -> validate::Report {
+    let mut options = validate::Options::new(support::trust_root(), support::time());
+    options.crypto = crypto;
+    validate::validate_pdf(path, &options).unwrap()
+}
+
+#[test]
+fn rsa_2048_passes_the_etsi_catalogue_but_not_the_sog_is_one_after_2025() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed(&dir);
+    let etsi = validate_with(&path, validate::crypto::Catalogue::etsi());
+    assert_eq!(etsi.indication, Indication::TotalPassed);
+    assert_eq!(etsi.policy.crypto_profile, "ETSI TS 119 312 v1.5.1");
+    let crypto = first(&etsi).checks.iter().find(|c| c.id == "crypto");
+    assert!(
+        crypto.is_some_and(|c| c.passed),
+        "{:?}",
+        first(&etsi).checks
+    );
+
+    let strict = validate_with(&path, validate::crypto::Catalogue::sog_is());
+    let signature = first(&strict);
+    assert_eq!(signature.indication, Indication::Indeterminate);
+    assert_eq!(
+        signature.subindication,
+        Some(SubIndication::CryptoConstraintsFailureNoPoe)
+    );
+    assert!(
+        signature.messages[0].contains("RSA 2048 bit"),
+        "{:?}",
+        signature.messages
+    );
+    assert!(strict.policy.crypto_profile.starts_with("SOG-IS"));
+}
+
+#[test]
+fn a_weak_key_is_refused_and_a_custom_catalogue_is_read_from_json() {
+    let dir = tempfile::tempdir().unwrap();
+    // A self-issued RSA-1024 seal certificate, trusted directly.
+    let key = dir.path().join("weak.key");
+    let cert = dir.path().join("weak.pem");
+    let p12 = dir.path().join("weak.p12");
+    let openssl = |args: &[&str]| {
+        let status = std::process::Command::new("openssl")
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(status.success(), "openssl {args:?}");
+    };
+    openssl(&["genrsa", "-out", key.to_str().unwrap(), "1024"]);
+    openssl(&[
+        "req",
+        "-new",
+        "-x509",
+        "-key",
+        key.to_str().unwrap(),
+        "-out",
+        cert.to_str().unwrap(),
+        "-days",
+        "3650",
+        "-subj",
+        "/CN=Weak Seal/O=Testamt",
+        "-addext",
+        "keyUsage=critical,digitalSignature,nonRepudiation",
+        "-set_serial",
+        "7",
+    ]);
+    openssl(&[
+        "pkcs12",
+        "-export",
+        "-inkey",
+        key.to_str().unwrap(),
+        "-in",
+        cert.to_str().unwrap(),
+        "-out",
+        p12.to_str().unwrap(),
+        "-passout",
+        "pass:weak-pass",
+    ]);
+    let credential = siegel::key::software::load_pkcs12(
+        &p12,
+        &siegel::key::pin::Pin::new("weak-pass".into()),
+        Default::default(),
+    )
+    .unwrap();
+    // The certificate starts now (openssl 3.0 cannot backdate), so sign and validate an hour on.
+    let when = chrono::Utc::now() + chrono::Duration::hours(1);
+    let output = dir.path().join("weak.pdf");
+    let mut request = support::request(Kind::Seal);
+    request.time = when;
+    siegel::sign::sign_pdf(&pdf("classic.pdf"), &output, &credential, &request, false).unwrap();
+    let mut trust = trust::Store::new();
+    trust.add_file(&cert).unwrap();
+    let report = validate::validate_pdf(&output, &validate::Options::new(trust, when)).unwrap();
+    let signature = first(&report);
+    assert_eq!(
+        signature.subindication,
+        Some(SubIndication::CryptoConstraintsFailureNoPoe),
+        "{:?}",
+        signature.checks
+    );
+    assert!(signature.messages[0].contains("RSA 1024 bit"));
+
+    // Through the CLI: a catalogue of one's own that accepts nothing but SHA-512 and P-384.
+    let catalogue = dir.path().join("strict.json");
+    std::fs::write(
+        &catalogue,
+        r#"{"name": "Hausprofil", "digests": [{"algorithm": "SHA-512", "until": null}],
+            "keys": [{"family": "Ec", "min_bits": 384, "until": null}]}"#,
+    )
+    .unwrap();
+    let sealed = sealed(&dir);
+    let root = support::pki("root-ca.pem");
+    let run = |crypto: &str| {
+        support::siegel(&[
+            "verify",
+            "--offline",
+            "--at",
+            "2026-06-01T12:00:00Z",
+            "--trust",
+            root.to_str().unwrap(),
+            "--crypto",
+            crypto,
+            sealed.to_str().unwrap(),
+        ])
+    };
+    assert_eq!(run("etsi").status.code(), Some(0));
+    let strict = run(catalogue.to_str().unwrap());
+    assert_eq!(
+        strict.status.code(),
+        Some(2),
+        "{}",
+        support::stdout(&strict)
+    );
+    assert!(support::stdout(&strict).contains("CRYPTO_CONSTRAINTS_FAILURE_NO_POE"));
+    assert_eq!(run("sog-is").status.code(), Some(2));
+    let broken = run("no-such-catalogue");
+    assert_eq!(broken.status.code(), Some(3));
+    assert!(support::stderr(&broken).contains("--crypto no-such-catalogue"));
 }

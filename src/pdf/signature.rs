@@ -7,6 +7,7 @@ use std::io::{Read, Seek};
 use chrono::{DateTime, Utc};
 use lopdf::{Dictionary, Object, StringFormat, Writer, decode_text_string, text_string};
 
+use super::permissions::{self, Declared, Level};
 use super::update::Update;
 use super::{Error, File};
 
@@ -31,6 +32,8 @@ pub struct Request {
     pub contact_info: Option<String>,
     /// Bytes reserved for the DER signature inside `/Contents`.
     pub capacity: usize,
+    /// Makes this a certification signature with this DocMDP level (ISO 32000-2 §12.8.2.2).
+    pub certify: Option<Level>,
 }
 
 /// `/Type` of a signature dictionary.
@@ -98,6 +101,11 @@ impl Prepared {
 /// Builds an incremental update that adds an invisible signature field on page 1 with a
 /// signature dictionary whose `/ByteRange` is already final.
 pub fn prepare<R: Read + Seek>(file: &mut File<R>, request: &Request) -> Result<Prepared, Error> {
+    if request.certify.is_some() && !find_all(file)?.is_empty() {
+        return Err(Error::Structure(
+            "only the first signature of a document can certify it; this one is signed already",
+        ));
+    }
     let mut update = Update::new(file);
     let (catalog_id, mut catalog) = file.catalog()?;
     let (page_id, mut page) = file.first_page()?;
@@ -171,14 +179,25 @@ pub fn prepare<R: Read + Seek>(file: &mut File<R>, request: &Request) -> Result<
         _ => form.set("Fields", Object::Array(vec![Object::Reference(widget_id)])),
     }
     form.set("SigFlags", Object::Integer(3));
+    let mut catalog_changed = false;
     match form_id {
         Some(id) => update.set(id, Object::Dictionary(form)),
         None => {
             let id = update.allocate();
             update.set(id, Object::Dictionary(form));
             catalog.set("AcroForm", Object::Reference(id));
-            update.set(catalog_id, Object::Dictionary(catalog));
+            catalog_changed = true;
         }
+    }
+    // A certification signature is named in the catalog's /Perms (ISO 32000-2 §12.8.4).
+    if request.certify.is_some() {
+        let mut perms = Dictionary::new();
+        perms.set("DocMDP", Object::Reference(sig_id));
+        catalog.set("Perms", Object::Dictionary(perms));
+        catalog_changed = true;
+    }
+    if catalog_changed {
+        update.set(catalog_id, Object::Dictionary(catalog));
     }
 
     // A new second /ID element marks the new revision (§14.4).
@@ -240,6 +259,8 @@ pub struct Found {
     pub location: Option<String>,
     /// Where the signature dictionary object lies in the file, if stored uncompressed.
     pub span: Option<(u64, u64)>,
+    /// Certification level and field locks this signature declares.
+    pub permissions: Declared,
 }
 
 /// Every signature field with a value, in the order of the field tree.
@@ -264,7 +285,9 @@ pub fn find_all<R: Read + Seek>(file: &mut File<R>) -> Result<Vec<Found>, Error>
             Object::Dictionary(dict) => (dict.clone(), None),
             _ => return Err(Error::Structure("signature value is not a dictionary")),
         };
-        found.push(parse_dictionary(name, &dict, span));
+        let mut signature = parse_dictionary(name, &dict, span);
+        signature.permissions = permissions::declared(file, &dict, field);
+        found.push(signature);
         Ok(())
     })?;
     Ok(found)
@@ -348,6 +371,7 @@ fn parse_dictionary(field: String, dict: &Dictionary, span: Option<(u64, u64)>) 
         reason: text(b"Reason"),
         location: text(b"Location"),
         span,
+        permissions: Declared::default(),
     }
 }
 
@@ -449,6 +473,9 @@ fn signature_dictionary(request: &Request) -> Result<(Vec<u8>, usize), Error> {
             "M",
             Object::String(pdf_date(time).into_bytes(), StringFormat::Literal),
         );
+    }
+    if let Some(level) = request.certify {
+        dict.set("Reference", permissions::certification_reference(level));
     }
     for (key, value) in [
         (b"Name".as_slice(), &request.name),

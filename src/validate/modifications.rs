@@ -1,9 +1,9 @@
 //! What changed after a signature (ISO 32000-2 §12.8.2, ETSI EN 319 142-1 §5.1): every object
 //! of the final document is compared with the document as signed, and each change classified.
-//! Validation data, document time-stamps and new signatures are allowed; form filling is not
-//! yet (it needs the certification's DocMDP permissions); a change to what the page shows, or
-//! to a signature, fails the signature. New objects alone change nothing:
-//! only an existing object that now refers to them can, and that one is caught.
+//! Validation data and document time-stamps are always allowed; signatures, form filling and
+//! annotations as the DocMDP level and field locks permit (`judge`); a change to what the page
+//! shows, or to a signature, fails the signature. New objects alone change nothing: only an
+//! existing object that now refers to them can, and that one is caught.
 
 use std::collections::HashSet;
 use std::io::{Read, Seek};
@@ -11,7 +11,9 @@ use std::path::Path;
 
 use lopdf::{Dictionary, Object, ObjectId};
 
+use super::report::Finding;
 use crate::pdf;
+use crate::pdf::permissions::{Level, Locked};
 
 /// Upper bound on objects compared; a larger document is reported as not analysed.
 const MAX_OBJECTS: usize = 200_000;
@@ -26,6 +28,196 @@ pub(crate) struct Findings {
     pub(crate) visible: Vec<String>,
     /// Other changes that are not allowed.
     pub(crate) other: Vec<String>,
+    /// Changes whose admissibility depends on the permissions signatures declare.
+    pub(crate) permitted_if: Vec<Change>,
+    /// Objects present but unused in the signed revision that a change brought into use: the
+    /// mark of a shadow attack (hide-and-replace).
+    pub(crate) revived: Vec<u32>,
+    /// Attacks recognised while comparing.
+    pub(crate) named: Vec<Finding>,
+}
+
+/// A change that DocMDP, FieldMDP or a field lock may permit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Change {
+    /// A form field present at signing got a new value or appearance.
+    FormFilled { number: u32, field: String },
+    /// A signature field was signed; `added` when the field is new, `visible` when its widget
+    /// has an area on the page.
+    Signed {
+        number: u32,
+        field: String,
+        added: bool,
+        visible: bool,
+    },
+    /// An annotation was added to a page.
+    Annotation { number: u32, subtype: String },
+}
+
+impl Change {
+    fn number(&self) -> u32 {
+        match self {
+            Self::FormFilled { number, .. }
+            | Self::Signed { number, .. }
+            | Self::Annotation { number, .. } => *number,
+        }
+    }
+}
+
+/// The permissions in force for the changes after one signature.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Rules {
+    /// The DocMDP level of the document's certification, or of a field lock (the strictest).
+    pub(crate) level: Option<Level>,
+    /// Whether a certification signature (not only a lock) set `level`.
+    pub(crate) certified: bool,
+    pub(crate) locks: Vec<Locked>,
+}
+
+/// Annotations that cannot draw over the page's content: sticky notes and text markup.
+/// Everything else (free text, stamps, shapes, ink, redactions, new widgets) can show content
+/// the signer never saw: the Evil Annotation Attack on certified documents.
+const HARMLESS_ANNOTATIONS: [&str; 6] = [
+    "Text",
+    "Popup",
+    "Highlight",
+    "Underline",
+    "Squiggly",
+    "StrikeOut",
+];
+
+/// The verdict on the changes after one signature under `rules`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Judged {
+    pub(crate) allowed: Vec<String>,
+    pub(crate) visible: Vec<String>,
+    pub(crate) other: Vec<String>,
+    pub(crate) findings: Vec<Finding>,
+}
+
+/// Applies DocMDP (ISO 32000-2 Table 257), FieldMDP and field locks to the changes found.
+pub(crate) fn judge(found: &Findings, rules: &Rules) -> Judged {
+    let mut judged = Judged {
+        allowed: found.allowed.clone(),
+        visible: found.visible.clone(),
+        other: found.other.clone(),
+        findings: found.named.clone(),
+    };
+    let mut finding = |id: &'static str, detail: String| {
+        let finding = Finding { id, detail };
+        if !judged.findings.contains(&finding) {
+            judged.findings.push(finding);
+        }
+    };
+    if !found.revived.is_empty() {
+        judged.visible.push(format!(
+            "object(s) {:?}, unused when signed, were brought into view later",
+            found.revived
+        ));
+        finding(
+            "SHADOW_ATTACK_HIDE_AND_REPLACE",
+            format!(
+                "object(s) {:?} were in the signed revision but unused, and a later change brought them into view",
+                found.revived
+            ),
+        );
+    }
+    if !found.visible.is_empty() {
+        finding(
+            "INCREMENTAL_SAVING_ATTACK",
+            format!(
+                "an incremental update after signing changes what is shown: {}",
+                found.visible[0]
+            ),
+        );
+    }
+    let no_changes = rules.level == Some(Level::NoChanges);
+    let mut seen = std::collections::HashSet::new();
+    for change in &found.permitted_if {
+        if change.number() != 0 && !seen.insert(change.number()) {
+            continue;
+        }
+        match change {
+            Change::FormFilled { field, .. } => {
+                if rules.locks.iter().any(|l| l.covers(field)) {
+                    judged.visible.push(format!(
+                        "form field {field} was changed although a signature locks it"
+                    ));
+                    finding("LOCKED_FIELD_CHANGED", format!("form field {field}"));
+                } else if no_changes {
+                    judged.visible.push(format!(
+                        "form field {field} was filled in although the certification allows no changes"
+                    ));
+                } else if rules.level.is_some() {
+                    judged.allowed.push(format!(
+                        "form field {field} filled in (the certification allows form filling)"
+                    ));
+                } else {
+                    judged.other.push(format!(
+                        "form field {field} was filled in after signing, and no certification allows form filling"
+                    ));
+                    finding(
+                        "SHADOW_ATTACK_REPLACE",
+                        format!(
+                            "form field {field}, present at signing, shows a new value: the way a shadow attack replaces content"
+                        ),
+                    );
+                }
+            }
+            Change::Signed {
+                field,
+                added,
+                visible,
+                ..
+            } => {
+                if no_changes {
+                    judged.visible.push(format!(
+                        "signature field {field} was signed although the certification allows no changes"
+                    ));
+                } else if rules.certified && *added && *visible {
+                    judged.visible.push(format!(
+                        "a visible signature field {field} was added to the certified document"
+                    ));
+                    finding(
+                        "SNEAKY_SIGNATURE_ATTACK",
+                        format!(
+                            "signature field {field} was added after certification with an appearance on the page, which can show content the certifier never saw"
+                        ),
+                    );
+                } else if *added {
+                    judged
+                        .allowed
+                        .push(format!("signature field {field} added and signed"));
+                } else {
+                    judged
+                        .allowed
+                        .push(format!("signature field {field} was signed"));
+                }
+            }
+            Change::Annotation { number, subtype } => {
+                let harmless = HARMLESS_ANNOTATIONS.contains(&subtype.as_str());
+                if rules.level == Some(Level::Annotations) && harmless {
+                    judged.allowed.push(format!(
+                        "{subtype} annotation {number} added (the certification allows annotations)"
+                    ));
+                } else {
+                    judged.visible.push(format!(
+                        "{subtype} annotation {number} was added after signing"
+                    ));
+                    if rules.certified {
+                        finding(
+                            "EVIL_ANNOTATION_ATTACK",
+                            format!(
+                                "a {subtype} annotation was added to the certified document (DocMDP level {}), where it can cover or add content",
+                                rules.level.map_or(2, Level::p)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    judged
 }
 
 /// Compares the document at `path` with its first `signed` bytes.
@@ -59,6 +251,7 @@ pub(crate) fn analyse(path: &Path, signed: u64) -> Result<Findings, pdf::Error> 
     numbers.extend(now.object_numbers());
     let mut numbers: Vec<u32> = numbers.into_iter().collect();
     numbers.sort_unstable();
+    let mut changed = Vec::new();
     for number in numbers {
         let id = (number, 0);
         let (old, new) = (then.object(id), now.object(id));
@@ -68,23 +261,79 @@ pub(crate) fn analyse(path: &Path, signed: u64) -> Result<Findings, pdf::Error> 
                     .allowed
                     .push("validation data (/DSS) extended".into());
             }
-            (Ok(old), Ok(new)) if old != new => classify(
-                id,
-                &old,
-                &new,
-                root_then.0,
-                acroform,
-                &mut then,
-                &mut now,
-                &mut findings,
-            ),
+            (Ok(old), Ok(new)) if old != new => {
+                classify(
+                    id,
+                    &old,
+                    &new,
+                    root_then.0,
+                    acroform,
+                    &mut then,
+                    &mut now,
+                    &mut findings,
+                );
+                changed.push(new);
+            }
             (Ok(old), Err(_)) if !is_structure(&old) => findings
                 .visible
                 .push(format!("object {number} was removed")),
             _ => {}
         }
     }
+    if !changed.is_empty() {
+        findings.revived = revived(&mut then, &changed);
+    }
     Ok(findings)
+}
+
+/// Objects of the signed revision that nothing there used, and that `changed` objects now
+/// refer to: content hidden in the signed file and switched on later (the shadow attacks'
+/// hide-and-replace variant).
+fn revived<A: Read + Seek>(then: &mut pdf::File<A>, changed: &[Object]) -> Vec<u32> {
+    let mut reachable = HashSet::new();
+    let mut queue = Vec::new();
+    references(&Object::Dictionary(then.trailer().clone()), &mut queue);
+    while let Some(id) = queue.pop() {
+        if reachable.len() > MAX_OBJECTS {
+            return Vec::new();
+        }
+        if reachable.insert(id.0)
+            && let Ok(object) = then.object(id)
+        {
+            references(&object, &mut queue);
+        }
+    }
+    let existing: HashSet<u32> = then.object_numbers().into_iter().collect();
+    let mut found = Vec::new();
+    for object in changed {
+        let mut targets = Vec::new();
+        references(object, &mut targets);
+        found.extend(
+            targets
+                .iter()
+                .map(|id| id.0)
+                .filter(|n| existing.contains(n) && !reachable.contains(n)),
+        );
+    }
+    found.sort_unstable();
+    found.dedup();
+    // Cross-reference and object streams are never referenced, and never shown.
+    found.retain(|n| !then.object((*n, 0)).is_ok_and(|o| is_structure(&o)));
+    found
+}
+
+/// Every reference inside `object`, without following them.
+fn references(object: &Object, out: &mut Vec<ObjectId>) {
+    let mut stack = vec![object];
+    while let Some(object) = stack.pop() {
+        match object {
+            Object::Reference(id) => out.push(*id),
+            Object::Array(items) => stack.extend(items),
+            Object::Dictionary(dict) => stack.extend(dict.iter().map(|(_, v)| v)),
+            Object::Stream(stream) => stack.extend(stream.dict.iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
 }
 
 /// The objects that make up the `/DSS` of the final document (ETSI EN 319 142-1 §5.4.2): the
@@ -204,9 +453,15 @@ fn classify<A: Read + Seek, B: Read + Seek>(
         (_, _, Some("Pages")) => findings
             .visible
             .push(format!("the page tree changed (object {number})")),
-        (_, _, Some("Sig" | "DocTimeStamp")) => findings.visible.push(format!(
-            "signature dictionary {number} was changed after signing"
-        )),
+        (_, _, Some("Sig" | "DocTimeStamp")) => {
+            findings.visible.push(format!(
+                "signature dictionary {number} was changed after signing"
+            ));
+            findings.named.push(Finding {
+                id: "SIGNATURE_DICTIONARY_SPOOFING",
+                detail: format!("signature dictionary {number} was rewritten in a later revision"),
+            });
+        }
         (_, _, Some("Metadata")) => findings.allowed.push("document metadata updated".into()),
         (Object::Dictionary(old), Object::Dictionary(new), _) if is_field(old) => {
             let changed = changed_keys(old, new);
@@ -217,20 +472,19 @@ fn classify<A: Read + Seek, B: Read + Seek>(
                 ));
             } else if changed
                 .iter()
-                .all(|k| matches!(k.as_str(), "V" | "AP" | "AS" | "Kids" | "Ff"))
+                .all(|k| matches!(k.as_str(), "V" | "AP" | "AS"))
             {
-                if signature {
-                    findings
-                        .allowed
-                        .push(format!("signature field {number} was signed"));
+                let field = field_name(new, now);
+                findings.permitted_if.push(if signature {
+                    Change::Signed {
+                        number,
+                        field,
+                        added: false,
+                        visible: is_visible(new, now),
+                    }
                 } else {
-                    // Form filling is allowed only where a certification signature's DocMDP
-                    // permits it (ISO 32000-2 §12.8.2.2), which is not evaluated yet; a filled
-                    // field can hide or replace content (shadow attacks), so it is not allowed.
-                    findings
-                        .other
-                        .push(format!("form field {number} was filled in after signing"));
-                }
+                    Change::FormFilled { number, field }
+                });
             } else {
                 findings.visible.push(format!(
                     "form field {number} changed: {}",
@@ -239,19 +493,12 @@ fn classify<A: Read + Seek, B: Read + Seek>(
             }
         }
         (Object::Array(old), Object::Array(new), _) => {
-            // Field and annotation lists may only grow, by signature fields.
-            if new.starts_with(old)
-                && new[old.len()..]
-                    .iter()
-                    .all(|item| is_signature_field(item, now))
-            {
-                findings
-                    .allowed
-                    .push(format!("signature field(s) added to list {number}"));
-            } else if new.starts_with(old) {
-                findings
-                    .visible
-                    .push(format!("annotation(s) added to list {number}"));
+            // Field and annotation lists may only grow.
+            if new.starts_with(old) {
+                for item in &new[old.len()..] {
+                    let change = added(item, now);
+                    findings.permitted_if.push(change);
+                }
             } else {
                 findings.visible.push(format!("list {number} changed"));
             }
@@ -288,19 +535,108 @@ fn annotations<A: Read + Seek, B: Read + Seek>(
         .and_then(|o| now.resolve(o).ok())
         .and_then(|o| o.as_array().ok().cloned())
         .unwrap_or_default();
-    if new.starts_with(&old)
-        && new[old.len()..]
-            .iter()
-            .all(|item| is_signature_field(item, now))
-    {
-        findings
-            .allowed
-            .push(format!("signature field(s) added to page object {page}"));
+    if new.starts_with(&old) {
+        for item in &new[old.len()..] {
+            let change = added(item, now);
+            findings.permitted_if.push(change);
+        }
     } else {
         findings
             .visible
             .push(format!("the annotations of page object {page} changed"));
     }
+}
+
+/// What an item appended to a page's `/Annots` or the form's `/Fields` is.
+fn added<B: Read + Seek>(item: &Object, now: &mut pdf::File<B>) -> Change {
+    let number = item.as_reference().map_or(0, |id| id.0);
+    let dict = now.dictionary(item).unwrap_or_default();
+    if field_type(&dict) == Some(b"Sig".as_slice()) {
+        Change::Signed {
+            number,
+            field: field_name(&dict, now),
+            added: true,
+            visible: is_visible(&dict, now),
+        }
+    } else {
+        let subtype = dict
+            .get(b"Subtype")
+            .ok()
+            .and_then(|s| s.as_name().ok())
+            .map_or_else(
+                || "unknown".to_owned(),
+                |s| String::from_utf8_lossy(s).into_owned(),
+            );
+        Change::Annotation { number, subtype }
+    }
+}
+
+/// Whether a widget (or the first widget of a field) has an area and is not hidden
+/// (ISO 32000-2 §12.5.3 flags Hidden and NoView).
+fn is_visible<B: Read + Seek>(dict: &Dictionary, now: &mut pdf::File<B>) -> bool {
+    let widget = if dict.has(b"Rect") {
+        dict.clone()
+    } else {
+        let first = dict
+            .get(b"Kids")
+            .ok()
+            .and_then(|k| now.resolve(k).ok())
+            .and_then(|k| k.as_array().ok().and_then(|a| a.first().cloned()));
+        match first.and_then(|kid| now.dictionary(&kid).ok()) {
+            Some(kid) => kid,
+            None => return false,
+        }
+    };
+    let flags = widget
+        .get(b"F")
+        .ok()
+        .and_then(|f| f.as_i64().ok())
+        .unwrap_or(0);
+    if flags & (2 | 32) != 0 {
+        return false;
+    }
+    let rect: Vec<f64> = widget
+        .get(b"Rect")
+        .ok()
+        .and_then(|r| now.resolve(r).ok())
+        .and_then(|r| r.as_array().ok().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|n| {
+            n.as_float()
+                .ok()
+                .map(f64::from)
+                .or_else(|| n.as_i64().ok().map(|i| i as f64))
+        })
+        .collect();
+    match rect[..] {
+        [x1, y1, x2, y2] => (x2 - x1).abs() > 0.5 && (y2 - y1).abs() > 0.5,
+        _ => false,
+    }
+}
+
+/// A field's fully qualified name (ISO 32000-2 §12.7.4.2), following `/Parent` a bounded way.
+fn field_name<B: Read + Seek>(dict: &Dictionary, now: &mut pdf::File<B>) -> String {
+    let mut parts = Vec::new();
+    let mut current = dict.clone();
+    for _ in 0..32 {
+        if let Some(part) = current
+            .get(b"T")
+            .ok()
+            .and_then(|t| lopdf::decode_text_string(t).ok())
+        {
+            parts.push(part);
+        }
+        match current.get(b"Parent").ok().cloned() {
+            Some(parent) => match now.dictionary(&parent) {
+                Ok(parent) => current = parent,
+                Err(_) => break,
+            },
+            None => break,
+        }
+    }
+    parts.reverse();
+    parts.join(".")
 }
 
 fn changed_keys(old: &Dictionary, new: &Dictionary) -> Vec<String> {
@@ -323,8 +659,52 @@ fn field_type(dict: &Dictionary) -> Option<&[u8]> {
     dict.get(b"FT").ok().and_then(|o| o.as_name().ok())
 }
 
-/// Whether `item` names a signature field (or its widget) in the final document.
-fn is_signature_field<B: Read + Seek>(item: &Object, now: &mut pdf::File<B>) -> bool {
-    now.dictionary(item)
-        .is_ok_and(|d| field_type(&d) == Some(b"Sig".as_slice()))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled(field: &str) -> Findings {
+        Findings {
+            permitted_if: vec![Change::FormFilled {
+                number: 9,
+                field: field.into(),
+            }],
+            ..Findings::default()
+        }
+    }
+
+    #[test]
+    fn a_locked_field_may_not_be_filled_even_where_the_certification_allows_filling() {
+        let rules = Rules {
+            level: Some(Level::FormFilling),
+            certified: true,
+            locks: vec![Locked::Include(vec!["Betrag".into()])],
+        };
+        let judged = judge(&filled("Betrag"), &rules);
+        assert_eq!(judged.visible.len(), 1, "{judged:?}");
+        assert_eq!(judged.findings[0].id, "LOCKED_FIELD_CHANGED");
+        let judged = judge(&filled("Bemerkung"), &rules);
+        assert!(judged.visible.is_empty() && judged.other.is_empty());
+        assert_eq!(judged.allowed.len(), 1);
+    }
+
+    #[test]
+    fn a_lock_level_of_1_forbids_what_the_certification_would_allow() {
+        let rules = Rules {
+            level: Some(Level::NoChanges),
+            certified: false,
+            locks: Vec::new(),
+        };
+        let signed = Findings {
+            permitted_if: vec![Change::Signed {
+                number: 12,
+                field: "Signature2".into(),
+                added: true,
+                visible: false,
+            }],
+            ..Findings::default()
+        };
+        assert_eq!(judge(&signed, &rules).visible.len(), 1);
+        assert_eq!(judge(&signed, &Rules::default()).allowed.len(), 1);
+    }
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::report::{
     ChainCertificate, Check, Indication, Signature, Signer, SubIndication, TimestampKind,
 };
-use super::{Options, chain, revocation, timestamps};
+use super::{Options, chain, report, revocation, timestamps};
 use crate::certificate::Certificate;
 use crate::cms::{self, algorithm::Scheme};
 use crate::key::Digest;
@@ -110,6 +110,8 @@ pub(crate) fn validate_signature<R: Read + Seek>(
         timestamps: Vec::new(),
         revocation: Vec::new(),
         algorithm: None,
+        public_key: None,
+        findings: Vec::new(),
         checks: Vec::new(),
         messages: Vec::new(),
     };
@@ -133,6 +135,17 @@ pub(crate) fn validate_signature<R: Read + Seek>(
     result.checks = checks.list;
     result.messages.extend(checks.messages);
     result
+}
+
+/// Findings named after the attacks of Mladenov et al. (NDSS 2019).
+const USF: &str = "UNIVERSAL_SIGNATURE_FORGERY";
+const WRAPPING: &str = "SIGNATURE_WRAPPING";
+
+fn named(result: &mut Signature, id: &'static str, detail: &str) {
+    result.findings.push(report::Finding {
+        id,
+        detail: detail.to_owned(),
+    });
 }
 
 /// EN 319 142-1 §5.1: `/ByteRange` starts at 0, has exactly one gap, the gap is the `/Contents`
@@ -162,6 +175,7 @@ fn check_byte_range<R: Read + Seek>(
         .filter_map(|n| u64::try_from(*n).ok())
         .collect();
     let [start, first_len, second_start, second_len] = range[..] else {
+        named(result, USF, "/ByteRange is missing or malformed");
         checks.fail(
             id,
             SubIndication::FormatFailure,
@@ -174,6 +188,10 @@ fn check_byte_range<R: Read + Seek>(
     };
     let end = second_start.checked_add(second_len);
     if start != 0 || first_len >= second_start || end.is_none_or(|e| e > file.len()) {
+        // Ranges past the end are a truncated or shortened file, not a wrapping.
+        if end.is_some_and(|e| e <= file.len()) {
+            named(result, WRAPPING, "the byte ranges do not surround one gap");
+        }
         checks.fail(
             id,
             SubIndication::FormatFailure,
@@ -193,6 +211,11 @@ fn check_byte_range<R: Read + Seek>(
     match expected_hex {
         Some(bytes) if bytes == found.contents => {}
         Some(_) => {
+            named(
+                result,
+                WRAPPING,
+                "the signed gap holds other bytes than /Contents",
+            );
             checks.fail(
                 id,
                 SubIndication::FormatFailure,
@@ -201,6 +224,11 @@ fn check_byte_range<R: Read + Seek>(
             return None;
         }
         None => {
+            named(
+                result,
+                WRAPPING,
+                "the gap is not exactly the /Contents string",
+            );
             checks.fail(
                 id,
                 SubIndication::FormatFailure,
@@ -212,6 +240,11 @@ fn check_byte_range<R: Read + Seek>(
     if let Some((span_start, span_end)) = found.span {
         // The gap must lie inside this signature dictionary, so no other bytes escape signing.
         if !(span_start < first_len && second_start <= span_end) {
+            named(
+                result,
+                WRAPPING,
+                "the gap lies outside this signature dictionary",
+            );
             checks.fail(
                 id,
                 SubIndication::FormatFailure,
@@ -223,6 +256,7 @@ fn check_byte_range<R: Read + Seek>(
     // Revision ends include the end-of-line after `%%EOF`; a signer may stop before it.
     let revision = revision_ends.iter().position(|&e| e >= end && e - end <= 2);
     let Some(revision) = revision else {
+        named(result, WRAPPING, "the signed bytes do not end a revision");
         checks.fail(
             id,
             SubIndication::FormatFailure,
@@ -285,6 +319,9 @@ fn check_cms<R: Read + Seek>(
     let parsed = match cms::Parsed::from_der(&found.contents) {
         Ok(parsed) => parsed,
         Err(error) => {
+            if found.contents.iter().all(|b| *b == 0) {
+                named(result, USF, "/Contents is empty");
+            }
             checks.fail(
                 "cms",
                 SubIndication::FormatFailure,
@@ -487,6 +524,7 @@ fn check_cms<R: Read + Seek>(
             not_after: c.not_after(),
             sha256: c.fingerprint(),
             trust_anchor: options.trust.contains(c),
+            revocation: None,
         })
         .collect();
     match path.failure {
@@ -542,6 +580,80 @@ fn check_cms<R: Read + Seek>(
             SubIndication::ChainConstraintsFailure,
             "the signer's certificate does not allow digitalSignature or nonRepudiation",
         );
+    } // Signature acceptance (§5.2.8) comes after the certificate checks (§5.2.6), whose
+    // result takes precedence.
+    let crypto_time = best;
+    check_crypto(
+        &options.crypto,
+        signature_digest.name(),
+        &certificate,
+        &path.certificates,
+        options,
+        (crypto_time, proven.is_some()),
+        checks,
+    );
+}
+
+/// EN 319 102-1 §5.2.8: the signature's digest and key, and the signatures on the certificates
+/// of its path (but the trust anchors'), must have been reliable when they were made. A valid
+/// time-stamp proves that time; without one it is the validation time, and a failure is
+/// CRYPTO_CONSTRAINTS_FAILURE_NO_POE.
+fn check_crypto(
+    catalogue: &super::crypto::Catalogue,
+    digest: &str,
+    signer: &Certificate,
+    path: &[Certificate],
+    options: &Options,
+    (at, proven): (DateTime<Utc>, bool),
+    checks: &mut Checks,
+) {
+    let sub = if proven {
+        SubIndication::CryptoConstraintsFailure
+    } else {
+        SubIndication::CryptoConstraintsFailureNoPoe
+    };
+    let mut problems = Vec::new();
+    problems.extend(catalogue.check_digest(digest, at).err());
+    match signer.key_size() {
+        Some((family, bits)) => problems.extend(catalogue.check_key(family, bits, at).err()),
+        None => problems.push("the signer's key type is not in the catalogue".into()),
+    }
+    for (index, certificate) in path.iter().enumerate() {
+        if options.trust.contains(certificate) {
+            break;
+        }
+        let holder = certificate.holder();
+        match super::crypto::signature_digest(&certificate.signature_algorithm()) {
+            Some(digest) => problems.extend(
+                catalogue
+                    .check_digest(digest, at)
+                    .err()
+                    .map(|e| format!("certificate of {holder}: {e}")),
+            ),
+            None => problems.push(format!(
+                "certificate of {holder}: signature algorithm {} is not in the catalogue",
+                certificate.signature_algorithm()
+            )),
+        }
+        if let Some((family, bits)) = path.get(index + 1).and_then(Certificate::key_size) {
+            problems.extend(
+                catalogue
+                    .check_key(family, bits, at)
+                    .err()
+                    .map(|e| format!("issuer key of {holder}'s certificate: {e}")),
+            );
+        }
+    }
+    if problems.is_empty() {
+        checks.pass(
+            "crypto",
+            format!(
+                "algorithms and key sizes accepted at {at} ({})",
+                catalogue.name
+            ),
+        );
+    } else {
+        checks.fail("crypto", sub, problems.join("; "));
     }
 }
 
@@ -605,6 +717,9 @@ fn check_revocation(
             options.fetcher.as_deref(),
         );
         let holder = certificate.holder();
+        if let Some(entry) = result.chain.get_mut(index) {
+            entry.revocation = Some(describe_revocation(&status));
+        }
         match status {
             revocation::Status::Good { source } => {
                 result
@@ -654,6 +769,39 @@ fn check_revocation(
     }
 }
 
+fn describe_revocation(status: &revocation::Status) -> report::Revocation {
+    use report::RevocationStatus;
+    let (status, source, revoked_at, detail) = match status {
+        revocation::Status::Good { source } => (
+            RevocationStatus::Good,
+            Some(source.clone()),
+            None,
+            "not revoked".to_owned(),
+        ),
+        revocation::Status::Revoked { time, source } => (
+            RevocationStatus::Revoked,
+            Some(source.clone()),
+            Some(*time),
+            format!("revoked on {time}"),
+        ),
+        revocation::Status::Unknown { reason } => {
+            (RevocationStatus::Unknown, None, None, reason.clone())
+        }
+        revocation::Status::NotApplicable { reason } => (
+            RevocationStatus::NotChecked,
+            None,
+            None,
+            (*reason).to_owned(),
+        ),
+    };
+    report::Revocation {
+        status,
+        source,
+        revoked_at,
+        detail,
+    }
+}
+
 fn describe_signer(certificate: &Certificate, result: &mut Signature) {
     result.signer = Some(Signer {
         name: certificate.holder(),
@@ -664,6 +812,9 @@ fn describe_signer(certificate: &Certificate, result: &mut Signature) {
     });
     result.kind = Some(certificate.kind());
     result.qualification = Some(certificate.qualification());
+    result.public_key = certificate
+        .key_size()
+        .map(|(family, bits)| format!("{family} {bits} bit"));
 }
 
 fn describe_algorithm(scheme: Scheme, digest: Digest) -> String {

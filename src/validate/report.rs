@@ -38,6 +38,7 @@ pub enum SubIndication {
     SigConstraintsFailure,
     ChainConstraintsFailure,
     CertificateChainGeneralFailure,
+    CryptoConstraintsFailure,
     CryptoConstraintsFailureNoPoe,
     ExpiredNoPoe,
     NotYetValid,
@@ -61,6 +62,7 @@ impl SubIndication {
             Self::SigConstraintsFailure => "SIG_CONSTRAINTS_FAILURE",
             Self::ChainConstraintsFailure => "CHAIN_CONSTRAINTS_FAILURE",
             Self::CertificateChainGeneralFailure => "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+            Self::CryptoConstraintsFailure => "CRYPTO_CONSTRAINTS_FAILURE",
             Self::CryptoConstraintsFailureNoPoe => "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
             Self::ExpiredNoPoe => "EXPIRED_NO_POE",
             Self::NotYetValid => "NOT_YET_VALID",
@@ -99,7 +101,23 @@ pub struct Report {
     /// The worst indication over all signatures and timestamps; INDETERMINATE when there is
     /// no signature at all.
     pub indication: Indication,
+    /// How many revisions (incremental updates plus the original) the file has.
+    pub revisions: usize,
+    pub policy: Policy,
     pub messages: Vec<String>,
+}
+
+/// The rules a validation applied, for the protocol's header.
+#[derive(Clone, Debug, Serialize)]
+pub struct Policy {
+    /// The catalogue of accepted algorithms and key sizes.
+    pub crypto_profile: String,
+    /// Whether missing revocation data was fetched online.
+    pub online: bool,
+    /// The trust anchors' subjects.
+    pub trust_anchors: Vec<String>,
+    /// On what the qualification statements rest.
+    pub qualification_basis: String,
 }
 
 impl Report {
@@ -135,6 +153,10 @@ pub struct Signature {
     pub timestamps: Vec<Timestamp>,
     pub revocation: Vec<String>,
     pub algorithm: Option<String>,
+    /// The signer's public key, e.g. `RSA 3072 bit`.
+    pub public_key: Option<String>,
+    /// Named attacks and anomalies found (signature wrapping, shadow attacks, ...).
+    pub findings: Vec<Finding>,
     /// Every check run, in order, with a stable id.
     pub checks: Vec<Check>,
     pub messages: Vec<String>,
@@ -181,6 +203,36 @@ pub struct ChainCertificate {
     pub not_after: DateTime<Utc>,
     pub sha256: String,
     pub trust_anchor: bool,
+    /// What is known about its revocation; `None` where it was not looked at (the trust
+    /// anchor, or a path that failed before revocation was checked).
+    pub revocation: Option<Revocation>,
+}
+
+/// The revocation status of one certificate, with where it came from.
+#[derive(Clone, Debug, Serialize)]
+pub struct Revocation {
+    pub status: RevocationStatus,
+    /// `OCSP response in the document`, `CRL fetched online`, ...
+    pub source: Option<String>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub detail: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevocationStatus {
+    Good,
+    Revoked,
+    Unknown,
+    NotChecked,
+}
+
+/// A named attack or anomaly, with a stable id for protocols.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub id: &'static str,
+    pub detail: String,
 }
 
 /// One technical check.

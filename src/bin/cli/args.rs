@@ -50,6 +50,10 @@ pub struct SignArgs {
     /// How to reach the signer (/ContactInfo).
     #[arg(long)]
     pub contact: Option<String>,
+    /// Certify the document (its first signature): 1 allows no changes after it, 2 form
+    /// filling and signing, 3 also annotations.
+    #[arg(long, value_enum, default_value_t = Certify::None)]
+    pub certify: Certify,
     #[command(flatten)]
     pub out: OutputArgs,
     /// Overwrite existing outputs, and sign with a certificate of the other kind.
@@ -96,7 +100,9 @@ pub struct OutputArgs {
 #[derive(Debug, Args)]
 pub struct KeyArgs {
     /// PKCS#12 file with the key and its certificate chain.
-    #[arg(long, required_unless_present = "token", conflicts_with_all = ["token", "module"])]
+    // Not `required_unless_present = "token"`: `verify` flattens these as optional (for
+    // --seal-report); `keys::credential` says what is missing instead.
+    #[arg(long, conflicts_with_all = ["token", "module"])]
     pub p12: Option<PathBuf>,
     /// PKCS#11 module (default: the known modules found on this system).
     #[arg(long, requires = "token")]
@@ -148,17 +154,43 @@ pub struct VerifyArgs {
     /// Trust anchor certificate (PEM or DER); repeatable.
     #[arg(long)]
     pub trust: Vec<PathBuf>,
-    /// Validate without network access (the only mode so far).
+    /// Validate without network access: only the revocation data in the document counts.
     #[arg(long)]
     pub offline: bool,
+    /// Crypto catalogue: `etsi` (ETSI TS 119 312, the default), `sog-is` (SOG-IS/BNetzA,
+    /// RSA under 3000 bit ends 2025) or a JSON file with your own catalogue.
+    #[arg(long, default_value = "etsi")]
+    pub crypto: String,
     /// Validation time (RFC 3339), default now.
     #[arg(long)]
     pub at: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Write the verification protocol (Prüfprotokoll) to this file; the extension picks the
+    /// format: .pdf, .html, .json or .xml (ETSI TS 119 102-2). One input only.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Language of the protocol (default: from LC_ALL, LC_MESSAGES or LANG; German for de*).
+    #[arg(long, value_enum, requires = "report")]
+    pub lang: Option<Lang>,
+    /// Seal the PDF protocol with the key given by --p12 or --token (PAdES B-B), so the
+    /// protocol itself is tamper-evident.
+    #[arg(long, requires = "report")]
+    pub seal_report: bool,
+    #[command(flatten)]
+    pub seal_key: Option<KeyArgs>,
+    /// Overwrite an existing protocol file.
+    #[arg(long, requires = "report")]
+    pub force: bool,
     /// Documents to validate.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    De,
+    En,
 }
 
 #[derive(Debug, Args)]
@@ -181,6 +213,17 @@ pub struct DemoArgs {
     /// Where to write the sealed sample.
     #[arg(short = 'o', long = "output", default_value = "siegel-demo.pdf")]
     pub output: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Certify {
+    None,
+    #[value(name = "1")]
+    NoChanges,
+    #[value(name = "2")]
+    FormFilling,
+    #[value(name = "3")]
+    Annotations,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,7 @@
 mod args;
 mod keys;
 mod output;
+mod report;
 
 use std::collections::HashSet;
 use std::io::IsTerminal;
@@ -18,6 +19,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use siegel::certificate::Kind;
 use siegel::key::{pin::Pin, software};
+use siegel::pdf::permissions::Level;
 use siegel::settings::Settings;
 use siegel::timestamp::{self, TimeStamper};
 use siegel::validate::{self, Indication};
@@ -99,6 +101,12 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
         level,
         timestamp,
         fetcher,
+        certify: match args.certify {
+            args::Certify::None => None,
+            args::Certify::NoChanges => Some(Level::NoChanges),
+            args::Certify::FormFilling => Some(Level::FormFilling),
+            args::Certify::Annotations => Some(Level::Annotations),
+        },
     };
     sign::check_credential(&credential, &request)?;
 
@@ -293,6 +301,7 @@ fn output_paths(inputs: &[PathBuf], out: &args::OutputArgs) -> Result<Vec<PathBu
 }
 
 fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Result<u8> {
+    let report_plan = report::Plan::from_args(&args)?;
     let mut store = trust::Store::new();
     for path in args.trust.iter().chain(&settings.trust_anchors) {
         store.add_file(path)?;
@@ -303,7 +312,21 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
             .with_timezone(&Utc),
         None => now,
     };
+    let crypto = match validate::crypto::Catalogue::named(&args.crypto) {
+        Some(catalogue) => catalogue,
+        None => {
+            let text = std::fs::read_to_string(&args.crypto).with_context(|| {
+                format!(
+                    "--crypto {}: neither `etsi`, `sog-is` nor a readable file",
+                    args.crypto
+                )
+            })?;
+            serde_json::from_str(&text)
+                .with_context(|| format!("--crypto {}: not a crypto catalogue", args.crypto))?
+        }
+    };
     let options = validate::Options {
+        crypto,
         trust: store,
         time,
         fetcher: if args.offline || settings.offline {
@@ -328,6 +351,11 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
         })
         .collect();
     progress.finish_and_clear();
+    if let (Some(plan), [Ok(report)]) = (&report_plan, results.as_slice()) {
+        let written = plan.write(report, args.seal_key.as_ref(), now)?;
+        // stderr: stdout keeps one line (or JSON object) per document for scripts.
+        eprintln!("protocol written to {}", written.display());
+    }
     Ok(exit_code(&results))
 }
 
@@ -379,6 +407,7 @@ fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
         level: sign::Level::B,
         timestamp: None,
         fetcher: None,
+        certify: None,
     };
     let outcome = sign::sign_pdf(&input, &args.output, &credential, &request, true)?;
     print_line(&format!(
@@ -389,6 +418,7 @@ fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
     let report = validate::validate_pdf(
         &outcome.output,
         &validate::Options {
+            crypto: Default::default(),
             trust: store,
             time: now,
             fetcher: None,

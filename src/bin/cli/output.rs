@@ -63,48 +63,101 @@ pub fn validated(format: Format, input: &str, result: &Result<validate::Report, 
             serde_json::json!({ "file": input, "error": error }).to_string()
         }
         (Format::Text, Err(error)) => format!("{input}: error: {error}"),
-        (Format::Text, Ok(report)) => {
-            let total = report.signatures.len();
-            let mut text = format!(
-                "{input}: {} ({} of {total} signatures valid)",
-                report.indication.name(),
-                report.passed()
-            );
-            for message in &report.messages {
-                text.push_str(&format!("\n  {message}"));
+        (Format::Text, Ok(report)) => report_text(input, report),
+    }
+}
+
+/// One block per signature, verdict first, in the words a clerk files: who, when, what kind,
+/// how qualified, and what is wrong or was changed.
+fn report_text(input: &str, report: &validate::Report) -> String {
+    let total = report.signatures.len();
+    let mut text = format!(
+        "{input}: {} ({} of {total} signatures valid)",
+        report.indication.name(),
+        report.passed()
+    );
+    for message in &report.messages {
+        text.push_str(&format!("\n  {message}"));
+    }
+    let time = |t: &chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    for signature in report.signatures.iter().chain(&report.document_timestamps) {
+        let verdict = match signature.subindication {
+            Some(sub) => format!("{} / {}", signature.indication.name(), sub.name()),
+            None => signature.indication.name().to_owned(),
+        };
+        text.push_str(&format!("\n\n  {}: {verdict}", signature.field));
+        let mut line = |label: &str, value: String| {
+            text.push_str(&format!("\n    {label:<14}{value}"));
+        };
+        if let Some(signer) = &signature.signer {
+            let organisation = signer
+                .organization
+                .as_deref()
+                .filter(|o| *o != signer.name)
+                .map(|o| format!(", {o}"))
+                .unwrap_or_default();
+            line("Signer:", format!("{}{organisation}", signer.name));
+        } else {
+            line("Signer:", "unknown".into());
+        }
+        if let Some(claimed) = &signature.signing_time {
+            line("Signed at:", format!("{} (claimed)", time(claimed)));
+        }
+        let proof = if signature.timestamps.iter().any(|t| {
+            t.indication == Indication::TotalPassed && t.time == Some(signature.best_signature_time)
+        }) {
+            "proven by a time-stamp"
+        } else {
+            "not proven earlier than the validation time"
+        };
+        line(
+            "Existed at:",
+            format!("{} ({proof})", time(&signature.best_signature_time)),
+        );
+        let kind = match (signature.kind, signature.qualification) {
+            (Some(kind), Some(qualification)) => format!("{kind}, {qualification}"),
+            (Some(kind), None) => kind.to_string(),
+            _ => signature.level.clone().unwrap_or_else(|| "-".into()),
+        };
+        line("Kind:", kind);
+        let scope = if signature.covers_whole_document {
+            "the whole document".to_owned()
+        } else {
+            match signature.revision {
+                Some(revision) => format!("revision {revision} of {}", report.revisions),
+                None => "unknown".to_owned(),
             }
-            for signature in report.signatures.iter().chain(&report.document_timestamps) {
-                let verdict = match signature.subindication {
-                    Some(sub) => format!("{}/{}", signature.indication.name(), sub.name()),
-                    None => signature.indication.name().to_owned(),
-                };
-                let signer = signature
-                    .signer
-                    .as_ref()
-                    .map_or("unknown signer", |s| s.name.as_str());
-                let kind = signature.kind.map_or("-".to_owned(), |k| k.to_string());
-                let time = signature.signing_time.map_or("no time".to_owned(), |t| {
-                    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-                });
-                let scope = if signature.covers_whole_document {
-                    "whole document".to_owned()
-                } else {
-                    format!(
-                        "revision {}",
-                        signature.revision.map_or("?".into(), |r| r.to_string())
-                    )
-                };
-                text.push_str(&format!(
-                    "\n  {}: {verdict} - {kind} by {signer}, {time}, {scope}",
-                    signature.field
-                ));
-                if signature.indication != Indication::TotalPassed {
-                    for message in &signature.messages {
-                        text.push_str(&format!("\n    {message}"));
-                    }
-                }
+        };
+        line("Covers:", scope);
+        let technique = [
+            signature.level.clone(),
+            signature.algorithm.clone(),
+            signature.public_key.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+        if !technique.is_empty() {
+            line("Format:", technique);
+        }
+        for finding in &signature.findings {
+            line("Finding:", format!("{}: {}", finding.id, finding.detail));
+        }
+        if signature.indication != Indication::TotalPassed {
+            for message in &signature.messages {
+                line("Why:", message.clone());
             }
-            text
+        }
+        for change in &signature.modifications {
+            line("Change:", change.clone());
         }
     }
+    if report.signatures.iter().any(|s| s.qualification.is_some()) {
+        text.push_str(&format!(
+            "\n\n  Qualification rests on {}.",
+            report.policy.qualification_basis
+        ));
+    }
+    text
 }

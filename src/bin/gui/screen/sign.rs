@@ -575,6 +575,7 @@ impl Sign {
             reason: text(&self.reason),
             location: text(&self.location),
             contact_info: None,
+            certify: None,
             level,
             timestamp,
             fetcher: (level >= sign::Level::Lt).then_some(http),

@@ -13,7 +13,7 @@ use iced::widget::{column, container, row, scrollable, text};
 use iced::{Alignment, Element, Length, Padding, Task};
 use siegel::settings::Settings;
 use siegel::validate::{self, Indication, Report};
-use siegel::{network, trust};
+use siegel::{document, network, protocol, trust};
 
 use crate::i18n::Language;
 use crate::screen::{self, start::display_name};
@@ -72,6 +72,7 @@ impl Validate {
             }
         }
         let options = validate::Options {
+            crypto: validate::crypto::Catalogue::default(),
             trust: store,
             time: chrono::Utc::now(),
             fetcher: if settings.offline {
@@ -147,7 +148,7 @@ impl Validate {
                     return Action::None;
                 };
                 let name = format!(
-                    "{}-{}.json",
+                    "{}-{}.pdf",
                     document
                         .path
                         .file_stem()
@@ -161,7 +162,10 @@ impl Validate {
                         let mut dialog = rfd::AsyncFileDialog::new()
                             .set_title(title)
                             .set_file_name(name)
-                            .add_filter("JSON", &["json"]);
+                            .add_filter("PDF", &["pdf"])
+                            .add_filter("HTML", &["html", "htm"])
+                            .add_filter("JSON", &["json"])
+                            .add_filter("XML (ETSI TS 119 102-2)", &["xml"]);
                         if let Some(folder) = folder {
                             dialog = dialog.set_directory(folder);
                         }
@@ -176,8 +180,9 @@ impl Validate {
                     return Action::None;
                 };
                 let report = report.clone();
+                let language = protocol::Language::from_locale(language.code());
                 Action::Task(Task::perform(
-                    worker::spawn(move || write_protocol(&report, &target).map(|()| target)),
+                    worker::spawn(move || write_protocol(&report, &target, language)),
                     |result| {
                         Message::ProtocolSaved(
                             result.unwrap_or_else(|| Err("the worker thread stopped".into())),
@@ -427,11 +432,23 @@ fn changes_after_signing<'a>(report: &Report, language: Language) -> Option<Elem
     )
 }
 
-/// Writes the verification protocol. The library's `protocol` module (PDF, HTML, JSON, XML)
-/// replaces this once it lands; until then the report is written as JSON.
-fn write_protocol(report: &Report, path: &Path) -> Result<(), String> {
-    let json = serde_json::to_vec_pretty(report).map_err(|e| e.to_string())?;
-    std::fs::write(path, json).map_err(|e| format!("{}: {e}", path.display()))
+/// Writes the verification protocol in the format the file name asks for (PDF when it names
+/// none). The save dialog has asked before replacing a file, so an existing one is replaced,
+/// atomically.
+fn write_protocol(
+    report: &Report,
+    target: &Path,
+    language: protocol::Language,
+) -> Result<PathBuf, String> {
+    let (target, format) = match protocol::Format::from_path(target) {
+        Some(format) => (target.to_path_buf(), format),
+        None => (target.with_extension("pdf"), protocol::Format::Pdf),
+    };
+    let bytes = protocol::render(report, format, language).map_err(|e| e.to_string())?;
+    let mut output = document::Output::create(&target, true).map_err(|e| e.to_string())?;
+    std::io::Write::write_all(output.writer(), &bytes)
+        .map_err(|e| format!("{}: {e}", target.display()))?;
+    output.commit().map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ fn signed(dir: &Path) -> PathBuf {
         reason: None,
         location: None,
         contact_info: None,
+        certify: None,
         level: sign::Level::B,
         timestamp: None,
         fetcher: None,
@@ -106,6 +107,8 @@ fn save_protocol_writes_the_report() {
     let report = validate::validate_pdf(&path, &screen.options).unwrap();
     screen.update(Message::Validated(0, Ok(Box::new(report))), Language::En);
     let target = dir.path().join("protocol.json");
+    // An earlier protocol at that name is replaced: the save dialog asked.
+    std::fs::write(&target, b"old").unwrap();
     assert!(matches!(
         screen.update(
             Message::ProtocolTarget(0, Some(target.clone())),
@@ -114,7 +117,7 @@ fn save_protocol_writes_the_report() {
         Action::Task(_)
     ));
     let start = Instant::now();
-    while std::fs::metadata(&target).map_or(true, |m| m.len() == 0) {
+    while std::fs::read(&target).map_or(true, |b| b.len() < 10) {
         assert!(start.elapsed() < Duration::from_secs(10));
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -123,6 +126,15 @@ fn save_protocol_writes_the_report() {
     assert_eq!(json["indication"], "TOTAL_PASSED");
     screen.update(Message::ProtocolSaved(Ok(target)), Language::En);
     assert!(matches!(screen.saved, Some(Ok(_))));
+    // Without an extension the protocol is a PDF.
+    let pdf = write_protocol(
+        &report_of(&screen),
+        &dir.path().join("protokoll"),
+        protocol::Language::De,
+    )
+    .unwrap();
+    assert_eq!(pdf, dir.path().join("protokoll.pdf"));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
     // A cancelled save dialog does nothing.
     assert!(matches!(
         screen.update(Message::ProtocolTarget(0, None), Language::En),
@@ -141,4 +153,11 @@ fn changes_after_signing_are_listed_at_the_top() {
         .push("page 1 content changed".into());
     report.signatures[0].covers_whole_document = false;
     assert!(changes_after_signing(&report, Language::En).is_some());
+}
+
+fn report_of(screen: &Validate) -> Report {
+    match &screen.documents[0].state {
+        State::Done(report) => (**report).clone(),
+        _ => panic!("no report"),
+    }
 }

@@ -1,0 +1,729 @@
+//! What the human-readable protocol says, independent of PDF or HTML: the verdict, then the
+//! sections the guide's §6.4 recommends (header, document, one block per signature and document
+//! time-stamp, the technical checks as an annex), in the reader's language.
+
+use super::Language;
+use super::text::{self, Tone};
+use crate::validate::report::{self, Indication, Report};
+
+/// The protocol of one document, ready to be typeset.
+#[derive(Clone, Debug)]
+pub struct Protocol {
+    pub language: Language,
+    pub title: String,
+    /// The validated file's name, under the title and in every page header.
+    pub file: String,
+    pub verdict: Verdict,
+    pub sections: Vec<Section>,
+    /// Product and version, for the footer.
+    pub product: String,
+}
+
+/// The answer at the top of page 1: a colour, one plain sentence, and per signature who
+/// signed when (what § 298(3) ZPO asks a protocol to state).
+#[derive(Clone, Debug)]
+pub struct Verdict {
+    pub tone: Tone,
+    pub sentence: String,
+    pub lines: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Section {
+    pub heading: String,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Block {
+    /// Opens the section of one signature or time-stamp: its traffic light.
+    Light(Tone),
+    /// A small heading inside a signature (the chain, the time-stamps).
+    Caption(String),
+    Rows(Vec<Row>),
+    Paragraph(String),
+}
+
+/// A label and its value; a tone colours the value (results, revocation).
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub label: String,
+    pub value: String,
+    pub tone: Option<Tone>,
+}
+
+impl Row {
+    fn new(label: &str, value: impl Into<String>) -> Self {
+        Self {
+            label: label.to_owned(),
+            value: value.into(),
+            tone: None,
+        }
+    }
+
+    fn toned(label: &str, value: impl Into<String>, tone: Tone) -> Self {
+        Self {
+            tone: Some(tone),
+            ..Self::new(label, value)
+        }
+    }
+}
+
+impl Protocol {
+    pub fn new(report: &Report, language: Language) -> Self {
+        let l = language;
+        let mut sections = vec![header(report, l), document(report, l)];
+        for (index, signature) in report.signatures.iter().enumerate() {
+            sections.push(signature_section(report, signature, index + 1, false, l));
+        }
+        for (index, stamp) in report.document_timestamps.iter().enumerate() {
+            sections.push(signature_section(report, stamp, index + 1, true, l));
+        }
+        sections.push(annex(report, l));
+        Self {
+            language,
+            title: l.pick("Verification protocol", "Prüfprotokoll").to_owned(),
+            file: file_name(&report.file),
+            verdict: verdict(report, l),
+            sections,
+            product: format!("Siegel {}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+
+    /// The label of page `n` of `total`, for page footers.
+    pub fn page_label(&self, n: usize, total: usize) -> String {
+        let page = self.language.pick("Page", "Seite");
+        let of = self.language.pick("of", "von");
+        format!("{page} {n} {of} {total}")
+    }
+}
+
+/// The last component of a path, which is what a clerk recognises; the full path stays in the
+/// document section.
+fn file_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned())
+}
+
+fn verdict(report: &Report, l: Language) -> Verdict {
+    let all: Vec<&report::Signature> = report
+        .signatures
+        .iter()
+        .chain(&report.document_timestamps)
+        .collect();
+    let total = all.len();
+    let sentence = match all.as_slice() {
+        [] => l
+            .pick(
+                "The document carries no signature: nothing can be confirmed.",
+                "Das Dokument enthält keine Signatur: es lässt sich nichts bestätigen.",
+            )
+            .to_owned(),
+        [only] => one_sentence(only, report.document_timestamps.len() == 1, l),
+        _ => many_sentence(report, &all, l),
+    };
+    let mut lines = Vec::new();
+    for (index, signature) in report.signatures.iter().enumerate() {
+        lines.push(summary_line(signature, index + 1, false, l));
+    }
+    for (index, stamp) in report.document_timestamps.iter().enumerate() {
+        lines.push(summary_line(stamp, index + 1, true, l));
+    }
+    Verdict {
+        tone: if total == 0 {
+            Tone::Amber
+        } else {
+            Tone::of(report.indication)
+        },
+        sentence,
+        lines,
+    }
+}
+
+/// The verdict on a document with exactly one signature or document time-stamp.
+fn one_sentence(signature: &report::Signature, stamp: bool, l: Language) -> String {
+    let seal = signature.kind == Some(crate::certificate::Kind::Seal);
+    // German nouns keep their capital; only the article changes case.
+    let (capital, article, noun, en) = match (stamp, seal) {
+        (true, _) => (
+            "Der",
+            "der",
+            "Dokumentzeitstempel",
+            "the document time-stamp",
+        ),
+        (false, true) => ("Das", "das", "Siegel", "the seal"),
+        (false, false) => ("Die", "die", "Signatur", "the signature"),
+    };
+    let de = format!("{capital} {noun}");
+    match (signature.indication, l) {
+        (Indication::TotalPassed, Language::De) => format!(
+            "Gültig: {de} ist gültig; das Dokument wurde seitdem nicht unzulässig verändert."
+        ),
+        (Indication::TotalPassed, Language::En) => format!(
+            "Valid: {en} is valid; the document has not been changed in a disallowed way since."
+        ),
+        (Indication::TotalFailed, Language::De) => format!(
+            "Ungültig: {de} hat die Prüfung nicht bestanden. Auf das Dokument ist kein Verlass."
+        ),
+        (Indication::TotalFailed, Language::En) => {
+            format!("Invalid: {en} failed validation. The document must not be relied on.")
+        }
+        (Indication::Indeterminate, Language::De) => format!(
+            "Unbestimmt: ob {article} {noun} gültig ist, ließ sich nicht feststellen (Grund siehe unten)."
+        ),
+        (Indication::Indeterminate, Language::En) => {
+            format!("Indeterminate: whether {en} is valid could not be established (reason below).")
+        }
+    }
+}
+
+/// The verdict on a document with several signatures or time-stamps: how many fell short.
+fn many_sentence(report: &Report, all: &[&report::Signature], l: Language) -> String {
+    let total = all.len();
+    let noun = if report.document_timestamps.is_empty() {
+        l.pick("signatures", "Signaturen")
+    } else {
+        l.pick("signatures and time-stamps", "Signaturen und Zeitstempel")
+    };
+    let count = |indication| all.iter().filter(|s| s.indication == indication).count();
+    match (report.indication, l) {
+        (Indication::TotalPassed, Language::De) => format!(
+            "Gültig: alle {total} {noun} sind gültig; das Dokument wurde seitdem nicht unzulässig verändert."
+        ),
+        (Indication::TotalPassed, Language::En) => format!(
+            "Valid: all {total} {noun} are valid; the document has not been changed in a disallowed way since."
+        ),
+        (Indication::TotalFailed, Language::De) => format!(
+            "Ungültig: {} von {total} {noun} haben die Prüfung nicht bestanden. Auf das Dokument ist kein Verlass.",
+            count(Indication::TotalFailed)
+        ),
+        (Indication::TotalFailed, Language::En) => format!(
+            "Invalid: {} of {total} {noun} failed validation. The document must not be relied on.",
+            count(Indication::TotalFailed)
+        ),
+        (Indication::Indeterminate, Language::De) => format!(
+            "Unbestimmt: bei {} von {total} {noun} ließ sich die Gültigkeit nicht feststellen (Gründe siehe unten).",
+            count(Indication::Indeterminate)
+        ),
+        (Indication::Indeterminate, Language::En) => format!(
+            "Indeterminate: the validity of {} of {total} {noun} could not be established (reasons below).",
+            count(Indication::Indeterminate)
+        ),
+    }
+}
+
+/// `Siegel 1: Muster GmbH, 01.06.2026, 12:00:00 UTC: gültig (TOTAL_PASSED)`.
+fn summary_line(signature: &report::Signature, n: usize, stamp: bool, l: Language) -> String {
+    let what = title(signature, n, stamp, l);
+    let who = signer_name(signature, l);
+    let when = text::utc(
+        l,
+        signature
+            .signing_time
+            .unwrap_or(signature.best_signature_time),
+    );
+    let verb = if stamp {
+        l.pick("stamped", "gestempelt")
+    } else {
+        l.pick("signed", "signiert")
+    };
+    let on = l.pick("on", "am");
+    format!(
+        "{what}: {who}, {verb} {on} {when}: {}",
+        text::indication(l, signature.indication)
+    )
+}
+
+fn title(signature: &report::Signature, n: usize, stamp: bool, l: Language) -> String {
+    if stamp {
+        format!(
+            "{} {n}",
+            l.pick("Document time-stamp", "Dokumentzeitstempel")
+        )
+    } else {
+        // An unknown kind is technically a signature; the Type row says it is unknown.
+        let kind = signature
+            .kind
+            .unwrap_or(crate::certificate::Kind::Signature);
+        format!("{} {n}", text::kind(l, Some(kind)))
+    }
+}
+
+fn signer_name(signature: &report::Signature, l: Language) -> String {
+    signature
+        .signer
+        .as_ref()
+        .map(|s| s.name.clone())
+        .or_else(|| signature.timestamps.first().and_then(|t| t.tsa.clone()))
+        .unwrap_or_else(|| {
+            l.pick("unknown signer", "unbekannter Unterzeichner")
+                .to_owned()
+        })
+}
+
+fn header(report: &Report, l: Language) -> Section {
+    let policy = &report.policy;
+    let mut rows = vec![
+        Row::new(
+            l.pick("Product", "Produkt"),
+            format!("Siegel {}", env!("CARGO_PKG_VERSION")),
+        ),
+        Row::new(
+            l.pick("Validation time", "Prüfzeitpunkt"),
+            text::utc_and_local(l, report.validation_time),
+        ),
+        Row::new(
+            l.pick("Validation policy", "Prüfrichtlinie"),
+            l.pick(
+                "ETSI EN 319 102-1, validation of basic signatures (§5.3), with time-stamps and PDF modification analysis",
+                "ETSI EN 319 102-1, Prüfung von Basissignaturen (§5.3), mit Zeitstempeln und Prüfung von PDF-Änderungen",
+            ),
+        ),
+        Row::new(
+            l.pick("Crypto profile", "Kryptoprofil"),
+            policy.crypto_profile.clone(),
+        ),
+        Row::new(
+            l.pick("Qualification based on", "Grundlage der Qualifikation"),
+            policy.qualification_basis.clone(),
+        ),
+        Row::new(
+            l.pick("Mode", "Modus"),
+            if policy.online {
+                l.pick(
+                    "online (missing revocation data fetched)",
+                    "online (fehlende Sperrinformationen abgerufen)",
+                )
+            } else {
+                l.pick(
+                    "offline (only data in the document)",
+                    "offline (nur Daten aus dem Dokument)",
+                )
+            },
+        ),
+    ];
+    let anchors = if policy.trust_anchors.is_empty() {
+        l.pick("none", "keine").to_owned()
+    } else {
+        policy.trust_anchors.join("; ")
+    };
+    rows.push(Row::new(
+        l.pick("Trust anchors", "Vertrauensanker"),
+        anchors,
+    ));
+    Section {
+        heading: l.pick("Validation", "Prüfung").to_owned(),
+        blocks: vec![Block::Rows(rows)],
+    }
+}
+
+fn document(report: &Report, l: Language) -> Section {
+    let last = report
+        .signatures
+        .iter()
+        .chain(&report.document_timestamps)
+        .max_by_key(|s| s.revision.unwrap_or(0));
+    let mut rows = vec![
+        Row::new(l.pick("File", "Datei"), report.file.clone()),
+        Row::new(l.pick("Size", "Größe"), text::size(l, report.size)),
+        Row::new("SHA-256", text::hex_groups(&report.sha256)),
+        Row::new(
+            l.pick("Revisions", "Revisionen"),
+            report.revisions.to_string(),
+        ),
+        Row::toned(
+            l.pick("Valid signatures", "Gültige Signaturen"),
+            format!(
+                "{} {} {}",
+                report.passed(),
+                l.pick("of", "von"),
+                report.signatures.len()
+            ),
+            report
+                .signatures
+                .iter()
+                .map(|s| s.indication)
+                .max()
+                .map_or(Tone::Amber, Tone::of),
+        ),
+    ];
+    if !report.document_timestamps.is_empty() {
+        rows.push(Row::new(
+            l.pick("Document time-stamps", "Dokumentzeitstempel"),
+            report.document_timestamps.len().to_string(),
+        ));
+    }
+    if let Some(last) = last {
+        let covers = Row::new(
+            l.pick(
+                "Last signature covers the whole file",
+                "Letzte Signatur umfasst die ganze Datei",
+            ),
+            text::yes_no(l, last.covers_whole_document),
+        );
+        // Only "no" needs attention; a green "yes" beside a failed signature would mislead.
+        rows.push(Row {
+            tone: (!last.covers_whole_document).then_some(Tone::Amber),
+            ..covers
+        });
+    }
+    let mut blocks = vec![Block::Rows(rows)];
+    blocks.extend(report.messages.iter().cloned().map(Block::Paragraph));
+    Section {
+        heading: l.pick("Document", "Dokument").to_owned(),
+        blocks,
+    }
+}
+
+fn signature_section(
+    report: &Report,
+    signature: &report::Signature,
+    n: usize,
+    stamp: bool,
+    l: Language,
+) -> Section {
+    let tone = Tone::of(signature.indication);
+    let mut rows = vec![Row::toned(
+        l.pick("Result", "Ergebnis"),
+        format!(
+            "{}. {}",
+            text::indication(l, signature.indication),
+            text::explain_indication(l, signature.indication)
+        ),
+        tone,
+    )];
+    if let Some(sub) = signature.subindication {
+        rows.push(Row::toned(
+            l.pick("Reason", "Grund"),
+            format!("{}: {}", sub.name(), text::explain_subindication(l, sub)),
+            tone,
+        ));
+    }
+    rows.push(Row::new(
+        l.pick("Signature field", "Signaturfeld"),
+        signature.field.clone(),
+    ));
+    if !stamp {
+        rows.push(Row::new(
+            l.pick("Type", "Art"),
+            text::kind(l, signature.kind),
+        ));
+        rows.push(Row::new(
+            l.pick("Qualification", "Qualifikation"),
+            text::qualification(l, signature.qualification),
+        ));
+    }
+    if let Some(signer) = &signature.signer {
+        rows.push(Row::new(
+            if stamp {
+                l.pick("Time-stamping authority", "Zeitstempeldienst")
+            } else {
+                l.pick("Signed by", "Signiert von")
+            },
+            signer.name.clone(),
+        ));
+        if let Some(organization) = &signer.organization {
+            rows.push(Row::new(
+                l.pick("Organisation", "Organisation"),
+                organization.clone(),
+            ));
+        }
+        if let Some(identifier) = &signer.organization_identifier {
+            rows.push(Row::new(
+                l.pick("Organisation identifier", "Organisationskennung"),
+                identifier.clone(),
+            ));
+        }
+        if let Some(serial) = &signer.serial_number {
+            rows.push(Row::new(
+                l.pick("Serial number (subject)", "Seriennummer (Inhaber)"),
+                serial.clone(),
+            ));
+        }
+        rows.push(Row::new(
+            l.pick("Certificate subject", "Zertifikatsinhaber"),
+            signer.subject.clone(),
+        ));
+    } else {
+        rows.push(Row::toned(
+            l.pick("Signed by", "Signiert von"),
+            l.pick(
+                "unknown (no signing certificate found)",
+                "unbekannt (kein Signaturzertifikat gefunden)",
+            ),
+            Tone::Amber,
+        ));
+    }
+    rows.push(Row::new(
+        l.pick("Claimed signing time", "Behaupteter Signaturzeitpunkt"),
+        signature.signing_time.map_or_else(
+            || l.pick("not stated", "nicht angegeben").to_owned(),
+            |t| text::utc(l, t),
+        ),
+    ));
+    rows.push(Row::new(
+        l.pick("Proven to exist at", "Nachweislich vorhanden am"),
+        format!(
+            "{} ({})",
+            text::utc(l, signature.best_signature_time),
+            best_time_source(report, signature, l)
+        ),
+    ));
+    rows.push(Row::new(
+        l.pick("Scope", "Umfang"),
+        scope(report, signature, l),
+    ));
+    if let Some(level) = &signature.level {
+        rows.push(Row::new(l.pick("Level", "Niveau"), level.clone()));
+    }
+    if let Some(algorithm) = &signature.algorithm {
+        rows.push(Row::new(
+            l.pick("Algorithm", "Algorithmus"),
+            algorithm.clone(),
+        ));
+    }
+    if let Some(key) = &signature.public_key {
+        rows.push(Row::new(
+            l.pick("Public key", "Öffentlicher Schlüssel"),
+            key.clone(),
+        ));
+    }
+    for modification in &signature.modifications {
+        let allowed = modification.starts_with("allowed");
+        rows.push(Row::toned(
+            l.pick("Change after signing", "Änderung nach Signatur"),
+            modification.clone(),
+            if allowed { Tone::Green } else { Tone::Red },
+        ));
+    }
+    for finding in &signature.findings {
+        rows.push(Row::toned(
+            l.pick("Finding", "Befund"),
+            format!("{}: {}", finding.id, finding.detail),
+            Tone::Red,
+        ));
+    }
+    let mut blocks = vec![Block::Light(tone), Block::Rows(rows)];
+    blocks.extend(signature.messages.iter().cloned().map(Block::Paragraph));
+    if !signature.chain.is_empty() {
+        blocks.push(Block::Caption(
+            l.pick("Certificate chain", "Zertifikatskette").to_owned(),
+        ));
+        for (index, certificate) in signature.chain.iter().enumerate() {
+            blocks.push(Block::Rows(certificate_rows(certificate, index, l)));
+        }
+    }
+    if !signature.timestamps.is_empty() {
+        blocks.push(Block::Caption(
+            l.pick("Time-stamps", "Zeitstempel").to_owned(),
+        ));
+        for timestamp in &signature.timestamps {
+            blocks.push(Block::Rows(timestamp_rows(timestamp, l)));
+        }
+    }
+    if !signature.revocation.is_empty() {
+        blocks.push(Block::Caption(
+            l.pick("Revocation checks", "Sperrprüfungen").to_owned(),
+        ));
+        blocks.extend(signature.revocation.iter().cloned().map(Block::Paragraph));
+    }
+    Section {
+        heading: title(signature, n, stamp, l),
+        blocks,
+    }
+}
+
+/// On what the best-signature-time rests (EN 319 102-1 §5.6.2.1): a time-stamp, or nothing
+/// but the validation itself.
+fn best_time_source(report: &Report, signature: &report::Signature, l: Language) -> String {
+    let stamp = signature.timestamps.iter().find(|t| {
+        t.indication == Indication::TotalPassed && t.time == Some(signature.best_signature_time)
+    });
+    if let Some(stamp) = stamp {
+        let kind = text::timestamp_kind(l, stamp.kind);
+        return match &stamp.tsa {
+            Some(tsa) => format!("{kind}, {tsa}"),
+            None => kind.to_owned(),
+        };
+    }
+    if signature.best_signature_time == report.validation_time {
+        l.pick(
+            "no proof of existence: the validation time",
+            "kein Existenznachweis: der Prüfzeitpunkt",
+        )
+        .to_owned()
+    } else {
+        l.pick(
+            "a later document time-stamp",
+            "ein späterer Dokumentzeitstempel",
+        )
+        .to_owned()
+    }
+}
+
+fn scope(report: &Report, signature: &report::Signature, l: Language) -> String {
+    if signature.covers_whole_document {
+        return l
+            .pick("the whole document", "das gesamte Dokument")
+            .to_owned();
+    }
+    match signature.revision {
+        Some(revision) => match l {
+            Language::De => format!(
+                "Revision {revision} von {}; spätere Änderungen siehe unten",
+                report.revisions
+            ),
+            Language::En => format!(
+                "revision {revision} of {}; later changes below",
+                report.revisions
+            ),
+        },
+        None => l.pick("unknown", "unbekannt").to_owned(),
+    }
+}
+
+fn certificate_rows(certificate: &report::ChainCertificate, index: usize, l: Language) -> Vec<Row> {
+    let role = if index == 0 {
+        l.pick("signer's certificate", "Zertifikat des Unterzeichners")
+    } else if certificate.trust_anchor {
+        l.pick("trust anchor", "Vertrauensanker")
+    } else {
+        l.pick("certificate authority", "Zertifizierungsstelle")
+    };
+    let mut rows = vec![
+        Row::new(
+            &format!("{}. {}", index + 1, l.pick("Subject", "Inhaber")),
+            format!("{} ({role})", certificate.subject),
+        ),
+        Row::new(l.pick("Issuer", "Aussteller"), certificate.issuer.clone()),
+        Row::new(
+            l.pick("Serial number", "Seriennummer"),
+            certificate.serial.clone(),
+        ),
+        Row::new(
+            l.pick("Valid", "Gültig"),
+            format!(
+                "{} {} {}",
+                text::date(l, certificate.not_before),
+                l.pick("to", "bis"),
+                text::date(l, certificate.not_after)
+            ),
+        ),
+        Row::new(
+            l.pick("SHA-256 fingerprint", "SHA-256-Fingerabdruck"),
+            text::hex_groups(&certificate.sha256),
+        ),
+    ];
+    if let Some(revocation) = &certificate.revocation {
+        let tone = match revocation.status {
+            report::RevocationStatus::Good => Tone::Green,
+            report::RevocationStatus::Revoked => Tone::Red,
+            _ => Tone::Amber,
+        };
+        let mut value = text::revocation_status(l, revocation.status).to_owned();
+        if let Some(at) = revocation.revoked_at {
+            value.push_str(&format!(
+                " {} {}",
+                l.pick("since", "seit"),
+                text::utc(l, at)
+            ));
+        }
+        if let Some(source) = &revocation.source {
+            value.push_str(&format!("; {source}"));
+        }
+        if !revocation.detail.is_empty() {
+            value.push_str(&format!("; {}", revocation.detail));
+        }
+        rows.push(Row::toned(l.pick("Revocation", "Sperrstatus"), value, tone));
+    } else if certificate.trust_anchor {
+        rows.push(Row::new(
+            l.pick("Revocation", "Sperrstatus"),
+            l.pick(
+                "not applicable (trust anchor)",
+                "entfällt (Vertrauensanker)",
+            ),
+        ));
+    }
+    rows
+}
+
+fn timestamp_rows(timestamp: &report::Timestamp, l: Language) -> Vec<Row> {
+    let mut rows = vec![Row::new(
+        l.pick("Kind", "Art"),
+        text::timestamp_kind(l, timestamp.kind),
+    )];
+    if let Some(time) = timestamp.time {
+        rows.push(Row::new(l.pick("Time", "Zeit"), text::utc(l, time)));
+    }
+    rows.push(Row::new(
+        l.pick("Authority", "Zeitstempeldienst"),
+        timestamp
+            .tsa
+            .clone()
+            .unwrap_or_else(|| l.pick("unknown", "unbekannt").to_owned()),
+    ));
+    let mut result = text::indication(l, timestamp.indication);
+    if let Some(sub) = timestamp.subindication {
+        result.push_str(&format!(", {}", sub.name()));
+    }
+    if !timestamp.detail.is_empty() {
+        result.push_str(&format!(": {}", timestamp.detail));
+    }
+    rows.push(Row::toned(
+        l.pick("Result", "Ergebnis"),
+        result,
+        Tone::of(timestamp.indication),
+    ));
+    rows
+}
+
+/// Every technical check with its stable id, so a specialist can retrace the verdict.
+fn annex(report: &Report, l: Language) -> Section {
+    let mut blocks = vec![Block::Paragraph(
+        l.pick(
+            "The checks run for each signature, in order, with their identifiers. The machine-readable ETSI TS 119 102-2 report and the JSON report are attached to this PDF.",
+            "Die je Signatur ausgeführten Prüfungen in ihrer Reihenfolge, mit ihren Kennungen. Der maschinenlesbare Bericht nach ETSI TS 119 102-2 und der JSON-Bericht sind diesem PDF als Anlagen beigefügt.",
+        )
+        .to_owned(),
+    )];
+    let entries = report
+        .signatures
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s, i + 1, false))
+        .chain(
+            report
+                .document_timestamps
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s, i + 1, true)),
+        );
+    for (signature, n, stamp) in entries {
+        blocks.push(Block::Caption(title(signature, n, stamp, l)));
+        let rows = signature
+            .checks
+            .iter()
+            .map(|check| {
+                let outcome = if check.passed {
+                    l.pick("passed", "bestanden")
+                } else {
+                    l.pick("failed", "nicht bestanden")
+                };
+                let row = Row::new(check.id, format!("{outcome}: {}", check.detail));
+                // Only failures stand out; a page of green says less than one red line.
+                Row {
+                    tone: (!check.passed).then_some(Tone::Red),
+                    ..row
+                }
+            })
+            .collect();
+        blocks.push(Block::Rows(rows));
+    }
+    Section {
+        heading: l
+            .pick("Annex: technical checks", "Anhang: technische Prüfungen")
+            .to_owned(),
+        blocks,
+    }
+}
