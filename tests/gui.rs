@@ -47,6 +47,158 @@ fn signed_pdf_opens_into_validation_with_a_verdict() {
     );
 }
 
+/// A person's way through sealing with a token, by keyboard only: Tab Tab Enter opens Seal,
+/// Enter starts (the token's only seal key is preselected), the PIN dialog takes the PIN and
+/// Enter; the sealed copy appears beside the input and validates.
+#[test]
+fn seal_with_a_softhsm_token_and_pin_by_keyboard() {
+    const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+    if !support::have("softhsm2-util")
+        || !support::have("pkcs11-tool")
+        || !support::have("xdotool")
+        || !Path::new(MODULE).exists()
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let conf = token(dir.path(), MODULE);
+    let input = dir.path().join("bescheid.pdf");
+    std::fs::copy(support::pdf("classic.pdf"), &input).unwrap();
+    let Some(app) = App::start_with("seal", &[&input], "en", &[("SOFTHSM2_CONF", &conf)]) else {
+        return;
+    };
+    let output = dir.path().join("bescheid-sealed.pdf");
+    let key = |keys: &[&str]| {
+        let ok = Command::new("xdotool")
+            .arg("key")
+            .args(keys)
+            .env("DISPLAY", &app.display)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "xdotool key failed");
+    };
+    std::thread::sleep(Duration::from_secs(2));
+    // Without a window manager the window has no focus until it is given one.
+    let window = Command::new("xdotool")
+        .args(["search", "--sync", "--name", "Siegel", "windowfocus"])
+        .env("DISPLAY", &app.display)
+        .status()
+        .unwrap();
+    assert!(window.success(), "no Siegel window");
+    key(&["Tab", "Tab", "Return"]);
+    // The token search runs in the background; Enter before it ends only asks for a key.
+    let start = Instant::now();
+    while !output.exists() && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_secs(2));
+        key(&["Return"]);
+        std::thread::sleep(Duration::from_millis(800));
+        let typed = Command::new("xdotool")
+            .args(["type", "--delay", "20", TOKEN_PIN])
+            .env("DISPLAY", &app.display)
+            .status()
+            .unwrap();
+        assert!(typed.success());
+        key(&["Return"]);
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    let shot = app.screenshot_until(|png| has_colour(png, VERDICT_GREEN));
+    assert!(output.exists(), "no sealed output; see {}", shot.display());
+    let report = support::validate(&output);
+    assert_eq!(
+        report.indication,
+        siegel::validate::Indication::TotalPassed,
+        "{report:?}"
+    );
+    assert_eq!(report.signatures[0].kind, Some(Kind::Seal));
+}
+
+const TOKEN_PIN: &str = "246810";
+
+/// A SoftHSM2 token "Siegel HSM" with the seal key, its certificate and chain; returns the
+/// `SOFTHSM2_CONF` to use.
+fn token(dir: &Path, module: &str) -> PathBuf {
+    let tokens = dir.join("tokens");
+    std::fs::create_dir(&tokens).unwrap();
+    let conf = dir.join("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+            tokens.display()
+        ),
+    )
+    .unwrap();
+    let run = |program: &str, args: &[&str]| {
+        let ok = Command::new(program)
+            .args(args)
+            .env("SOFTHSM2_CONF", &conf)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "{program} {args:?} failed");
+    };
+    run(
+        "softhsm2-util",
+        &[
+            "--init-token",
+            "--free",
+            "--label",
+            "Siegel HSM",
+            "--so-pin",
+            "12345678",
+            "--pin",
+            TOKEN_PIN,
+        ],
+    );
+    let key = openssl::pkey::PKey::private_key_from_pem(
+        &std::fs::read(support::pki("seal-rsa.key.pem")).unwrap(),
+    )
+    .unwrap();
+    let key_file = dir.join("key.der");
+    std::fs::write(&key_file, key.private_key_to_pkcs8().unwrap()).unwrap();
+    let mut objects = vec![(key_file, "privkey", "01")];
+    for (stem, id) in [
+        ("seal-rsa", "01"),
+        ("intermediate-ca", "f0"),
+        ("root-ca", "f1"),
+    ] {
+        let pem = std::fs::read(support::pki(&format!("{stem}.pem"))).unwrap();
+        let der = openssl::x509::X509::from_pem(&pem)
+            .unwrap()
+            .to_der()
+            .unwrap();
+        let file = dir.join(format!("{stem}.der"));
+        std::fs::write(&file, der).unwrap();
+        objects.push((file, "cert", id));
+    }
+    for (file, kind, id) in &objects {
+        let mut args = vec![
+            "--module",
+            module,
+            "--token-label",
+            "Siegel HSM",
+            "--login",
+            "--pin",
+            TOKEN_PIN,
+            "--write-object",
+            file.to_str().unwrap(),
+            "--type",
+            kind,
+            "--id",
+            id,
+            "--label",
+            if *kind == "privkey" { "seal" } else { id },
+        ];
+        if *kind == "privkey" {
+            args.push("--usage-sign");
+        }
+        run("pkcs11-tool", &args);
+    }
+    conf
+}
+
 /// `siegel-gui` on its own Xvfb display; both are killed on drop.
 struct App {
     name: &'static str,
@@ -59,6 +211,15 @@ struct App {
 impl App {
     /// `None` (with a notice) where Xvfb or ImageMagick is missing, outside CI.
     fn start(name: &'static str, files: &[&Path], language: &str) -> Option<Self> {
+        Self::start_with(name, files, language, &[])
+    }
+
+    fn start_with(
+        name: &'static str,
+        files: &[&Path],
+        language: &str,
+        environment: &[(&str, &Path)],
+    ) -> Option<Self> {
         let binary = option_env!("CARGO_BIN_EXE_siegel-gui")?;
         if !["Xvfb", "import", "identify", "convert"]
             .iter()
@@ -83,6 +244,7 @@ impl App {
             .env("DISPLAY", &display)
             .env_remove("WAYLAND_DISPLAY")
             .env("SIEGEL_SETTINGS", &file)
+            .envs(environment.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -142,7 +304,12 @@ impl Drop for App {
 /// An Xvfb server on a display number no one else uses: a server that cannot take its
 /// display exits at once, so the next number is tried.
 fn virtual_screen(name: &str) -> (String, Child) {
-    let base = 40 + std::process::id() % 300 + if name == "start" { 0 } else { 300 };
+    let offset = match name {
+        "start" => 0,
+        "validate" => 300,
+        _ => 600,
+    };
+    let base = 40 + std::process::id() % 300 + offset;
     for number in base..base + 20 {
         let display = format!(":{number}");
         if Path::new(&format!("/tmp/.X11-unix/X{number}")).exists() {

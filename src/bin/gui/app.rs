@@ -133,6 +133,9 @@ impl App {
                 (None, Screen::Start(_)) => {
                     self.update_screen(screen::Message::Start(start::Message::Activate))
                 }
+                (None, Screen::Sign(_)) => {
+                    self.update_screen(screen::Message::Sign(sign::Message::Start))
+                }
                 _ => Task::none(),
             },
             Message::Escape => match &self.modal {
@@ -299,12 +302,15 @@ impl App {
             Event::Window(window::Event::FileHovered(_)) => Some(Message::FileHovered(true)),
             Event::Window(window::Event::FilesHoveredLeft) => Some(Message::FileHovered(false)),
             Event::Window(window::Event::FileDropped(path)) => Some(Message::FileDropped(path)),
+            // A held key repeats: never let that sign document after document.
+            Event::Keyboard(keyboard::Event::KeyPressed { repeat: true, .. }) => None,
             Event::Keyboard(keyboard::Event::KeyPressed { key, modifiers, .. }) => match key {
                 keyboard::Key::Named(key::Named::Tab) => Some(Message::Tab {
                     backwards: modifiers.shift(),
                 }),
-                // Enter acts only where no text field is (start screen, confirmation), so a
-                // field's own submit never runs twice.
+                // Enter runs the main action of the start page, the sign screen and the
+                // confirmation; the PIN field's own submit comes first, and the app's Enter
+                // does nothing while the PIN dialog is open.
                 keyboard::Key::Named(key::Named::Enter) => Some(Message::Enter),
                 keyboard::Key::Named(key::Named::Escape) => Some(Message::Escape),
                 _ => None,

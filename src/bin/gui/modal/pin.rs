@@ -119,7 +119,11 @@ impl Pin {
                     .on_input(|value| Message::Changed(Typed(Zeroizing::new(value))))
                     .on_submit(Message::Submit),
             )
-            .push(widget::muted(t("pin.never_stored")))
+            .push(widget::muted(if self.request.passphrase {
+                t("pin.passphrase_never_stored")
+            } else {
+                t("pin.never_stored")
+            }))
             .push(
                 row![
                     iced::widget::Space::new().width(Length::Fill),
