@@ -37,6 +37,8 @@ pub struct Sign {
     run: Run,
     /// The last problem, as (one-line cause, details).
     error: Option<(String, String)>,
+    /// The language of the last message, for texts made outside `update`.
+    language: Language,
 }
 
 #[derive(Debug)]
@@ -147,6 +149,7 @@ impl Sign {
             p12_path: String::new(),
             run: Run::Idle,
             error: None,
+            language: Language::choose(settings.language.as_deref()),
         };
         let task = screen.load_keys();
         (screen, task)
@@ -196,6 +199,7 @@ impl Sign {
     }
 
     pub fn update(&mut self, message: Message, language: Language) -> Action {
+        self.language = language;
         match message {
             Message::KeysLoaded(found) => {
                 let (choices, problems) = Arc::unwrap_or_clone(found);
@@ -556,9 +560,7 @@ impl Sign {
         let http: Arc<dyn network::Fetcher> = Arc::new(network::Http::new(Duration::from_secs(30)));
         let timestamp: Option<Arc<dyn timestamp::TimeStamper>> = if level >= sign::Level::T {
             if self.settings.tsa_urls.is_empty() {
-                return Err(Language::choose(self.settings.language.as_deref())
-                    .t("sign.needs_tsa")
-                    .to_owned());
+                return Err(self.language.t("sign.needs_tsa").to_owned());
             }
             Some(Arc::new(timestamp::Client::new(
                 self.settings.tsa_urls.clone(),
