@@ -124,6 +124,7 @@ impl Plan {
             location: None,
             contact_info: None,
             level: sign::Level::B,
+            certify: None,
             timestamp: None,
             fetcher: None,
         };
