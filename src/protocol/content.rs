@@ -490,12 +490,19 @@ fn signature_section(
         ));
     }
     for modification in &signature.modifications {
-        let allowed = modification.starts_with("allowed");
-        rows.push(Row::toned(
+        // The validator prefixes each change with its judgement; other lines only inform.
+        let tone = if modification.starts_with("not allowed") {
+            Some(Tone::Red)
+        } else if modification.starts_with("allowed") {
+            Some(Tone::Green)
+        } else {
+            None
+        };
+        let row = Row::new(
             l.pick("Change after signing", "Änderung nach Signatur"),
             modification.clone(),
-            if allowed { Tone::Green } else { Tone::Red },
-        ));
+        );
+        rows.push(Row { tone, ..row });
     }
     for finding in &signature.findings {
         rows.push(Row::toned(
