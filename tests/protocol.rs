@@ -212,7 +212,7 @@ fn protocol_of_an_indeterminate_document_is_amber_with_the_reason() {
     let en = write_pdf(&report, dir.path(), "indeterminate-en", Language::En);
     if let Some(text) = pdf_text(&de, false) {
         assert!(
-            text.contains("Unbestimmt: ob die Signatur gültig ist"),
+            text.contains("Unbestimmt: Ob die Signatur gültig ist"),
             "{text}"
         );
         assert!(text.contains("NO_CERTIFICATE_CHAIN_FOUND"), "{text}");

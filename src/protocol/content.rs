@@ -170,7 +170,7 @@ fn one_sentence(signature: &report::Signature, stamp: bool, l: Language) -> Stri
             format!("Invalid: {en} failed validation. The document must not be relied on.")
         }
         (Indication::Indeterminate, Language::De) => format!(
-            "Unbestimmt: ob {article} {noun} gültig ist, ließ sich nicht feststellen (Grund siehe unten)."
+            "Unbestimmt: Ob {article} {noun} gültig ist, ließ sich nicht feststellen (Grund siehe unten)."
         ),
         (Indication::Indeterminate, Language::En) => {
             format!("Indeterminate: whether {en} is valid could not be established (reason below).")
@@ -189,7 +189,7 @@ fn many_sentence(report: &Report, all: &[&report::Signature], l: Language) -> St
     let count = |indication| all.iter().filter(|s| s.indication == indication).count();
     match (report.indication, l) {
         (Indication::TotalPassed, Language::De) => format!(
-            "Gültig: alle {total} {noun} sind gültig; das Dokument wurde seitdem nicht unzulässig verändert."
+            "Gültig: Alle {total} {noun} sind gültig; das Dokument wurde seitdem nicht unzulässig verändert."
         ),
         (Indication::TotalPassed, Language::En) => format!(
             "Valid: all {total} {noun} are valid; the document has not been changed in a disallowed way since."
@@ -203,7 +203,7 @@ fn many_sentence(report: &Report, all: &[&report::Signature], l: Language) -> St
             count(Indication::TotalFailed)
         ),
         (Indication::Indeterminate, Language::De) => format!(
-            "Unbestimmt: bei {} von {total} {noun} ließ sich die Gültigkeit nicht feststellen (Gründe siehe unten).",
+            "Unbestimmt: Bei {} von {total} {noun} ließ sich die Gültigkeit nicht feststellen (Gründe siehe unten).",
             count(Indication::Indeterminate)
         ),
         (Indication::Indeterminate, Language::En) => format!(
