@@ -477,3 +477,59 @@ fn the_verifier_finds_a_revoked_signer_online_and_leaves_it_open_offline() {
     ]);
     assert_eq!(result.status.code(), Some(2), "{}", stdout(&result));
 }
+
+#[test]
+fn revocation_data_inside_a_pyhanko_cms_is_used_offline() {
+    // Not PAdES: pyHanko then embeds OCSP responses and CRLs in Adobe's
+    // revocation-information archival attribute, inside the signed attributes.
+    let Some(mut services) = Services::start() else {
+        return;
+    };
+    if !support::have("pyhanko") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let passfile = dir.path().join("pass");
+    std::fs::write(&passfile, PASSPHRASE).unwrap();
+    let signed = dir.path().join("adbe.pdf");
+    let output = Command::new("pyhanko")
+        .args([
+            "sign",
+            "addsig",
+            "--field",
+            "Sig1",
+            "--with-validation-info",
+        ])
+        .arg("--trust-replace")
+        .arg("--trust")
+        .arg(services.path("root.pem"))
+        .args(["pkcs12", "--passfile"])
+        .arg(&passfile)
+        .arg(pdf("classic.pdf"))
+        .arg(&signed)
+        .arg(services.path("seal.p12"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    services.stop_revocation_services();
+
+    let report = validate_offline(&services, &signed);
+    let signature = &report.signatures[0];
+    assert_eq!(
+        signature.indication,
+        Indication::TotalPassed,
+        "{:?}",
+        signature.messages
+    );
+    let bytes = std::fs::read(&signed).unwrap();
+    assert!(!bytes.windows(4).any(|w| w == b"/DSS"), "nothing in a /DSS");
+    let signer = signature.chain[0].revocation.as_ref().unwrap();
+    assert_eq!(signer.status, validate::report::RevocationStatus::Good);
+    assert!(
+        signer
+            .source
+            .as_deref()
+            .unwrap()
+            .contains("in the document")
+    );
+}

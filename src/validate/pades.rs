@@ -343,6 +343,14 @@ fn check_cms<R: Read + Seek>(
     };
     checks.pass("cms", "CMS SignedData with one SignerInfo");
     let view = cms::view(signer_info);
+    // Revocation data the signer put into the CMS counts as much as the /DSS.
+    let extended;
+    let embedded = if parsed.revocation.is_empty() && view.revocation.is_empty() {
+        embedded
+    } else {
+        extended = embedded.with(&[&parsed.revocation, &view.revocation]);
+        &extended
+    };
     if found.sub_filter.as_deref() == Some("ETSI.CAdES.detached") && view.signing_time.is_some() {
         result
             .messages
@@ -715,6 +723,7 @@ fn check_revocation(
             &path[index + 1..],
             embedded,
             options.fetcher.as_deref(),
+            best,
         );
         let holder = certificate.holder();
         if let Some(entry) = result.chain.get_mut(index) {

@@ -105,6 +105,7 @@ pub(crate) fn check(
             &path.certificates[1..],
             embedded,
             options.fetcher.as_deref(),
+            token.time,
         );
         revocation_note = match status {
             revocation::Status::Revoked { time, source } => {
