@@ -533,3 +533,50 @@ fn revocation_data_inside_a_pyhanko_cms_is_used_offline() {
             .contains("in the document")
     );
 }
+
+#[test]
+fn a_missing_intermediate_is_fetched_over_aia_when_online() {
+    let Some(services) = Services::start() else {
+        return;
+    };
+    // A PKCS#12 file with the signer's certificate alone: the CMS then lacks the issuing CA.
+    let status = Command::new("openssl")
+        .args(["pkcs12", "-export", "-passout", "pass:ltv-demo", "-inkey"])
+        .arg(services.path("seal.key"))
+        .arg("-in")
+        .arg(services.path("seal.pem"))
+        .arg("-out")
+        .arg(services.path("leaf-only.p12"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("leaf-only.pdf");
+    let result = services.seal("B-B", "leaf-only.p12", &pdf("classic.pdf"), &output);
+    assert!(result.status.success(), "{}", stderr(&result));
+
+    let report = validate_offline(&services, &output);
+    assert_eq!(
+        report.signatures[0].subindication,
+        Some(validate::SubIndication::NoCertificateChainFound)
+    );
+    let online = validate::Options {
+        fetcher: Some(std::sync::Arc::new(siegel::network::Http::new(
+            Duration::from_secs(10),
+        ))),
+        ..validate::Options::new(services.trust(), chrono::Utc::now())
+    };
+    let report = validate::validate_pdf(&output, &online).unwrap();
+    let signature = &report.signatures[0];
+    assert_eq!(
+        signature.indication,
+        Indication::TotalPassed,
+        "{:?}",
+        signature.messages
+    );
+    assert_eq!(
+        signature.chain.len(),
+        3,
+        "signer, issuing CA from AIA, root"
+    );
+}

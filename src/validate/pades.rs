@@ -520,6 +520,7 @@ fn check_cms<R: Read + Seek>(
         &embedded.candidates(&parsed.certificates),
         &options.trust,
         at,
+        options.fetcher.as_deref(),
     );
     result.chain = path
         .certificates

@@ -82,6 +82,7 @@ pub(crate) fn check(
         &embedded.candidates(&token.certificates),
         &options.trust,
         token.time,
+        options.fetcher.as_deref(),
     );
     if let Some((sub, text)) = path.failure {
         return fail(
