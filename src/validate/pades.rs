@@ -513,8 +513,10 @@ fn check_cms<R: Read + Seek>(
         .into(),
     );
 
-    // Certification path at the claimed signing time.
-    let at = result.signing_time.unwrap_or(options.time);
+    // Certification path at the best-signature-time: the time a time-stamp proves (past
+    // certificate validation, EN 319 102-1 §5.6.2.1), else the validation time. The claimed
+    // signing time proves nothing.
+    let at = result.best_signature_time;
     let path = chain::validate(
         &certificate,
         &embedded.candidates(&parsed.certificates),

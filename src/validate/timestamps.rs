@@ -94,6 +94,22 @@ pub(crate) fn check(
             Some(&token),
         );
     }
+    // The token's digest and the TSA's key must have been acceptable when it was made; a
+    // weaker token still counts only through a later time-stamp, which the archive chain adds.
+    let crypto = options
+        .crypto
+        .check_digest(token.digest.name(), token.time)
+        .and_then(|()| match tsa.key_size() {
+            Some((family, bits)) => options.crypto.check_key(family, bits, token.time),
+            None => Err("the TSA's key type is not in the catalogue".into()),
+        });
+    if let Err(reason) = crypto {
+        return fail(
+            SubIndication::CryptoConstraintsFailureNoPoe,
+            format!("time-stamp token: {reason}"),
+            Some(&token),
+        );
+    }
     // The TSA's own certificate: revoked is fatal for the token. Unknown is expected for the
     // newest time-stamp of a document, whose revocation data only the next renewal can add;
     // EN 319 102-1 then relies on the TSA certificate being valid and not known to be revoked
