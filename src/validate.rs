@@ -119,6 +119,25 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         judge_later_changes(path, deadline, end, &rules, &mut changes, &mut result);
         signatures.push(result);
     }
+    // B-LT and B-LTA are properties of the document around a B-T signature (EN 319 142-1
+    // §6.3): validation data in a /DSS, and a document time-stamp over it.
+    let has_validation_data = !embedded.ocsps.is_empty() || !embedded.crls.is_empty();
+    for signature in &mut signatures {
+        if signature.level.as_deref() != Some("PAdES-BASELINE-T") || !has_validation_data {
+            continue;
+        }
+        let archived = document_timestamps.iter().any(|stamp| {
+            stamp.indication == Indication::TotalPassed && stamp.revision > signature.revision
+        });
+        signature.level = Some(
+            if archived {
+                "PAdES-BASELINE-LTA"
+            } else {
+                "PAdES-BASELINE-LT"
+            }
+            .into(),
+        );
+    }
     // Order of application: by where the signed revision ends.
     signatures.sort_by_key(|s| s.revision.unwrap_or(usize::MAX));
     document_timestamps.sort_by_key(|s| s.revision.unwrap_or(usize::MAX));

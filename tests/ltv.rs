@@ -297,7 +297,7 @@ fn b_lt_and_b_lta_carry_validation_data_and_validate_without_the_services() {
         );
         assert_eq!(
             report.signatures[0].level.as_deref(),
-            Some("PAdES-BASELINE-T")
+            Some(format!("PAdES-BASELINE-{}", &level[2..]).as_str())
         );
     }
 }
