@@ -19,6 +19,10 @@ pub use report::{Check, Finding, Indication, Policy, Report, SubIndication};
 
 use crate::{pdf, trust};
 
+/// How long comparing revisions may take for one document; a hostile file gets a verdict
+/// (never passed) instead of holding a batch up.
+const MAX_ANALYSIS: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// What a validation depends on besides the document.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -47,6 +51,7 @@ impl Options {
 /// Validates every signature and document timestamp in the PDF at `path`.
 pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     let name = path.display().to_string();
+    let deadline = std::time::Instant::now() + MAX_ANALYSIS;
     let pdf_error = |source| Error::Pdf {
         path: name.clone(),
         source,
@@ -86,7 +91,14 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     {
         let mut result = check(&mut file, stamp, None);
         let rules = rules_for(signed_end(stamp), &found);
-        judge_later_changes(path, signed_end(stamp), &rules, &mut changes, &mut result);
+        judge_later_changes(
+            path,
+            deadline,
+            signed_end(stamp),
+            &rules,
+            &mut changes,
+            &mut result,
+        );
         if result.indication == Indication::TotalPassed {
             proofs.push((signed_end(stamp), result.best_signature_time));
         }
@@ -104,8 +116,27 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
             .min();
         let mut result = check(&mut file, signature, proof);
         let rules = rules_for(end, &found);
-        judge_later_changes(path, end, &rules, &mut changes, &mut result);
+        judge_later_changes(path, deadline, end, &rules, &mut changes, &mut result);
         signatures.push(result);
+    }
+    // B-LT and B-LTA are properties of the document around a B-T signature (EN 319 142-1
+    // §6.3): validation data in a /DSS, and a document time-stamp over it.
+    let has_validation_data = !embedded.ocsps.is_empty() || !embedded.crls.is_empty();
+    for signature in &mut signatures {
+        if signature.level.as_deref() != Some("PAdES-BASELINE-T") || !has_validation_data {
+            continue;
+        }
+        let archived = document_timestamps.iter().any(|stamp| {
+            stamp.indication == Indication::TotalPassed && stamp.revision > signature.revision
+        });
+        signature.level = Some(
+            if archived {
+                "PAdES-BASELINE-LTA"
+            } else {
+                "PAdES-BASELINE-LT"
+            }
+            .into(),
+        );
     }
     // Order of application: by where the signed revision ends.
     signatures.sort_by_key(|s| s.revision.unwrap_or(usize::MAX));
@@ -238,6 +269,7 @@ fn rules_for(end: u64, found: &[pdf::signature::Found]) -> modifications::Rules 
 /// changes are listed, never hidden.
 fn judge_later_changes(
     path: &Path,
+    deadline: std::time::Instant,
     end: u64,
     rules: &modifications::Rules,
     changes: &mut std::collections::HashMap<u64, Result<modifications::Findings, String>>,
@@ -248,7 +280,7 @@ fn judge_later_changes(
     }
     let findings = changes
         .entry(end)
-        .or_insert_with(|| modifications::analyse(path, end).map_err(|e| e.to_string()));
+        .or_insert_with(|| modifications::analyse(path, end, deadline).map_err(|e| e.to_string()));
     match findings {
         Ok(findings) => {
             let judged = modifications::judge(findings, rules);
