@@ -222,8 +222,12 @@ fn embedded_revocation_data<R: std::io::Read + std::io::Seek>(
     else {
         return embedded;
     };
+    let mut certificates = Vec::new();
+    // A bound on everything decoded, against a /DSS of decompression bombs.
+    let mut budget: usize = 512 * 1024 * 1024;
     for (key, target) in [
-        (b"OCSPs".as_slice(), &mut embedded.ocsps),
+        (b"Certs".as_slice(), &mut certificates),
+        (b"OCSPs", &mut embedded.ocsps),
         (b"CRLs", &mut embedded.crls),
     ] {
         let Some(lopdf::Object::Array(items)) =
@@ -233,14 +237,19 @@ fn embedded_revocation_data<R: std::io::Read + std::io::Seek>(
         };
         for item in items.iter().take(10_000) {
             if let Ok(lopdf::Object::Stream(stream)) = file.resolve(item) {
-                target.push(
-                    stream
-                        .decompressed_content()
-                        .unwrap_or_else(|_| stream.content.clone()),
-                );
+                let bytes = pdf::decoded(&stream).unwrap_or_else(|| stream.content.clone());
+                budget = budget.saturating_sub(bytes.len());
+                if budget == 0 {
+                    break;
+                }
+                target.push(bytes);
             }
         }
     }
+    embedded.certificates = certificates
+        .iter()
+        .filter_map(|der| crate::certificate::Certificate::from_der(der).ok())
+        .collect();
     embedded
 }
 
