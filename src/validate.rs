@@ -119,6 +119,7 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         judge_later_changes(path, deadline, end, &rules, &mut changes, &mut result);
         signatures.push(result);
     }
+    check_timestamp_order(&signatures, &mut document_timestamps);
     // B-LT and B-LTA are properties of the document around a B-T signature (EN 319 142-1
     // §6.3): validation data in a /DSS, and a document time-stamp over it.
     let has_validation_data = !embedded.ocsps.is_empty() || !embedded.crls.is_empty();
@@ -221,8 +222,12 @@ fn embedded_revocation_data<R: std::io::Read + std::io::Seek>(
     else {
         return embedded;
     };
+    let mut certificates = Vec::new();
+    // A bound on everything decoded, against a /DSS of decompression bombs.
+    let mut budget: usize = 512 * 1024 * 1024;
     for (key, target) in [
-        (b"OCSPs".as_slice(), &mut embedded.ocsps),
+        (b"Certs".as_slice(), &mut certificates),
+        (b"OCSPs", &mut embedded.ocsps),
         (b"CRLs", &mut embedded.crls),
     ] {
         let Some(lopdf::Object::Array(items)) =
@@ -232,14 +237,19 @@ fn embedded_revocation_data<R: std::io::Read + std::io::Seek>(
         };
         for item in items.iter().take(10_000) {
             if let Ok(lopdf::Object::Stream(stream)) = file.resolve(item) {
-                target.push(
-                    stream
-                        .decompressed_content()
-                        .unwrap_or_else(|_| stream.content.clone()),
-                );
+                let bytes = pdf::decoded(&stream).unwrap_or_else(|| stream.content.clone());
+                budget = budget.saturating_sub(bytes.len());
+                if budget == 0 {
+                    break;
+                }
+                target.push(bytes);
             }
         }
     }
+    embedded.certificates = certificates
+        .iter()
+        .filter_map(|der| crate::certificate::Certificate::from_der(der).ok())
+        .collect();
     embedded
 }
 
@@ -349,6 +359,49 @@ fn lower_for_changes(
         passed: false,
         detail,
     });
+}
+
+/// A document time-stamp must not be older than a time-stamp in the revisions it covers
+/// (EN 319 102-1 §5.5.4 time-stamp coherence): one that is was backdated or its TSA's clock is
+/// wrong, and it proves nothing.
+fn check_timestamp_order(signatures: &[report::Signature], stamps: &mut [report::Signature]) {
+    let skew = chrono::TimeDelta::seconds(1);
+    let proven = |s: &report::Signature| -> Vec<(Option<usize>, DateTime<Utc>)> {
+        s.timestamps
+            .iter()
+            .filter(|t| t.indication == Indication::TotalPassed)
+            .filter_map(|t| t.time.map(|time| (s.revision, time)))
+            .filter(|(revision, _)| revision.is_some())
+            .collect()
+    };
+    let earlier: Vec<(Option<usize>, DateTime<Utc>)> = signatures
+        .iter()
+        .chain(stamps.iter())
+        .flat_map(proven)
+        .collect();
+    for stamp in stamps.iter_mut() {
+        let Some(time) = stamp.timestamps.first().and_then(|t| t.time) else {
+            continue;
+        };
+        let newer = earlier
+            .iter()
+            .find(|(revision, other)| *revision < stamp.revision && *other > time + skew);
+        if let Some((_, other)) = newer {
+            let message = format!(
+                "this document time-stamp ({time}) is older than a time-stamp it covers ({other})"
+            );
+            if stamp.indication == Indication::TotalPassed {
+                stamp.indication = Indication::Indeterminate;
+                stamp.subindication = Some(SubIndication::TimestampOrderFailure);
+            }
+            stamp.messages.insert(0, message.clone());
+            stamp.checks.push(report::Check {
+                id: "timestamp-order",
+                passed: false,
+                detail: message,
+            });
+        }
+    }
 }
 
 /// Where the bytes a signature signs end, from its `/ByteRange`.

@@ -460,6 +460,14 @@ fn the_verifier_finds_a_revoked_signer_online_and_leaves_it_open_offline() {
         report.signatures[0].subindication,
         Some(validate::SubIndication::Revoked)
     );
+    let revoked = report.signatures[0].chain[0].revocation.as_ref().unwrap();
+    assert!(
+        revoked.detail.contains("keyCompromise"),
+        "{}",
+        revoked.detail
+    );
+    let when = revoked.revoked_at.unwrap();
+    assert!(when > chrono::Utc::now() - chrono::Duration::hours(1) && when <= chrono::Utc::now());
 
     let report = validate_offline(&services, &output);
     assert_eq!(report.signatures[0].indication, Indication::Indeterminate);

@@ -759,7 +759,7 @@ fn check_revocation(
                     format!("{holder}: revocation status unknown: {reason}"),
                 );
             }
-            revocation::Status::Revoked { time, source } => {
+            revocation::Status::Revoked { time, source, .. } => {
                 result
                     .revocation
                     .push(format!("{holder}: revoked on {time} ({source})"));
@@ -790,11 +790,18 @@ fn describe_revocation(status: &revocation::Status) -> report::Revocation {
             None,
             "not revoked".to_owned(),
         ),
-        revocation::Status::Revoked { time, source } => (
+        revocation::Status::Revoked {
+            time,
+            source,
+            reason,
+        } => (
             RevocationStatus::Revoked,
             Some(source.clone()),
             Some(*time),
-            format!("revoked on {time}"),
+            match reason {
+                Some(reason) => format!("revoked on {time} ({reason})"),
+                None => format!("revoked on {time}"),
+            },
         ),
         revocation::Status::Unknown { reason } => {
             (RevocationStatus::Unknown, None, None, reason.clone())

@@ -68,6 +68,8 @@ pub(crate) enum Status {
     Revoked {
         time: DateTime<Utc>,
         source: String,
+        /// The RFC 5280 §5.3.1 reason, where the answer gives one.
+        reason: Option<&'static str>,
     },
     /// The certificate names revocation sources, but no answer is at hand.
     Unknown {
@@ -151,11 +153,22 @@ pub(crate) fn status(
             .unwrap_or(Status::Unknown {
                 reason: "unusable CRL".into(),
             }),
-        // `fetch` checked the answer and found the certificate revoked; read the date again.
-        Err(revocation::Error::Revoked { origin, .. }) => Status::Revoked {
-            time: DateTime::<Utc>::MIN_UTC,
-            source: origin,
-        },
+        // `fetch` checked the answer and found the certificate revoked; read date and reason.
+        Err(revocation::Error::Revoked {
+            origin, evidence, ..
+        }) => {
+            let source = format!("fetched online from {origin}");
+            let read = match *evidence {
+                Evidence::Ocsp(der) => from_ocsp(&der, certificate, issuer, chain, &source, at),
+                Evidence::Crl(der) => from_crl(&der, certificate, issuer, &source, at),
+            };
+            read.filter(|s| matches!(s, Status::Revoked { .. }))
+                .unwrap_or(Status::Revoked {
+                    time: DateTime::<Utc>::MIN_UTC,
+                    source,
+                    reason: None,
+                })
+        }
         Err(error) => Status::Unknown {
             reason: error.to_string(),
         },
@@ -214,6 +227,7 @@ fn from_ocsp(
                 .and_then(|t| openssl_time(&t.to_string()))
                 .unwrap_or(DateTime::<Utc>::MIN_UTC),
             source: source.to_owned(),
+            reason: reason_name(found.reason.as_raw()),
         }),
         _ => None,
     }
@@ -255,11 +269,34 @@ fn from_crl(
             time: openssl_time(&entry.revocation_date().to_string())
                 .unwrap_or(DateTime::<Utc>::MIN_UTC),
             source: source.to_owned(),
+            reason: entry
+                .extension::<openssl::x509::ReasonCode>()
+                .ok()
+                .flatten()
+                .and_then(|(_, code)| code.get_i64().ok())
+                .and_then(|code| reason_name(i32::try_from(code).ok()?)),
         }),
         CrlStatus::RemoveFromCrl(_) => Some(Status::Good {
             source: source.to_owned(),
         }),
     }
+}
+
+/// RFC 5280 §5.3.1 CRLReason names (OCSP uses the same codes).
+fn reason_name(code: i32) -> Option<&'static str> {
+    Some(match code {
+        0 => "unspecified",
+        1 => "keyCompromise",
+        2 => "cACompromise",
+        3 => "affiliationChanged",
+        4 => "superseded",
+        5 => "cessationOfOperation",
+        6 => "certificateHold",
+        8 => "removeFromCRL",
+        9 => "privilegeWithdrawn",
+        10 => "aACompromise",
+        _ => return None,
+    })
 }
 
 /// openssl prints times as `Nov 22 19:15:51 2026 GMT`.

@@ -125,7 +125,7 @@ pub(crate) fn check(
             token.time,
         );
         revocation_note = match status {
-            revocation::Status::Revoked { time, source } => {
+            revocation::Status::Revoked { time, source, .. } => {
                 return fail(
                     SubIndication::RevokedNoPoe,
                     format!("the TSA certificate was revoked on {time} ({source})"),
