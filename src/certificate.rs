@@ -409,6 +409,35 @@ impl Certificate {
     }
 }
 
+/// How many issuers are fetched over AIA for one chain before giving up.
+const MAX_AIA_FETCHES: usize = 6;
+
+/// Completes `chain` (leaf first) up to a self-issued root, fetching missing issuers from the
+/// AIA caIssuers URLs (RFC 5280 §4.2.2.1), within a fixed budget against hostile chains.
+pub fn complete_chain(
+    mut chain: Vec<Certificate>,
+    fetcher: &dyn crate::network::Fetcher,
+) -> Vec<Certificate> {
+    for _ in 0..MAX_AIA_FETCHES {
+        let Some(last) = chain.last() else { break };
+        if last.is_self_issued() {
+            break;
+        }
+        let issuer = last.ca_issuer_urls().iter().find_map(|url| {
+            let bytes = fetcher.get(url).ok()?;
+            Certificate::load_all(&bytes)
+                .ok()?
+                .into_iter()
+                .find(|c| last.named_issuer_is(c))
+        });
+        match issuer {
+            Some(issuer) => chain.push(issuer),
+            None => break,
+        }
+    }
+    chain
+}
+
 /// Puts the certificate holding `public_key` first and its issuers after it, in order; drops
 /// certificates that do not belong to the chain. `None` if no certificate holds the key.
 pub fn order_chain(

@@ -2,6 +2,7 @@
 //! a detached signature over a precomputed digest, and reading one back for verification.
 
 pub mod algorithm;
+pub mod archival;
 pub mod ess;
 
 use chrono::{DateTime, Utc};
@@ -195,6 +196,8 @@ pub struct Parsed {
     pub signed_data: SignedData,
     /// Certificates carried in the SignedData, in order; ones that do not parse are skipped.
     pub certificates: Vec<Certificate>,
+    /// CRLs and OCSP responses in the SignedData `crls` field.
+    pub revocation: archival::Revocation,
 }
 
 impl Parsed {
@@ -233,9 +236,14 @@ impl Parsed {
                 })
                 .collect()
         });
+        let mut revocation = archival::Revocation::default();
+        if let Some(choices) = &signed_data.crls {
+            revocation.add_choices(choices);
+        }
         Ok(Self {
             signed_data,
             certificates,
+            revocation,
         })
     }
 
@@ -331,6 +339,8 @@ pub struct SignerView {
     pub unsigned_attribute_oids: Vec<ObjectIdentifier>,
     /// DER of every signature time-stamp token (id-aa-signatureTimeStampToken values).
     pub signature_timestamps: Vec<Vec<u8>>,
+    /// Revocation data in Adobe's signed archival attribute.
+    pub revocation: archival::Revocation,
 }
 
 /// The first certificate reference of a signing-certificate(-v2) attribute.
@@ -420,6 +430,15 @@ pub fn view(signer: &SignerInfo) -> SignerView {
             .iter()
             .flat_map(|u| u.iter().map(|a| a.oid))
             .collect(),
+        revocation: {
+            let mut revocation = archival::Revocation::default();
+            if let Some(archival) = value(archival::ID_ADBE_REVOCATION)
+                .and_then(|v| v.decode_as::<archival::RevocationInfoArchival>().ok())
+            {
+                revocation.add_archival(&archival);
+            }
+            revocation
+        },
         signature_timestamps: signer
             .unsigned_attrs
             .iter()

@@ -633,6 +633,12 @@ impl ObjectStream {
     }
 }
 
+/// A stream's decoded bytes, bounded against decompression bombs; `None` if they cannot be
+/// decoded within the bound.
+pub fn decoded(stream: &Stream) -> Option<Vec<u8>> {
+    decode_stream(stream, (0, 0)).ok()
+}
+
 fn decode_stream(stream: &Stream, id: ObjectId) -> Result<Vec<u8>, Error> {
     if stream.filters().map(|f| f.is_empty()).unwrap_or(true) {
         return Ok(stream.content.clone());

@@ -111,6 +111,7 @@ fn ocsp(
         return Err(Error::Revoked {
             holder: certificate.holder(),
             origin: url.to_owned(),
+            evidence: Box::new(Evidence::Ocsp(answer)),
         });
     }
     if status.status != OcspCertStatus::GOOD {
@@ -143,6 +144,7 @@ fn crl(
         return Err(Error::Revoked {
             holder: certificate.holder(),
             origin: url.to_owned(),
+            evidence: Box::new(Evidence::Crl(der)),
         });
     }
     Ok(Evidence::Crl(der))
@@ -160,7 +162,12 @@ fn crypto(error: openssl::error::ErrorStack) -> Error {
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum Error {
     #[error("the certificate of {holder} is revoked (according to {origin})")]
-    Revoked { holder: String, origin: String },
+    Revoked {
+        holder: String,
+        origin: String,
+        /// The answer that says so, for its date and reason.
+        evidence: Box<Evidence>,
+    },
     #[error("the certificate of {holder} names no OCSP responder and no CRL")]
     NoSource { holder: String },
     #[error("no revocation data for {holder}: {causes}")]

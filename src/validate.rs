@@ -19,6 +19,10 @@ pub use report::{Check, Finding, Indication, Policy, Report, SubIndication};
 
 use crate::{pdf, trust};
 
+/// How long comparing revisions may take for one document; a hostile file gets a verdict
+/// (never passed) instead of holding a batch up.
+const MAX_ANALYSIS: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// What a validation depends on besides the document.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -47,6 +51,7 @@ impl Options {
 /// Validates every signature and document timestamp in the PDF at `path`.
 pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     let name = path.display().to_string();
+    let deadline = std::time::Instant::now() + MAX_ANALYSIS;
     let pdf_error = |source| Error::Pdf {
         path: name.clone(),
         source,
@@ -86,7 +91,14 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     {
         let mut result = check(&mut file, stamp, None);
         let rules = rules_for(signed_end(stamp), &found);
-        judge_later_changes(path, signed_end(stamp), &rules, &mut changes, &mut result);
+        judge_later_changes(
+            path,
+            deadline,
+            signed_end(stamp),
+            &rules,
+            &mut changes,
+            &mut result,
+        );
         if result.indication == Indication::TotalPassed {
             proofs.push((signed_end(stamp), result.best_signature_time));
         }
@@ -104,8 +116,28 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
             .min();
         let mut result = check(&mut file, signature, proof);
         let rules = rules_for(end, &found);
-        judge_later_changes(path, end, &rules, &mut changes, &mut result);
+        judge_later_changes(path, deadline, end, &rules, &mut changes, &mut result);
         signatures.push(result);
+    }
+    check_timestamp_order(&signatures, &mut document_timestamps);
+    // B-LT and B-LTA are properties of the document around a B-T signature (EN 319 142-1
+    // §6.3): validation data in a /DSS, and a document time-stamp over it.
+    let has_validation_data = !embedded.ocsps.is_empty() || !embedded.crls.is_empty();
+    for signature in &mut signatures {
+        if signature.level.as_deref() != Some("PAdES-BASELINE-T") || !has_validation_data {
+            continue;
+        }
+        let archived = document_timestamps.iter().any(|stamp| {
+            stamp.indication == Indication::TotalPassed && stamp.revision > signature.revision
+        });
+        signature.level = Some(
+            if archived {
+                "PAdES-BASELINE-LTA"
+            } else {
+                "PAdES-BASELINE-LT"
+            }
+            .into(),
+        );
     }
     // Order of application: by where the signed revision ends.
     signatures.sort_by_key(|s| s.revision.unwrap_or(usize::MAX));
@@ -190,8 +222,12 @@ fn embedded_revocation_data<R: std::io::Read + std::io::Seek>(
     else {
         return embedded;
     };
+    let mut certificates = Vec::new();
+    // A bound on everything decoded, against a /DSS of decompression bombs.
+    let mut budget: usize = 512 * 1024 * 1024;
     for (key, target) in [
-        (b"OCSPs".as_slice(), &mut embedded.ocsps),
+        (b"Certs".as_slice(), &mut certificates),
+        (b"OCSPs", &mut embedded.ocsps),
         (b"CRLs", &mut embedded.crls),
     ] {
         let Some(lopdf::Object::Array(items)) =
@@ -201,14 +237,19 @@ fn embedded_revocation_data<R: std::io::Read + std::io::Seek>(
         };
         for item in items.iter().take(10_000) {
             if let Ok(lopdf::Object::Stream(stream)) = file.resolve(item) {
-                target.push(
-                    stream
-                        .decompressed_content()
-                        .unwrap_or_else(|_| stream.content.clone()),
-                );
+                let bytes = pdf::decoded(&stream).unwrap_or_else(|| stream.content.clone());
+                budget = budget.saturating_sub(bytes.len());
+                if budget == 0 {
+                    break;
+                }
+                target.push(bytes);
             }
         }
     }
+    embedded.certificates = certificates
+        .iter()
+        .filter_map(|der| crate::certificate::Certificate::from_der(der).ok())
+        .collect();
     embedded
 }
 
@@ -238,6 +279,7 @@ fn rules_for(end: u64, found: &[pdf::signature::Found]) -> modifications::Rules 
 /// changes are listed, never hidden.
 fn judge_later_changes(
     path: &Path,
+    deadline: std::time::Instant,
     end: u64,
     rules: &modifications::Rules,
     changes: &mut std::collections::HashMap<u64, Result<modifications::Findings, String>>,
@@ -248,7 +290,7 @@ fn judge_later_changes(
     }
     let findings = changes
         .entry(end)
-        .or_insert_with(|| modifications::analyse(path, end).map_err(|e| e.to_string()));
+        .or_insert_with(|| modifications::analyse(path, end, deadline).map_err(|e| e.to_string()));
     match findings {
         Ok(findings) => {
             let judged = modifications::judge(findings, rules);
@@ -317,6 +359,49 @@ fn lower_for_changes(
         passed: false,
         detail,
     });
+}
+
+/// A document time-stamp must not be older than a time-stamp in the revisions it covers
+/// (EN 319 102-1 §5.5.4 time-stamp coherence): one that is was backdated or its TSA's clock is
+/// wrong, and it proves nothing.
+fn check_timestamp_order(signatures: &[report::Signature], stamps: &mut [report::Signature]) {
+    let skew = chrono::TimeDelta::seconds(1);
+    let proven = |s: &report::Signature| -> Vec<(Option<usize>, DateTime<Utc>)> {
+        s.timestamps
+            .iter()
+            .filter(|t| t.indication == Indication::TotalPassed)
+            .filter_map(|t| t.time.map(|time| (s.revision, time)))
+            .filter(|(revision, _)| revision.is_some())
+            .collect()
+    };
+    let earlier: Vec<(Option<usize>, DateTime<Utc>)> = signatures
+        .iter()
+        .chain(stamps.iter())
+        .flat_map(proven)
+        .collect();
+    for stamp in stamps.iter_mut() {
+        let Some(time) = stamp.timestamps.first().and_then(|t| t.time) else {
+            continue;
+        };
+        let newer = earlier
+            .iter()
+            .find(|(revision, other)| *revision < stamp.revision && *other > time + skew);
+        if let Some((_, other)) = newer {
+            let message = format!(
+                "this document time-stamp ({time}) is older than a time-stamp it covers ({other})"
+            );
+            if stamp.indication == Indication::TotalPassed {
+                stamp.indication = Indication::Indeterminate;
+                stamp.subindication = Some(SubIndication::TimestampOrderFailure);
+            }
+            stamp.messages.insert(0, message.clone());
+            stamp.checks.push(report::Check {
+                id: "timestamp-order",
+                passed: false,
+                detail: message,
+            });
+        }
+    }
 }
 
 /// Where the bytes a signature signs end, from its `/ByteRange`.

@@ -364,7 +364,7 @@ fn verdict_table() -> Vec<Expected> {
                 untrusted,
                 None,
             ),
-            "pyHanko flags the trailer's reference to the replaced appearance; Siegel sees an empty signature field signed, and the claimed signing time after the certificate expired keeps it INDETERMINATE (OUT_OF_BOUNDS_NO_POE with pyHanko's CA): never passed",
+            "pyHanko flags that the appearance dictionary the signing replaced is also referenced from the trailer; that object is unchanged, and signing an empty signature field that was there when the first signature was made is allowed (ISO 32000-2 §12.8.2.2), so Siegel lists it as allowed; untrusted here, and with pyHanko's CA offline it is INDETERMINATE/TRY_LATER: never passed",
         ),
         with(expect("pyhanko/sig-with-ski-sid.pdf", I), untrusted, None),
         with(

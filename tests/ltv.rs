@@ -297,7 +297,7 @@ fn b_lt_and_b_lta_carry_validation_data_and_validate_without_the_services() {
         );
         assert_eq!(
             report.signatures[0].level.as_deref(),
-            Some("PAdES-BASELINE-T")
+            Some(format!("PAdES-BASELINE-{}", &level[2..]).as_str())
         );
     }
 }
@@ -460,6 +460,14 @@ fn the_verifier_finds_a_revoked_signer_online_and_leaves_it_open_offline() {
         report.signatures[0].subindication,
         Some(validate::SubIndication::Revoked)
     );
+    let revoked = report.signatures[0].chain[0].revocation.as_ref().unwrap();
+    assert!(
+        revoked.detail.contains("keyCompromise"),
+        "{}",
+        revoked.detail
+    );
+    let when = revoked.revoked_at.unwrap();
+    assert!(when > chrono::Utc::now() - chrono::Duration::hours(1) && when <= chrono::Utc::now());
 
     let report = validate_offline(&services, &output);
     assert_eq!(report.signatures[0].indication, Indication::Indeterminate);
@@ -476,4 +484,107 @@ fn the_verifier_finds_a_revoked_signer_online_and_leaves_it_open_offline() {
         output.to_str().unwrap(),
     ]);
     assert_eq!(result.status.code(), Some(2), "{}", stdout(&result));
+}
+
+#[test]
+fn revocation_data_inside_a_pyhanko_cms_is_used_offline() {
+    // Not PAdES: pyHanko then embeds OCSP responses and CRLs in Adobe's
+    // revocation-information archival attribute, inside the signed attributes.
+    let Some(mut services) = Services::start() else {
+        return;
+    };
+    if !support::have("pyhanko") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let passfile = dir.path().join("pass");
+    std::fs::write(&passfile, PASSPHRASE).unwrap();
+    let signed = dir.path().join("adbe.pdf");
+    let output = Command::new("pyhanko")
+        .args([
+            "sign",
+            "addsig",
+            "--field",
+            "Sig1",
+            "--with-validation-info",
+        ])
+        .arg("--trust-replace")
+        .arg("--trust")
+        .arg(services.path("root.pem"))
+        .args(["pkcs12", "--passfile"])
+        .arg(&passfile)
+        .arg(pdf("classic.pdf"))
+        .arg(&signed)
+        .arg(services.path("seal.p12"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    services.stop_revocation_services();
+
+    let report = validate_offline(&services, &signed);
+    let signature = &report.signatures[0];
+    assert_eq!(
+        signature.indication,
+        Indication::TotalPassed,
+        "{:?}",
+        signature.messages
+    );
+    let bytes = std::fs::read(&signed).unwrap();
+    assert!(!bytes.windows(4).any(|w| w == b"/DSS"), "nothing in a /DSS");
+    let signer = signature.chain[0].revocation.as_ref().unwrap();
+    assert_eq!(signer.status, validate::report::RevocationStatus::Good);
+    assert!(
+        signer
+            .source
+            .as_deref()
+            .unwrap()
+            .contains("in the document")
+    );
+}
+
+#[test]
+fn a_missing_intermediate_is_fetched_over_aia_when_online() {
+    let Some(services) = Services::start() else {
+        return;
+    };
+    // A PKCS#12 file with the signer's certificate alone: the CMS then lacks the issuing CA.
+    let status = Command::new("openssl")
+        .args(["pkcs12", "-export", "-passout", "pass:ltv-demo", "-inkey"])
+        .arg(services.path("seal.key"))
+        .arg("-in")
+        .arg(services.path("seal.pem"))
+        .arg("-out")
+        .arg(services.path("leaf-only.p12"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("leaf-only.pdf");
+    let result = services.seal("B-B", "leaf-only.p12", &pdf("classic.pdf"), &output);
+    assert!(result.status.success(), "{}", stderr(&result));
+
+    let report = validate_offline(&services, &output);
+    assert_eq!(
+        report.signatures[0].subindication,
+        Some(validate::SubIndication::NoCertificateChainFound)
+    );
+    let online = validate::Options {
+        fetcher: Some(std::sync::Arc::new(siegel::network::Http::new(
+            Duration::from_secs(10),
+        ))),
+        ..validate::Options::new(services.trust(), chrono::Utc::now())
+    };
+    let report = validate::validate_pdf(&output, &online).unwrap();
+    let signature = &report.signatures[0];
+    assert_eq!(
+        signature.indication,
+        Indication::TotalPassed,
+        "{:?}",
+        signature.messages
+    );
+    assert_eq!(
+        signature.chain.len(),
+        3,
+        "signer, issuing CA from AIA, root"
+    );
 }

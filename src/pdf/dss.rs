@@ -52,11 +52,7 @@ pub fn append<R: Read + Seek>(file: &mut File<R>, material: &Material) -> Result
         let mut present = HashSet::new();
         for reference in &array {
             if let Ok(Object::Stream(stream)) = file.resolve(reference) {
-                present.insert(
-                    stream
-                        .decompressed_content()
-                        .unwrap_or_else(|_| stream.content.clone()),
-                );
+                present.insert(super::decoded(&stream).unwrap_or_else(|| stream.content.clone()));
             }
         }
         for item in items {

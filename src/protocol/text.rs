@@ -131,6 +131,10 @@ pub fn explain_subindication(language: Language, sub: SubIndication) -> &'static
             "The signed data cannot be found.",
             "Die signierten Daten lassen sich nicht finden.",
         ),
+        S::TimestampOrderFailure => language.pick(
+            "The time-stamps are in an impossible order: one claims a time before what it covers.",
+            "Die Zeitstempel stehen in unmöglicher Reihenfolge: einer nennt eine Zeit vor dem, was er abdeckt.",
+        ),
         S::TryLater => language.pick(
             "Not enough revocation information is available yet; try again later.",
             "Es liegen noch nicht genügend Sperrinformationen vor; später erneut prüfen.",

@@ -13,35 +13,6 @@ use crate::pdf::{self, dss};
 use crate::revocation::{self, Evidence};
 use crate::timestamp::TimeStamper;
 
-/// How many issuers are fetched over AIA for one chain before giving up.
-const MAX_AIA_FETCHES: usize = 6;
-
-/// Completes `chain` (leaf first) up to a self-issued root, fetching missing issuers from the
-/// AIA caIssuers URLs.
-pub(crate) fn complete_chain(
-    mut chain: Vec<Certificate>,
-    fetcher: &dyn Fetcher,
-) -> Vec<Certificate> {
-    for _ in 0..MAX_AIA_FETCHES {
-        let Some(last) = chain.last() else { break };
-        if last.is_self_issued() {
-            break;
-        }
-        let issuer = last.ca_issuer_urls().iter().find_map(|url| {
-            let bytes = fetcher.get(url).ok()?;
-            Certificate::load_all(&bytes)
-                .ok()?
-                .into_iter()
-                .find(|c| last.named_issuer_is(c))
-        });
-        match issuer {
-            Some(issuer) => chain.push(issuer),
-            None => break,
-        }
-    }
-    chain
-}
-
 /// Certificates and revocation data for `chains` (each leaf first). Revocation is fetched for
 /// every certificate but a self-issued root; a revoked certificate fails the whole step.
 pub(crate) fn material(
@@ -50,7 +21,7 @@ pub(crate) fn material(
 ) -> Result<dss::Material, Error> {
     let mut material = dss::Material::default();
     for chain in chains {
-        let chain = complete_chain(chain.clone(), fetcher);
+        let chain = certificate::complete_chain(chain.clone(), fetcher);
         for (index, certificate) in chain.iter().enumerate() {
             if !material.certificates.iter().any(|c| c == certificate.der()) {
                 material.certificates.push(certificate.der().to_vec());
@@ -231,7 +202,7 @@ fn document_chains(path: &Path, fetcher: &dyn Fetcher) -> Result<Vec<Vec<Certifi
                             parsed.certificates.clone(),
                         )
                     {
-                        chains.push(complete_chain(chain, fetcher));
+                        chains.push(certificate::complete_chain(chain, fetcher));
                     }
                     tokens.extend(crate::cms::view(signer).signature_timestamps);
                 }
@@ -241,7 +212,7 @@ fn document_chains(path: &Path, fetcher: &dyn Fetcher) -> Result<Vec<Vec<Certifi
     chains.extend(
         tsa_chains(&tokens)
             .into_iter()
-            .map(|c| complete_chain(c, fetcher)),
+            .map(|c| certificate::complete_chain(c, fetcher)),
     );
     Ok(chains)
 }

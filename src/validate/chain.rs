@@ -8,7 +8,8 @@ use openssl::x509::verify::X509VerifyParam;
 use openssl::x509::{X509, X509StoreContext};
 
 use super::SubIndication;
-use crate::certificate::Certificate;
+use crate::certificate::{self, Certificate};
+use crate::network::Fetcher;
 use crate::trust;
 
 /// Hostile documents may carry thousands of certificates; no real chain needs more.
@@ -22,8 +23,43 @@ pub(crate) struct Path {
     pub(crate) failure: Option<(SubIndication, String)>,
 }
 
-/// Builds and validates a path for `leaf` at `time` using `candidates` as intermediates.
+/// Builds and validates a path for `leaf` at `time` using `candidates` as intermediates; with a
+/// `fetcher`, issuers missing from them are fetched over AIA caIssuers.
 pub(crate) fn validate(
+    leaf: &Certificate,
+    candidates: &[Certificate],
+    trust: &trust::Store,
+    time: DateTime<Utc>,
+    fetcher: Option<&dyn Fetcher>,
+) -> Path {
+    let path = validate_with(leaf, candidates, trust, time);
+    let Some(fetcher) = fetcher else { return path };
+    if path.failure.as_ref().map(|f| f.0) != Some(SubIndication::NoCertificateChainFound)
+        || trust.is_empty()
+    {
+        return path;
+    }
+    let known = certificate::order_chain(
+        &leaf.public_key(),
+        candidates
+            .iter()
+            .take(MAX_CANDIDATES)
+            .cloned()
+            .chain([leaf.clone()])
+            .collect(),
+    )
+    .unwrap_or_else(|| vec![leaf.clone()]);
+    let completed = certificate::complete_chain(known.clone(), fetcher);
+    if completed.len() == known.len() {
+        return path;
+    }
+    // Fetched issuers first: the candidate list is cut at MAX_CANDIDATES.
+    let mut more: Vec<Certificate> = completed.into_iter().skip(known.len()).collect();
+    more.extend_from_slice(candidates);
+    validate_with(leaf, &more, trust, time)
+}
+
+fn validate_with(
     leaf: &Certificate,
     candidates: &[Certificate],
     trust: &trust::Store,

@@ -343,6 +343,14 @@ fn check_cms<R: Read + Seek>(
     };
     checks.pass("cms", "CMS SignedData with one SignerInfo");
     let view = cms::view(signer_info);
+    // Revocation data the signer put into the CMS counts as much as the /DSS.
+    let extended;
+    let embedded = if parsed.revocation.is_empty() && view.revocation.is_empty() {
+        embedded
+    } else {
+        extended = embedded.with(&[&parsed.revocation, &view.revocation]);
+        &extended
+    };
     if found.sub_filter.as_deref() == Some("ETSI.CAdES.detached") && view.signing_time.is_some() {
         result
             .messages
@@ -505,13 +513,16 @@ fn check_cms<R: Read + Seek>(
         .into(),
     );
 
-    // Certification path at the claimed signing time.
-    let at = result.signing_time.unwrap_or(options.time);
+    // Certification path at the best-signature-time: the time a time-stamp proves (past
+    // certificate validation, EN 319 102-1 §5.6.2.1), else the validation time. The claimed
+    // signing time proves nothing.
+    let at = result.best_signature_time;
     let path = chain::validate(
         &certificate,
         &embedded.candidates(&parsed.certificates),
         &options.trust,
         at,
+        options.fetcher.as_deref(),
     );
     result.chain = path
         .certificates
@@ -715,6 +726,7 @@ fn check_revocation(
             &path[index + 1..],
             embedded,
             options.fetcher.as_deref(),
+            best,
         );
         let holder = certificate.holder();
         if let Some(entry) = result.chain.get_mut(index) {
@@ -747,7 +759,7 @@ fn check_revocation(
                     format!("{holder}: revocation status unknown: {reason}"),
                 );
             }
-            revocation::Status::Revoked { time, source } => {
+            revocation::Status::Revoked { time, source, .. } => {
                 result
                     .revocation
                     .push(format!("{holder}: revoked on {time} ({source})"));
@@ -778,11 +790,18 @@ fn describe_revocation(status: &revocation::Status) -> report::Revocation {
             None,
             "not revoked".to_owned(),
         ),
-        revocation::Status::Revoked { time, source } => (
+        revocation::Status::Revoked {
+            time,
+            source,
+            reason,
+        } => (
             RevocationStatus::Revoked,
             Some(source.clone()),
             Some(*time),
-            format!("revoked on {time}"),
+            match reason {
+                Some(reason) => format!("revoked on {time} ({reason})"),
+                None => format!("revoked on {time}"),
+            },
         ),
         revocation::Status::Unknown { reason } => {
             (RevocationStatus::Unknown, None, None, reason.clone())

@@ -49,6 +49,7 @@ pub enum SubIndication {
     NoCertificateChainFound,
     NoSigningCertificateFound,
     SignedDataNotFound,
+    TimestampOrderFailure,
     TryLater,
 }
 
@@ -73,6 +74,7 @@ impl SubIndication {
             Self::NoCertificateChainFound => "NO_CERTIFICATE_CHAIN_FOUND",
             Self::NoSigningCertificateFound => "NO_SIGNING_CERTIFICATE_FOUND",
             Self::SignedDataNotFound => "SIGNED_DATA_NOT_FOUND",
+            Self::TimestampOrderFailure => "TIMESTAMP_ORDER_FAILURE",
             Self::TryLater => "TRY_LATER",
         }
     }

@@ -31,6 +31,32 @@ impl Embedded {
     pub(crate) fn candidates(&self, own: &[Certificate]) -> Vec<Certificate> {
         own.iter().chain(&self.certificates).cloned().collect()
     }
+
+    /// This data plus what a signature carries in its CMS (RFC 5652 `crls`, Adobe's archival
+    /// attribute).
+    pub(crate) fn with(&self, extra: &[&crate::cms::archival::Revocation]) -> Self {
+        let mut embedded = self.clone();
+        for revocation in extra {
+            embedded.ocsps.extend(revocation.ocsps.iter().cloned());
+            embedded.crls.extend(revocation.crls.iter().cloned());
+        }
+        embedded
+    }
+}
+
+/// Clock skew between a signer's time-stamp and a responder's answer that still counts as
+/// "issued after".
+const SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// Whether an answer issued at `this_update`, valid until `next_update`, says anything about
+/// the status at `at` (EN 319 102-1 §5.2.5 revocation freshness): issued after it, or
+/// promising to cover it.
+fn fresh(
+    this_update: DateTime<Utc>,
+    next_update: Option<DateTime<Utc>>,
+    at: DateTime<Utc>,
+) -> bool {
+    this_update + SKEW >= at || next_update.is_some_and(|next| this_update <= at && at <= next)
 }
 
 /// What is known about one certificate.
@@ -42,6 +68,8 @@ pub(crate) enum Status {
     Revoked {
         time: DateTime<Utc>,
         source: String,
+        /// The RFC 5280 §5.3.1 reason, where the answer gives one.
+        reason: Option<&'static str>,
     },
     /// The certificate names revocation sources, but no answer is at hand.
     Unknown {
@@ -62,25 +90,37 @@ pub(crate) fn status(
     chain: &[Certificate],
     embedded: &Embedded,
     fetcher: Option<&dyn Fetcher>,
+    at: DateTime<Utc>,
 ) -> Status {
     if certificate.has_extension(OCSP_NOCHECK) {
         return Status::NotApplicable {
             reason: "OCSP responder certificate with ocsp-nocheck",
         };
     }
+    let mut stale = None;
+    let mut judge = |status: Option<Status>| match status {
+        Some(Status::Unknown { reason }) => {
+            stale.get_or_insert(reason);
+            None
+        }
+        other => other,
+    };
     for der in &embedded.ocsps {
-        if let Some(status) = from_ocsp(
+        let status = from_ocsp(
             der,
             certificate,
             issuer,
             chain,
             "OCSP response in the document",
-        ) {
+            at,
+        );
+        if let Some(status) = judge(status) {
             return status;
         }
     }
     for der in &embedded.crls {
-        if let Some(status) = from_crl(der, certificate, issuer, "CRL in the document") {
+        let status = from_crl(der, certificate, issuer, "CRL in the document", at);
+        if let Some(status) = judge(status) {
             return status;
         }
     }
@@ -92,7 +132,9 @@ pub(crate) fn status(
     }
     let Some(fetcher) = fetcher else {
         return Status::Unknown {
-            reason: "no revocation data in the document, and validating offline".into(),
+            reason: stale.unwrap_or_else(|| {
+                "no revocation data in the document, and validating offline".into()
+            }),
         };
     };
     match revocation::fetch(certificate, issuer, chain, fetcher) {
@@ -102,19 +144,31 @@ pub(crate) fn status(
             issuer,
             chain,
             "OCSP response fetched online",
+            at,
         )
         .unwrap_or(Status::Unknown {
             reason: "unusable OCSP response".into(),
         }),
-        Ok(Evidence::Crl(der)) => from_crl(&der, certificate, issuer, "CRL fetched online")
+        Ok(Evidence::Crl(der)) => from_crl(&der, certificate, issuer, "CRL fetched online", at)
             .unwrap_or(Status::Unknown {
                 reason: "unusable CRL".into(),
             }),
-        // `fetch` checked the answer and found the certificate revoked; read the date again.
-        Err(revocation::Error::Revoked { origin, .. }) => Status::Revoked {
-            time: DateTime::<Utc>::MIN_UTC,
-            source: origin,
-        },
+        // `fetch` checked the answer and found the certificate revoked; read date and reason.
+        Err(revocation::Error::Revoked {
+            origin, evidence, ..
+        }) => {
+            let source = format!("fetched online from {origin}");
+            let read = match *evidence {
+                Evidence::Ocsp(der) => from_ocsp(&der, certificate, issuer, chain, &source, at),
+                Evidence::Crl(der) => from_crl(&der, certificate, issuer, &source, at),
+            };
+            read.filter(|s| matches!(s, Status::Revoked { .. }))
+                .unwrap_or(Status::Revoked {
+                    time: DateTime::<Utc>::MIN_UTC,
+                    source,
+                    reason: None,
+                })
+        }
         Err(error) => Status::Unknown {
             reason: error.to_string(),
         },
@@ -128,6 +182,7 @@ fn from_ocsp(
     issuer: &Certificate,
     chain: &[Certificate],
     source: &str,
+    at: DateTime<Utc>,
 ) -> Option<Status> {
     let subject = X509::from_der(certificate.der()).ok()?;
     let issuer_x509 = X509::from_der(issuer.der()).ok()?;
@@ -150,18 +205,29 @@ fn from_ocsp(
     let store = store.build();
     // An OCSP answer nobody authorised proves nothing (RFC 6960 §4.2.2.2).
     basic.verify(&untrusted, &store, OcspFlag::empty()).ok()?;
-    let produced =
-        openssl_time(&found.this_update.to_string()).map_or_else(String::new, |t| format!(", {t}"));
+    let this_update = openssl_time(&found.this_update.to_string());
+    let next_update = found
+        .next_update()
+        .and_then(|t| openssl_time(&t.to_string()));
+    let produced = this_update.map_or_else(String::new, |t| format!(", {t}"));
     match found.status {
-        OcspCertStatus::GOOD => Some(Status::Good {
-            source: format!("{source}{produced}"),
-        }),
+        OcspCertStatus::GOOD => match this_update {
+            Some(issued) if fresh(issued, next_update, at) => Some(Status::Good {
+                source: format!("{source}{produced}"),
+            }),
+            _ => Some(Status::Unknown {
+                reason: format!(
+                    "the {source}{produced} is older than the time to prove ({at}) and does not cover it"
+                ),
+            }),
+        },
         OcspCertStatus::REVOKED => Some(Status::Revoked {
             time: found
                 .revocation_time
                 .and_then(|t| openssl_time(&t.to_string()))
                 .unwrap_or(DateTime::<Utc>::MIN_UTC),
             source: source.to_owned(),
+            reason: reason_name(found.reason.as_raw()),
         }),
         _ => None,
     }
@@ -173,6 +239,7 @@ fn from_crl(
     certificate: &Certificate,
     issuer: &Certificate,
     source: &str,
+    at: DateTime<Utc>,
 ) -> Option<Status> {
     let list = X509Crl::from_der(der).ok()?;
     let issuer_x509 = X509::from_der(issuer.der()).ok()?;
@@ -184,7 +251,17 @@ fn from_crl(
         return None;
     }
     let subject = X509::from_der(certificate.der()).ok()?;
+    let this_update = openssl_time(&list.last_update().to_string());
+    let next_update = list
+        .next_update()
+        .and_then(|t| openssl_time(&t.to_string()));
+    let current = this_update.is_some_and(|issued| fresh(issued, next_update, at));
     match list.get_by_cert(&subject) {
+        CrlStatus::NotRevoked | CrlStatus::RemoveFromCrl(_) if !current => Some(Status::Unknown {
+            reason: format!(
+                "the {source} was issued before the time to prove ({at}) and does not cover it"
+            ),
+        }),
         CrlStatus::NotRevoked => Some(Status::Good {
             source: source.to_owned(),
         }),
@@ -192,11 +269,34 @@ fn from_crl(
             time: openssl_time(&entry.revocation_date().to_string())
                 .unwrap_or(DateTime::<Utc>::MIN_UTC),
             source: source.to_owned(),
+            reason: entry
+                .extension::<openssl::x509::ReasonCode>()
+                .ok()
+                .flatten()
+                .and_then(|(_, code)| code.get_i64().ok())
+                .and_then(|code| reason_name(i32::try_from(code).ok()?)),
         }),
         CrlStatus::RemoveFromCrl(_) => Some(Status::Good {
             source: source.to_owned(),
         }),
     }
+}
+
+/// RFC 5280 §5.3.1 CRLReason names (OCSP uses the same codes).
+fn reason_name(code: i32) -> Option<&'static str> {
+    Some(match code {
+        0 => "unspecified",
+        1 => "keyCompromise",
+        2 => "cACompromise",
+        3 => "affiliationChanged",
+        4 => "superseded",
+        5 => "cessationOfOperation",
+        6 => "certificateHold",
+        8 => "removeFromCRL",
+        9 => "privilegeWithdrawn",
+        10 => "aACompromise",
+        _ => return None,
+    })
 }
 
 /// openssl prints times as `Nov 22 19:15:51 2026 GMT`.
@@ -210,6 +310,25 @@ fn openssl_time(text: &str) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_is_fresh_when_issued_after_the_time_or_covering_it() {
+        let t = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+        let signed = t("2026-06-01T12:00:00Z");
+        assert!(fresh(t("2026-06-01T12:01:00Z"), None, signed));
+        assert!(fresh(t("2026-06-01T11:58:00Z"), None, signed), "clock skew");
+        assert!(!fresh(t("2026-05-01T00:00:00Z"), None, signed));
+        assert!(fresh(
+            t("2026-05-31T00:00:00Z"),
+            Some(t("2026-06-07T00:00:00Z")),
+            signed
+        ));
+        assert!(!fresh(
+            t("2026-05-01T00:00:00Z"),
+            Some(t("2026-05-08T00:00:00Z")),
+            signed
+        ));
+    }
 
     #[test]
     fn openssl_times_parse() {

@@ -82,6 +82,7 @@ pub(crate) fn check(
         &embedded.candidates(&token.certificates),
         &options.trust,
         token.time,
+        options.fetcher.as_deref(),
     );
     if let Some((sub, text)) = path.failure {
         return fail(
@@ -90,6 +91,22 @@ pub(crate) fn check(
                 "no valid path for the TSA certificate at {}: {text}",
                 token.time
             ),
+            Some(&token),
+        );
+    }
+    // The token's digest and the TSA's key must have been acceptable when it was made; a
+    // weaker token still counts only through a later time-stamp, which the archive chain adds.
+    let crypto = options
+        .crypto
+        .check_digest(token.digest.name(), token.time)
+        .and_then(|()| match tsa.key_size() {
+            Some((family, bits)) => options.crypto.check_key(family, bits, token.time),
+            None => Err("the TSA's key type is not in the catalogue".into()),
+        });
+    if let Err(reason) = crypto {
+        return fail(
+            SubIndication::CryptoConstraintsFailureNoPoe,
+            format!("time-stamp token: {reason}"),
             Some(&token),
         );
     }
@@ -105,9 +122,10 @@ pub(crate) fn check(
             &path.certificates[1..],
             embedded,
             options.fetcher.as_deref(),
+            token.time,
         );
         revocation_note = match status {
-            revocation::Status::Revoked { time, source } => {
+            revocation::Status::Revoked { time, source, .. } => {
                 return fail(
                     SubIndication::RevokedNoPoe,
                     format!("the TSA certificate was revoked on {time} ({source})"),
