@@ -134,13 +134,17 @@ impl Settings {
             Message::AnchorPicked(Some(path)) => {
                 // Check the certificate now, so a wrong file is caught where it was chosen.
                 let mut store = siegel::trust::Store::new();
-                match store.add_file(&path) {
-                    Ok(()) if !self.data.trust_anchors.contains(&path) => {
-                        self.data.trust_anchors.push(path);
+                match store
+                    .add_file(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|()| self.import(&path))
+                {
+                    Ok(imported) if !self.data.trust_anchors.contains(&imported) => {
+                        self.data.trust_anchors.push(imported);
                         self.outcome = None;
                     }
-                    Ok(()) => {}
-                    Err(error) => self.outcome = Some(Err(error.to_string())),
+                    Ok(_) => {}
+                    Err(error) => self.outcome = Some(Err(error)),
                 }
             }
             Message::ModulePicked(None) | Message::AnchorPicked(None) => {}
@@ -175,6 +179,29 @@ impl Settings {
             Message::Back => return Action::Back,
         }
         Action::None
+    }
+
+    /// Copies a trusted certificate into `trust-anchors/` beside the settings file, so the
+    /// trust stays when the original (often in Downloads) goes away.
+    fn import(&self, path: &std::path::Path) -> Result<PathBuf, String> {
+        let Ok(file) = &self.file else {
+            return Ok(path.to_path_buf());
+        };
+        let folder = file.parent().map_or_else(
+            || PathBuf::from("trust-anchors"),
+            |p| p.join("trust-anchors"),
+        );
+        if path.starts_with(&folder) {
+            return Ok(path.to_path_buf());
+        }
+        let name = path
+            .file_name()
+            .ok_or_else(|| format!("{}: not a file name", path.display()))?;
+        let target = folder.join(name);
+        std::fs::create_dir_all(&folder)
+            .and_then(|()| std::fs::copy(path, &target))
+            .map_err(|e| format!("{}: {e}", target.display()))?;
+        Ok(target)
     }
 
     pub fn view(&self, language: Language) -> Element<'_, Message> {
@@ -391,6 +418,7 @@ mod tests {
         let path = dir.path().join("not-a-cert.pem");
         std::fs::write(&path, "hello").unwrap();
         let mut screen = Settings::new(&Data::default());
+        screen.file = Ok(dir.path().join("settings.toml"));
         screen.update(Message::AnchorPicked(Some(path)), Language::En);
         assert!(screen.data.trust_anchors.is_empty());
         assert!(matches!(screen.outcome, Some(Err(_))));
@@ -412,6 +440,21 @@ mod tests {
         };
         assert_eq!(saved.language.as_deref(), Some("de"));
         assert_eq!(Data::load_from(&path).unwrap(), saved);
+    }
+
+    #[test]
+    fn an_imported_certificate_is_copied_beside_the_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut screen = Settings::new(&Data::default());
+        screen.file = Ok(dir.path().join("settings.toml"));
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pki/root-ca.pem");
+        screen.update(Message::AnchorPicked(Some(root)), Language::En);
+        let copy = dir.path().join("trust-anchors/root-ca.pem");
+        assert_eq!(screen.data.trust_anchors, [copy.clone()]);
+        assert!(copy.exists());
+        screen.update(Message::AnchorPicked(Some(copy)), Language::En);
+        assert_eq!(screen.data.trust_anchors.len(), 1);
     }
 
     #[test]
