@@ -451,7 +451,7 @@ mod tests {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pki/root-ca.pem");
         screen.update(Message::AnchorPicked(Some(root)), Language::En);
         let copy = dir.path().join("trust-anchors/root-ca.pem");
-        assert_eq!(screen.data.trust_anchors, [copy.clone()]);
+        assert_eq!(screen.data.trust_anchors, std::slice::from_ref(&copy));
         assert!(copy.exists());
         screen.update(Message::AnchorPicked(Some(copy)), Language::En);
         assert_eq!(screen.data.trust_anchors.len(), 1);
