@@ -113,30 +113,40 @@ impl App {
                 }
                 Screen::Settings(_) => Task::none(),
             },
-            Message::Tab { backwards } => {
-                if self.modal.is_none()
-                    && let Screen::Start(start) = &mut self.screen
-                {
-                    start.update(start::Message::FocusNext(backwards), self.language);
-                    return Task::none();
+            Message::Tab { backwards } => match (&self.modal, &self.screen) {
+                (None, Screen::Start(_)) => {
+                    self.update_screen(screen::Message::Start(start::Message::FocusNext(backwards)))
                 }
-                if backwards {
-                    operation::focus_previous()
-                } else {
-                    operation::focus_next()
+                (None, Screen::Sign(_)) => {
+                    self.update_screen(screen::Message::Sign(sign::Message::FocusNext(backwards)))
                 }
-            }
+                (None, Screen::Validate(_)) => self.update_screen(screen::Message::Validate(
+                    validate::Message::FocusNext(backwards),
+                )),
+                (None, Screen::Settings(_)) => self.update_screen(screen::Message::Settings(
+                    settings::Message::FocusNext(backwards),
+                )),
+                // In a dialog Tab moves between its text field and nothing else.
+                (Some(_), _) if backwards => operation::focus_previous(),
+                (Some(_), _) => operation::focus_next(),
+            },
             Message::Enter => match (&self.modal, &mut self.screen) {
                 (Some(Modal::Confirm(_)), _) => {
                     self.update_modal(modal::Message::Confirm(confirm::Message::Sign))
                 }
+                (Some(_), _) => Task::none(),
                 (None, Screen::Start(_)) => {
                     self.update_screen(screen::Message::Start(start::Message::Activate))
                 }
                 (None, Screen::Sign(_)) => {
-                    self.update_screen(screen::Message::Sign(sign::Message::Start))
+                    self.update_screen(screen::Message::Sign(sign::Message::Activate))
                 }
-                _ => Task::none(),
+                (None, Screen::Validate(_)) => {
+                    self.update_screen(screen::Message::Validate(validate::Message::Activate))
+                }
+                (None, Screen::Settings(_)) => {
+                    self.update_screen(screen::Message::Settings(settings::Message::Activate))
+                }
             },
             Message::Escape => match &self.modal {
                 Some(Modal::Pin(_)) => self.update_modal(modal::Message::Pin(pin::Message::Cancel)),

@@ -2,6 +2,7 @@
 //! and English. `siegel-gui FILE...` opens the files (signed PDFs straight into validation).
 
 mod app;
+mod focus;
 mod font;
 mod i18n;
 mod modal;

@@ -158,3 +158,15 @@ pub fn choice(selected: bool) -> impl Fn(&Theme, button::Status) -> button::Styl
         }
     }
 }
+
+/// The keyboard focus frame: amber, thick enough to see at a glance.
+pub fn focus_ring(_theme: &Theme) -> container::Style {
+    container::Style {
+        border: Border {
+            color: color!(0xf2a900),
+            width: 3.0,
+            radius: 8.0.into(),
+        },
+        ..container::Style::default()
+    }
+}

@@ -92,3 +92,15 @@ pub fn error<'a, M: 'a>(cause: &'a str, details: &'a str) -> Element<'a, M> {
         .style(theme::banner(Tone::Bad))
         .into()
 }
+
+/// A visible focus ring (amber frame) around `element` while the keyboard is on it.
+pub fn ring<'a, M: 'a>(element: impl Into<Element<'a, M>>, focused: bool) -> Element<'a, M> {
+    if focused {
+        container(element)
+            .padding(3)
+            .style(theme::focus_ring)
+            .into()
+    } else {
+        container(element).padding(3).into()
+    }
+}

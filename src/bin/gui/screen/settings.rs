@@ -10,6 +10,7 @@ use iced::widget::{
 use iced::{Alignment, Element, Length, Padding, Task};
 use siegel::settings::{self, Settings as Data};
 
+use crate::focus::{self, Ring};
 use crate::i18n::Language;
 use crate::theme::{self, Tone};
 use crate::widget;
@@ -21,6 +22,41 @@ pub struct Settings {
     /// Where "Save" writes: the settings file, or why there is none.
     file: Result<PathBuf, String>,
     outcome: Option<Result<(), String>>,
+    focus: Ring<Focus>,
+}
+
+/// What Tab reaches on this screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    Back,
+    Save,
+    Language,
+    Level,
+    SignedSuffix,
+    SealedSuffix,
+    RemoveTsa(usize),
+    NewTsa,
+    AddTsa,
+    Offline,
+    RemoveAnchor(usize),
+    ImportAnchor,
+    RemoveModule(usize),
+    AddModule,
+}
+
+const SIGNED_INPUT: &str = "settings-signed-suffix";
+const SEALED_INPUT: &str = "settings-sealed-suffix";
+const TSA_INPUT: &str = "settings-new-tsa";
+
+impl focus::Item for Focus {
+    fn input(self) -> Option<&'static str> {
+        match self {
+            Self::SignedSuffix => Some(SIGNED_INPUT),
+            Self::SealedSuffix => Some(SEALED_INPUT),
+            Self::NewTsa => Some(TSA_INPUT),
+            _ => None,
+        }
+    }
 }
 
 /// The language choice: the system's, or a fixed one.
@@ -66,6 +102,9 @@ pub enum Message {
     SealedSuffixChanged(String),
     Save,
     Back,
+    FocusNext(bool),
+    /// Enter: the focused button, toggle or choice (choices step to their next value).
+    Activate,
 }
 
 pub enum Action {
@@ -83,6 +122,7 @@ impl Settings {
             new_tsa: String::new(),
             file: Data::path().map_err(|e| e.to_string()),
             outcome: None,
+            focus: Ring::default(),
         }
     }
 
@@ -177,8 +217,68 @@ impl Settings {
                 };
             }
             Message::Back => return Action::Back,
+            Message::FocusNext(backwards) => {
+                let items = self.focusables();
+                return Action::Task(self.focus.advance(&items, backwards));
+            }
+            Message::Activate => {
+                let message = match self.focus.current() {
+                    Some(Focus::Back) => Message::Back,
+                    Some(Focus::Save | Focus::SignedSuffix | Focus::SealedSuffix) | None => {
+                        Message::Save
+                    }
+                    Some(Focus::Language) => {
+                        let all = LanguageChoice::ALL;
+                        let now = self.language_choice();
+                        let next = all.iter().position(|c| *c == now).map_or(0, |i| i + 1);
+                        Message::LanguageChanged(all[next % all.len()])
+                    }
+                    Some(Focus::Level) => {
+                        let all = settings::Level::ALL;
+                        let next = all
+                            .iter()
+                            .position(|l| *l == self.data.level)
+                            .map_or(0, |i| i + 1);
+                        Message::LevelChanged(all[next % all.len()])
+                    }
+                    Some(Focus::RemoveTsa(index)) => Message::RemoveTsa(index),
+                    Some(Focus::NewTsa | Focus::AddTsa) => Message::AddTsa,
+                    Some(Focus::Offline) => Message::OfflineToggled(!self.data.offline),
+                    Some(Focus::RemoveAnchor(index)) => Message::RemoveAnchor(index),
+                    Some(Focus::ImportAnchor) => Message::PickAnchor,
+                    Some(Focus::RemoveModule(index)) => Message::RemoveModule(index),
+                    Some(Focus::AddModule) => Message::PickModule,
+                };
+                return self.update(message, language);
+            }
         }
         Action::None
+    }
+
+    /// What Tab can reach, in screen order.
+    fn focusables(&self) -> Vec<Focus> {
+        let mut items = vec![
+            Focus::Back,
+            Focus::Save,
+            Focus::Language,
+            Focus::Level,
+            Focus::SignedSuffix,
+            Focus::SealedSuffix,
+        ];
+        items.extend((0..self.data.tsa_urls.len()).map(Focus::RemoveTsa));
+        items.extend([Focus::NewTsa, Focus::AddTsa, Focus::Offline]);
+        items.extend((0..self.data.trust_anchors.len()).map(Focus::RemoveAnchor));
+        items.push(Focus::ImportAnchor);
+        items.extend((0..self.data.modules.len()).map(Focus::RemoveModule));
+        items.push(Focus::AddModule);
+        items
+    }
+
+    fn language_choice(&self) -> LanguageChoice {
+        match self.data.language.as_deref() {
+            None | Some("") => LanguageChoice::System,
+            Some(code) => LanguageChoice::Fixed(Language::from_locale(code)),
+        }
     }
 
     /// Copies a trusted certificate into `trust-anchors/` beside the settings file, so the
@@ -206,31 +306,35 @@ impl Settings {
 
     pub fn view(&self, language: Language) -> Element<'_, Message> {
         let t = |key| language.t(key);
-        let choice = match self.data.language.as_deref() {
-            None | Some("") => LanguageChoice::System,
-            Some(code) => LanguageChoice::Fixed(Language::from_locale(code)),
-        };
+        let choice = self.language_choice();
+        let ring = |item| self.focus.is(item);
         let tsa_list = list(
             &self.data.tsa_urls,
             |u| u.clone(),
             Message::RemoveTsa,
+            |i| ring(Focus::RemoveTsa(i)),
             language,
         );
         let modules = list(
             &self.data.modules,
             |p| p.display().to_string(),
             Message::RemoveModule,
+            |i| ring(Focus::RemoveModule(i)),
             language,
         );
         let anchors = list(
             &self.data.trust_anchors,
             |p| p.display().to_string(),
             Message::RemoveAnchor,
+            |i| ring(Focus::RemoveAnchor(i)),
             language,
         );
         let mut content = column![
             row![
-                widget::secondary(t("common.back"), Some(Message::Back)),
+                widget::ring(
+                    widget::secondary(t("common.back"), Some(Message::Back)),
+                    ring(Focus::Back)
+                ),
                 column![
                     widget::heading(t("settings.title")),
                     widget::muted(
@@ -248,7 +352,10 @@ impl Settings {
                 ]
                 .spacing(2)
                 .width(Length::Fill),
-                widget::primary(t("settings.save"), Some(Message::Save)),
+                widget::ring(
+                    widget::primary(t("settings.save"), Some(Message::Save)),
+                    ring(Focus::Save)
+                ),
             ]
             .spacing(20)
             .align_y(Alignment::Center),
@@ -272,21 +379,26 @@ impl Settings {
                     widget::subheading(t("settings.general")),
                     labelled(
                         t("settings.language"),
-                        pick_list(LanguageChoice::ALL, Some(choice), Message::LanguageChanged)
-                            .into()
+                        widget::ring(
+                            pick_list(LanguageChoice::ALL, Some(choice), Message::LanguageChanged),
+                            ring(Focus::Language)
+                        )
                     ),
                     labelled(
                         t("settings.level"),
-                        pick_list(
-                            settings::Level::ALL,
-                            Some(self.data.level),
-                            Message::LevelChanged
+                        widget::ring(
+                            pick_list(
+                                settings::Level::ALL,
+                                Some(self.data.level),
+                                Message::LevelChanged
+                            ),
+                            ring(Focus::Level)
                         )
-                        .into()
                     ),
                     labelled(
                         t("settings.signed_suffix"),
                         text_input("-signed", &self.data.naming.signed_suffix)
+                            .id(SIGNED_INPUT)
                             .on_input(Message::SignedSuffixChanged)
                             .padding(8)
                             .into()
@@ -294,6 +406,7 @@ impl Settings {
                     labelled(
                         t("settings.sealed_suffix"),
                         text_input("-sealed", &self.data.naming.sealed_suffix)
+                            .id(SEALED_INPUT)
                             .on_input(Message::SealedSuffixChanged)
                             .padding(8)
                             .into()
@@ -308,10 +421,14 @@ impl Settings {
                     tsa_list,
                     row![
                         text_input("https://", &self.new_tsa)
+                            .id(TSA_INPUT)
                             .on_input(Message::NewTsaChanged)
                             .on_submit(Message::AddTsa)
                             .padding(8),
-                        widget::secondary(t("settings.add"), Some(Message::AddTsa)),
+                        widget::ring(
+                            widget::secondary(t("settings.add"), Some(Message::AddTsa)),
+                            ring(Focus::AddTsa)
+                        ),
                     ]
                     .spacing(10),
                 ]
@@ -320,12 +437,18 @@ impl Settings {
             .push(widget::card(
                 column![
                     widget::subheading(t("settings.validation")),
-                    toggler(self.data.offline)
-                        .label(t("settings.offline"))
-                        .on_toggle(Message::OfflineToggled),
+                    widget::ring(
+                        toggler(self.data.offline)
+                            .label(t("settings.offline"))
+                            .on_toggle(Message::OfflineToggled),
+                        ring(Focus::Offline)
+                    ),
                     widget::muted(t("settings.anchors_hint")),
                     anchors,
-                    widget::secondary(t("settings.add_anchor"), Some(Message::PickAnchor)),
+                    widget::ring(
+                        widget::secondary(t("settings.add_anchor"), Some(Message::PickAnchor)),
+                        ring(Focus::ImportAnchor)
+                    ),
                 ]
                 .spacing(10),
             ))
@@ -334,7 +457,10 @@ impl Settings {
                     widget::subheading(t("settings.modules")),
                     widget::muted(t("settings.modules_hint")),
                     modules,
-                    widget::secondary(t("settings.add_module"), Some(Message::PickModule)),
+                    widget::ring(
+                        widget::secondary(t("settings.add_module"), Some(Message::PickModule)),
+                        ring(Focus::AddModule)
+                    ),
                 ]
                 .spacing(10),
             ));
@@ -363,6 +489,7 @@ fn list<'a, T>(
     items: &'a [T],
     show: impl Fn(&T) -> String,
     remove: fn(usize) -> Message,
+    focused: impl Fn(usize) -> bool,
     language: Language,
 ) -> Element<'a, Message> {
     if items.is_empty() {
@@ -375,7 +502,10 @@ fn list<'a, T>(
             list.push(
                 row![
                     text(show(item)).size(14).width(Length::Fill),
-                    widget::link(language.t("start.remove"), remove(index)),
+                    widget::ring(
+                        widget::link(language.t("start.remove"), remove(index)),
+                        focused(index)
+                    ),
                 ]
                 .align_y(Alignment::Center),
             )

@@ -17,6 +17,7 @@ use siegel::key::pin::Pin;
 use siegel::settings::{self, Settings};
 use siegel::{network, sign, timestamp};
 
+use crate::focus::{self, Ring};
 use crate::i18n::Language;
 use crate::modal::{confirm, pin};
 use crate::screen;
@@ -39,6 +40,36 @@ pub struct Sign {
     error: Option<(String, String)>,
     /// The language of the last message, for texts made outside `update`.
     language: Language,
+    focus: Ring<Focus>,
+}
+
+/// What Tab reaches on this screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    Back,
+    Add,
+    Remove(usize),
+    Key(usize),
+    Pkcs12Path,
+    ChooseKeyFile,
+    Level,
+    Reason,
+    Location,
+    Cancel,
+    OpenFolder,
+    Home,
+    Start,
+}
+
+impl focus::Item for Focus {
+    fn input(self) -> Option<&'static str> {
+        match self {
+            Self::Pkcs12Path => Some(view::P12_INPUT),
+            Self::Reason => Some(view::REASON_INPUT),
+            Self::Location => Some(view::LOCATION_INPUT),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -119,6 +150,9 @@ pub enum Message {
     Cancel,
     OpenFolder,
     Back,
+    FocusNext(bool),
+    /// Enter: the focused thing, or the main action.
+    Activate,
 }
 
 pub enum Action {
@@ -150,6 +184,7 @@ impl Sign {
             run: Run::Idle,
             error: None,
             language: Language::choose(settings.language.as_deref()),
+            focus: Ring::default(),
         };
         let task = screen.load_keys();
         (screen, task)
@@ -320,7 +355,82 @@ impl Sign {
                 }
                 Action::Back
             }
+            Message::FocusNext(backwards) => {
+                let items = self.focusables();
+                Action::Task(self.focus.advance(&items, backwards))
+            }
+            Message::Activate => {
+                let message = match self.focus.current() {
+                    Some(Focus::Back | Focus::Home) => Message::Back,
+                    Some(Focus::Add) => Message::AddFiles,
+                    Some(Focus::Remove(index)) => Message::Remove(index),
+                    Some(Focus::Key(index)) => Message::SelectKey(index),
+                    Some(Focus::Pkcs12Path) => Message::Pkcs12PathSubmitted,
+                    Some(Focus::ChooseKeyFile) => Message::PickPkcs12,
+                    Some(Focus::Level) => {
+                        let all = settings::Level::ALL;
+                        let next = all
+                            .iter()
+                            .position(|l| *l == self.level)
+                            .map_or(0, |i| i + 1);
+                        Message::LevelChanged(all[next % all.len()])
+                    }
+                    Some(Focus::Cancel) => Message::Cancel,
+                    Some(Focus::OpenFolder) => Message::OpenFolder,
+                    Some(Focus::Reason | Focus::Location | Focus::Start) | None => Message::Start,
+                };
+                self.update(message, language)
+            }
         }
+    }
+
+    /// What Tab can reach now, in screen order (enabled things only).
+    fn focusables(&self) -> Vec<Focus> {
+        let idle = !self.busy();
+        let mut items = Vec::new();
+        if idle {
+            items.push(Focus::Back);
+            items.push(Focus::Add);
+            items.extend(
+                self.documents
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| d.state == State::Queued)
+                    .map(|(i, _)| Focus::Remove(i)),
+            );
+            if let Keys::Loaded { choices, .. } = &self.keys {
+                let now = chrono::Utc::now();
+                items.extend(
+                    (0..choices.len())
+                        .filter(|&i| choices[i].fit(self.intent, now) == keys::Fit::Usable)
+                        .map(Focus::Key),
+                );
+            }
+            items.extend([Focus::Pkcs12Path, Focus::ChooseKeyFile]);
+        }
+        items.extend([Focus::Level, Focus::Reason, Focus::Location]);
+        match self.run {
+            Run::Running { .. } => items.push(Focus::Cancel),
+            Run::Finished => {
+                if self.output_folder().is_some() {
+                    items.push(Focus::OpenFolder);
+                }
+                items.push(Focus::Home);
+            }
+            _ => {}
+        }
+        if self.can_start() {
+            items.push(Focus::Start);
+        }
+        items
+    }
+
+    fn can_start(&self) -> bool {
+        !self.busy()
+            && self
+                .documents
+                .iter()
+                .any(|d| matches!(d.state, State::Queued | State::Failed(_) | State::Skipped))
     }
 
     /// Checks what can be checked without the key, then asks for the PIN (none for a PIN pad).

@@ -15,6 +15,7 @@ use siegel::settings::Settings;
 use siegel::validate::{self, Indication, Report};
 use siegel::{document, network, protocol, trust};
 
+use crate::focus::{self, Ring};
 use crate::i18n::Language;
 use crate::screen::{self, start::display_name};
 use crate::theme::{self, Tone};
@@ -29,7 +30,19 @@ pub struct Validate {
     /// Open "details" areas: (document, signature index counting timestamps after signatures).
     expanded: HashSet<(usize, usize)>,
     saved: Option<Result<PathBuf, String>>,
+    focus: Ring<Focus>,
 }
+
+/// What Tab reaches on this screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    Back,
+    Add,
+    Save(usize),
+    Details(usize, usize),
+}
+
+impl focus::Item for Focus {}
 
 #[derive(Debug)]
 struct Document {
@@ -54,6 +67,8 @@ pub enum Message {
     AddFiles,
     FilesAdded(Vec<PathBuf>),
     Back,
+    FocusNext(bool),
+    Activate,
 }
 
 pub enum Action {
@@ -87,6 +102,7 @@ impl Validate {
             trust_problems,
             expanded: HashSet::new(),
             saved: None,
+            focus: Ring::default(),
         };
         let task = screen.add(files);
         (screen, task)
@@ -200,14 +216,43 @@ impl Validate {
             )),
             Message::FilesAdded(files) => Action::Task(self.add(files)),
             Message::Back => Action::Back,
+            Message::FocusNext(backwards) => {
+                let items = self.focusables();
+                Action::Task(self.focus.advance(&items, backwards))
+            }
+            Message::Activate => match self.focus.current() {
+                Some(Focus::Back) => Action::Back,
+                Some(Focus::Add) => self.update(Message::AddFiles, language),
+                Some(Focus::Save(index)) => self.update(Message::SaveProtocol(index), language),
+                Some(Focus::Details(document, signature)) => {
+                    self.update(Message::ToggleDetails(document, signature), language)
+                }
+                None => Action::None,
+            },
         }
+    }
+
+    /// What Tab can reach now, in screen order.
+    fn focusables(&self) -> Vec<Focus> {
+        let mut items = vec![Focus::Back, Focus::Add];
+        for (index, document) in self.documents.iter().enumerate() {
+            if let State::Done(report) = &document.state {
+                items.push(Focus::Save(index));
+                let cards = report.signatures.len() + report.document_timestamps.len();
+                items.extend((0..cards).map(|card| Focus::Details(index, card)));
+            }
+        }
+        items
     }
 
     pub fn view(&self, language: Language) -> Element<'_, Message> {
         let t = |key| language.t(key);
         let mut content = column![
             row![
-                widget::secondary(t("common.back"), Some(Message::Back)),
+                widget::ring(
+                    widget::secondary(t("common.back"), Some(Message::Back)),
+                    self.focus.is(Focus::Back)
+                ),
                 column![
                     widget::heading(t("validate.title")),
                     widget::muted(if self.options.fetcher.is_some() {
@@ -218,7 +263,10 @@ impl Validate {
                 ]
                 .spacing(2)
                 .width(Length::Fill),
-                widget::secondary(t("validate.add"), Some(Message::AddFiles)),
+                widget::ring(
+                    widget::secondary(t("validate.add"), Some(Message::AddFiles)),
+                    self.focus.is(Focus::Add)
+                ),
             ]
             .spacing(20)
             .align_y(Alignment::Center),
@@ -308,6 +356,7 @@ impl Validate {
                 signature,
                 is_timestamp,
                 self.expanded.contains(&(index, position)),
+                self.focus.is(Focus::Details(index, position)),
                 Message::ToggleDetails(index, position),
                 language,
             ));

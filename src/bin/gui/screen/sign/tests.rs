@@ -299,3 +299,37 @@ fn only_usable_token_keys_can_be_selected() {
         keys::Fit::OtherKind(Kind::Seal, _)
     ));
 }
+
+#[test]
+fn tab_reaches_the_key_file_and_enter_cycles_the_level() {
+    let (_dir, files) = documents(1);
+    let mut screen = screen(Kind::Seal, files);
+    let order: Vec<Focus> = (0..8)
+        .map(|_| {
+            screen.update(Message::FocusNext(false), Language::En);
+            screen.focus.current().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            Focus::Back,
+            Focus::Add,
+            Focus::Remove(0),
+            Focus::Pkcs12Path,
+            Focus::ChooseKeyFile,
+            Focus::Level,
+            Focus::Reason,
+            Focus::Location,
+        ]
+    );
+    screen.update(Message::FocusNext(true), Language::En);
+    screen.update(Message::FocusNext(true), Language::En);
+    assert_eq!(screen.focus.current(), Some(Focus::Level));
+    screen.update(Message::Activate, Language::En);
+    assert_eq!(screen.level, settings::Level::BT);
+    // Enter in a text field starts: without a key, the screen says what is missing.
+    screen.update(Message::FocusNext(false), Language::En);
+    screen.update(Message::Activate, Language::En);
+    assert!(screen.error.is_some());
+}

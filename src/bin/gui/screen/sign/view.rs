@@ -9,17 +9,24 @@ use siegel::certificate::Kind;
 use siegel::settings;
 
 use super::keys::Fit;
-use super::{Keys, Message, Run, Selected, Sign, State};
+use super::{Focus, Keys, Message, Run, Selected, Sign, State};
 use crate::i18n::Language;
 use crate::screen::start::display_name;
 use crate::theme::{self, Tone};
 use crate::{font, widget};
 
+pub const P12_INPUT: &str = "sign-p12-path";
+pub const REASON_INPUT: &str = "sign-reason";
+pub const LOCATION_INPUT: &str = "sign-location";
+
 pub fn view(screen: &Sign, language: Language) -> Element<'_, Message> {
     let t = |key| language.t(key);
     let seal = screen.intent == Kind::Seal;
     let header = row![
-        widget::secondary(t("common.back"), (!screen.busy()).then_some(Message::Back)),
+        widget::ring(
+            widget::secondary(t("common.back"), (!screen.busy()).then_some(Message::Back)),
+            screen.focus.is(Focus::Back)
+        ),
         column![
             widget::heading(if seal {
                 t("sign.title_seal")
@@ -95,7 +102,10 @@ fn documents(screen: &Sign, language: Language) -> Element<'_, Message> {
                 line = line.push(text(reason.as_str()).size(13).color(theme::RED));
             }
             State::Queued if !screen.busy() => {
-                line = line.push(widget::link(t("start.remove"), Message::Remove(index)));
+                line = line.push(widget::ring(
+                    widget::link(t("start.remove"), Message::Remove(index)),
+                    screen.focus.is(Focus::Remove(index)),
+                ));
             }
             _ => {}
         }
@@ -182,7 +192,7 @@ fn key_source(screen: &Sign, language: Language) -> Element<'_, Message> {
                 if let Some(why) = why {
                     entry = entry.push(text(why).size(13).color(theme::AMBER));
                 }
-                list = list.push(
+                list = list.push(widget::ring(
                     button(entry)
                         .width(Length::Fill)
                         .padding(12)
@@ -191,7 +201,8 @@ fn key_source(screen: &Sign, language: Language) -> Element<'_, Message> {
                             (fit == Fit::Usable && !screen.busy())
                                 .then_some(Message::SelectKey(index)),
                         ),
-                );
+                    screen.focus.is(Focus::Key(index)),
+                ));
             }
             for problem in problems {
                 list = list.push(text(problem.as_str()).size(12).color(theme::MUTED));
@@ -225,12 +236,16 @@ fn key_source(screen: &Sign, language: Language) -> Element<'_, Message> {
             p12,
             row![
                 text_input(t("sign.p12_path"), &screen.p12_path)
+                    .id(P12_INPUT)
                     .on_input(Message::Pkcs12PathChanged)
                     .on_submit(Message::Pkcs12PathSubmitted)
                     .padding(8),
-                widget::secondary(
-                    t("sign.pick_p12"),
-                    (!screen.busy()).then_some(Message::PickPkcs12)
+                widget::ring(
+                    widget::secondary(
+                        t("sign.pick_p12"),
+                        (!screen.busy()).then_some(Message::PickPkcs12)
+                    ),
+                    screen.focus.is(Focus::ChooseKeyFile)
                 ),
             ]
             .spacing(10)
@@ -262,9 +277,11 @@ fn options(screen: &Sign, language: Language) -> Element<'_, Message> {
             .align_y(Alignment::Center),
             widget::muted(language.f("sign.tsa", &[("tsa", &tsa)])),
             text_input(t("sign.reason"), &screen.reason)
+                .id(REASON_INPUT)
                 .on_input(Message::ReasonChanged)
                 .padding(8),
             text_input(t("sign.location"), &screen.location)
+                .id(LOCATION_INPUT)
                 .on_input(Message::LocationChanged)
                 .padding(8),
             widget::muted(t("sign.no_visible")),
@@ -310,25 +327,29 @@ fn footer(screen: &Sign, language: Language) -> Element<'_, Message> {
     actions = actions.push(text(status).size(15).width(Length::Fill));
     match &screen.run {
         Run::Running { .. } => {
-            actions = actions.push(widget::danger(t("common.cancel"), Some(Message::Cancel)));
+            actions = actions.push(widget::ring(
+                widget::danger(t("common.cancel"), Some(Message::Cancel)),
+                screen.focus.is(Focus::Cancel),
+            ));
         }
         Run::Finished => {
-            actions = actions.push(widget::secondary(
-                t("sign.open_folder"),
-                screen.output_folder().map(|_| Message::OpenFolder),
+            actions = actions.push(widget::ring(
+                widget::secondary(
+                    t("sign.open_folder"),
+                    screen.output_folder().map(|_| Message::OpenFolder),
+                ),
+                screen.focus.is(Focus::OpenFolder),
             ));
-            actions = actions.push(widget::secondary(t("sign.back_home"), Some(Message::Back)));
+            actions = actions.push(widget::ring(
+                widget::secondary(t("sign.back_home"), Some(Message::Back)),
+                screen.focus.is(Focus::Home),
+            ));
         }
         _ => {}
     }
-    actions = actions.push(widget::primary(
-        start_label,
-        (!screen.busy()
-            && screen
-                .documents
-                .iter()
-                .any(|d| matches!(d.state, State::Queued | State::Failed(_) | State::Skipped)))
-        .then_some(Message::Start),
+    actions = actions.push(widget::ring(
+        widget::primary(start_label, screen.can_start().then_some(Message::Start)),
+        screen.focus.is(Focus::Start),
     ));
     let mut footer = column![actions].spacing(10);
     if matches!(screen.run, Run::Running { .. } | Run::Finished) && total > 0 {

@@ -16,6 +16,7 @@ pub fn view<'a>(
     signature: &'a Signature,
     is_timestamp: bool,
     expanded: bool,
+    focused: bool,
     toggle: Message,
     language: Language,
 ) -> Element<'a, Message> {
@@ -138,13 +139,16 @@ pub fn view<'a>(
             signature.modifications.clone(),
         ));
     }
-    body = body.push(widget::link(
-        if expanded {
-            t("card.hide_details")
-        } else {
-            t("card.show_details")
-        },
-        toggle,
+    body = body.push(widget::ring(
+        widget::link(
+            if expanded {
+                t("card.hide_details")
+            } else {
+                t("card.show_details")
+            },
+            toggle,
+        ),
+        focused,
     ));
     if expanded {
         body = body.push(details(signature, language));

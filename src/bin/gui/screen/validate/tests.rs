@@ -161,3 +161,18 @@ fn report_of(screen: &Validate) -> Report {
         _ => panic!("no report"),
     }
 }
+
+#[test]
+fn tab_and_enter_open_the_details() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = signed(dir.path());
+    let (mut screen, _) = Validate::new(vec![path.clone()], &settings());
+    let report = validate::validate_pdf(&path, &screen.options).unwrap();
+    screen.update(Message::Validated(0, Ok(Box::new(report))), Language::En);
+    for _ in 0..4 {
+        screen.update(Message::FocusNext(false), Language::En);
+    }
+    assert_eq!(screen.focus.current(), Some(Focus::Details(0, 0)));
+    screen.update(Message::Activate, Language::En);
+    assert!(screen.expanded.contains(&(0, 0)));
+}
