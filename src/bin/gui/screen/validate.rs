@@ -38,6 +38,7 @@ pub struct Validate {
 pub enum Focus {
     Back,
     Add,
+    Stop(usize),
     Save(usize),
     Details(usize, usize),
 }
@@ -60,6 +61,9 @@ enum State {
 #[derive(Clone, Debug)]
 pub enum Message {
     Validated(usize, Result<Box<Report>, String>),
+    /// Stop waiting for a validation (e.g. revocation services that do not answer); the
+    /// worker finishes in the background and its result is dropped.
+    StopWaiting(usize),
     ToggleDetails(usize, usize),
     SaveProtocol(usize),
     ProtocolTarget(usize, Option<PathBuf>),
@@ -108,18 +112,25 @@ impl Validate {
         (screen, task)
     }
 
-    /// Adds documents and validates each on a worker thread.
+    /// Adds documents and validates each on a worker thread; a document already shown is
+    /// validated again only if it failed or was stopped.
     fn add(&mut self, files: Vec<PathBuf>) -> Task<Message> {
         let mut tasks = Vec::new();
         for path in files {
-            if self.documents.iter().any(|d| d.path == path) {
-                continue;
-            }
-            let index = self.documents.len();
-            self.documents.push(Document {
-                path: path.clone(),
-                state: State::Validating,
-            });
+            let index = match self.documents.iter().position(|d| d.path == path) {
+                Some(index) if matches!(self.documents[index].state, State::Failed(_)) => {
+                    self.documents[index].state = State::Validating;
+                    index
+                }
+                Some(_) => continue,
+                None => {
+                    self.documents.push(Document {
+                        path: path.clone(),
+                        state: State::Validating,
+                    });
+                    self.documents.len() - 1
+                }
+            };
             let options = self.options.clone();
             tasks.push(Task::perform(
                 worker::spawn(move || {
@@ -145,11 +156,26 @@ impl Validate {
     pub fn update(&mut self, message: Message, language: Language) -> Action {
         match message {
             Message::Validated(index, result) => {
-                if let Some(document) = self.documents.get_mut(index) {
+                // A result for a document the user stopped waiting for is dropped.
+                if let Some(document) = self
+                    .documents
+                    .get_mut(index)
+                    .filter(|d| matches!(d.state, State::Validating))
+                {
                     document.state = match result {
                         Ok(report) => State::Done(report),
                         Err(error) => State::Failed(error),
                     };
+                }
+                Action::None
+            }
+            Message::StopWaiting(index) => {
+                if let Some(document) = self
+                    .documents
+                    .get_mut(index)
+                    .filter(|d| matches!(d.state, State::Validating))
+                {
+                    document.state = State::Failed(language.t("validate.stopped").to_owned());
                 }
                 Action::None
             }
@@ -223,6 +249,7 @@ impl Validate {
             Message::Activate => match self.focus.current() {
                 Some(Focus::Back) => Action::Back,
                 Some(Focus::Add) => self.update(Message::AddFiles, language),
+                Some(Focus::Stop(index)) => self.update(Message::StopWaiting(index), language),
                 Some(Focus::Save(index)) => self.update(Message::SaveProtocol(index), language),
                 Some(Focus::Details(document, signature)) => {
                     self.update(Message::ToggleDetails(document, signature), language)
@@ -236,6 +263,9 @@ impl Validate {
     fn focusables(&self) -> Vec<Focus> {
         let mut items = vec![Focus::Back, Focus::Add];
         for (index, document) in self.documents.iter().enumerate() {
+            if matches!(document.state, State::Validating) {
+                items.push(Focus::Stop(index));
+            }
             if let State::Done(report) = &document.state {
                 items.push(Focus::Save(index));
                 let cards = report.signatures.len() + report.document_timestamps.len();
@@ -320,7 +350,27 @@ impl Validate {
         let report = match &document.state {
             State::Validating => {
                 return widget::card(
-                    column![title, text(t("validate.running")).size(16)].spacing(12),
+                    column![
+                        title,
+                        row![
+                            text(if self.options.fetcher.is_some() {
+                                t("validate.running_online")
+                            } else {
+                                t("validate.running")
+                            })
+                            .size(16)
+                            .width(Length::Fill),
+                            widget::ring(
+                                widget::secondary(
+                                    t("validate.stop"),
+                                    Some(Message::StopWaiting(index))
+                                ),
+                                self.focus.is(Focus::Stop(index))
+                            ),
+                        ]
+                        .align_y(Alignment::Center),
+                    ]
+                    .spacing(12),
                 );
             }
             State::Failed(error) => {

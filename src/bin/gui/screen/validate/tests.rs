@@ -176,3 +176,19 @@ fn tab_and_enter_open_the_details() {
     screen.update(Message::Activate, Language::En);
     assert!(screen.expanded.contains(&(0, 0)));
 }
+
+#[test]
+fn stop_waiting_drops_the_late_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = signed(dir.path());
+    let (mut screen, _) = Validate::new(vec![path.clone()], &settings());
+    screen.update(Message::StopWaiting(0), Language::En);
+    assert!(matches!(&screen.documents[0].state, State::Failed(_)));
+    let report = validate::validate_pdf(&path, &screen.options).unwrap();
+    screen.update(Message::Validated(0, Ok(Box::new(report))), Language::En);
+    assert!(matches!(&screen.documents[0].state, State::Failed(_)));
+    // Adding it again retries.
+    let _ = screen.add_files(vec![path]);
+    assert_eq!(screen.documents.len(), 1);
+    assert!(matches!(&screen.documents[0].state, State::Validating));
+}
