@@ -18,6 +18,7 @@ mod interop;
 mod ltv;
 mod protocol;
 mod robustness;
+mod settings;
 mod sign;
 mod timestamp;
 mod token;

@@ -93,6 +93,8 @@ pub fn siegel(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_siegel"))
         .args(args)
         .env("SIEGEL_TEST_PIN", PASSPHRASE)
+        // The user's own settings (trust anchors, TSA, offline) must not change test results.
+        .env("SIEGEL_SETTINGS", root().join("target/no-settings.toml"))
         .output()
         .unwrap()
 }
