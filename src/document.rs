@@ -44,9 +44,14 @@ impl Output {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let file = tempfile::Builder::new()
-            .prefix(".siegel-")
-            .suffix(".part")
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".siegel-").suffix(".part");
+        // A temporary file is private (0600); the finished output gets the permissions any new
+        // file gets (0666 less the umask), so colleagues can read a sealed file in a shared
+        // folder.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let file = builder
             .tempfile_in(&folder)
             .map_err(|e| Error::io(&folder, e))?;
         Ok(Self {
@@ -109,5 +114,26 @@ impl Error {
             path: path.display().to_string(),
             source: Arc::new(error),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An output is as readable as any file the user creates there (not private like the
+    /// temporary file it starts as).
+    #[cfg(unix)]
+    #[test]
+    fn outputs_get_the_permissions_of_new_files() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain");
+        std::fs::File::create(&plain).unwrap();
+        let mut output = Output::create(&dir.path().join("out.pdf"), false).unwrap();
+        output.writer().write_all(b"%PDF-").unwrap();
+        let done = output.commit().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&done), mode(&plain));
     }
 }
