@@ -43,14 +43,27 @@ pub fn merge(
     }
 }
 
+/// What the file dialog gave back.
+#[derive(Clone, Debug, Default)]
+pub struct Picked {
+    pub files: Vec<std::path::PathBuf>,
+    /// It came back empty at once: most likely no dialog could be shown (no desktop portal),
+    /// which must not look like a button that does nothing.
+    pub no_dialog: bool,
+}
+
 /// Opens the system's file dialog for documents (through the XDG desktop portal on Linux).
-pub async fn pick_documents(title: String) -> Vec<std::path::PathBuf> {
-    rfd::AsyncFileDialog::new()
+pub async fn pick_documents(title: String) -> Picked {
+    let opened = std::time::Instant::now();
+    let files: Vec<std::path::PathBuf> = rfd::AsyncFileDialog::new()
         .set_title(title)
         .add_filter("PDF", &["pdf", "PDF"])
         .add_filter("*", &["*"])
         .pick_files()
         .await
         .map(|files| files.iter().map(|f| f.path().to_path_buf()).collect())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    // No person closes a dialog within a quarter second.
+    let no_dialog = files.is_empty() && opened.elapsed() < std::time::Duration::from_millis(250);
+    Picked { files, no_dialog }
 }

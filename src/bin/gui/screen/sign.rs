@@ -142,7 +142,7 @@ pub enum Message {
     ReasonChanged(String),
     LocationChanged(String),
     AddFiles,
-    FilesAdded(Vec<PathBuf>),
+    FilesAdded(screen::Picked),
     Remove(usize),
     Start,
     Opened(Result<Credential, String>),
@@ -310,8 +310,11 @@ impl Sign {
                 screen::pick_documents(language.t("start.choose").to_owned()),
                 Message::FilesAdded,
             )),
-            Message::FilesAdded(files) => {
-                self.add_files(files);
+            Message::FilesAdded(picked) => {
+                if picked.no_dialog {
+                    self.error = Some((language.t("start.no_dialog").to_owned(), String::new()));
+                }
+                self.add_files(picked.files);
                 Action::None
             }
             Message::Remove(index) => {

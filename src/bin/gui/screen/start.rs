@@ -24,7 +24,7 @@ pub struct Start {
 #[derive(Clone, Debug)]
 pub enum Message {
     PickFiles,
-    FilesPicked(Vec<PathBuf>),
+    FilesPicked(screen::Picked),
     Remove(usize),
     Clear,
     Hovered(bool),
@@ -77,8 +77,11 @@ impl Start {
                 screen::pick_documents(language.t("start.choose").to_owned()),
                 Message::FilesPicked,
             )),
-            Message::FilesPicked(files) => {
-                screen::merge(&mut self.files, files);
+            Message::FilesPicked(picked) => {
+                if picked.no_dialog {
+                    self.notice = Some(language.t("start.no_dialog").to_owned());
+                }
+                screen::merge(&mut self.files, picked.files);
                 Action::None
             }
             Message::Remove(index) => {

@@ -30,6 +30,8 @@ pub struct Validate {
     /// Open "details" areas: (document, signature index counting timestamps after signatures).
     expanded: HashSet<(usize, usize)>,
     saved: Option<Result<PathBuf, String>>,
+    /// A problem not tied to a document (no file dialog could be shown).
+    notice: Option<String>,
     focus: Ring<Focus>,
 }
 
@@ -69,7 +71,7 @@ pub enum Message {
     ProtocolTarget(usize, Option<PathBuf>),
     ProtocolSaved(Result<PathBuf, String>),
     AddFiles,
-    FilesAdded(Vec<PathBuf>),
+    FilesAdded(screen::Picked),
     Back,
     FocusNext(bool),
     Activate,
@@ -106,6 +108,7 @@ impl Validate {
             trust_problems,
             expanded: HashSet::new(),
             saved: None,
+            notice: None,
             focus: Ring::default(),
         };
         let task = screen.add(files);
@@ -199,8 +202,12 @@ impl Validate {
                 );
                 let folder = document.path.parent().map(Path::to_path_buf);
                 let title = language.t("validate.save_protocol").to_owned();
+                // Without a file dialog (no desktop portal) the protocol goes beside the
+                // document under a free name, rather than the button doing nothing.
+                let fallback = folder.as_deref().map(|f| free_name(f, &name));
                 Action::Task(Task::perform(
                     async move {
+                        let opened = std::time::Instant::now();
                         let mut dialog = rfd::AsyncFileDialog::new()
                             .set_title(title)
                             .set_file_name(name)
@@ -211,7 +218,10 @@ impl Validate {
                         if let Some(folder) = folder {
                             dialog = dialog.set_directory(folder);
                         }
-                        dialog.save_file().await.map(|f| f.path().to_path_buf())
+                        let chosen = dialog.save_file().await.map(|f| f.path().to_path_buf());
+                        let no_dialog = chosen.is_none()
+                            && opened.elapsed() < std::time::Duration::from_millis(250);
+                        if no_dialog { fallback } else { chosen }
                     },
                     move |target| Message::ProtocolTarget(index, target),
                 ))
@@ -240,7 +250,12 @@ impl Validate {
                 screen::pick_documents(language.t("start.choose").to_owned()),
                 Message::FilesAdded,
             )),
-            Message::FilesAdded(files) => Action::Task(self.add(files)),
+            Message::FilesAdded(picked) => {
+                if picked.no_dialog {
+                    self.notice = Some(language.t("start.no_dialog").to_owned());
+                }
+                Action::Task(self.add(picked.files))
+            }
             Message::Back => Action::Back,
             Message::FocusNext(backwards) => {
                 let items = self.focusables();
@@ -302,6 +317,9 @@ impl Validate {
             .align_y(Alignment::Center),
         ]
         .spacing(20);
+        if let Some(notice) = &self.notice {
+            content = content.push(widget::error(notice, ""));
+        }
         for problem in &self.trust_problems {
             content = content.push(widget::error(t("validate.trust_problem"), problem));
         }
@@ -529,6 +547,23 @@ fn changes_after_signing<'a>(report: &Report, language: Language) -> Option<Elem
         .style(theme::banner(tone))
         .into(),
     )
+}
+
+/// `name` in `folder`, or `stem-2.ext`, `stem-3.ext` ... if taken.
+fn free_name(folder: &Path, name: &str) -> PathBuf {
+    let candidate = folder.join(name);
+    let path = Path::new(name);
+    let stem = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let extension = path
+        .extension()
+        .map_or_else(String::new, |e| e.to_string_lossy().into_owned());
+    (2..1000)
+        .map(|n| folder.join(format!("{stem}-{n}.{extension}")))
+        .find(|p| !p.exists())
+        .filter(|_| candidate.exists())
+        .unwrap_or(candidate)
 }
 
 /// Writes the verification protocol in the format the file name asks for (PDF when it names
