@@ -185,8 +185,8 @@ fn protocol_of_a_failed_document_is_red_with_the_reason() {
             "{text}"
         );
         assert!(text.contains("HASH_FAILURE"), "{text}");
-        // The validator stops at the hash failure before it names the signer.
-        assert!(text.contains("unbekannter Unterzeichner"), "{text}");
+        // The signer is named even though the document was changed (§ 298(3) ZPO).
+        assert!(text.contains("Erika Mustermann"), "{text}");
     }
     if let Some(text) = pdf_text(&en, true) {
         assert!(

@@ -67,6 +67,9 @@ fn one_changed_byte_in_the_content_is_a_hash_failure() {
         first(&report).subindication,
         Some(SubIndication::HashFailure)
     );
+    // The protocol still names who signed what was changed.
+    let signer = first(&report).signer.as_ref().unwrap();
+    assert_eq!(signer.name, "Stadtverwaltung Musterstadt Siegel");
 }
 
 #[test]

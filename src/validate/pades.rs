@@ -357,6 +357,20 @@ fn check_cms<R: Read + Seek>(
             .push("the CMS carries a signing-time attribute, which PAdES baseline forbids".into());
     }
 
+    // Signing certificate first (EN 319 102-1 §5.2.3 before §5.2.7), so a protocol names
+    // the signer even when the document was changed.
+    let Some(certificate) =
+        cms::Parsed::find_signer_certificate(signer_info, &parsed.certificates).cloned()
+    else {
+        checks.fail(
+            "signing-certificate",
+            SubIndication::NoSigningCertificateFound,
+            "the signer's certificate is not in the signature",
+        );
+        return;
+    };
+    describe_signer(&certificate, result);
+
     // Message digest over the byte ranges.
     let Some(digest) = view.digest else {
         checks.fail(
@@ -391,19 +405,6 @@ fn check_cms<R: Read + Seek>(
     if checks.stopped() {
         return;
     }
-
-    // Signing certificate.
-    let Some(certificate) =
-        cms::Parsed::find_signer_certificate(signer_info, &parsed.certificates).cloned()
-    else {
-        checks.fail(
-            "signing-certificate",
-            SubIndication::NoSigningCertificateFound,
-            "the signer's certificate is not in the signature",
-        );
-        return;
-    };
-    describe_signer(&certificate, result);
 
     // Signature value.
     let (Some((scheme, scheme_digest)), Some(signed_attributes)) =
