@@ -119,9 +119,10 @@ pub fn view<'a>(
 
     // Findings: the messages and every failed check, in plain view.
     let findings: Vec<String> = signature
-        .messages
+        .findings
         .iter()
-        .cloned()
+        .map(|f| format!("{}: {}", f.id, f.detail))
+        .chain(signature.messages.iter().cloned())
         .chain(
             signature
                 .checks
