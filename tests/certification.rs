@@ -215,7 +215,11 @@ fn sneaky_signature_attack_fails_the_certification() {
     });
     let report = validate(&path);
     let certification = &report.signatures[0];
-    assert_eq!(certification.indication, Indication::TotalFailed);
+    assert_eq!(certification.indication, Indication::Indeterminate);
+    assert_eq!(
+        certification.subindication,
+        Some(SubIndication::SigConstraintsFailure)
+    );
     assert!(
         finding_ids(certification).contains(&"SNEAKY_SIGNATURE_ATTACK"),
         "{:?}",

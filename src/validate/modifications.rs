@@ -175,7 +175,9 @@ pub(crate) fn judge(found: &Findings, rules: &Rules) -> Judged {
                         "signature field {field} was signed although the certification allows no changes"
                     ));
                 } else if rules.certified && *added && *visible {
-                    judged.visible.push(format!(
+                    // Approval signers legitimately add visible fields too, so this is not
+                    // proven forgery; but what the appearance shows was never certified.
+                    judged.other.push(format!(
                         "a visible signature field {field} was added to the certified document"
                     ));
                     finding(
