@@ -200,6 +200,7 @@ fn measure() {
         timestamp: None,
         fetcher: None,
         certify: None,
+        visible: None,
     };
     println!(
         "SoftHSM2 raw C_Sign (CKM_SHA256_RSA_PKCS, RSA-2048, {threads} sessions): {raw_rate:8.1} signatures/s"

@@ -6,6 +6,7 @@
 mod syntax;
 pub(crate) mod xref;
 
+pub mod appearance;
 pub mod dss;
 pub mod permissions;
 pub mod signature;
@@ -315,6 +316,42 @@ impl<R: Read + Seek> File<R> {
         let id = *id;
         let catalog = self.dictionary(&Object::Reference(id))?;
         Ok((id, catalog))
+    }
+
+    /// The pages in order (§7.7.3.2), walking the page tree depth first; bounded against
+    /// hostile trees (cycles, absurd sizes).
+    pub fn pages(&mut self) -> Result<Vec<ObjectId>, Error> {
+        const MAX_PAGES: usize = 200_000;
+        let (_, catalog) = self.catalog()?;
+        let root = catalog
+            .get(b"Pages")
+            .ok()
+            .and_then(|p| p.as_reference().ok())
+            .ok_or(Error::Structure("catalog has no /Pages"))?;
+        let mut pages = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![(root, 0usize)];
+        while let Some((id, depth)) = stack.pop() {
+            if depth > MAX_REFERENCE_CHAIN || !seen.insert(id) || seen.len() > MAX_PAGES {
+                return Err(Error::Structure("page tree too deep, cyclic or too large"));
+            }
+            let node = self.dictionary(&Object::Reference(id))?;
+            match node.get(b"Kids") {
+                Ok(kids) if !node.get_type().is_ok_and(|t| t == b"Page") => {
+                    let kids = self.resolve(kids)?;
+                    let kids = kids
+                        .as_array()
+                        .map_err(|_| Error::Structure("/Kids is not an array"))?;
+                    for kid in kids.iter().rev() {
+                        if let Ok(kid) = kid.as_reference() {
+                            stack.push((kid, depth + 1));
+                        }
+                    }
+                }
+                _ => pages.push(id),
+            }
+        }
+        Ok(pages)
     }
 
     /// The first page of the page tree (§7.7.3), walking down `/Kids`.

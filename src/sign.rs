@@ -73,6 +73,9 @@ pub struct Request {
     /// Certify the document: the first signature, stating which changes may follow
     /// (ISO 32000-2 §12.8.2.2 DocMDP).
     pub certify: Option<pdf::permissions::Level>,
+    /// Shows the signature on a page; empty `lines` get the default text (kind, holder,
+    /// time, reason).
+    pub visible: Option<pdf::appearance::Visible>,
 }
 
 /// What a finished signature looks like.
@@ -245,6 +248,12 @@ fn write_signed(
         contact_info: request.contact_info.clone(),
         capacity: cms::estimate_size(credential) + room,
         certify: request.certify,
+        visible: request.visible.clone().map(|mut visible| {
+            if visible.lines.is_empty() {
+                visible.lines = default_lines(certificate, request);
+            }
+            visible
+        }),
     };
     let digest = credential.signer.algorithm().digest();
     let mut signature = Vec::new();
@@ -291,6 +300,21 @@ fn write_signed(
     Ok((outcome, out))
 }
 
+/// What a visible signature says unless the caller chooses: kind, holder, time, reason.
+fn default_lines(certificate: &crate::certificate::Certificate, request: &Request) -> Vec<String> {
+    let kind = match certificate.declared_kind().unwrap_or(request.intent) {
+        Kind::Seal => "Digital gesiegelt von",
+        Kind::Signature => "Digital signiert von",
+    };
+    let mut lines = vec![
+        kind.to_owned(),
+        certificate.holder(),
+        request.time.format("%d.%m.%Y %H:%M UTC").to_string(),
+    ];
+    lines.extend(request.reason.clone());
+    lines
+}
+
 /// The signature dictionary of a document time-stamp (ETSI EN 319 142-1 §5.4.3).
 pub(crate) fn document_timestamp_request() -> pdf::signature::Request {
     pdf::signature::Request {
@@ -303,6 +327,7 @@ pub(crate) fn document_timestamp_request() -> pdf::signature::Request {
         contact_info: None,
         capacity: TIMESTAMP_ROOM,
         certify: None,
+        visible: None,
     }
 }
 

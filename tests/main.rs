@@ -10,6 +10,7 @@
 
 mod support;
 
+mod appearance;
 mod certification;
 mod cli;
 mod corpus;

@@ -62,6 +62,7 @@ pub fn request(intent: Kind) -> sign::Request {
         timestamp: None,
         fetcher: None,
         certify: None,
+        visible: None,
     }
 }
 

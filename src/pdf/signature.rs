@@ -34,6 +34,8 @@ pub struct Request {
     pub capacity: usize,
     /// Makes this a certification signature with this DocMDP level (ISO 32000-2 §12.8.2.2).
     pub certify: Option<Level>,
+    /// Shows the signature on a page; `None` leaves it invisible.
+    pub visible: Option<super::appearance::Visible>,
 }
 
 /// `/Type` of a signature dictionary.
@@ -108,7 +110,20 @@ pub fn prepare<R: Read + Seek>(file: &mut File<R>, request: &Request) -> Result<
     }
     let mut update = Update::new(file);
     let (catalog_id, mut catalog) = file.catalog()?;
-    let (page_id, mut page) = file.first_page()?;
+    let (page_id, mut page) = match &request.visible {
+        None => file.first_page()?,
+        Some(visible) => {
+            let pages = file.pages()?;
+            let id = match visible.page {
+                super::appearance::Page::Last => pages.last().copied(),
+                super::appearance::Page::Number(n) => {
+                    n.checked_sub(1).and_then(|i| pages.get(i)).copied()
+                }
+            }
+            .ok_or(Error::Structure("the document has no such page"))?;
+            (id, file.dictionary(&Object::Reference(id))?)
+        }
+    };
 
     let existing = field_names(file)?;
     let prefix = match request.kind {
@@ -129,10 +144,23 @@ pub fn prepare<R: Read + Seek>(file: &mut File<R>, request: &Request) -> Result<
     widget.set("FT", Object::Name(b"Sig".to_vec()));
     widget.set("T", text_string(&field));
     widget.set("V", Object::Reference(sig_id));
-    widget.set(
-        "Rect",
-        Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
-    );
+    match &request.visible {
+        None => widget.set(
+            "Rect",
+            Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
+        ),
+        Some(visible) => {
+            widget.set("Rect", super::appearance::rect(visible));
+            let appearance = update.allocate();
+            update.set(
+                appearance,
+                Object::Stream(super::appearance::stream(visible)),
+            );
+            let mut ap = Dictionary::new();
+            ap.set("N", Object::Reference(appearance));
+            widget.set("AP", Object::Dictionary(ap));
+        }
+    }
     // Print + Locked (§12.5.3): an invisible field that still prints and cannot be moved.
     widget.set("F", Object::Integer(132));
     widget.set("P", Object::Reference(page_id));

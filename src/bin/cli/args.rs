@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use siegel::pdf::appearance::{Page, Visible};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -54,6 +55,10 @@ pub struct SignArgs {
     /// filling and signing, 3 also annotations.
     #[arg(long, value_enum, default_value_t = Certify::None)]
     pub certify: Certify,
+    /// Show the signature on a page: PAGE,X,Y,W,H in points from the lower-left corner; PAGE
+    /// is a number from 1 or `last`. Without it the signature is invisible.
+    #[arg(long, value_parser = parse_visible)]
+    pub visible: Option<Visible>,
     #[command(flatten)]
     pub out: OutputArgs,
     /// Overwrite existing outputs, and sign with a certificate of the other kind.
@@ -249,4 +254,38 @@ pub enum DigestArg {
     Sha256,
     Sha384,
     Sha512,
+}
+
+fn parse_visible(text: &str) -> Result<Visible, String> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let [page, x, y, width, height] = parts[..] else {
+        return Err("expected PAGE,X,Y,W,H, e.g. 1,360,40,200,60 or last,40,40,200,60".into());
+    };
+    let page = if page.eq_ignore_ascii_case("last") {
+        Page::Last
+    } else {
+        match page.parse::<usize>() {
+            Ok(n) if n >= 1 => Page::Number(n),
+            _ => return Err(format!("page {page}: a number from 1, or `last`")),
+        }
+    };
+    let number = |name: &str, value: &str| -> Result<f64, String> {
+        value
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .ok_or_else(|| format!("{name} {value}: a number of points, not negative"))
+    };
+    let (width, height) = (number("width", width)?, number("height", height)?);
+    if width < 20.0 || height < 10.0 {
+        return Err("the box must be at least 20 x 10 points".into());
+    }
+    Ok(Visible {
+        page,
+        x: number("x", x)?,
+        y: number("y", y)?,
+        width,
+        height,
+        lines: Vec::new(),
+    })
 }

@@ -107,6 +107,7 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
             args::Certify::FormFilling => Some(Level::FormFilling),
             args::Certify::Annotations => Some(Level::Annotations),
         },
+        visible: args.visible.clone(),
     };
     sign::check_credential(&credential, &request)?;
 
@@ -408,6 +409,7 @@ fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
         timestamp: None,
         fetcher: None,
         certify: None,
+        visible: None,
     };
     let outcome = sign::sign_pdf(&input, &args.output, &credential, &request, true)?;
     print_line(&format!(

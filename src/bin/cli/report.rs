@@ -125,6 +125,7 @@ impl Plan {
             contact_info: None,
             level: sign::Level::B,
             certify: None,
+            visible: None,
             timestamp: None,
             fetcher: None,
         };

@@ -691,6 +691,7 @@ impl Sign {
             location: text(&self.location),
             contact_info: None,
             certify: None,
+            visible: None,
             level,
             timestamp,
             fetcher: (level >= sign::Level::Lt).then_some(http),

@@ -31,6 +31,7 @@ fn signed(dir: &Path) -> PathBuf {
         location: None,
         contact_info: None,
         certify: None,
+        visible: None,
         level: sign::Level::B,
         timestamp: None,
         fetcher: None,
