@@ -16,29 +16,29 @@ pub enum Page {
 pub struct Visible {
     pub page: Page,
     /// Lower-left corner and size, in PDF points from the page's lower-left corner.
-    pub x: f64,
-    pub y: f64,
-    pub width: f64,
-    pub height: f64,
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
     /// The lines shown, top to bottom.
     pub lines: Vec<String>,
 }
 
 /// Average Helvetica advance width in em; enough to keep lines inside the box.
-const AVERAGE_WIDTH: f64 = 0.56;
-const PADDING: f64 = 4.0;
+const AVERAGE_WIDTH: f32 = 0.56;
+const PADDING: f32 = 4.0;
 
 /// The form XObject that draws `visible`.
 pub fn stream(visible: &Visible) -> Stream {
     let (w, h) = (visible.width.max(1.0), visible.height.max(1.0));
-    let lines = visible.lines.len().max(1) as f64;
+    let lines = visible.lines.len().clamp(1, 100) as f32;
     let longest = visible
         .lines
         .iter()
         .map(|l| l.chars().count())
         .max()
         .unwrap_or(1)
-        .max(1) as f64;
+        .clamp(1, 10_000) as f32;
     let size = ((h - 2.0 * PADDING) / (lines * 1.25))
         .min((w - 2.0 * PADDING) / (longest * AVERAGE_WIDTH))
         .clamp(3.0, 12.0);
@@ -77,12 +77,7 @@ pub fn stream(visible: &Visible) -> Stream {
     dict.set("Subtype", Object::Name(b"Form".to_vec()));
     dict.set(
         "BBox",
-        Object::Array(vec![
-            0.into(),
-            0.into(),
-            Object::Real(w as f32),
-            Object::Real(h as f32),
-        ]),
+        Object::Array(vec![0.into(), 0.into(), Object::Real(w), Object::Real(h)]),
     );
     dict.set("Resources", Object::Dictionary(resources));
     Stream::new(dict, content.into_bytes())
@@ -90,12 +85,11 @@ pub fn stream(visible: &Visible) -> Stream {
 
 /// `/Rect` of the widget.
 pub fn rect(visible: &Visible) -> Object {
-    let real = |v: f64| Object::Real(v as f32);
     Object::Array(vec![
-        real(visible.x),
-        real(visible.y),
-        real(visible.x + visible.width),
-        real(visible.y + visible.height),
+        Object::Real(visible.x),
+        Object::Real(visible.y),
+        Object::Real(visible.x + visible.width),
+        Object::Real(visible.y + visible.height),
     ])
 }
 
@@ -114,8 +108,10 @@ fn win_ansi(text: &str) -> Vec<u8> {
             '‘' => 0x91,
             '’' => 0x92,
             '•' => 0x95,
-            c if (c as u32) < 0x80 || (0xA0..=0xFF).contains(&(c as u32)) => c as u32 as u8,
-            _ => b'?',
+            c => match u8::try_from(u32::from(c)) {
+                Ok(byte) if !(0x80..0xA0).contains(&byte) => byte,
+                _ => b'?',
+            },
         })
         .collect()
 }

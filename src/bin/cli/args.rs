@@ -269,9 +269,9 @@ fn parse_visible(text: &str) -> Result<Visible, String> {
             _ => return Err(format!("page {page}: a number from 1, or `last`")),
         }
     };
-    let number = |name: &str, value: &str| -> Result<f64, String> {
+    let number = |name: &str, value: &str| -> Result<f32, String> {
         value
-            .parse::<f64>()
+            .parse::<f32>()
             .ok()
             .filter(|v| v.is_finite() && *v >= 0.0)
             .ok_or_else(|| format!("{name} {value}: a number of points, not negative"))
