@@ -27,6 +27,9 @@ pub struct Settings {
     pub level: Level,
     /// How outputs are named beside their input.
     pub naming: Naming,
+    /// Where the desktop app last put a visible signature; files without it load as
+    /// invisible.
+    pub placement: Placement,
 }
 
 impl Default for Settings {
@@ -39,6 +42,7 @@ impl Default for Settings {
             offline: false,
             level: Level::BB,
             naming: Naming::default(),
+            placement: Placement::default(),
         }
     }
 }
@@ -70,6 +74,37 @@ impl std::fmt::Display for Level {
             Self::BLta => "B-LTA",
         })
     }
+}
+
+/// Where a visible signature goes: nowhere, or a corner of the first or the last page (the
+/// places forms leave free for a stamp).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Placement {
+    #[default]
+    Invisible,
+    FirstTopLeft,
+    FirstTopRight,
+    FirstBottomLeft,
+    FirstBottomRight,
+    LastTopLeft,
+    LastTopRight,
+    LastBottomLeft,
+    LastBottomRight,
+}
+
+impl Placement {
+    pub const ALL: [Self; 9] = [
+        Self::Invisible,
+        Self::FirstTopLeft,
+        Self::FirstTopRight,
+        Self::FirstBottomLeft,
+        Self::FirstBottomRight,
+        Self::LastTopLeft,
+        Self::LastTopRight,
+        Self::LastBottomLeft,
+        Self::LastBottomRight,
+    ];
 }
 
 /// Output names: `<stem><suffix>.<extension>` in the input's folder.
@@ -204,6 +239,7 @@ mod tests {
                 signed_suffix: "_unterschrieben".into(),
                 sealed_suffix: "_gesiegelt".into(),
             },
+            placement: Placement::LastBottomRight,
         };
         settings.save_to(&path).unwrap();
         assert_eq!(Settings::load_from(&path).unwrap(), settings);
@@ -218,6 +254,7 @@ mod tests {
         assert!(settings.offline);
         assert_eq!(settings.level, Level::BT);
         assert_eq!(settings.naming, Naming::default());
+        assert_eq!(settings.placement, Placement::Invisible);
     }
 
     #[test]

@@ -226,6 +226,16 @@ impl App {
                 self.modal = Some(Modal::Confirm(confirm));
                 Task::none()
             }
+            sign::Action::Remember(settings) => {
+                let placement = settings.placement;
+                self.settings.placement = placement;
+                let generation = GENERATION.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                Task::perform(
+                    crate::worker::spawn(move || remember_placement(placement, generation)),
+                    drop,
+                )
+                .discard()
+            }
             sign::Action::Back => self.home(),
         }
     }
@@ -344,3 +354,26 @@ fn wrap_validate(message: validate::Message) -> Message {
 
 #[cfg(test)]
 mod tests;
+
+/// Writes `placement` into the settings file as it is on disk now, changing nothing else. A
+/// file that does not load is left alone: the user fixes it in Settings, and a stamp position
+/// is not worth replacing their other choices with defaults. Failing to save only costs the
+/// choice next time, so errors are not shown.
+fn remember_placement(placement: siegel::settings::Placement, generation: u64) {
+    // Quick changes run on several workers: only the newest choice is written, one at a time.
+    let Ok(_writing) = WRITING.lock() else {
+        return;
+    };
+    if GENERATION.load(std::sync::atomic::Ordering::SeqCst) != generation {
+        return;
+    }
+    if let Ok(mut settings) = Settings::load()
+        && settings.placement != placement
+    {
+        settings.placement = placement;
+        let _ = settings.save();
+    }
+}
+
+static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

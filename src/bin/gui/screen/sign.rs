@@ -4,6 +4,7 @@
 //! nothing is ever overwritten.
 
 pub mod keys;
+mod placement;
 mod view;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +32,8 @@ pub struct Sign {
     keys: Keys,
     selected: Option<Selected>,
     level: settings::Level,
+    /// Where the signature shows; from the settings, remembered there when changed.
+    placement: settings::Placement,
     reason: String,
     location: String,
     /// A PKCS#12 path typed by hand (where no file dialog is available, or faster).
@@ -55,6 +58,7 @@ pub enum Focus {
     Level,
     Reason,
     Location,
+    Placement,
     Cancel,
     OpenFolder,
     Home,
@@ -139,6 +143,7 @@ pub enum Message {
     Pkcs12PathChanged(String),
     Pkcs12PathSubmitted,
     LevelChanged(settings::Level),
+    PlacementChanged(settings::Placement),
     ReasonChanged(String),
     LocationChanged(String),
     AddFiles,
@@ -160,6 +165,8 @@ pub enum Action {
     Task(Task<Message>),
     AskSecret(pin::Request),
     Confirm(confirm::Confirm),
+    /// Settings changed here (the stamp's placement): the app keeps and saves them.
+    Remember(Settings),
     Back,
 }
 
@@ -178,6 +185,7 @@ impl Sign {
             keys: Keys::Loading,
             selected: None,
             level: settings.level,
+            placement: settings.placement,
             reason: String::new(),
             location: String::new(),
             p12_path: String::new(),
@@ -298,6 +306,14 @@ impl Sign {
                 self.level = level;
                 Action::None
             }
+            Message::PlacementChanged(placement) => {
+                self.placement = placement;
+                if self.settings.placement == placement {
+                    return Action::None;
+                }
+                self.settings.placement = placement;
+                Action::Remember(self.settings.clone())
+            }
             Message::ReasonChanged(reason) => {
                 self.reason = reason;
                 Action::None
@@ -378,6 +394,9 @@ impl Sign {
                             .map_or(0, |i| i + 1);
                         Message::LevelChanged(all[next % all.len()])
                     }
+                    Some(Focus::Placement) => {
+                        Message::PlacementChanged(placement::next(self.placement))
+                    }
                     Some(Focus::Cancel) => Message::Cancel,
                     Some(Focus::OpenFolder) => Message::OpenFolder,
                     Some(Focus::Reason | Focus::Location | Focus::Start) | None => Message::Start,
@@ -411,7 +430,12 @@ impl Sign {
             }
             items.extend([Focus::Pkcs12Path, Focus::ChooseKeyFile]);
         }
-        items.extend([Focus::Level, Focus::Reason, Focus::Location]);
+        items.extend([
+            Focus::Level,
+            Focus::Reason,
+            Focus::Location,
+            Focus::Placement,
+        ]);
         match self.run {
             Run::Running { .. } => items.push(Focus::Cancel),
             Run::Finished => {
@@ -601,6 +625,16 @@ impl Sign {
             .iter()
             .map(|&i| (i, self.documents[i].path.clone()))
             .collect();
+        let placement = self.placement;
+        let certificate = credential.certificate();
+        // The library's default text is German; the stamp speaks the app's language instead.
+        let lines = placement::lines(
+            self.language,
+            certificate.declared_kind().unwrap_or(self.intent),
+            certificate.holder(),
+            request.time,
+            request.reason.as_deref(),
+        );
         let cancel = Cancel::default();
         let signer = credential.clone();
         let stream = worker::stream(cancel.clone(), move |send, cancel| {
@@ -610,6 +644,8 @@ impl Sign {
                 }
                 send(Event::Started(index));
                 let result = output_path(&input, &suffix).and_then(|output| {
+                    // Per document: the corner depends on the size of its page.
+                    let request = placement::request_for(&request, placement, &input, &lines)?;
                     sign::sign_pdf(&input, &output, &signer, &request, false)
                         .map(|outcome| outcome.output)
                         .map_err(|e| e.to_string())

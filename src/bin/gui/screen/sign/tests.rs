@@ -304,7 +304,7 @@ fn only_usable_token_keys_can_be_selected() {
 fn tab_reaches_the_key_file_and_enter_cycles_the_level() {
     let (_dir, files) = documents(1);
     let mut screen = screen(Kind::Seal, files);
-    let order: Vec<Focus> = (0..8)
+    let order: Vec<Focus> = (0..9)
         .map(|_| {
             screen.update(Message::FocusNext(false), Language::En);
             screen.focus.current().unwrap()
@@ -321,10 +321,15 @@ fn tab_reaches_the_key_file_and_enter_cycles_the_level() {
             Focus::Level,
             Focus::Reason,
             Focus::Location,
+            Focus::Placement,
         ]
     );
-    screen.update(Message::FocusNext(true), Language::En);
-    screen.update(Message::FocusNext(true), Language::En);
+    // Enter on the position cycles it like the level.
+    screen.update(Message::Activate, Language::En);
+    assert_eq!(screen.placement, settings::Placement::FirstTopLeft);
+    for _ in 0..3 {
+        screen.update(Message::FocusNext(true), Language::En);
+    }
     assert_eq!(screen.focus.current(), Some(Focus::Level));
     screen.update(Message::Activate, Language::En);
     assert_eq!(screen.level, settings::Level::BT);
@@ -332,4 +337,108 @@ fn tab_reaches_the_key_file_and_enter_cycles_the_level() {
     screen.update(Message::FocusNext(false), Language::En);
     screen.update(Message::Activate, Language::En);
     assert!(screen.error.is_some());
+}
+
+/// The request the worker builds for `input` with the screen's current placement.
+fn placed(screen: &Sign, input: &Path) -> Option<siegel::pdf::appearance::Visible> {
+    let lines = vec!["Digitally sealed by".to_owned()];
+    placement::request_for(&screen.request().unwrap(), screen.placement, input, &lines)
+        .unwrap()
+        .visible
+}
+
+#[test]
+fn a_corner_puts_the_stamp_there_on_an_a4_page() {
+    use siegel::pdf::appearance::Page;
+    let (_dir, files) = documents(1);
+    let mut screen = screen(Kind::Seal, files.clone());
+    assert_eq!(screen.placement, settings::Placement::Invisible);
+    assert_eq!(placed(&screen, &files[0]), None);
+
+    let Action::Remember(remembered) = screen.update(
+        Message::PlacementChanged(settings::Placement::LastBottomRight),
+        Language::En,
+    ) else {
+        panic!("expected the choice to be remembered in the settings");
+    };
+    assert_eq!(remembered.placement, settings::Placement::LastBottomRight);
+    let visible = placed(&screen, &files[0]).unwrap();
+    assert_eq!(visible.page, Page::Last);
+    assert_eq!((visible.x, visible.y), (359.0, 36.0));
+    assert_eq!((visible.width, visible.height), (200.0, 60.0));
+    assert_eq!(visible.lines, ["Digitally sealed by"]);
+
+    screen.update(
+        Message::PlacementChanged(settings::Placement::FirstTopLeft),
+        Language::En,
+    );
+    let visible = placed(&screen, &files[0]).unwrap();
+    assert_eq!(visible.page, Page::Number(1));
+    assert_eq!((visible.x, visible.y), (36.0, 842.0 - 36.0 - 60.0));
+
+    screen.update(
+        Message::PlacementChanged(settings::Placement::Invisible),
+        Language::En,
+    );
+    assert_eq!(placed(&screen, &files[0]), None);
+    // Choosing what is chosen already writes nothing.
+    assert!(matches!(
+        screen.update(
+            Message::PlacementChanged(settings::Placement::Invisible),
+            Language::En
+        ),
+        Action::None
+    ));
+}
+
+#[test]
+fn a_sealed_document_gets_the_stamp_in_english_in_the_chosen_corner() {
+    let (_dir, files) = documents(1);
+    let mut screen = screen(Kind::Seal, files.clone());
+    screen.update(
+        Message::PlacementChanged(settings::Placement::LastBottomRight),
+        Language::En,
+    );
+    screen.update(
+        Message::Pkcs12Picked(Some(testdata("pki/seal-rsa.p12"))),
+        Language::En,
+    );
+    screen.update(Message::Start, Language::En);
+    let Action::Task(_) =
+        screen.update(Message::Opened(Ok(open("pki/seal-rsa.p12"))), Language::En)
+    else {
+        panic!("expected the batch to start");
+    };
+    let output = files[0].with_file_name("brief-0-sealed.pdf");
+    wait_for(&output);
+
+    let mut file = siegel::pdf::File::open(&output).unwrap();
+    let page = *file.pages().unwrap().last().unwrap();
+    let page = file.dictionary(&lopdf::Object::Reference(page)).unwrap();
+    let annots = file.resolve(page.get(b"Annots").unwrap()).unwrap();
+    let rects: Vec<Vec<f32>> = annots
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let widget = file.dictionary(a).unwrap();
+            let rect = file.resolve(widget.get(b"Rect").unwrap()).unwrap();
+            rect.as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.as_float().unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(rects, [vec![359.0, 36.0, 559.0, 96.0]]);
+    // The stamp's first line, as the appearance stream writes it (WinAnsi in hex).
+    let hex: String = "Digitally sealed by"
+        .bytes()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    let bytes = std::fs::read(&output).unwrap();
+    assert!(
+        bytes.windows(hex.len()).any(|w| w == hex.as_bytes()),
+        "the stamp is not in English"
+    );
 }

@@ -9,6 +9,7 @@ use siegel::certificate::Kind;
 use siegel::settings;
 
 use super::keys::Fit;
+use super::placement;
 use super::{Focus, Keys, Message, Run, Selected, Sign, State};
 use crate::i18n::Language;
 use crate::screen::start::display_name;
@@ -267,10 +268,13 @@ fn options(screen: &Sign, language: Language) -> Element<'_, Message> {
             widget::subheading(t("sign.options")),
             row![
                 text(t("sign.level")).size(14).width(Length::Fixed(110.0)),
-                pick_list(
-                    settings::Level::ALL,
-                    Some(screen.level),
-                    Message::LevelChanged
+                widget::ring(
+                    pick_list(
+                        settings::Level::ALL,
+                        Some(screen.level),
+                        Message::LevelChanged
+                    ),
+                    screen.focus.is(Focus::Level)
                 ),
             ]
             .spacing(12)
@@ -284,7 +288,22 @@ fn options(screen: &Sign, language: Language) -> Element<'_, Message> {
                 .id(LOCATION_INPUT)
                 .on_input(Message::LocationChanged)
                 .padding(8),
-            widget::muted(t("sign.no_visible")),
+            row![
+                text(t("sign.placement"))
+                    .size(14)
+                    .width(Length::Fixed(110.0)),
+                widget::ring(
+                    pick_list(
+                        placement::Choice::all(language),
+                        Some(placement::Choice::new(screen.placement, language)),
+                        |choice| Message::PlacementChanged(choice.placement)
+                    ),
+                    screen.focus.is(Focus::Placement)
+                ),
+            ]
+            .spacing(12)
+            .align_y(Alignment::Center),
+            widget::muted(t("sign.placement_hint")),
         ]
         .spacing(12),
     )
