@@ -479,6 +479,24 @@ fn a_weak_key_is_refused_and_a_custom_catalogue_is_read_from_json() {
     );
     assert!(signature.messages[0].contains("RSA 1024 bit"));
 
+    // Existing before the certificate's notBefore is proven failure, not doubt.
+    let earlier = validate::validate_pdf(
+        &output,
+        &validate::Options::new(
+            {
+                let mut trust = trust::Store::new();
+                trust.add_file(&cert).unwrap();
+                trust
+            },
+            when - chrono::Duration::days(2),
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        (first(&earlier).indication, first(&earlier).subindication),
+        (Indication::TotalFailed, Some(SubIndication::NotYetValid))
+    );
+
     // Through the CLI: a catalogue of one's own that accepts nothing but SHA-512 and P-384.
     let catalogue = dir.path().join("strict.json");
     std::fs::write(

@@ -149,8 +149,8 @@ fn header(report: &Report, l: Language) -> Section {
         Row::new(
             l.pick("Validation policy", "Prüfrichtlinie"),
             l.pick(
-                "ETSI EN 319 102-1, validation of basic signatures (§5.3), with time-stamps and PDF modification analysis",
-                "ETSI EN 319 102-1, Prüfung von Basissignaturen (§5.3), mit Zeitstempeln und Prüfung von PDF-Änderungen",
+                "ETSI EN 319 102-1: basic validation, with time and long-term material, and with archival data (§5.3, §5.5, §5.6); PDF changes judged by DocMDP/FieldMDP",
+                "ETSI EN 319 102-1: Basisprüfung, mit Zeit- und Langzeitdaten und mit Archivdaten (§5.3, §5.5, §5.6); PDF-Änderungen nach DocMDP/FieldMDP beurteilt",
             ),
         ),
         Row::new(
@@ -159,7 +159,11 @@ fn header(report: &Report, l: Language) -> Section {
         ),
         Row::new(
             l.pick("Qualification based on", "Grundlage der Qualifikation"),
-            policy.qualification_basis.clone(),
+            // The report's sentence is English; the protocol says the same in its language.
+            l.pick(
+                "the QC statements of the signer's certificate (ETSI EN 319 412-5); not yet confirmed against the EU trusted lists",
+                "die QC-Statements des Zertifikats (ETSI EN 319 412-5); noch nicht mit den EU-Vertrauenslisten abgeglichen",
+            ),
         ),
         Row::new(
             l.pick("Mode", "Modus"),

@@ -82,9 +82,12 @@ impl SubIndication {
     /// The indication this sub-indication belongs to.
     pub fn indication(self) -> Indication {
         match self {
-            Self::FormatFailure | Self::HashFailure | Self::SigCryptoFailure | Self::Revoked => {
-                Indication::TotalFailed
-            }
+            // NOT_YET_VALID: the signature existed before the certificate did (Table 5).
+            Self::FormatFailure
+            | Self::HashFailure
+            | Self::SigCryptoFailure
+            | Self::Revoked
+            | Self::NotYetValid => Indication::TotalFailed,
             _ => Indication::Indeterminate,
         }
     }

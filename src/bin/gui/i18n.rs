@@ -15,13 +15,27 @@ pub enum Language {
     En,
 }
 
+impl From<siegel::protocol::Language> for Language {
+    fn from(language: siegel::protocol::Language) -> Self {
+        match language {
+            siegel::protocol::Language::De => Self::De,
+            siegel::protocol::Language::En => Self::En,
+        }
+    }
+}
+
 impl Language {
-    /// `de`, `de_DE.UTF-8`, `de-AT` ... are German; everything else English.
+    /// `de`, `de_DE.UTF-8`, `de-AT` ... are German; everything else English: the protocol's
+    /// rule, so the app and the protocols it saves always agree.
     pub fn from_locale(locale: &str) -> Self {
-        if locale.to_ascii_lowercase().starts_with("de") {
-            Self::De
-        } else {
-            Self::En
+        Self::from(siegel::protocol::Language::from_locale(locale))
+    }
+
+    /// The same language for the protocol.
+    pub fn protocol(self) -> siegel::protocol::Language {
+        match self {
+            Self::De => siegel::protocol::Language::De,
+            Self::En => siegel::protocol::Language::En,
         }
     }
 

@@ -232,7 +232,7 @@ impl Validate {
                     return Action::None;
                 };
                 let report = report.clone();
-                let language = protocol::Language::from_locale(language.code());
+                let language = language.protocol();
                 Action::Task(Task::perform(
                     worker::spawn(move || write_protocol(&report, &target, language)),
                     |result| {
