@@ -147,6 +147,24 @@ impl Services {
         store
     }
 
+    /// Signs `classic.pdf` into `output` with pyHanko and this PKI's seal key.
+    fn pyhanko_sign(&self, options: &[&str], output: &Path) {
+        let dir = tempfile::tempdir().unwrap();
+        let passfile = dir.path().join("pass");
+        std::fs::write(&passfile, PASSPHRASE).unwrap();
+        let result = Command::new("pyhanko")
+            .args(["sign", "addsig", "--field", "Sig1"])
+            .args(options)
+            .args(["pkcs12", "--passfile"])
+            .arg(&passfile)
+            .arg(pdf("classic.pdf"))
+            .arg(output)
+            .arg(self.path("seal.p12"))
+            .output()
+            .unwrap();
+        assert!(result.status.success(), "pyHanko: {}", stderr(&result));
+    }
+
     fn pyhanko_accepts(&self, file: &Path) {
         if !support::have("pyhanko") {
             return;
@@ -311,28 +329,9 @@ fn extend_lifts_a_pyhanko_b_t_file_to_b_lta_and_renews_it() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let passfile = dir.path().join("pass");
-    std::fs::write(&passfile, PASSPHRASE).unwrap();
     let bt = dir.path().join("pyhanko-bt.pdf");
-    let status = Command::new("pyhanko")
-        .args([
-            "sign",
-            "addsig",
-            "--field",
-            "Sig1",
-            "--use-pades",
-            "--timestamp-url",
-            &services.tsa_url(),
-            "pkcs12",
-            "--passfile",
-        ])
-        .arg(&passfile)
-        .arg(pdf("classic.pdf"))
-        .arg(&bt)
-        .arg(services.path("seal.p12"))
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let url = services.tsa_url();
+    services.pyhanko_sign(&["--use-pades", "--timestamp-url", &url], &bt);
 
     let url = services.tsa_url();
     let lta = dir.path().join("lta.pdf");
@@ -497,28 +496,13 @@ fn revocation_data_inside_a_pyhanko_cms_is_used_offline() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let passfile = dir.path().join("pass");
-    std::fs::write(&passfile, PASSPHRASE).unwrap();
     let signed = dir.path().join("adbe.pdf");
-    let output = Command::new("pyhanko")
-        .args([
-            "sign",
-            "addsig",
-            "--field",
-            "Sig1",
-            "--with-validation-info",
-        ])
-        .arg("--trust-replace")
-        .arg("--trust")
-        .arg(services.path("root.pem"))
-        .args(["pkcs12", "--passfile"])
-        .arg(&passfile)
-        .arg(pdf("classic.pdf"))
-        .arg(&signed)
-        .arg(services.path("seal.p12"))
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", stderr(&output));
+    let root = services.path("root.pem");
+    let root = root.to_str().unwrap();
+    services.pyhanko_sign(
+        &["--with-validation-info", "--trust-replace", "--trust", root],
+        &signed,
+    );
     services.stop_revocation_services();
 
     let report = validate_offline(&services, &signed);

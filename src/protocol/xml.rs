@@ -50,39 +50,42 @@ fn indication_uri(indication: Indication, building_block: bool) -> &'static str 
 
 /// The XML Signature URI of the signature algorithm the report names.
 fn algorithm_uri(algorithm: &str) -> &'static str {
+    const URIS: [(&str, [&str; 3]); 3] = [
+        (
+            "RSA PKCS#1",
+            [
+                "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+                "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+            ],
+        ),
+        (
+            "RSA-PSS",
+            [
+                "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1",
+                "http://www.w3.org/2007/05/xmldsig-more#sha384-rsa-MGF1",
+                "http://www.w3.org/2007/05/xmldsig-more#sha512-rsa-MGF1",
+            ],
+        ),
+        (
+            "ECDSA",
+            [
+                "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+                "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
+                "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
+            ],
+        ),
+    ];
     let digest = ["SHA-256", "SHA-384", "SHA-512"]
         .into_iter()
         .position(|d| algorithm.contains(d));
-    match (algorithm, digest) {
-        (a, Some(0)) if a.starts_with("RSA PKCS#1") => {
-            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
-        }
-        (a, Some(1)) if a.starts_with("RSA PKCS#1") => {
-            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384"
-        }
-        (a, Some(2)) if a.starts_with("RSA PKCS#1") => {
-            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512"
-        }
-        (a, Some(0)) if a.starts_with("RSA-PSS") => {
-            "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1"
-        }
-        (a, Some(1)) if a.starts_with("RSA-PSS") => {
-            "http://www.w3.org/2007/05/xmldsig-more#sha384-rsa-MGF1"
-        }
-        (a, Some(2)) if a.starts_with("RSA-PSS") => {
-            "http://www.w3.org/2007/05/xmldsig-more#sha512-rsa-MGF1"
-        }
-        (a, Some(0)) if a.starts_with("ECDSA") => {
-            "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
-        }
-        (a, Some(1)) if a.starts_with("ECDSA") => {
-            "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384"
-        }
-        (a, Some(2)) if a.starts_with("ECDSA") => {
-            "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512"
-        }
-        _ => "urn:etsi:019102:algorithm:unidentified",
-    }
+    URIS.iter()
+        .find(|(family, _)| algorithm.starts_with(family))
+        .zip(digest)
+        .map_or(
+            "urn:etsi:019102:algorithm:unidentified",
+            |((_, uris), d)| uris[d],
+        )
 }
 
 /// The qualification as the URIs EU DSS writes (there is no ETSI list of them).
