@@ -333,18 +333,20 @@ fn extend_lifts_a_pyhanko_b_t_file_to_b_lta_and_renews_it() {
     let url = services.tsa_url();
     services.pyhanko_sign(&["--use-pades", "--timestamp-url", &url], &bt);
 
-    let url = services.tsa_url();
+    let extend = |input: &Path, output: &Path| {
+        services.siegel(&[
+            "extend",
+            "--level",
+            "B-LTA",
+            "--tsa",
+            &url,
+            "-o",
+            output.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ])
+    };
     let lta = dir.path().join("lta.pdf");
-    let result = services.siegel(&[
-        "extend",
-        "--level",
-        "B-LTA",
-        "--tsa",
-        &url,
-        "-o",
-        lta.to_str().unwrap(),
-        bt.to_str().unwrap(),
-    ]);
+    let result = extend(&bt, &lta);
     assert!(result.status.success(), "{}", stdout(&result));
     assert!(
         stdout(&result).contains("archive time-stamp"),
@@ -359,16 +361,7 @@ fn extend_lifts_a_pyhanko_b_t_file_to_b_lta_and_renews_it() {
     services.pyhanko_accepts(&lta);
 
     let renewed = dir.path().join("renewed.pdf");
-    let result = services.siegel(&[
-        "extend",
-        "--level",
-        "B-LTA",
-        "--tsa",
-        &url,
-        "-o",
-        renewed.to_str().unwrap(),
-        lta.to_str().unwrap(),
-    ]);
+    let result = extend(&lta, &renewed);
     assert!(result.status.success(), "{}", stdout(&result));
     services.pyhanko_accepts(&renewed);
     let report = validate_offline(&services, &renewed);
