@@ -9,6 +9,8 @@ pub(crate) mod xref;
 pub mod appearance;
 pub mod dss;
 pub mod permissions;
+pub mod render;
+pub mod revision;
 pub mod signature;
 pub mod update;
 
@@ -20,14 +22,22 @@ use std::sync::Arc;
 
 use lopdf::{Dictionary, Object, ObjectId, Stream};
 
+use crate::budget::{self, Budget};
+
 /// How far references are followed before a cycle is assumed.
 const MAX_REFERENCE_CHAIN: usize = 32;
-/// Upper bound for one decoded object or cross-reference stream.
-const MAX_DECODED_STREAM: usize = 256 * 1024 * 1024;
+/// Upper bound for one decoded stream that the reader itself needs (object streams,
+/// validation data); real ones are far smaller.
+const MAX_DECODED_STREAM: usize = 64 * 1024 * 1024;
 /// Largest window read to parse one non-stream object.
 const MAX_OBJECT_WINDOW: usize = 64 * 1024 * 1024;
-/// Object streams kept decoded at once.
-const OBJECT_STREAM_CACHE: usize = 8;
+/// Decoded object streams kept at once, in bytes. Streams are evicted oldest first, so a file
+/// that names many large object streams costs one decode each, not one per object.
+const OBJECT_STREAM_CACHE: usize = 96 * 1024 * 1024;
+/// Parsed objects kept at once, in bytes of their source text.
+const OBJECT_CACHE: usize = 32 * 1024 * 1024;
+/// Streams larger than this are not kept in the object cache (their data would crowd it).
+const CACHED_STREAM: usize = 256 * 1024;
 
 /// Files up to this size are read into memory at once: one read instead of many small ones,
 /// which is what batches of ordinary documents consist of. Larger files are read on demand.
@@ -39,14 +49,53 @@ pub struct File<R = Source> {
     source: R,
     len: u64,
     xref: xref::Table,
-    object_streams: HashMap<u32, Arc<ObjectStream>>,
+    budget: Budget,
+    object_streams: StreamCache,
+    objects: ObjectCache,
+    /// Object streams being decoded, against `/Length` references that lead back into them.
+    loading: Vec<u32>,
     /// Set when the cross-reference data was damaged and rebuilt by scanning the file.
     recovered: bool,
+    /// Where the reader had to be lenient to read an object at all.
+    repairs: Vec<Repair>,
+}
+
+/// The document as one revision's own cross-reference chain defines it (ISO 32000-2 §7.5.6):
+/// the chain from one section to the first. [`View::NEWEST`] is what a viewer shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct View(usize);
+
+impl View {
+    /// The newest chain: the document as a conforming reader shows it.
+    pub const NEWEST: Self = Self(0);
+}
+
+/// A lenient reading: an object a strict reader would not have found where the
+/// cross-reference data says. Viewers that rebuild such files may show another object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repair {
+    pub number: u32,
+    pub what: &'static str,
+}
+
+/// How much of an object to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Load {
+    Full,
+    /// A stream's dictionary without its data.
+    DictionaryOnly,
 }
 
 impl File<Source> {
-    /// Opens the file at `path` and reads its cross-reference data.
+    /// Opens the file at `path` and reads its cross-reference data, with the budget of a
+    /// document of its size.
     pub fn open(path: &Path) -> Result<Self, Error> {
+        let len = fs::metadata(path).map_err(io_error)?.len();
+        Self::open_with(path, Budget::for_document(len))
+    }
+
+    /// Opens the file at `path` drawing on `budget`.
+    pub fn open_with(path: &Path, budget: Budget) -> Result<Self, Error> {
         let mut file = fs::File::open(path).map_err(io_error)?;
         let len = file.metadata().map_err(io_error)?.len();
         let source = if len <= IN_MEMORY {
@@ -56,64 +105,7 @@ impl File<Source> {
         } else {
             Source::Disk(file)
         };
-        Self::new(source)
-    }
-}
-
-impl File<Window<Source>> {
-    /// Opens the first `len` bytes of the file at `path` as a PDF of their own: the document as
-    /// it was at the end of an earlier revision (§7.5.6).
-    pub fn open_revision(path: &Path, len: u64) -> Result<Self, Error> {
-        let mut file = fs::File::open(path).map_err(io_error)?;
-        let full = file.metadata().map_err(io_error)?.len();
-        let len = len.min(full);
-        let source = if len <= IN_MEMORY {
-            let mut bytes = vec![0; usize::try_from(len).unwrap_or(0)];
-            file.read_exact(&mut bytes).map_err(io_error)?;
-            Source::Memory(io::Cursor::new(bytes))
-        } else {
-            Source::Disk(file)
-        };
-        Self::new(Window {
-            inner: source,
-            len,
-            position: 0,
-        })
-    }
-}
-
-/// The first `len` bytes of a source, seen as a whole.
-#[derive(Debug)]
-pub struct Window<R> {
-    inner: R,
-    len: u64,
-    position: u64,
-}
-
-impl<R: Read + Seek> Read for Window<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let left = self.len.saturating_sub(self.position);
-        let want = usize::try_from(left).map_or(buf.len(), |l| l.min(buf.len()));
-        if want == 0 {
-            return Ok(0);
-        }
-        self.inner.seek(SeekFrom::Start(self.position))?;
-        let read = self.inner.read(&mut buf[..want])?;
-        self.position += read as u64;
-        Ok(read)
-    }
-}
-
-impl<R: Read + Seek> Seek for Window<R> {
-    fn seek(&mut self, position: SeekFrom) -> io::Result<u64> {
-        let target = match position {
-            SeekFrom::Start(offset) => Some(offset),
-            SeekFrom::End(delta) => self.len.checked_add_signed(delta),
-            SeekFrom::Current(delta) => self.position.checked_add_signed(delta),
-        };
-        self.position = target
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"))?;
-        Ok(self.position)
+        Self::new_with(source, budget)
     }
 }
 
@@ -143,15 +135,27 @@ impl Seek for Source {
 }
 
 impl<R: Read + Seek> File<R> {
-    /// Reads the header, trailer and cross-reference sections from `source`.
+    /// Reads the header, trailer and cross-reference sections from `source`, with the budget
+    /// of a document of its size.
     pub fn new(mut source: R) -> Result<Self, Error> {
+        let len = source.seek(SeekFrom::End(0)).map_err(io_error)?;
+        Self::new_with(source, Budget::for_document(len))
+    }
+
+    /// Reads the header, trailer and cross-reference sections from `source`, drawing on
+    /// `budget`.
+    pub fn new_with(mut source: R, budget: Budget) -> Result<Self, Error> {
         let len = source.seek(SeekFrom::End(0)).map_err(io_error)?;
         let mut file = Self {
             source,
             len,
             xref: xref::Table::default(),
-            object_streams: HashMap::new(),
+            budget,
+            object_streams: StreamCache::default(),
+            objects: ObjectCache::default(),
+            loading: Vec::new(),
             recovered: false,
+            repairs: Vec::new(),
         };
         let head = file.read_at(0, 1024)?;
         if !head.windows(5).any(|w| w == b"%PDF-") {
@@ -159,7 +163,11 @@ impl<R: Read + Seek> File<R> {
         }
         match xref::Table::read(&mut file) {
             Ok(table) => file.xref = table,
-            Err(error) => file.recover().map_err(|_| error)?,
+            Err(error @ Error::Budget(_)) => return Err(error),
+            Err(error) => {
+                file.recovered = true;
+                file.xref = xref::Table::reconstruct(&mut file).map_err(|_| error)?;
+            }
         }
         if file.xref.trailer.has(b"Encrypt") {
             return Err(Error::Encrypted);
@@ -175,6 +183,11 @@ impl<R: Read + Seek> File<R> {
     /// Whether the file is empty (never true for a file that opened).
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// The budget this file draws on.
+    pub fn budget(&self) -> &Budget {
+        &self.budget
     }
 
     /// The newest trailer dictionary.
@@ -193,21 +206,19 @@ impl<R: Read + Seek> File<R> {
     }
 
     /// Whether the cross-reference data was damaged and had to be rebuilt by scanning. Such a
-    /// file can be read, but must not get an incremental update on top.
+    /// file can be read and described, but what it shows depends on the reader: it must not
+    /// get an incremental update on top, and no verdict on it can be trusted.
     pub fn is_recovered(&self) -> bool {
         self.recovered
     }
 
-    fn recover(&mut self) -> Result<(), Error> {
-        // Set first: reconstruction reads objects, and a failure there must not recover again.
-        self.recovered = true;
-        let table = xref::Table::reconstruct(self)?;
-        self.xref = table;
-        self.object_streams.clear();
-        Ok(())
+    /// The lenient readings made so far (offsets a few bytes off, generations that differ,
+    /// object-stream indexes that name another object).
+    pub fn repairs(&self) -> &[Repair] {
+        &self.repairs
     }
 
-    /// Every object number in use.
+    /// Every object number in use in the newest view.
     pub fn object_numbers(&self) -> Vec<u32> {
         self.xref.numbers().collect()
     }
@@ -217,52 +228,129 @@ impl<R: Read + Seek> File<R> {
         self.xref.size
     }
 
+    /// The view of the revision whose cross-reference chain starts at `startxref`, if the
+    /// newest chain passes through that section.
+    pub fn view_at(&self, startxref: u64) -> Option<View> {
+        self.xref.section_at(startxref).map(View)
+    }
+
+    /// The trailer of the section a view starts at.
+    pub fn trailer_in(&self, view: View) -> Option<&Dictionary> {
+        self.xref.sections.get(view.0).map(|s| &s.trailer)
+    }
+
+    /// Where `view` finds object `number`, as a value that is equal for two views exactly when
+    /// both read the object from the same bytes.
+    pub fn location_in(&self, view: View, number: u32) -> Option<(u64, u64)> {
+        match self.xref.entry_in(number, view.0)? {
+            xref::Entry::Plain { offset, .. } => Some((offset, u64::MAX)),
+            xref::Entry::Compressed { stream, index } => {
+                Some((u64::from(stream), u64::from(index)))
+            }
+            xref::Entry::Free => None,
+        }
+    }
+
+    /// Whether `number` is in use in `view`.
+    pub fn exists_in(&self, view: View, number: u32) -> bool {
+        self.xref.entry_in(number, view.0).is_some()
+    }
+
     /// Loads the object with the given number, with stream data for streams.
     pub fn object(&mut self, id: ObjectId) -> Result<Object, Error> {
-        self.located(id).map(|(object, _)| object)
+        self.load(id, View::NEWEST, Load::Full)
+            .map(|(object, _)| object)
+    }
+
+    /// Loads the object as `view` defines it.
+    pub fn object_in(&mut self, view: View, id: ObjectId) -> Result<Object, Error> {
+        self.load(id, view, Load::Full).map(|(object, _)| object)
+    }
+
+    /// Loads an object as `view` defines it; a stream comes without its data.
+    pub fn shallow_in(&mut self, view: View, id: ObjectId) -> Result<Object, Error> {
+        self.load(id, view, Load::DictionaryOnly)
+            .map(|(object, _)| object)
     }
 
     /// Loads an object and, for one stored uncompressed, the byte span it occupies in the file.
     pub fn located(&mut self, id: ObjectId) -> Result<(Object, Option<(u64, u64)>), Error> {
-        match self.located_by_table(id) {
-            Err(error @ (Error::Syntax { .. } | Error::Broken { .. })) if !self.recovered => {
-                // Offsets that do not lead to the object mean damaged cross-reference data.
-                self.recover().map_err(|_| error)?;
-                self.located_by_table(id)
-            }
-            other => other,
-        }
+        self.load(id, View::NEWEST, Load::Full)
     }
 
-    fn located_by_table(&mut self, id: ObjectId) -> Result<(Object, Option<(u64, u64)>), Error> {
-        match self.xref.entry(id.0) {
-            Some(xref::Entry::Plain { offset, .. }) => {
-                let first = self.object_at(offset, 0);
-                if let Ok((found, object, span)) = &first
-                    && found.0 == id.0
-                {
-                    return Ok((object.clone(), Some(*span)));
-                }
-                // Writers that miscount a few bytes are common; readers look nearby.
-                if let Some(near) = self.header_near(id, offset)?
-                    && let Ok((found, object, span)) = self.object_at(near, 0)
-                    && found.0 == id.0
-                {
-                    return Ok((object, Some(span)));
-                }
-                match first {
-                    Err(error) => Err(error),
-                    Ok(_) => Err(Error::Broken {
-                        what: "cross-reference points at the wrong object",
-                        id,
-                    }),
-                }
+    fn load(
+        &mut self,
+        id: ObjectId,
+        view: View,
+        how: Load,
+    ) -> Result<(Object, Option<(u64, u64)>), Error> {
+        self.budget_check()?;
+        match self.xref.entry_in(id.0, view.0) {
+            Some(xref::Entry::Plain { offset, generation }) => {
+                self.plain(id, offset, generation, view, how)
             }
             Some(xref::Entry::Compressed { stream, index }) => {
-                Ok((self.compressed_object(id, stream, index)?, None))
+                Ok((self.compressed_object(id, stream, index, view)?, None))
             }
             Some(xref::Entry::Free) | None => Err(Error::MissingObject(id)),
         }
+    }
+
+    fn plain(
+        &mut self,
+        id: ObjectId,
+        offset: u64,
+        generation: u16,
+        view: View,
+        how: Load,
+    ) -> Result<(Object, Option<(u64, u64)>), Error> {
+        if let Some((object, span)) = self.objects.get(offset, how) {
+            return Ok((object, Some(span)));
+        }
+        let first = self.object_at(offset, view, how);
+        let (found, object, span) = match first {
+            Ok((found, object, span)) if found.0 == id.0 => {
+                if found.1 != generation {
+                    self.repair(id.0, "the object's generation differs from its entry");
+                }
+                (found, object, span)
+            }
+            other => {
+                // Writers that miscount a few bytes are common; readers look nearby. Such a
+                // reading is recorded: a strict comparison of revisions may not rely on it.
+                let near = self.header_near(id, offset)?;
+                match near.map(|near| self.object_at(near, view, how)) {
+                    Some(Ok((found, object, span))) if found.0 == id.0 => {
+                        self.repair(id.0, "the cross-reference entry points beside the object");
+                        (found, object, span)
+                    }
+                    _ => {
+                        return match other {
+                            Err(error) => Err(error),
+                            Ok(_) => Err(Error::Broken {
+                                what: "cross-reference points at the wrong object",
+                                id,
+                            }),
+                        };
+                    }
+                }
+            }
+        };
+        let _ = found;
+        self.objects.put(offset, how, &object, span);
+        Ok((object, Some(span)))
+    }
+
+    fn repair(&mut self, number: u32, what: &'static str) {
+        let repair = Repair { number, what };
+        if self.repairs.len() < 1000 && !self.repairs.contains(&repair) {
+            self.repairs.push(repair);
+        }
+    }
+
+    /// Fails once the document's budget is used up.
+    pub(crate) fn budget_check(&self) -> Result<(), Error> {
+        self.budget.check().map_err(Error::Budget)
     }
 
     /// The offset of the header `n g obj` for `id` closest to `offset`, within a few hundred
@@ -281,10 +369,15 @@ impl<R: Read + Seek> File<R> {
 
     /// Follows a reference (and chains of references) to the object it names.
     pub fn resolve(&mut self, object: &Object) -> Result<Object, Error> {
+        self.resolve_in(View::NEWEST, object)
+    }
+
+    /// Follows references as `view` defines them.
+    pub fn resolve_in(&mut self, view: View, object: &Object) -> Result<Object, Error> {
         let mut current = object.clone();
         for _ in 0..MAX_REFERENCE_CHAIN {
             match current {
-                Object::Reference(id) => current = self.object(id)?,
+                Object::Reference(id) => current = self.object_in(view, id)?,
                 other => return Ok(other),
             }
         }
@@ -296,33 +389,59 @@ impl<R: Read + Seek> File<R> {
 
     /// Resolves `object` and requires a dictionary (a stream's dictionary counts).
     pub fn dictionary(&mut self, object: &Object) -> Result<Dictionary, Error> {
-        match self.resolve(object)? {
-            Object::Dictionary(dict) => Ok(dict),
-            Object::Stream(stream) => Ok(stream.dict),
-            _ => Err(Error::Structure("expected a dictionary")),
+        self.dictionary_in(View::NEWEST, object)
+    }
+
+    /// Resolves `object` in `view` and requires a dictionary (a stream's dictionary counts).
+    pub fn dictionary_in(&mut self, view: View, object: &Object) -> Result<Dictionary, Error> {
+        let mut current = object.clone();
+        for _ in 0..MAX_REFERENCE_CHAIN {
+            match current {
+                Object::Reference(id) => current = self.shallow_in(view, id)?,
+                Object::Dictionary(dict) => return Ok(dict),
+                Object::Stream(stream) => return Ok(stream.dict),
+                _ => return Err(Error::Structure("expected a dictionary")),
+            }
         }
+        Err(Error::Broken {
+            what: "reference chain too long",
+            id: (0, 0),
+        })
     }
 
     /// The document catalog and its object number.
     pub fn catalog(&mut self) -> Result<(ObjectId, Dictionary), Error> {
-        let root = self
+        self.catalog_in(View::NEWEST)
+    }
+
+    /// The document catalog as `view` defines it.
+    pub fn catalog_in(&mut self, view: View) -> Result<(ObjectId, Dictionary), Error> {
+        let trailer = self
             .xref
-            .trailer
+            .sections
+            .get(view.0)
+            .map_or(&self.xref.trailer, |s| &s.trailer);
+        let root = trailer
             .get(b"Root")
             .map_err(|_| Error::Structure("trailer has no /Root"))?;
         let Object::Reference(id) = root else {
             return Err(Error::Structure("/Root is not a reference"));
         };
         let id = *id;
-        let catalog = self.dictionary(&Object::Reference(id))?;
+        let catalog = self.dictionary_in(view, &Object::Reference(id))?;
         Ok((id, catalog))
     }
 
     /// The pages in order (§7.7.3.2), walking the page tree depth first; bounded against
     /// hostile trees (cycles, absurd sizes).
     pub fn pages(&mut self) -> Result<Vec<ObjectId>, Error> {
+        self.pages_in(View::NEWEST)
+    }
+
+    /// The pages in order as `view` defines them.
+    pub fn pages_in(&mut self, view: View) -> Result<Vec<ObjectId>, Error> {
         const MAX_PAGES: usize = 200_000;
-        let (_, catalog) = self.catalog()?;
+        let (_, catalog) = self.catalog_in(view)?;
         let root = catalog
             .get(b"Pages")
             .ok()
@@ -335,10 +454,10 @@ impl<R: Read + Seek> File<R> {
             if depth > MAX_REFERENCE_CHAIN || !seen.insert(id) || seen.len() > MAX_PAGES {
                 return Err(Error::Structure("page tree too deep, cyclic or too large"));
             }
-            let node = self.dictionary(&Object::Reference(id))?;
+            let node = self.dictionary_in(view, &Object::Reference(id))?;
             match node.get(b"Kids") {
                 Ok(kids) if !node.get_type().is_ok_and(|t| t == b"Page") => {
-                    let kids = self.resolve(kids)?;
+                    let kids = self.resolve_in(view, kids)?;
                     let kids = kids
                         .as_array()
                         .map_err(|_| Error::Structure("/Kids is not an array"))?;
@@ -407,6 +526,7 @@ impl<R: Read + Seek> File<R> {
         // At most 1 MiB at a time, and no more than the range needs.
         let mut buf = vec![0; usize::try_from(len).map_or(1 << 20, |l| l.min(1 << 20))];
         while remaining > 0 {
+            self.budget.check().map_err(Error::Budget)?;
             let want = usize::try_from(remaining).map_or(buf.len(), |r| r.min(buf.len()));
             let chunk = &mut buf[..want];
             self.source.read_exact(chunk).map_err(io_error)?;
@@ -472,68 +592,82 @@ impl<R: Read + Seek> File<R> {
         })
     }
 
+    /// Parses the indirect object that starts exactly at `offset`. A stream's `/Length` may be
+    /// an indirect reference; it is resolved in `view` as a plain number, never as a stream,
+    /// so a `/Length` that leads back into streams cannot recurse.
     fn object_at(
         &mut self,
         offset: u64,
-        depth: usize,
+        view: View,
+        how: Load,
     ) -> Result<(ObjectId, Object, (u64, u64)), Error> {
+        let Parsed {
+            id,
+            object,
+            span,
+            stream,
+            ..
+        } = self.parse_at(offset)?;
+        let Some((dict, data_offset)) = stream else {
+            return Ok((id, object, span));
+        };
+        let length = self.stream_length(&dict, id, view)?;
+        let length = usize::try_from(length)
+            .ok()
+            .filter(|&l| l as u64 <= self.len.saturating_sub(data_offset))
+            .ok_or(Error::Broken {
+                what: "stream /Length out of range",
+                id,
+            })?;
+        let end = data_offset + length as u64;
+        let data = match how {
+            Load::Full => self.read_at(data_offset, length)?,
+            Load::DictionaryOnly => Vec::new(),
+        };
+        Ok((
+            id,
+            Object::Stream(Stream {
+                dict,
+                content: data,
+                allows_compression: true,
+                start_position: None,
+            }),
+            (offset, end),
+        ))
+    }
+
+    /// Parses the header and the object at `offset`; for a stream, returns its dictionary and
+    /// where its data starts instead of reading the data.
+    pub(crate) fn parse_at(&mut self, offset: u64) -> Result<Parsed, Error> {
         let mut window = 16 * 1024;
         loop {
             let buf = self.read_at(offset, window)?;
             let mut parser = syntax::Parser::new(&buf);
             match parser.indirect() {
                 Ok(indirect) => {
-                    let Some(stream_start) = indirect.stream_start else {
-                        return Ok((
-                            indirect.id,
-                            indirect.object,
-                            (offset, offset + indirect.end as u64),
-                        ));
+                    if parser.repeated_key {
+                        self.repair(indirect.id.0, "a dictionary repeats a key");
+                    }
+                    let mut parsed = Parsed {
+                        id: indirect.id,
+                        object: indirect.object,
+                        span: (offset, offset + indirect.end as u64),
+                        stream: None,
+                        repeated_key: parser.repeated_key,
+                        closed: indirect.closed,
                     };
-                    let Object::Dictionary(dict) = indirect.object else {
-                        return Err(Error::Broken {
-                            what: "stream without a dictionary",
-                            id: indirect.id,
-                        });
-                    };
-                    let length = match dict.get(b"Length") {
-                        Ok(Object::Integer(n)) => *n,
-                        Ok(Object::Reference(id)) if depth < 2 && *id != indirect.id => {
-                            match self.object(*id)? {
-                                Object::Integer(n) => n,
-                                _ => {
-                                    return Err(Error::Broken {
-                                        what: "stream /Length is not a number",
-                                        id: indirect.id,
-                                    });
-                                }
-                            }
-                        }
-                        _ => {
+                    if let Some(stream_start) = indirect.stream_start {
+                        let Object::Dictionary(dict) =
+                            std::mem::replace(&mut parsed.object, Object::Null)
+                        else {
                             return Err(Error::Broken {
-                                what: "stream has no usable /Length",
+                                what: "stream without a dictionary",
                                 id: indirect.id,
                             });
-                        }
-                    };
-                    let length = usize::try_from(length)
-                        .ok()
-                        .filter(|&l| l <= MAX_DECODED_STREAM)
-                        .ok_or(Error::Broken {
-                            what: "stream /Length out of range",
-                            id: indirect.id,
-                        })?;
-                    let data_offset = offset + stream_start as u64;
-                    let data = self.read_at(data_offset, length)?;
-                    if data.len() != length {
-                        return Err(Error::Broken {
-                            what: "stream runs past the end of the file",
-                            id: indirect.id,
-                        });
+                        };
+                        parsed.stream = Some((dict, offset + stream_start as u64));
                     }
-                    let end = data_offset + length as u64;
-                    let id = indirect.id;
-                    return Ok((id, Object::Stream(Stream::new(dict, data)), (offset, end)));
+                    return Ok(parsed);
                 }
                 Err(error) => {
                     let truncated = parser.pos >= buf.len().saturating_sub(1)
@@ -548,43 +682,179 @@ impl<R: Read + Seek> File<R> {
         }
     }
 
+    /// A stream's `/Length`, direct or indirect.
+    pub(crate) fn stream_length(
+        &mut self,
+        dict: &Dictionary,
+        id: ObjectId,
+        view: View,
+    ) -> Result<i64, Error> {
+        match dict.get(b"Length") {
+            Ok(Object::Integer(n)) => Ok(*n),
+            Ok(Object::Reference(length_id)) if *length_id != id => self.length(*length_id, view),
+            _ => Err(Error::Broken {
+                what: "stream has no usable /Length",
+                id,
+            }),
+        }
+    }
+
+    /// The value of an indirect `/Length`: a plain integer object, read without following any
+    /// stream.
+    fn length(&mut self, id: ObjectId, view: View) -> Result<i64, Error> {
+        let value = match self.xref.entry_in(id.0, view.0) {
+            Some(xref::Entry::Plain { offset, .. }) => match self.parse_at(offset)? {
+                Parsed {
+                    id: found,
+                    object: Object::Integer(n),
+                    stream: None,
+                    ..
+                } if found.0 == id.0 => Some(n),
+                _ => None,
+            },
+            Some(xref::Entry::Compressed { stream, index }) => {
+                match self.compressed_object(id, stream, index, view)? {
+                    Object::Integer(n) => Some(n),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        value.ok_or(Error::Broken {
+            what: "stream /Length is not a number",
+            id,
+        })
+    }
+
+    /// Loads a stream or other object from its offset, for the cross-reference reader.
+    pub(crate) fn plain_object_at(
+        &mut self,
+        offset: u64,
+        how: Load,
+    ) -> Result<(ObjectId, Object, (u64, u64)), Error> {
+        self.object_at(offset, View::NEWEST, how)
+    }
+
     fn compressed_object(
         &mut self,
         id: ObjectId,
         stream_id: u32,
         index: u32,
+        view: View,
     ) -> Result<Object, Error> {
-        let stream = match self.object_streams.get(&stream_id) {
-            Some(stream) => Arc::clone(stream),
-            None => {
-                let stream = Arc::new(self.load_object_stream(stream_id)?);
-                if self.object_streams.len() >= OBJECT_STREAM_CACHE {
-                    self.object_streams.clear();
-                }
-                self.object_streams.insert(stream_id, Arc::clone(&stream));
-                stream
-            }
-        };
-        stream.object(id, index)
+        let stream = self.object_stream(stream_id, view)?;
+        let (object, exact) = stream.object(id, index)?;
+        if !exact {
+            self.repair(id.0, "the object-stream index names another object");
+        }
+        Ok(object)
     }
 
-    fn load_object_stream(&mut self, stream_id: u32) -> Result<ObjectStream, Error> {
-        let id = (stream_id, 0);
-        let Some(xref::Entry::Plain { offset, .. }) = self.xref.entry(stream_id) else {
+    /// The object stream `stream_id` as `view` defines it, decoded once and cached.
+    pub(crate) fn object_stream(
+        &mut self,
+        stream_id: u32,
+        view: View,
+    ) -> Result<Arc<ObjectStream>, Error> {
+        let Some(xref::Entry::Plain { offset, .. }) = self.xref.entry_in(stream_id, view.0) else {
             return Err(Error::Broken {
                 what: "object stream is not stored uncompressed",
-                id,
+                id: (stream_id, 0),
             });
         };
-        let (_, object, _) = self.object_at(offset, 0)?;
+        if let Some(stream) = self.object_streams.get(offset) {
+            return stream;
+        }
+        if self.loading.contains(&stream_id) || self.loading.len() > 4 {
+            return Err(Error::Broken {
+                what: "object stream refers to itself",
+                id: (stream_id, 0),
+            });
+        }
+        self.loading.push(stream_id);
+        let loaded = self.load_object_stream(stream_id, offset, view);
+        self.loading.pop();
+        if let Err(Error::Budget(exhausted)) = loaded {
+            return Err(Error::Budget(exhausted));
+        }
+        let stream = loaded.map(Arc::new);
+        self.object_streams.put(offset, stream.clone());
+        stream
+    }
+
+    fn load_object_stream(
+        &mut self,
+        stream_id: u32,
+        offset: u64,
+        view: View,
+    ) -> Result<ObjectStream, Error> {
+        let id = (stream_id, 0);
+        let (_, object, _) = self.object_at(offset, view, Load::Full)?;
         let Object::Stream(stream) = object else {
             return Err(Error::Broken {
                 what: "object stream is not a stream",
                 id,
             });
         };
-        ObjectStream::decode(&stream, id)
+        self.object_stream_from(&stream, id)
     }
+
+    /// Decodes an object stream's index and data.
+    pub(crate) fn object_stream_from(
+        &mut self,
+        stream: &Stream,
+        id: ObjectId,
+    ) -> Result<ObjectStream, Error> {
+        let data = self.decode(stream, id, MAX_DECODED_STREAM)?;
+        ObjectStream::decode(stream, data, id)
+    }
+
+    /// A stream's decoded bytes, at most `limit` of them, charged to the budget.
+    pub(crate) fn decode(
+        &mut self,
+        stream: &Stream,
+        id: ObjectId,
+        limit: usize,
+    ) -> Result<Vec<u8>, Error> {
+        let limit = usize::try_from(self.budget.inflatable())
+            .unwrap_or(usize::MAX)
+            .min(limit);
+        let data = if stream.filters().map(|f| f.is_empty()).unwrap_or(true) {
+            stream.content.clone()
+        } else {
+            stream
+                .decompressed_content_with_limit(limit)
+                .map_err(|_| Error::Broken {
+                    what: "cannot decode stream (damaged, or larger than allowed)",
+                    id,
+                })?
+        };
+        self.budget
+            .inflate(data.len() as u64)
+            .map_err(Error::Budget)?;
+        Ok(data)
+    }
+
+    /// A stream's decoded bytes, bounded against decompression bombs and charged to the
+    /// budget; `None` if they cannot be decoded within the bounds.
+    pub fn decoded(&mut self, stream: &Stream) -> Option<Vec<u8>> {
+        self.decode(stream, (0, 0), MAX_DECODED_STREAM).ok()
+    }
+}
+
+/// One indirect object as parsed at its offset, before any stream data is read.
+#[derive(Debug)]
+pub(crate) struct Parsed {
+    pub(crate) id: ObjectId,
+    /// The object; `Null` for a stream, whose dictionary is in `stream`.
+    pub(crate) object: Object,
+    /// From the header to after `endobj` (or to the start of stream data).
+    pub(crate) span: (u64, u64),
+    /// A stream's dictionary and where its data starts.
+    pub(crate) stream: Option<(Dictionary, u64)>,
+    pub(crate) repeated_key: bool,
+    /// Whether a non-stream object was closed by `endobj`.
+    pub(crate) closed: bool,
 }
 
 /// What [`File::survey`] finds in one pass.
@@ -599,14 +869,14 @@ pub struct Survey {
 
 /// A decoded object stream (§7.5.7).
 #[derive(Debug)]
-struct ObjectStream {
+pub(crate) struct ObjectStream {
     data: Vec<u8>,
     /// (object number, offset of the object relative to `data`).
-    entries: Vec<(u32, usize)>,
+    pub(crate) entries: Vec<(u32, usize)>,
 }
 
 impl ObjectStream {
-    fn decode(stream: &Stream, id: ObjectId) -> Result<Self, Error> {
+    fn decode(stream: &Stream, data: Vec<u8>, id: ObjectId) -> Result<Self, Error> {
         let integer = |key: &[u8], what| {
             stream
                 .dict
@@ -616,7 +886,6 @@ impl ObjectStream {
         };
         let count = integer(b"N", "object stream has no /N")?;
         let first = integer(b"First", "object stream has no /First")?;
-        let data = decode_stream(stream, id)?;
         let first = usize::try_from(first).map_err(|_| Error::Broken {
             what: "bad /First",
             id,
@@ -648,44 +917,124 @@ impl ObjectStream {
         Ok(Self { data, entries })
     }
 
-    fn object(&self, id: ObjectId, index: u32) -> Result<Object, Error> {
+    /// The member `index`, which should be object `id`; the flag says whether it was found
+    /// where the index says (otherwise it was looked up by number, as lenient readers do).
+    fn object(&self, id: ObjectId, index: u32) -> Result<(Object, bool), Error> {
         let entry = usize::try_from(index)
             .ok()
             .and_then(|i| self.entries.get(i));
-        let offset = match entry {
-            Some(&(number, offset)) if number == id.0 => offset,
+        let (offset, exact) = match entry {
+            Some(&(number, offset)) if number == id.0 => (offset, true),
             // Some writers get the index wrong; fall back to a search by number.
-            _ => self
-                .entries
-                .iter()
-                .find(|(n, _)| *n == id.0)
-                .map(|(_, o)| *o)
-                .ok_or(Error::MissingObject(id))?,
+            _ => (
+                self.entries
+                    .iter()
+                    .find(|(n, _)| *n == id.0)
+                    .map(|(_, o)| *o)
+                    .ok_or(Error::MissingObject(id))?,
+                false,
+            ),
         };
+        Ok((self.member_at(offset)?.0, exact))
+    }
+
+    /// Parses the member at `offset`, returning it and where its text ends.
+    pub(crate) fn member_at(&self, offset: usize) -> Result<(Object, usize, bool), Error> {
         let data = self.data.get(offset..).ok_or(Error::Broken {
             what: "offset outside object stream",
-            id,
+            id: (0, 0),
         })?;
-        syntax::Parser::new(data).object(0).map_err(|e| e.at(0))
+        let mut parser = syntax::Parser::new(data);
+        let object = parser.object(0).map_err(|e| e.at(0))?;
+        Ok((object, offset + parser.pos, parser.repeated_key))
+    }
+
+    /// Where the member after `offset` starts (or the end of the data).
+    pub(crate) fn next_offset(&self, offset: usize) -> usize {
+        self.entries
+            .iter()
+            .map(|(_, o)| *o)
+            .filter(|o| *o > offset)
+            .min()
+            .unwrap_or(self.data.len())
     }
 }
 
-/// A stream's decoded bytes, bounded against decompression bombs; `None` if they cannot be
-/// decoded within the bound.
-pub fn decoded(stream: &Stream) -> Option<Vec<u8>> {
-    decode_stream(stream, (0, 0)).ok()
+/// Decoded object streams by the offset of the stream object, evicted oldest first when they
+/// hold more than [`OBJECT_STREAM_CACHE`] bytes. Failures are remembered too, so a stream that
+/// does not decode is not decoded again for every member.
+#[derive(Debug, Default)]
+struct StreamCache {
+    entries: HashMap<u64, Result<Arc<ObjectStream>, Error>>,
+    order: std::collections::VecDeque<u64>,
+    bytes: usize,
 }
 
-fn decode_stream(stream: &Stream, id: ObjectId) -> Result<Vec<u8>, Error> {
-    if stream.filters().map(|f| f.is_empty()).unwrap_or(true) {
-        return Ok(stream.content.clone());
+impl StreamCache {
+    fn get(&self, offset: u64) -> Option<Result<Arc<ObjectStream>, Error>> {
+        self.entries.get(&offset).cloned()
     }
-    stream
-        .decompressed_content_with_limit(MAX_DECODED_STREAM)
-        .map_err(|_| Error::Broken {
-            what: "cannot decode stream",
-            id,
-        })
+
+    fn put(&mut self, offset: u64, stream: Result<Arc<ObjectStream>, Error>) {
+        let size = |s: &Result<Arc<ObjectStream>, Error>| {
+            s.as_ref()
+                .map_or(64, |s| s.data.len() + 16 * s.entries.len())
+        };
+        self.bytes += size(&stream);
+        self.entries.insert(offset, stream);
+        self.order.push_back(offset);
+        while self.bytes > OBJECT_STREAM_CACHE && self.order.len() > 1 {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            if let Some(old) = self.entries.remove(&oldest) {
+                self.bytes = self.bytes.saturating_sub(size(&old));
+            }
+        }
+    }
+}
+
+/// Parsed uncompressed objects by offset. When full it is emptied: what a hostile file gains
+/// is one parse per object again, never unbounded memory.
+#[derive(Debug, Default)]
+struct ObjectCache {
+    full: HashMap<u64, (Object, (u64, u64))>,
+    bytes: usize,
+}
+
+impl ObjectCache {
+    fn get(&self, offset: u64, how: Load) -> Option<(Object, (u64, u64))> {
+        let (object, span) = self.full.get(&offset)?;
+        match (how, object) {
+            (Load::DictionaryOnly, Object::Stream(stream)) => Some((
+                Object::Stream(Stream {
+                    dict: stream.dict.clone(),
+                    content: Vec::new(),
+                    allows_compression: true,
+                    start_position: None,
+                }),
+                *span,
+            )),
+            _ => Some((object.clone(), *span)),
+        }
+    }
+
+    fn put(&mut self, offset: u64, how: Load, object: &Object, span: (u64, u64)) {
+        let is_stream = matches!(object, Object::Stream(_));
+        if how == Load::DictionaryOnly && is_stream {
+            return;
+        }
+        let size = usize::try_from(span.1.saturating_sub(span.0)).unwrap_or(usize::MAX);
+        if is_stream && size > CACHED_STREAM {
+            return;
+        }
+        if self.bytes.saturating_add(size) > OBJECT_CACHE {
+            self.full.clear();
+            self.bytes = 0;
+        }
+        self.bytes += size;
+        self.full.insert(offset, (object.clone(), span));
+    }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -721,6 +1070,8 @@ pub enum Error {
     ContentsTooSmall { needed: usize, reserved: usize },
     #[error("i/o error: {0}")]
     Io(Arc<io::Error>),
+    #[error("{0}")]
+    Budget(budget::Exhausted),
 }
 
 impl Error {

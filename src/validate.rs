@@ -17,11 +17,8 @@ use chrono::{DateTime, Utc};
 
 pub use report::{Check, Finding, Indication, Policy, Report, SubIndication};
 
+use crate::budget::Budget;
 use crate::{pdf, trust};
-
-/// How long comparing revisions may take for one document; a hostile file gets a verdict
-/// (never passed) instead of holding a batch up.
-const MAX_ANALYSIS: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// What a validation depends on besides the document.
 #[derive(Clone, Debug)]
@@ -48,24 +45,62 @@ impl Options {
     }
 }
 
-/// Validates every signature and document timestamp in the PDF at `path`.
+/// Validates every signature and document timestamp in the PDF at `path`, within one budget
+/// for the document ([`crate::budget`]).
 pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     let name = path.display().to_string();
-    let deadline = std::time::Instant::now() + MAX_ANALYSIS;
     let pdf_error = |source| Error::Pdf {
         path: name.clone(),
         source,
     };
-    let mut file = pdf::File::open(path).map_err(pdf_error)?;
+    let len = std::fs::metadata(path)
+        .map_err(|e| pdf_error(pdf::Error::Io(std::sync::Arc::new(e))))?
+        .len();
+    let budget = Budget::for_document(len);
+    let mut file = pdf::File::open_with(path, budget).map_err(pdf_error)?;
     // One pass over the file finds the revisions and signature keys, and hashes it.
     let mut hasher = crate::sign::Hasher::new(crate::key::Digest::Sha256)
         .map_err(|e| Error::Crypto(e.to_string()))?;
-    let survey = file
-        .survey(|chunk| hasher.update(chunk))
-        .map_err(pdf_error)?;
+    let survey = file.survey(|chunk| hasher.update(chunk));
     let sha256 =
         crate::certificate::hex_upper(&hasher.finish().map_err(|e| Error::Crypto(e.to_string()))?);
-    let found = pdf::signature::find_all(&mut file).map_err(pdf_error)?;
+    let report = |signatures, document_timestamps, indication, messages, revisions| {
+        Report {
+        file: name.clone(),
+        sha256: sha256.clone(),
+        size: len,
+        validation_time: options.time,
+        signatures,
+        document_timestamps,
+        indication,
+        revisions,
+        policy: Policy {
+            crypto_profile: options.crypto.name.clone(),
+            online: options.fetcher.is_some(),
+            trust_anchors: options.trust.anchors().iter().map(|a| a.subject()).collect(),
+            qualification_basis: "the QC statements of the signer's certificate (ETSI EN 319 412-5); not yet confirmed against the EU trusted lists".into(),
+        },
+        messages,
+    }
+    };
+    let found = survey.and_then(|survey| {
+        let found = pdf::signature::find_all(&mut file)?;
+        Ok((survey, found))
+    });
+    let (survey, found) = match found {
+        Ok(found) => found,
+        Err(pdf::Error::Budget(exhausted)) => {
+            let message = format!("the document could not be validated: {exhausted}");
+            return Ok(report(
+                Vec::new(),
+                Vec::new(),
+                Indication::Indeterminate,
+                vec![message],
+                0,
+            ));
+        }
+        Err(error) => return Err(pdf_error(error)),
+    };
     let embedded = embedded_revocation_data(&mut file);
     let unreferenced =
         pdf::signature::find_unreferenced(&mut file, &survey.byte_range_keys, &found);
@@ -78,10 +113,9 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         };
         pades::validate_signature(file, found, &survey.revision_ends, &context)
     };
+    let mut later = Later::new(&mut file, &found);
     let mut signatures = Vec::new();
     let mut document_timestamps = Vec::new();
-    // The changes after each signed revision, analysed once per revision.
-    let mut changes = std::collections::HashMap::new();
     // Document time-stamps first: a valid one proves that every signature it covers existed
     // at its time (a proof of existence, EN 319 102-1 §5.6.2.4).
     let mut proofs: Vec<(u64, chrono::DateTime<chrono::Utc>)> = Vec::new();
@@ -91,14 +125,7 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     {
         let mut result = check(&mut file, stamp, None);
         let rules = rules_for(signed_end(stamp), &found);
-        judge_later_changes(
-            path,
-            deadline,
-            signed_end(stamp),
-            &rules,
-            &mut changes,
-            &mut result,
-        );
+        later.judge(&mut file, signed_end(stamp), &rules, &mut result);
         if result.indication == Indication::TotalPassed {
             proofs.push((signed_end(stamp), result.best_signature_time));
         }
@@ -116,7 +143,13 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
             .min();
         let mut result = check(&mut file, signature, proof);
         let rules = rules_for(end, &found);
-        judge_later_changes(path, deadline, end, &rules, &mut changes, &mut result);
+        later.judge(&mut file, end, &rules, &mut result);
+        if !signature.also_named_by.is_empty() {
+            result.messages.push(format!(
+                "the fields {} show the same signature dictionary as this field",
+                signature.also_named_by.join(", ")
+            ));
+        }
         signatures.push(result);
     }
     check_timestamp_order(&signatures, &mut document_timestamps);
@@ -170,6 +203,16 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         ));
     }
     if file.is_recovered() {
+        let message = "the file's cross-reference data is damaged and was rebuilt by scanning: viewers rebuild such files in different ways, so what this signature covers cannot be confirmed".to_owned();
+        for result in signatures.iter_mut().chain(document_timestamps.iter_mut()) {
+            lower(
+                result,
+                SubIndication::SigConstraintsFailure,
+                message.clone(),
+                "structure",
+                message.clone(),
+            );
+        }
         messages.push(
             "the file's cross-reference data is damaged; it was read by scanning the whole file"
                 .to_owned(),
@@ -186,23 +229,13 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
             .max()
             .unwrap_or(Indication::Indeterminate)
     };
-    Ok(Report {
-        file: name,
-        sha256,
-        size: file.len(),
-        validation_time: options.time,
+    Ok(report(
         signatures,
         document_timestamps,
         indication,
-        revisions: survey.revision_ends.len(),
-        policy: Policy {
-            crypto_profile: options.crypto.name.clone(),
-            online: options.fetcher.is_some(),
-            trust_anchors: options.trust.anchors().iter().map(|a| a.subject()).collect(),
-            qualification_basis: "the QC statements of the signer's certificate (ETSI EN 319 412-5); not yet confirmed against the EU trusted lists".into(),
-        },
         messages,
-    })
+        survey.revision_ends.len(),
+    ))
 }
 
 /// The certificates, OCSP responses and CRLs in the document's `/DSS` (ETSI EN 319 142-1
@@ -237,7 +270,9 @@ fn embedded_revocation_data<R: std::io::Read + std::io::Seek>(
         };
         for item in items.iter().take(10_000) {
             if let Ok(lopdf::Object::Stream(stream)) = file.resolve(item) {
-                let bytes = pdf::decoded(&stream).unwrap_or_else(|| stream.content.clone());
+                let bytes = file
+                    .decoded(&stream)
+                    .unwrap_or_else(|| stream.content.clone());
                 budget = budget.saturating_sub(bytes.len());
                 if budget == 0 {
                     break;
@@ -274,79 +309,261 @@ fn rules_for(end: u64, found: &[pdf::signature::Found]) -> modifications::Rules 
     rules
 }
 
-/// Lists what changed after the revision a signature covers and lets it decide the verdict: a
-/// visible change fails the signature, an unclassified one makes it indeterminate; allowed
-/// changes are listed, never hidden.
-fn judge_later_changes(
-    path: &Path,
-    deadline: std::time::Instant,
-    end: u64,
-    rules: &modifications::Rules,
-    changes: &mut std::collections::HashMap<u64, Result<modifications::Findings, String>>,
-    result: &mut report::Signature,
-) {
-    if result.covers_whole_document || result.revision.is_none() {
-        return;
+/// The changes after the signed revisions, analysed once for the whole document and judged
+/// for each signature with the permissions in force for it.
+struct Later {
+    history: Option<Result<modifications::History, String>>,
+    visual: modifications::Visual,
+}
+
+impl Later {
+    fn new(file: &mut pdf::File, found: &[pdf::signature::Found]) -> Self {
+        let signatures: std::collections::HashMap<u32, modifications::Signature> = found
+            .iter()
+            .filter_map(|f| {
+                let object = f.object?;
+                Some((
+                    object.0,
+                    modifications::Signature {
+                        end: signed_end(f),
+                        timestamp: f.kind == pdf::signature::Kind::DocumentTimestamp,
+                    },
+                ))
+            })
+            .collect();
+        let first = found
+            .iter()
+            .map(signed_end)
+            .filter(|end| *end > 0 && *end < file.len())
+            .min();
+        let history = first.map(|first| {
+            modifications::History::read(file, first, &signatures).map_err(|e| e.to_string())
+        });
+        Self {
+            history,
+            visual: modifications::Visual::default(),
+        }
     }
-    let findings = changes
-        .entry(end)
-        .or_insert_with(|| modifications::analyse(path, end, deadline).map_err(|e| e.to_string()));
-    match findings {
-        Ok(findings) => {
-            let judged = modifications::judge(findings, rules);
-            result.findings.extend(judged.findings);
-            result
-                .modifications
-                .extend(judged.allowed.iter().map(|c| format!("allowed: {c}")));
-            result
-                .modifications
-                .extend(judged.visible.iter().map(|c| format!("not allowed: {c}")));
-            result
-                .modifications
-                .extend(judged.other.iter().map(|c| format!("not allowed: {c}")));
-            if let Some(first) = judged.visible.first() {
-                let message = format!("the document was changed after this signature: {first}");
-                lower_for_changes(
-                    result,
-                    SubIndication::FormatFailure,
-                    message,
-                    judged.visible.join("; "),
-                );
-            } else if let Some(first) = judged.other.first() {
-                let message = format!("a change after this signature is not allowed: {first}");
-                lower_for_changes(
+
+    /// Lists what changed after the revision a signature covers and lets it decide the
+    /// verdict: a change to what a page shows fails the signature; a change that is not
+    /// allowed, cannot be analysed or covers signed content makes it indeterminate. Allowed
+    /// changes are listed, never hidden.
+    fn judge(
+        &mut self,
+        file: &mut pdf::File,
+        end: u64,
+        rules: &modifications::Rules,
+        result: &mut report::Signature,
+    ) {
+        if result.covers_whole_document || result.revision.is_none() {
+            return;
+        }
+        let history = match &self.history {
+            Some(Ok(history)) => history,
+            Some(Err(error)) => {
+                let message =
+                    format!("the changes after this signature could not be analysed: {error}");
+                lower(
                     result,
                     SubIndication::SigConstraintsFailure,
                     message,
-                    judged.other.join("; "),
+                    "modifications",
+                    error.clone(),
                 );
-            } else {
-                result.checks.push(report::Check {
-                    id: "modifications",
-                    passed: true,
-                    detail: "only allowed changes after signing".into(),
-                });
+                return;
+            }
+            None => return,
+        };
+        let Some(updates) = history.after(end) else {
+            let message = "the signed bytes end inside a later update".to_owned();
+            lower(
+                result,
+                SubIndication::SigConstraintsFailure,
+                message.clone(),
+                "modifications",
+                message,
+            );
+            return;
+        };
+        let judged = modifications::judge(updates.iter().flat_map(|u| &u.changes), rules);
+        for finding in &judged.findings {
+            if !result.findings.contains(finding) {
+                result.findings.push(finding.clone());
             }
         }
-        Err(error) => {
-            let message =
-                format!("the changes after this signature could not be analysed: {error}");
-            lower_for_changes(
+        let problems: Vec<&String> = updates.iter().flat_map(|u| &u.problems).collect();
+        let ambiguity = (!problems.is_empty()).then(|| {
+            problems
+                .iter()
+                .take(5)
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+        if let Some(detail) = &ambiguity {
+            result.findings.push(report::Finding {
+                id: "AMBIGUOUS_STRUCTURE",
+                detail: format!(
+                    "a later update can be read in more than one way, and viewers differ in how: {detail}"
+                ),
+            });
+        }
+        let allowed = judged.allowed.iter().map(|c| format!("allowed: {c}"));
+        let mut seen = std::collections::HashSet::new();
+        let listed: Vec<String> = allowed
+            .chain(judged.drawn.iter().map(|c| format!("not allowed: {c}")))
+            .chain(judged.other.iter().map(|c| format!("not allowed: {c}")))
+            .chain(problems.iter().map(|p| format!("not analysable: {p}")))
+            .filter(|line| seen.insert(line.clone()))
+            .collect();
+        result.modifications.extend(listed);
+        // A change to what is shown is certain however the rest is read.
+        if let Some(first) = judged.drawn.first() {
+            let message = format!("the document was changed after this signature: {first}");
+            lower(
+                result,
+                SubIndication::FormatFailure,
+                message,
+                "modifications",
+                judged.drawn.join("; "),
+            );
+            return;
+        }
+        if let Some(detail) = ambiguity {
+            lower(
+                result,
+                SubIndication::SigConstraintsFailure,
+                format!("the changes after this signature cannot be analysed reliably: {detail}"),
+                "modifications",
+                detail,
+            );
+            return;
+        }
+        if let Some(first) = judged.other.first() {
+            let message = format!("a change after this signature is not allowed: {first}");
+            lower(
                 result,
                 SubIndication::SigConstraintsFailure,
                 message,
-                error.clone(),
+                "modifications",
+                judged.other.join("; "),
             );
+            return;
         }
+        result.checks.push(report::Check {
+            id: "modifications",
+            passed: true,
+            detail: "only allowed changes after signing".into(),
+        });
+        self.look(file, history.view_at(end), end, &judged, result);
+    }
+
+    /// The visual comparison of the signed revision with the document as it is now.
+    fn look(
+        &mut self,
+        file: &mut pdf::File,
+        view: Option<pdf::View>,
+        end: u64,
+        judged: &modifications::Judged,
+        result: &mut report::Signature,
+    ) {
+        let Some(view) = view else {
+            let message = "the signed revision is not part of the document's cross-reference chain"
+                .to_owned();
+            lower(
+                result,
+                SubIndication::SigConstraintsFailure,
+                message.clone(),
+                "visual",
+                message,
+            );
+            return;
+        };
+        let outcome = match self.visual.compare(file, end, view, &judged.areas) {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                let message = format!("the pages could not be compared as drawn: {error}");
+                lower(
+                    result,
+                    SubIndication::SigConstraintsFailure,
+                    message.clone(),
+                    "visual",
+                    message,
+                );
+                return;
+            }
+        };
+        result.modifications.extend(outcome.notes.iter().cloned());
+        let mut problems = Vec::new();
+        for (area, page) in &outcome.covering {
+            let detail = format!("{} covers content that was signed (page {page})", area.what);
+            if !result.findings.iter().any(|f| f.id == area.finding) {
+                result.findings.push(report::Finding {
+                    id: area.finding,
+                    detail: detail.clone(),
+                });
+            }
+            problems.push(detail);
+        }
+        if !outcome.changed_pages.is_empty() {
+            let pages: Vec<String> = outcome
+                .changed_pages
+                .iter()
+                .map(|p| p.to_string())
+                .collect();
+            let detail = format!(
+                "page(s) {} look different from the signed revision outside every allowed change",
+                pages.join(", ")
+            );
+            result.findings.push(report::Finding {
+                id: "VISUAL_CHANGE",
+                detail: detail.clone(),
+            });
+            problems.push(detail);
+        }
+        if let Some(reason) = &outcome.not_compared {
+            problems.push(format!(
+                "the pages could not be compared as drawn: {reason}"
+            ));
+        }
+        if problems.is_empty() {
+            if outcome.drawn > 0 {
+                result.checks.push(report::Check {
+                    id: "visual",
+                    passed: true,
+                    detail: format!(
+                        "the changed pages look as signed outside the allowed changes ({} page images compared)",
+                        outcome.drawn
+                    ),
+                });
+            }
+            return;
+        }
+        result
+            .modifications
+            .extend(problems.iter().map(|p| format!("not allowed: {p}")));
+        let message = format!(
+            "the document looks different from what was signed: {}",
+            problems[0]
+        );
+        lower(
+            result,
+            SubIndication::SigConstraintsFailure,
+            message,
+            "visual",
+            problems.join("; "),
+        );
     }
 }
 
 /// Lowers the verdict to `sub`'s indication unless it is already as bad, says why first, and
 /// records the failed check.
-fn lower_for_changes(
+fn lower(
     result: &mut report::Signature,
     sub: SubIndication,
     message: String,
+    check: &'static str,
     detail: String,
 ) {
     if sub.indication() > result.indication {
@@ -355,7 +572,7 @@ fn lower_for_changes(
     }
     result.messages.insert(0, message);
     result.checks.push(report::Check {
-        id: "modifications",
+        id: check,
         passed: false,
         detail,
     });

@@ -52,7 +52,10 @@ pub fn append<R: Read + Seek>(file: &mut File<R>, material: &Material) -> Result
         let mut present = HashSet::new();
         for reference in &array {
             if let Ok(Object::Stream(stream)) = file.resolve(reference) {
-                present.insert(super::decoded(&stream).unwrap_or_else(|| stream.content.clone()));
+                present.insert(
+                    file.decoded(&stream)
+                        .unwrap_or_else(|| stream.content.clone()),
+                );
             }
         }
         for item in items {

@@ -289,12 +289,21 @@ pub struct Found {
     pub span: Option<(u64, u64)>,
     /// Certification level and field locks this signature declares.
     pub permissions: Declared,
+    /// The signature dictionary's object, when the field refers to it indirectly.
+    pub object: Option<lopdf::ObjectId>,
+    /// The field's object, when it is an indirect object.
+    pub field_object: Option<lopdf::ObjectId>,
+    /// Other fields whose value is the same signature dictionary.
+    pub also_named_by: Vec<String>,
 }
 
 /// Every signature field with a value, in the order of the field tree.
+///
+/// A signature dictionary that several fields name is found once; the other fields' names are
+/// in [`Found::also_named_by`].
 pub fn find_all<R: Read + Seek>(file: &mut File<R>) -> Result<Vec<Found>, Error> {
-    let mut found = Vec::new();
-    visit_fields(file, |file, name, field| {
+    let mut found: Vec<Found> = Vec::new();
+    visit_fields(file, |file, name, field_id, field| {
         let ft = field.get(b"FT").ok().and_then(|o| o.as_name().ok());
         if ft != Some(b"Sig".as_slice()) {
             return Ok(());
@@ -302,6 +311,12 @@ pub fn find_all<R: Read + Seek>(file: &mut File<R>) -> Result<Vec<Found>, Error>
         let Ok(value) = field.get(b"V") else {
             return Ok(());
         };
+        if let Object::Reference(id) = value
+            && let Some(first) = found.iter_mut().find(|f| f.object == Some(*id))
+        {
+            first.also_named_by.push(name);
+            return Ok(());
+        }
         let (dict, span) = match value {
             Object::Reference(id) => {
                 let (object, span) = file.located(*id)?;
@@ -314,6 +329,8 @@ pub fn find_all<R: Read + Seek>(file: &mut File<R>) -> Result<Vec<Found>, Error>
             _ => return Err(Error::Structure("signature value is not a dictionary")),
         };
         let mut signature = parse_dictionary(name, &dict, span);
+        signature.object = value.as_reference().ok();
+        signature.field_object = field_id;
         signature.permissions = permissions::declared(file, &dict, field);
         found.push(signature);
         Ok(())
@@ -324,37 +341,75 @@ pub fn find_all<R: Read + Seek>(file: &mut File<R>) -> Result<Vec<Found>, Error>
 /// Signature dictionaries stored in the file that no signature field refers to: a field
 /// removed or damaged after signing, or a signature hidden from the form. `byte_range_keys`
 /// comes from [`File::survey`]; `known` are the signatures found through fields.
+///
+/// Linear in the file: each key is looked up from the previous one, each candidate object is
+/// parsed once, and keys inside an object already parsed (a string full of `/ByteRange`) are
+/// skipped.
 pub fn find_unreferenced<R: Read + Seek>(
     file: &mut File<R>,
     byte_range_keys: &[u64],
     known: &[Found],
 ) -> Vec<Found> {
     const LOOK_BACK: u64 = 64 * 1024;
-    let mut found: Vec<Found> = Vec::new();
-    let covered = |spans: &mut dyn Iterator<Item = Option<(u64, u64)>>, at: u64| {
-        spans.flatten().any(|(start, end)| start <= at && at < end)
+    const MAX_CANDIDATES: usize = 10_000;
+    let mut spans: Vec<(u64, u64)> = known.iter().filter_map(|f| f.span).collect();
+    spans.sort_unstable();
+    let known_covers = |at: u64| {
+        let next = spans.partition_point(|(start, _)| *start <= at);
+        spans[..next]
+            .iter()
+            .rev()
+            .take(64)
+            .any(|(_, end)| at < *end)
     };
-    for &at in byte_range_keys {
-        if covered(&mut known.iter().map(|f| f.span), at)
-            || covered(&mut found.iter().map(|f| f.span), at)
-        {
+    let mut keys = byte_range_keys.to_vec();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut found: Vec<Found> = Vec::new();
+    let mut tried = HashSet::new();
+    let mut last_key: Option<u64> = None;
+    let mut header: Option<u64> = None;
+    let mut covered_until = 0u64;
+    for at in keys {
+        if at < covered_until || known_covers(at) {
             continue;
         }
-        let start = at.saturating_sub(LOOK_BACK);
-        let Ok(window) = file.read_at(start, usize::try_from(at - start).unwrap_or(0)) else {
-            continue;
+        if file.budget_check().is_err() || tried.len() >= MAX_CANDIDATES {
+            break;
+        }
+        // Only the bytes since the previous key can hold a newer header.
+        let scan_from = match last_key {
+            Some(previous) if at - previous < LOOK_BACK => previous,
+            _ => at.saturating_sub(LOOK_BACK),
         };
-        // The nearest object header before the key starts the enclosing object.
-        let header = memchr::memmem::rfind_iter(&window, b"obj")
-            .find_map(|p| super::xref::object_header_before(&window, p));
-        let Some((_, _, offset)) = header else {
-            continue;
-        };
-        let Ok((_, Object::Dictionary(dict), span)) = file.object_at(start + offset as u64, 0)
+        last_key = Some(at);
+        let Ok(window) = file.read_at(scan_from, usize::try_from(at - scan_from).unwrap_or(0))
         else {
             continue;
         };
-        if span.0 <= at && at < span.1 && dict.has(b"ByteRange") && dict.has(b"Contents") {
+        if let Some(offset) = memchr::memmem::rfind_iter(&window, b"obj")
+            .find_map(|p| super::xref::object_header_before(&window, p))
+            .map(|(_, _, offset)| scan_from + offset as u64)
+        {
+            header = Some(offset);
+        }
+        let Some(start) = header.filter(|h| at - h < LOOK_BACK) else {
+            continue;
+        };
+        if !tried.insert(start) {
+            continue;
+        }
+        let Ok((_, object, span)) = file.plain_object_at(start, super::Load::Full) else {
+            continue;
+        };
+        if !(span.0 <= at && at < span.1) {
+            continue;
+        }
+        covered_until = span.1;
+        if let Object::Dictionary(dict) = object
+            && dict.has(b"ByteRange")
+            && dict.has(b"Contents")
+        {
             found.push(parse_dictionary(String::new(), &dict, Some(span)));
         }
     }
@@ -400,13 +455,16 @@ fn parse_dictionary(field: String, dict: &Dictionary, span: Option<(u64, u64)>) 
         location: text(b"Location"),
         span,
         permissions: Declared::default(),
+        object: None,
+        field_object: None,
+        also_named_by: Vec::new(),
     }
 }
 
 /// Names of all terminal fields, so a new field gets a unique name.
 fn field_names<R: Read + Seek>(file: &mut File<R>) -> Result<HashSet<String>, Error> {
     let mut names = HashSet::new();
-    visit_fields(file, |_, name, _| {
+    visit_fields(file, |_, name, _, _| {
         names.insert(name);
         Ok(())
     })?;
@@ -417,7 +475,12 @@ fn field_names<R: Read + Seek>(file: &mut File<R>) -> Result<HashSet<String>, Er
 /// fully qualified name; `/FT` is inherited from parents.
 fn visit_fields<R: Read + Seek>(
     file: &mut File<R>,
-    mut visit: impl FnMut(&mut File<R>, String, &Dictionary) -> Result<(), Error>,
+    mut visit: impl FnMut(
+        &mut File<R>,
+        String,
+        Option<lopdf::ObjectId>,
+        &Dictionary,
+    ) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let (_, catalog) = file.catalog()?;
     let Ok(form) = catalog.get(b"AcroForm") else {
@@ -472,7 +535,7 @@ fn visit_fields<R: Read + Seek>(
             }
         }
         if child_fields.is_empty() {
-            visit(file, name, &dict)?;
+            visit(file, name, node.as_reference().ok(), &dict)?;
         } else {
             for kid in child_fields.into_iter().rev() {
                 stack.push((kid, name.clone(), ft.clone(), depth + 1));

@@ -19,16 +19,26 @@ pub(crate) struct Indirect {
     pub(crate) stream_start: Option<usize>,
     /// Where parsing stopped, relative to the window (after `endobj` for non-streams).
     pub(crate) end: usize,
+    /// Whether a non-stream object was closed by `endobj`.
+    pub(crate) closed: bool,
 }
 
 pub(crate) struct Parser<'a> {
     buf: &'a [u8],
     pub(crate) pos: usize,
+    /// Set when a dictionary named the same key twice. Readers disagree on which value counts
+    /// (poppler binary-searches large dictionaries, others keep the first or the last), so the
+    /// object means different things to different viewers.
+    pub(crate) repeated_key: bool,
 }
 
 impl<'a> Parser<'a> {
     pub(crate) fn new(buf: &'a [u8]) -> Self {
-        Self { buf, pos: 0 }
+        Self {
+            buf,
+            pos: 0,
+            repeated_key: false,
+        }
     }
 
     /// Parses `n g obj <object>` and, for streams, stops at the start of the data.
@@ -54,9 +64,11 @@ impl<'a> Parser<'a> {
                 object,
                 stream_start: Some(self.pos),
                 end: self.pos,
+                closed: false,
             });
         }
-        if self.peek_keyword(b"endobj") {
+        let closed = self.peek_keyword(b"endobj");
+        if closed {
             self.pos += b"endobj".len();
         }
         Ok(Indirect {
@@ -64,6 +76,7 @@ impl<'a> Parser<'a> {
             object,
             stream_start: None,
             end: self.pos,
+            closed,
         })
     }
 
@@ -124,6 +137,9 @@ impl<'a> Parser<'a> {
     pub(crate) fn dictionary(&mut self, depth: usize) -> Result<Dictionary, Error> {
         self.pos += 2;
         let mut dict = Dictionary::new();
+        // Keys given as null, which the dictionary does not keep: `/K 1 0 R /K null` is as
+        // ambiguous as two values.
+        let mut null_keys: Vec<Vec<u8>> = Vec::new();
         loop {
             self.skip_space();
             match (self.byte_at(self.pos), self.byte_at(self.pos + 1)) {
@@ -134,8 +150,17 @@ impl<'a> Parser<'a> {
                 (Some(b'/'), _) => {
                     let key = self.name()?;
                     let value = self.object(depth + 1)?;
+                    if dict.has(&key) || null_keys.contains(&key) {
+                        // The first value is kept; the object is marked as ambiguous.
+                        self.repeated_key = true;
+                        continue;
+                    }
                     // A null value is the same as an absent key (§7.3.7).
-                    if !matches!(value, Object::Null) {
+                    if matches!(value, Object::Null) {
+                        if null_keys.len() < 64 {
+                            null_keys.push(key);
+                        }
+                    } else {
                         dict.set(key, value);
                     }
                 }

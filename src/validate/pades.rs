@@ -381,7 +381,14 @@ fn check_cms<R: Read + Seek>(
         return;
     };
     let computed = hash_ranges(file, digest, ranges);
+    let out_of_budget = file.budget().check().is_err();
     match (&view.message_digest, computed) {
+        // Running out of time proves nothing about the document.
+        (_, Err(error)) if out_of_budget => checks.fail(
+            "message-digest",
+            SubIndication::SigConstraintsFailure,
+            format!("the signed bytes were not hashed: {error}"),
+        ),
         (_, Err(error)) => checks.fail(
             "message-digest",
             SubIndication::FormatFailure,
@@ -678,13 +685,20 @@ fn check_document_timestamp<R: Read + Seek>(
     checks: &mut Checks,
     result: &mut Signature,
 ) {
-    let checked = timestamps::check(
+    let mut checked = timestamps::check(
         TimestampKind::Document,
         &found.contents,
         |digest| hash_ranges(file, digest, ranges),
         context.options,
         context.embedded,
     );
+    // Running out of time while hashing proves nothing about the document.
+    if file.budget().check().is_err()
+        && checked.report.subindication == Some(SubIndication::FormatFailure)
+    {
+        checked.report.subindication = Some(SubIndication::SigConstraintsFailure);
+        checked.report.indication = Indication::Indeterminate;
+    }
     result.level = Some("PAdES document time-stamp".into());
     if let Some(token) = &checked.token {
         result.signing_time = Some(token.time);

@@ -1,0 +1,367 @@
+//! The permissions a signature grants for later changes (ISO 32000-2 §12.8.2.2 DocMDP, Table
+//! 257; §12.8.2.4 FieldMDP and field locks) applied to the changes found: each change is
+//! allowed, allowed if its area of the page held nothing signed, or not allowed.
+
+use super::diff::{Change, Edit, Harmless, Region};
+use crate::pdf::permissions::{Level, Locked};
+use crate::validate::report::Finding;
+
+/// The permissions in force for the changes after one signature.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Rules {
+    /// The DocMDP level of the document's certification, or of a field lock (the strictest).
+    pub(crate) level: Option<Level>,
+    /// Whether a certification signature (not only a lock) set `level`.
+    pub(crate) certified: bool,
+    pub(crate) locks: Vec<Locked>,
+}
+
+/// A changed area of a page that is allowed only if the signed revision showed nothing there.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Area {
+    pub(crate) region: Region,
+    /// What appears there, for messages.
+    pub(crate) what: String,
+    /// The finding when it covers signed content.
+    pub(crate) finding: &'static str,
+    /// What the appearance may do to signed content below it and still pass.
+    pub(crate) tint: Tint,
+}
+
+/// How much a markup annotation may change the content below it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tint {
+    /// Nothing: any change over signed content counts.
+    None,
+    /// Colour over content that stays readable (highlights).
+    Highlight,
+    /// Thin lines over content that stays readable (underline, strike-out).
+    Line,
+}
+
+/// The verdict on the changes after one signature.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Judged {
+    pub(crate) allowed: Vec<String>,
+    /// Not allowed, and changing what a page shows: the signature fails.
+    pub(crate) drawn: Vec<String>,
+    /// Not allowed, or not verifiable: the signature is not passed.
+    pub(crate) other: Vec<String>,
+    pub(crate) findings: Vec<Finding>,
+    /// Areas the visual comparison must find empty in the signed revision.
+    pub(crate) areas: Vec<Area>,
+}
+
+impl Judged {
+    fn finding(&mut self, id: &'static str, detail: String) {
+        if !self.findings.iter().any(|f| f.id == id) {
+            self.findings.push(Finding { id, detail });
+        }
+    }
+}
+
+/// Judges `changes` (all updates after a signature, in order) under `rules`.
+pub(crate) fn judge<'a>(changes: impl IntoIterator<Item = &'a Change>, rules: &Rules) -> Judged {
+    let mut judged = Judged::default();
+    let no_changes = rules.level == Some(Level::NoChanges);
+    for change in changes {
+        let text = change.to_string();
+        match change {
+            Change::Harmless(Harmless::FormDefaults) if no_changes => judged.other.push(format!(
+                "{text}, although the certification allows no changes"
+            )),
+            Change::Harmless(_) => judged.allowed.push(text),
+            Change::Signed {
+                timestamp: true, ..
+            } => judged.allowed.push(text),
+            Change::Signed { region, .. } => {
+                if no_changes {
+                    judged.drawn.push(format!(
+                        "{text} although the certification allows no changes"
+                    ));
+                } else {
+                    judged.allowed.push(text.clone());
+                    area(
+                        &mut judged,
+                        region,
+                        text,
+                        "SNEAKY_SIGNATURE_ATTACK",
+                        Tint::None,
+                    );
+                }
+            }
+            Change::EmptySignatureField { region, .. } => {
+                if no_changes {
+                    judged.drawn.push(format!(
+                        "{text} although the certification allows no changes"
+                    ));
+                } else {
+                    judged.allowed.push(text.clone());
+                    area(
+                        &mut judged,
+                        region,
+                        text,
+                        "SNEAKY_SIGNATURE_ATTACK",
+                        Tint::None,
+                    );
+                }
+            }
+            Change::FieldAdded { field, region } => {
+                if rules.certified {
+                    judged
+                        .drawn
+                        .push(format!("{text}, which the certification does not allow"));
+                    judged.finding(
+                        "SHADOW_ATTACK_REPLACE",
+                        format!("form field {field} was added to the certified document"),
+                    );
+                } else {
+                    judged.allowed.push(text.clone());
+                    area(
+                        &mut judged,
+                        region,
+                        text,
+                        "SHADOW_ATTACK_REPLACE",
+                        Tint::None,
+                    );
+                }
+            }
+            Change::FormFilled {
+                field,
+                replaced,
+                regions,
+            } => {
+                if rules.locks.iter().any(|l| l.covers(field)) {
+                    judged.drawn.push(format!(
+                        "form field {field} was changed although a signature locks it"
+                    ));
+                    judged.finding("LOCKED_FIELD_CHANGED", format!("form field {field}"));
+                } else if no_changes {
+                    judged.drawn.push(format!(
+                        "form field {field} was filled in although the certification allows no changes"
+                    ));
+                } else if rules.level.is_some() {
+                    judged.allowed.push(format!(
+                        "form field {field} filled in (the certification allows form filling)"
+                    ));
+                    for region in regions {
+                        area(
+                            &mut judged,
+                            &Some(region.clone()),
+                            text.clone(),
+                            "SHADOW_ATTACK_REPLACE",
+                            Tint::None,
+                        );
+                    }
+                } else if *replaced {
+                    judged.other.push(format!(
+                        "form field {field} shows something else than when signed, and no certification allows form filling"
+                    ));
+                    judged.finding(
+                        "SHADOW_ATTACK_REPLACE",
+                        format!(
+                            "form field {field}, present at signing, shows a new value: the way a shadow attack replaces content"
+                        ),
+                    );
+                } else {
+                    judged.allowed.push(text.clone());
+                    for region in regions {
+                        area(
+                            &mut judged,
+                            &Some(region.clone()),
+                            text.clone(),
+                            "SHADOW_ATTACK_REPLACE",
+                            Tint::None,
+                        );
+                    }
+                }
+            }
+            Change::NeedAppearances => judged
+                .other
+                .push(format!("{text}: what they show then was never signed")),
+            Change::Annotation {
+                number,
+                subtype,
+                edit,
+                region,
+                unverifiable,
+            } => annotation(
+                &mut judged,
+                rules,
+                (*number, subtype, *edit, region, *unverifiable),
+                text,
+            ),
+            Change::Forbidden {
+                what,
+                drawn,
+                finding,
+            } => {
+                if *drawn {
+                    judged.drawn.push(what.clone());
+                    judged.finding(
+                        finding.unwrap_or("INCREMENTAL_SAVING_ATTACK"),
+                        format!(
+                            "an incremental update after signing changes what is shown: {what}"
+                        ),
+                    );
+                } else {
+                    judged.other.push(what.clone());
+                    if let Some(id) = finding {
+                        judged.finding(id, what.clone());
+                    }
+                }
+            }
+        }
+    }
+    judged
+}
+
+fn annotation(
+    judged: &mut Judged,
+    rules: &Rules,
+    (number, subtype, edit, region, unverifiable): (u32, &str, Edit, &Option<Region>, bool),
+    text: String,
+) {
+    let eaa = |judged: &mut Judged| {
+        judged.finding(
+            "EVIL_ANNOTATION_ATTACK",
+            format!(
+                "a {subtype} annotation was added or changed on the certified document (DocMDP level {}), where it can cover or add content",
+                rules.level.map_or(2, Level::p)
+            ),
+        );
+    };
+    if unverifiable {
+        judged.other.push(format!(
+            "{text} without an appearance of its own: viewers draw its text each in their own way"
+        ));
+        if rules.certified {
+            eaa(judged);
+        }
+        return;
+    }
+    let tint = match subtype {
+        "Highlight" => Tint::Highlight,
+        "Underline" | "StrikeOut" | "Squiggly" => Tint::Line,
+        _ => Tint::None,
+    };
+    match rules.level {
+        Some(Level::Annotations) => {
+            judged
+                .allowed
+                .push(format!("{text} (the certification allows annotations)"));
+            area(judged, region, text, "EVIL_ANNOTATION_ATTACK", tint);
+        }
+        Some(_) if rules.certified => {
+            judged.drawn.push(format!(
+                "{text} after signing, which the certification does not allow"
+            ));
+            eaa(judged);
+        }
+        Some(Level::NoChanges) => judged
+            .drawn
+            .push(format!("{text} although a signature allows no changes")),
+        _ if edit == Edit::Added => {
+            judged.allowed.push(text.clone());
+            area(judged, region, text, "INCREMENTAL_SAVING_ATTACK", tint);
+        }
+        _ => {
+            let _ = number;
+            judged
+                .other
+                .push(format!("{text}: it was part of what was signed"));
+        }
+    }
+}
+
+fn area(
+    judged: &mut Judged,
+    region: &Option<Region>,
+    what: String,
+    finding: &'static str,
+    tint: Tint,
+) {
+    if let Some(region) = region {
+        judged.areas.push(Area {
+            region: region.clone(),
+            what,
+            finding,
+            tint,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled(field: &str, replaced: bool) -> Change {
+        Change::FormFilled {
+            field: field.into(),
+            replaced,
+            regions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_locked_field_may_not_be_filled_even_where_the_certification_allows_filling() {
+        let rules = Rules {
+            level: Some(Level::FormFilling),
+            certified: true,
+            locks: vec![Locked::Include(vec!["Betrag".into()])],
+        };
+        let judged = judge(&[filled("Betrag", false)], &rules);
+        assert_eq!(judged.drawn.len(), 1, "{judged:?}");
+        assert_eq!(judged.findings[0].id, "LOCKED_FIELD_CHANGED");
+        let judged = judge(&[filled("Bemerkung", false)], &rules);
+        assert!(judged.drawn.is_empty() && judged.other.is_empty());
+        assert_eq!(judged.allowed.len(), 1);
+    }
+
+    #[test]
+    fn a_lock_level_of_1_forbids_what_the_certification_would_allow() {
+        let rules = Rules {
+            level: Some(Level::NoChanges),
+            certified: false,
+            locks: Vec::new(),
+        };
+        let signed = Change::Signed {
+            field: "Signature2".into(),
+            added: true,
+            timestamp: false,
+            region: None,
+        };
+        assert_eq!(judge([&signed], &rules).drawn.len(), 1);
+        assert_eq!(judge([&signed], &Rules::default()).allowed.len(), 1);
+    }
+
+    #[test]
+    fn a_value_replaced_after_an_approval_signature_is_never_passed() {
+        let judged = judge(&[filled("Betrag", true)], &Rules::default());
+        assert_eq!(judged.other.len(), 1);
+        assert_eq!(judged.findings[0].id, "SHADOW_ATTACK_REPLACE");
+        let judged = judge(&[filled("Betrag", false)], &Rules::default());
+        assert!(judged.other.is_empty() && judged.drawn.is_empty());
+    }
+
+    #[test]
+    fn validation_data_and_time_stamps_pass_even_where_no_changes_are_allowed() {
+        let rules = Rules {
+            level: Some(Level::NoChanges),
+            certified: true,
+            locks: Vec::new(),
+        };
+        let stamp = Change::Signed {
+            field: "Timestamp1".into(),
+            added: true,
+            timestamp: true,
+            region: None,
+        };
+        let judged = judge(
+            [&Change::Harmless(Harmless::ValidationData), &stamp],
+            &rules,
+        );
+        assert_eq!(judged.allowed.len(), 2);
+        assert!(judged.drawn.is_empty() && judged.other.is_empty());
+    }
+}
