@@ -209,11 +209,11 @@ impl Fonts {
 
     /// `text` with every run of characters the fonts lack (CJK, emoji, scripts Noto Sans does
     /// not cover) shown as one placeholder per character and then the code points:
-    /// `中文` becomes `□□ (U+4E2D U+6587)`. A glyph the font lacks would make krilla refuse
-    /// the whole PDF (and PDF/A forbids `.notdef`); a CJK fallback font would add 10–20 MB to
-    /// every build for names that are rare in German case files, while the code points keep
-    /// the name exact. Joiners and variation selectors after a missing character belong to
-    /// its run.
+    /// `中文` becomes `�� (U+4E2D U+6587)` (U+FFFD, as Noto Sans has no U+25A1). A glyph the
+    /// font lacks would make krilla refuse the whole PDF (and PDF/A forbids `.notdef`); a CJK
+    /// fallback font would add 10–20 MB to every build for names that are rare in German case
+    /// files, while the code points keep the name exact. Joiners and variation selectors after
+    /// a missing character belong to its run.
     fn cover(&self, text: &str) -> String {
         if text.chars().all(|c| self.has(c)) {
             return text.to_owned();
