@@ -364,6 +364,22 @@ mod tests {
     }
 
     #[test]
+    fn file_names_show_controls_and_overrides() {
+        assert_eq!(
+            display_name(std::path::Path::new("/in/Rechnung\u{202e}fdp.exe")),
+            "Rechnung\\u{202e}fdp.exe"
+        );
+        assert_eq!(
+            display_name(std::path::Path::new("a\u{1b}[2J.pdf")),
+            "a\\u{1b}[2J.pdf"
+        );
+        assert_eq!(
+            display_name(std::path::Path::new("/in/中文 📄.pdf")),
+            "中文 📄.pdf"
+        );
+    }
+
+    #[test]
     fn detects_signed_pdfs() {
         let dir = tempfile::tempdir().unwrap();
         let signed = dir.path().join("s.pdf");
