@@ -423,8 +423,10 @@ pub fn complete_chain(
         if last.is_self_issued() {
             break;
         }
-        let issuer = last.ca_issuer_urls().iter().find_map(|url| {
-            let bytes = fetcher.get(url).ok()?;
+        let urls = last.ca_issuer_urls();
+        let issuer = urls.iter().take(crate::network::MAX_URLS).find_map(|url| {
+            let request = crate::network::Request::get(url, crate::network::Kind::Certificate);
+            let bytes = fetcher.fetch(&request).ok()?;
             Certificate::load_all(&bytes)
                 .ok()?
                 .into_iter()

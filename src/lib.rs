@@ -6,7 +6,7 @@
 //! ```text
 //!  sign        validate    protocol                              use cases
 //!  pdf   cms   key   certificate   trust   timestamp   revocation   formats, keys, services
-//!  document   settings   network                                  plain data, I/O edges
+//!  document   settings   network   text                           plain data, I/O edges
 //! ```
 //!
 //! Arrows point down only: `pdf` knows nothing about certificates, `cms` nothing about PDF;
@@ -37,6 +37,7 @@ pub mod protocol;
 pub mod revocation;
 pub mod settings;
 pub mod sign;
+pub mod text;
 pub mod timestamp;
 pub mod trust;
 pub mod validate;

@@ -35,14 +35,14 @@ pub fn fetch(
 ) -> Result<Evidence, Error> {
     let holder = certificate.holder();
     let mut failures = Vec::new();
-    for url in certificate.ocsp_urls() {
+    for url in certificate.ocsp_urls().into_iter().take(network::MAX_URLS) {
         match ocsp(certificate, issuer, chain, &url, fetcher) {
             Ok(evidence) => return Ok(evidence),
             Err(error @ Error::Revoked { .. }) => return Err(error),
             Err(error) => failures.push(error.to_string()),
         }
     }
-    for url in certificate.crl_urls() {
+    for url in certificate.crl_urls().into_iter().take(network::MAX_URLS) {
         match crl(certificate, issuer, &url, fetcher) {
             Ok(evidence) => return Ok(evidence),
             Err(error @ Error::Revoked { .. }) => return Err(error),
@@ -76,7 +76,12 @@ fn ocsp(
     let mut request = OcspRequest::new().map_err(crypto)?;
     request.add_id(id()?).map_err(crypto)?;
     let body = request.to_der().map_err(crypto)?;
-    let answer = fetcher.post(url, "application/ocsp-request", &body)?;
+    let answer = fetcher.fetch(&network::Request::post(
+        url,
+        network::Kind::Ocsp,
+        "application/ocsp-request",
+        &body,
+    ))?;
     let response =
         OcspResponse::from_der(&answer).map_err(|_| bad("not an OCSP response".into()))?;
     if response.status() != OcspResponseStatus::SUCCESSFUL {
@@ -130,7 +135,7 @@ fn crl(
         url: url.to_owned(),
         reason: reason.to_owned(),
     };
-    let answer = fetcher.get(url)?;
+    let answer = fetcher.fetch(&network::Request::get(url, network::Kind::Crl))?;
     let list = X509Crl::from_der(&answer)
         .or_else(|_| X509Crl::from_pem(&answer))
         .map_err(|_| bad("not a CRL"))?;

@@ -1,6 +1,7 @@
 //! User preferences shared by the desktop app and the command line: language, time-stamp
-//! authorities, PKCS#11 modules, trust anchors, online or offline validation, default level and
-//! output naming, stored as TOML in the platform's configuration folder.
+//! authorities, PKCS#11 modules, trust anchors, online or offline validation and its network
+//! limits, default level and output naming, stored as TOML in the platform's configuration
+//! folder.
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,13 @@ pub struct Settings {
     pub trust_anchors: Vec<PathBuf>,
     /// Validate from the document's embedded data alone, without fetching revocation data.
     pub offline: bool,
+    /// Seconds all network requests for one document may take together (revocation data and
+    /// issuer certificates, online validation and B-LT).
+    pub network_timeout_seconds: u64,
+    /// Fetch from loopback, link-local and private addresses when a certificate names them
+    /// (intranet CAs, test PKIs); off, as such URLs in a stranger's document probe the local
+    /// network. Time-stamp authorities configured here may always be private.
+    pub allow_private_network: bool,
     /// The PAdES level new signatures get.
     pub level: Level,
     /// How outputs are named beside their input.
@@ -40,6 +48,8 @@ impl Default for Settings {
             modules: Vec::new(),
             trust_anchors: Vec::new(),
             offline: false,
+            network_timeout_seconds: crate::network::DEFAULT_DOCUMENT_BUDGET.as_secs(),
+            allow_private_network: false,
             level: Level::BB,
             naming: Naming::default(),
             placement: Placement::default(),
@@ -234,6 +244,8 @@ mod tests {
             modules: vec!["/usr/lib/softhsm/libsofthsm2.so".into()],
             trust_anchors: vec!["/etc/siegel/root.pem".into()],
             offline: true,
+            network_timeout_seconds: 40,
+            allow_private_network: true,
             level: Level::BLta,
             naming: Naming {
                 signed_suffix: "_unterschrieben".into(),

@@ -284,7 +284,9 @@ fn write_signed(
             .collect();
         let mut chains = vec![credential.chain.clone()];
         chains.extend(ltv::tsa_chains(&tokens));
-        ltv::append_validation_data(&mut out, &ltv::material(&chains, fetcher.as_ref())?)?;
+        // URLs from the certificates share one network budget for this document.
+        let session = crate::network::Session::start(fetcher.as_ref());
+        ltv::append_validation_data(&mut out, &ltv::material(&chains, &session)?)?;
     }
     if let (Level::Lta, Some(stamper)) = (request.level, &request.timestamp) {
         out = ltv::archive_timestamp(out, output, stamper.as_ref(), overwrite)?;

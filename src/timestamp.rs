@@ -172,9 +172,12 @@ impl Client {
             cert_req: true,
         };
         let body = request.to_der().map_err(der_error)?;
-        let answer = self
-            .fetcher
-            .post(url, "application/timestamp-query", &body)?;
+        let answer = self.fetcher.fetch(&network::Request::post(
+            url,
+            network::Kind::Timestamp,
+            "application/timestamp-query",
+            &body,
+        ))?;
         let response = TimeStampResp::from_der(&answer).map_err(|e| Error::Response {
             url: url.to_owned(),
             reason: format!("not a TimeStampResp: {e}"),
@@ -352,7 +355,7 @@ fn generalized_time(value: &Any) -> Option<DateTime<Utc>> {
         let value: u32 = digits.parse().ok()?;
         value * 10u32.pow(9 - u32::try_from(digits.len()).ok()?)
     };
-    Some(time.and_utc() + chrono::Duration::nanoseconds(i64::from(nanos)))
+    chrono::Timelike::with_nanosecond(&time.and_utc(), nanos)
 }
 
 fn octets(bytes: &[u8]) -> Result<OctetString, Error> {

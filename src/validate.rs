@@ -48,6 +48,17 @@ impl Options {
 /// Validates every signature and document timestamp in the PDF at `path`, within one budget
 /// for the document ([`crate::budget`]).
 pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
+    // Every fetch for this document shares one network budget: URLs come from its certificates.
+    let session = options
+        .fetcher
+        .clone()
+        .map(|fetcher| std::sync::Arc::new(crate::network::Session::start(fetcher)));
+    let options = &Options {
+        fetcher: session
+            .clone()
+            .map(|s| s as std::sync::Arc<dyn crate::network::Fetcher>),
+        ..options.clone()
+    };
     let name = path.display().to_string();
     let pdf_error = |source| Error::Pdf {
         path: name.clone(),
@@ -201,6 +212,12 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
             "{} signature(s) found that no signature field refers to",
             unreferenced.len()
         ));
+    }
+    if session.is_some_and(|s| s.used_up()) {
+        messages.push(
+            "the network time for this document was used up; some revocation data or certificates were not fetched"
+                .to_owned(),
+        );
     }
     if file.is_recovered() {
         let message = "the file's cross-reference data is damaged and was rebuilt by scanning: viewers rebuild such files in different ways, so what this signature covers cannot be confirmed".to_owned();
@@ -600,9 +617,9 @@ fn check_timestamp_order(signatures: &[report::Signature], stamps: &mut [report:
         let Some(time) = stamp.timestamps.first().and_then(|t| t.time) else {
             continue;
         };
-        let newer = earlier
-            .iter()
-            .find(|(revision, other)| *revision < stamp.revision && *other > time + skew);
+        let newer = earlier.iter().find(|(revision, other)| {
+            *revision < stamp.revision && time.checked_add_signed(skew).is_some_and(|t| *other > t)
+        });
         if let Some((_, other)) = newer {
             let message = format!(
                 "this document time-stamp ({time}) is older than a time-stamp it covers ({other})"

@@ -46,7 +46,7 @@ fn untrusted_report(path: &Path) -> validate::Report {
 }
 
 /// The text of a PDF's pages (`first_page_only` for what a reader sees first).
-fn pdf_text(path: &Path, first_page_only: bool) -> Option<String> {
+pub(crate) fn pdf_text(path: &Path, first_page_only: bool) -> Option<String> {
     if !have("pdftotext") {
         return None;
     }
@@ -99,7 +99,7 @@ fn schema() -> Option<PathBuf> {
     None
 }
 
-fn assert_schema_valid(xml: &[u8], name: &str) {
+pub(crate) fn assert_schema_valid(xml: &[u8], name: &str) {
     let Some(schema) = schema() else { return };
     if !have("xmllint") {
         return;

@@ -613,40 +613,47 @@ pub fn pdf_date(time: DateTime<Utc>) -> String {
     time.format("D:%Y%m%d%H%M%S+00'00'").to_string()
 }
 
-/// Parses a PDF date string (§7.9.4), tolerating the usual omissions.
+/// Parses a PDF date string (§7.9.4), tolerating the usual omissions (missing fields, a
+/// `+HHmm` offset without apostrophes). `None` for anything out of range, offsets beyond
+/// ±23:59 included: the value comes from the document, so no arithmetic on it may overflow.
 pub fn parse_pdf_date(text: &str) -> Option<DateTime<Utc>> {
     let text = text.strip_prefix("D:").unwrap_or(text);
-    let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
+    let (digits, rest) = text.split_at(text.bytes().take_while(u8::is_ascii_digit).count());
     if digits.len() < 4 {
         return None;
     }
+    // A field left out takes its default; a field cut in half makes the date malformed.
     let field = |from: usize, len: usize, default: u32| {
-        digits
-            .get(from..from + len)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(default)
+        if digits.len() <= from {
+            return Some(default);
+        }
+        digits.get(from..from + len)?.parse().ok()
     };
     let year: i32 = digits.get(0..4)?.parse().ok()?;
-    let naive = chrono::NaiveDate::from_ymd_opt(year, field(4, 2, 1), field(6, 2, 1))?
-        .and_hms_opt(field(8, 2, 0), field(10, 2, 0), field(12, 2, 0))?;
-    let rest = &text[digits.len()..];
+    let naive = chrono::NaiveDate::from_ymd_opt(year, field(4, 2, 1)?, field(6, 2, 1)?)?
+        .and_hms_opt(field(8, 2, 0)?, field(10, 2, 0)?, field(12, 2, 0)?)?;
     let offset_seconds = match rest.as_bytes().first() {
         Some(sign @ (b'+' | b'-')) => {
-            let nums: Vec<i64> = rest[1..]
+            let mut numbers = rest[1..]
                 .split(|c: char| !c.is_ascii_digit())
-                .filter(|s| !s.is_empty())
-                .map(|s| s.parse().unwrap_or(0))
-                .collect();
-            let seconds =
-                nums.first().copied().unwrap_or(0) * 3600 + nums.get(1).copied().unwrap_or(0) * 60;
+                .filter(|s| !s.is_empty());
+            let first = numbers.next().unwrap_or("0");
+            let (hours, minutes) = match (first.len(), numbers.next()) {
+                (4, None) => first.split_at(2),
+                (_, minutes) => (first, minutes.unwrap_or("0")),
+            };
+            let hours: i32 = hours.parse().ok().filter(|h| *h <= 23)?;
+            let minutes: i32 = minutes.parse().ok().filter(|m| *m <= 59)?;
+            let seconds = hours * 3600 + minutes * 60;
             if *sign == b'-' { -seconds } else { seconds }
         }
         _ => 0,
     };
-    Some(
-        DateTime::<Utc>::from_naive_utc_and_offset(naive, Utc)
-            - chrono::Duration::seconds(offset_seconds),
-    )
+    let offset = chrono::FixedOffset::east_opt(offset_seconds)?;
+    naive
+        .and_local_timezone(offset)
+        .single()
+        .map(|time| time.with_timezone(&Utc))
 }
 
 fn array(object: Object) -> Result<Vec<Object>, Error> {
@@ -679,5 +686,59 @@ mod tests {
         assert_eq!(parse_pdf_date(&pdf_date(time)), Some(time));
         let local = parse_pdf_date("D:20261122122030+02'00'").unwrap();
         assert_eq!(local, time);
+    }
+
+    #[test]
+    fn pdf_dates_with_offsets_and_omissions() {
+        let utc = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        assert_eq!(
+            parse_pdf_date("D:20261122122030-05'30'"),
+            Some(utc("2026-11-22T17:50:30Z"))
+        );
+        assert_eq!(
+            parse_pdf_date("D:20261122122030+0200"),
+            Some(utc("2026-11-22T10:20:30Z"))
+        );
+        assert_eq!(
+            parse_pdf_date("D:20261122122030Z"),
+            Some(utc("2026-11-22T12:20:30Z"))
+        );
+        assert_eq!(parse_pdf_date("2026"), Some(utc("2026-01-01T00:00:00Z")));
+        assert_eq!(
+            parse_pdf_date("D:202611"),
+            Some(utc("2026-11-01T00:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn absurd_pdf_dates_are_unparseable_not_panics() {
+        for text in [
+            "D:20261122122030+9999999999999",
+            "D:20261122122030-9999999999999'00'",
+            "D:20261122122030+99999999999999999999999999999",
+            "D:20261122122030+02'9999999999999'",
+            "D:20261122122030+24'00'",
+            "D:20261122122030+23'60'",
+            "D:20261322122030Z",
+            "D:20260230000000Z",
+            "D:20261122252030Z",
+            "D:20261122126030Z",
+            "D:999",
+            "D:",
+            "",
+            "D:+02'00'",
+        ] {
+            assert_eq!(parse_pdf_date(text), None, "{text}");
+        }
+        // Edge years parse, and their offsets do not overflow.
+        assert!(parse_pdf_date("D:00000101000000+23'59'").is_some());
+        assert!(parse_pdf_date("D:99991231235959-23'59'").is_some());
+        // Five-digit years read as four digits and half a month, or a month of 91.
+        assert_eq!(parse_pdf_date("D:99999"), None);
+        assert_eq!(parse_pdf_date("D:999991231235959Z"), None);
     }
 }

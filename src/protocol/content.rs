@@ -82,13 +82,57 @@ impl Protocol {
             sections.push(signature_section(report, stamp, index + 1, true, l));
         }
         sections.push(annex(report, l));
-        Self {
+        let protocol = Self {
             language,
             title: l.pick("Verification protocol", "Prüfprotokoll").to_owned(),
             file: file_name(&report.file),
             verdict: verdict::verdict(report, l),
             sections,
             product: format!("Siegel {}", env!("CARGO_PKG_VERSION")),
+        };
+        // Names and messages come from the document: control and bidirectional formatting
+        // characters are shown, never obeyed, in the PDF and the HTML page alike.
+        protocol.map_text(|text| crate::text::printable(text).into_owned())
+    }
+
+    /// Every text of the protocol passed through `f`.
+    pub fn map_text(self, f: impl Fn(&str) -> String) -> Self {
+        let rows = |rows: Vec<Row>| {
+            rows.into_iter()
+                .map(|row| Row {
+                    label: f(&row.label),
+                    value: f(&row.value),
+                    tone: row.tone,
+                })
+                .collect()
+        };
+        Self {
+            language: self.language,
+            title: f(&self.title),
+            file: f(&self.file),
+            verdict: Verdict {
+                tone: self.verdict.tone,
+                sentence: f(&self.verdict.sentence),
+                lines: self.verdict.lines.iter().map(|l| f(l)).collect(),
+            },
+            sections: self
+                .sections
+                .into_iter()
+                .map(|section| Section {
+                    heading: f(&section.heading),
+                    blocks: section
+                        .blocks
+                        .into_iter()
+                        .map(|block| match block {
+                            Block::Light(tone) => Block::Light(tone),
+                            Block::Caption(text) => Block::Caption(f(&text)),
+                            Block::Paragraph(text) => Block::Paragraph(f(&text)),
+                            Block::Rows(list) => Block::Rows(rows(list)),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            product: f(&self.product),
         }
     }
 

@@ -94,18 +94,18 @@ fn class(tone: Tone) -> &'static str {
     }
 }
 
-/// Escapes text for element content and double-quoted attributes.
+/// Escapes text for element content and double-quoted attributes. Control and bidirectional
+/// formatting characters become visible escapes ([`crate::text::printable`]): a raw one makes
+/// the page invalid or reverses what a clerk reads.
 fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in crate::text::printable(text).chars() {
         match c {
             '&' => escaped.push_str("&amp;"),
             '<' => escaped.push_str("&lt;"),
             '>' => escaped.push_str("&gt;"),
             '"' => escaped.push_str("&quot;"),
             '\'' => escaped.push_str("&#39;"),
-            // Control characters from hostile certificates would make the page invalid.
-            c if c.is_control() && c != '\n' && c != '\t' => escaped.push('\u{FFFD}'),
             c => escaped.push(c),
         }
     }
@@ -146,8 +146,8 @@ mod tests {
     #[test]
     fn escapes_markup_and_controls() {
         assert_eq!(
-            escape("<b a=\"1\">&'\u{7}"),
-            "&lt;b a=&quot;1&quot;&gt;&amp;&#39;\u{FFFD}"
+            escape("<b a=\"1\">&'\u{7}\u{202e}"),
+            "&lt;b a=&quot;1&quot;&gt;&amp;&#39;\\u{7}\\u{202e}"
         );
     }
 }

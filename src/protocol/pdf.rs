@@ -1,6 +1,8 @@
 //! The protocol as an A4 PDF/A-3b file (ISO 19005-3) written with krilla: Noto Sans embedded
-//! and subset (umlauts, ß, €), the ETSI TS 119 102-2 XML and the JSON report attached as
-//! associated files, so the one file a clerk keeps carries the machine-readable evidence too.
+//! and subset (Latin, Greek, Cyrillic; umlauts, ß, €), the ETSI TS 119 102-2 XML and the JSON
+//! report attached as associated files, so the one file a clerk keeps carries the
+//! machine-readable evidence too. Characters Noto Sans lacks (CJK, emoji) are shown as a
+//! placeholder with their code points ([`Fonts::cover`]).
 
 mod layout;
 
@@ -47,7 +49,7 @@ pub fn render(
     let fonts = FONTS
         .as_ref()
         .ok_or_else(|| Error::Pdf("the embedded Noto Sans fonts cannot be read".into()))?;
-    let pages = layout::layout(protocol, fonts);
+    let pages = layout::layout(&protocol.clone().map_text(|text| fonts.cover(text)), fonts);
 
     let configuration = ConfigurationBuilder::new()
         .with_archival_validator(Archival::A3_B)
@@ -169,19 +171,95 @@ fn pdf_time(time: chrono::DateTime<chrono::Utc>) -> DateTime {
 struct Fonts {
     regular: Font,
     bold: Font,
+    /// The same fonts for looking up which characters they have.
+    tables: [skrifa::FontRef<'static>; 2],
+    /// What stands in for a character the fonts lack.
+    placeholder: char,
 }
 
 impl Fonts {
     fn load() -> Option<Self> {
-        Some(Self {
+        let tables = [
+            skrifa::FontRef::new(REGULAR).ok()?,
+            skrifa::FontRef::new(BOLD).ok()?,
+        ];
+        let mut fonts = Self {
             regular: Font::new(Arc::new(REGULAR.to_vec()).into(), 0)?,
             bold: Font::new(Arc::new(BOLD.to_vec()).into(), 0)?,
-        })
+            tables,
+            placeholder: '?',
+        };
+        fonts.placeholder = PLACEHOLDERS
+            .into_iter()
+            .find(|c| fonts.has(*c))
+            .unwrap_or('?');
+        Some(fonts)
     }
 
     fn font(&self, bold: bool) -> &Font {
         if bold { &self.bold } else { &self.regular }
     }
+
+    /// Whether both fonts have a glyph for `c`.
+    fn has(&self, c: char) -> bool {
+        self.tables
+            .iter()
+            .all(|font| font.charmap().map(c).is_some())
+    }
+
+    /// `text` with every run of characters the fonts lack (CJK, emoji, scripts Noto Sans does
+    /// not cover) shown as one placeholder per character and then the code points:
+    /// `中文` becomes `�� (U+4E2D U+6587)` (U+FFFD, as Noto Sans has no U+25A1). A glyph the
+    /// font lacks would make krilla refuse the whole PDF (and PDF/A forbids `.notdef`); a CJK
+    /// fallback font would add 10–20 MB to every build for names that are rare in German case
+    /// files, while the code points keep the name exact. Joiners and variation selectors after
+    /// a missing character belong to its run.
+    fn cover(&self, text: &str) -> String {
+        if text.chars().all(|c| self.has(c)) {
+            return text.to_owned();
+        }
+        let mut out = String::with_capacity(text.len() * 2);
+        let mut run: Vec<char> = Vec::new();
+        let flush = |run: &mut Vec<char>, out: &mut String| {
+            if run.is_empty() {
+                return;
+            }
+            let shown = run.iter().filter(|c| !joins(**c)).count().max(1);
+            out.extend(std::iter::repeat_n(self.placeholder, shown));
+            let points: Vec<String> = run
+                .iter()
+                .map(|c| format!("U+{:04X}", u32::from(*c)))
+                .collect();
+            out.push_str(&format!(" ({})", points.join(" ")));
+            run.clear();
+        };
+        for c in text.chars() {
+            if !self.has(c) || (!run.is_empty() && joins(c)) {
+                run.push(c);
+            } else {
+                flush(&mut run, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut run, &mut out);
+        out
+    }
+}
+
+/// Stand-ins for missing characters, best first: WHITE SQUARE, REPLACEMENT CHARACTER.
+const PLACEHOLDERS: [char; 2] = ['\u{25A1}', '\u{FFFD}'];
+
+/// Characters that modify the one before them: zero-width joiner, variation selectors, emoji
+/// skin tones and tags.
+fn joins(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200D}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{1F3FB}'..='\u{1F3FF}'
+            | '\u{E0020}'..='\u{E007F}'
+            | '\u{E0100}'..='\u{E01EF}'
+    )
 }
 
 impl Measure for Fonts {
@@ -202,5 +280,41 @@ impl Measure for Fonts {
                     .unwrap_or(size * 0.6)
             })
             .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fonts() -> &'static Fonts {
+        FONTS.as_ref().unwrap()
+    }
+
+    #[test]
+    fn text_the_fonts_cover_stays() {
+        for text in [
+            "Erika Mustermann",
+            "Jürgen Weiß, 1.000 €",
+            "Ελληνικά Кириллица",
+        ] {
+            assert_eq!(fonts().cover(text), text);
+        }
+    }
+
+    #[test]
+    fn missing_characters_become_placeholders_and_code_points() {
+        let p = fonts().placeholder;
+        assert_ne!(p, '?', "Noto Sans has a placeholder glyph");
+        assert_eq!(
+            fonts().cover("Li 中文 GmbH"),
+            format!("Li {p}{p} (U+4E2D U+6587) GmbH")
+        );
+        assert_eq!(
+            fonts().cover("\u{1F469}\u{200D}\u{1F4BB}!"),
+            format!("{p}{p} (U+1F469 U+200D U+1F4BB)!")
+        );
+        let covered = fonts().cover("株式会社 🇪🇺 👍🏽");
+        assert!(covered.chars().all(|c| fonts().has(c)), "{covered}");
     }
 }

@@ -256,6 +256,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_extreme_times_a_report_can_hold_are_written_without_panicking() {
+        // An unknown revocation date is MIN_UTC; a certificate's end beyond chrono is MAX_UTC.
+        for time in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
+            for language in [Language::De, Language::En] {
+                assert!(!utc_and_local(language, time).is_empty());
+                assert!(!date(language, time).is_empty());
+            }
+        }
+    }
+
+    #[test]
     fn sizes_are_grouped() {
         assert_eq!(size(Language::De, 1_234_567), "1.234.567 Bytes");
         assert_eq!(size(Language::En, 999), "999 bytes");

@@ -8,6 +8,7 @@
 //! └─ SignatureValidator (this product)
 //! ```
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -137,8 +138,8 @@ impl Xml {
     }
 
     fn open(&mut self, name: &str, attributes: &[(&str, &str)]) -> Written {
-        let start = BytesStart::new(name).with_attributes(attributes.iter().copied());
-        self.writer.write_event(Event::Start(start))
+        self.writer
+            .write_event(Event::Start(start(name, attributes)))
     }
 
     fn close(&mut self, name: &str) -> Written {
@@ -146,13 +147,14 @@ impl Xml {
     }
 
     fn empty(&mut self, name: &str, attributes: &[(&str, &str)]) -> Written {
-        let start = BytesStart::new(name).with_attributes(attributes.iter().copied());
-        self.writer.write_event(Event::Empty(start))
+        self.writer
+            .write_event(Event::Empty(start(name, attributes)))
     }
 
     fn leaf(&mut self, name: &str, text: &str) -> Written {
         self.open(name, &[])?;
-        self.writer.write_event(Event::Text(BytesText::new(text)))?;
+        self.writer
+            .write_event(Event::Text(BytesText::new(&xml_chars(text))))?;
         self.close(name)
     }
 
@@ -536,6 +538,25 @@ impl Xml {
     }
 }
 
+/// A start tag; quick-xml escapes the values, [`xml_chars`] keeps them to XML's characters.
+fn start<'a>(name: &'a str, attributes: &[(&str, &str)]) -> BytesStart<'a> {
+    let mut start = BytesStart::new(name);
+    for (key, value) in attributes {
+        start.push_attribute((*key, xml_chars(value).as_ref()));
+    }
+    start
+}
+
+/// `text` with what XML 1.0 §2.2 forbids (C0 controls but tab, line feed and carriage return;
+/// U+FFFE, U+FFFF) or discourages (DEL, C1 controls) written as a visible `\u{..}` escape:
+/// names from certificates may hold anything, and one such character makes the whole report
+/// unreadable to every XML parser. Markup characters are escaped by quick-xml.
+fn xml_chars(text: &str) -> Cow<'_, str> {
+    crate::text::escape_where(text, |c| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    })
+}
+
 fn timestamp_id(owner: &str, index: usize) -> String {
     format!("{owner}-T-{}", index + 1)
 }
@@ -570,6 +591,18 @@ mod tests {
             algorithm_uri("plain ECDSA (BSI TR-03111) with SHA-256"),
             "urn:etsi:019102:algorithm:unidentified"
         );
+    }
+
+    #[test]
+    fn characters_xml_forbids_become_visible() {
+        assert_eq!(xml_chars("Erika Mustermann"), "Erika Mustermann");
+        assert_eq!(xml_chars("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(
+            xml_chars("\u{0}\u{8}\u{ffff}\u{fffe}\u{85}"),
+            "\\u{0}\\u{8}\\u{ffff}\\u{fffe}\\u{85}"
+        );
+        assert_eq!(xml_chars("tab\tline\n"), "tab\tline\n");
+        assert_eq!(xml_chars("中文 \u{202e}"), "中文 \u{202e}");
     }
 
     #[test]

@@ -131,6 +131,9 @@ pub fn extend(
     fetcher: &dyn Fetcher,
     overwrite: bool,
 ) -> Result<(Output, Extended), Error> {
+    // The document's certificates name the URLs: they share one network budget.
+    let session = crate::network::Session::start(fetcher);
+    let fetcher: &dyn Fetcher = &session;
     let mut done = Extended::default();
     let mut out = if super::needs_timestamp(input)? {
         done.timestamped = true;

@@ -56,7 +56,9 @@ fn fresh(
     next_update: Option<DateTime<Utc>>,
     at: DateTime<Utc>,
 ) -> bool {
-    this_update + SKEW >= at || next_update.is_some_and(|next| this_update <= at && at <= next)
+    // Checked: the times come from the answers, and MAX_UTC + 5 min would panic.
+    this_update.checked_add_signed(SKEW).is_none_or(|t| t >= at)
+        || next_update.is_some_and(|next| this_update <= at && at <= next)
 }
 
 /// What is known about one certificate.

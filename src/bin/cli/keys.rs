@@ -10,6 +10,7 @@ use siegel::key::{self, Credential, software};
 use siegel::settings::Settings;
 
 use crate::args::{DigestArg, Format, KeyArgs, TokensArgs};
+use crate::output::{self, shown};
 
 /// The credential the key options name. The secret is dropped (and wiped) before returning.
 pub fn credential(args: &KeyArgs, settings: &Settings) -> Result<Credential> {
@@ -23,7 +24,12 @@ pub fn credential(args: &KeyArgs, settings: &Settings) -> Result<Credential> {
     };
     if let Some(p12) = &args.p12 {
         let passphrase = secret(args.pin_env.as_deref(), args.pin_file.as_deref())?.map_or_else(
-            || prompt(&format!("Passphrase for {}: ", p12.display())),
+            || {
+                prompt(&format!(
+                    "Passphrase for {}: ",
+                    shown(&p12.display().to_string())
+                ))
+            },
             Ok,
         )?;
         return Ok(software::load_pkcs12(p12, &passphrase, options)?);
@@ -44,11 +50,14 @@ pub fn credential(args: &KeyArgs, settings: &Settings) -> Result<Credential> {
         None if token.flags.pin_pad => {
             eprintln!(
                 "Enter the PIN for \"{}\" on the reader's PIN pad.",
-                token.label
+                shown(&token.label)
             );
             None
         }
-        None => Some(prompt(&format!("PIN for token \"{}\": ", token.label))?),
+        None => Some(prompt(&format!(
+            "PIN for token \"{}\": ",
+            shown(&token.label)
+        ))?),
     };
     Ok(token::open(
         &module,
@@ -97,12 +106,12 @@ fn warn_about_tries(token: &Token) {
     if token.flags.pin_final_try {
         eprintln!(
             "WARNING: token \"{}\" reports the FINAL PIN try: a wrong PIN now locks it.",
-            token.label
+            shown(&token.label)
         );
     } else if token.flags.pin_count_low {
         eprintln!(
             "warning: token \"{}\" reports that few PIN tries are left.",
-            token.label
+            shown(&token.label)
         );
     }
 }
@@ -162,7 +171,9 @@ pub fn tokens(args: TokensArgs, settings: &Settings) -> Result<u8> {
         listing.push(entry);
     }
     match args.format {
-        Format::Json => crate::print_line(&serde_json::json!({ "modules": listing }).to_string()),
+        Format::Json => {
+            crate::print_line(&output::json(&serde_json::json!({ "modules": listing })))
+        }
         Format::Text => print_text(&listing),
     }
     if modules.is_empty() {
@@ -224,8 +235,24 @@ fn key_json(entry: &token::KeyEntry) -> serde_json::Value {
     value
 }
 
+/// Every string in `value` [shown](output::shown) safely: labels, names and errors come from
+/// tokens and their certificates.
+fn printable(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => Value::String(output::shown(text).into_owned()),
+        Value::Array(items) => Value::Array(items.iter().map(printable).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, value)| (key.clone(), printable(value)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 fn print_text(listing: &[serde_json::Value]) {
-    for module in listing {
+    for module in listing.iter().map(printable) {
         let path = module["path"].as_str().unwrap_or_default();
         if let Some(error) = module["error"].as_str() {
             crate::print_line(&format!("{path}: error: {error}"));

@@ -10,7 +10,6 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
@@ -44,7 +43,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("siegel: {error:#}");
+            eprintln!("siegel: {}", output::shown(&format!("{error:#}")));
             ExitCode::from(EXIT_INPUT)
         }
     }
@@ -67,7 +66,7 @@ fn run(cli: Cli) -> Result<u8> {
 /// still say everything.
 fn settings() -> Settings {
     Settings::load().unwrap_or_else(|error| {
-        eprintln!("siegel: warning: {error}");
+        eprintln!("siegel: warning: {}", output::shown(&error.to_string()));
         Settings::default()
     })
 }
@@ -85,7 +84,9 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
         None
     };
     let fetcher: Option<Arc<dyn network::Fetcher>> = if level >= sign::Level::Lt {
-        Some(Arc::new(network::Http::new(Duration::from_secs(30))))
+        Some(Arc::new(network::Http::new(
+            network::Policy::from_settings(settings),
+        )))
     } else {
         None
     };
@@ -178,7 +179,7 @@ fn time_stamper(tsa: &args::TsaArgs, settings: &Settings) -> Result<Arc<dyn Time
     if urls.is_empty() {
         bail!("this level needs a time-stamp authority: give --tsa URL");
     }
-    let mut http = network::Http::new(Duration::from_secs(30));
+    let mut http = network::Http::new(network::Policy::from_settings(settings));
     if let Some(var) = auth_env {
         let credentials =
             std::env::var(var).with_context(|| format!("environment variable {var} is not set"))?;
@@ -199,7 +200,7 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
         args::Level::BLta => sign::Level::Lta,
     };
     let stamper = time_stamper(&args.tsa, settings)?;
-    let fetcher = network::Http::new(Duration::from_secs(30));
+    let fetcher = network::Http::new(network::Policy::from_settings(settings));
     let targets = output_paths(&args.inputs, &args.out)?;
     let level_name = args
         .level
@@ -209,31 +210,32 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
     let mut failures = 0;
     for (input, target) in args.inputs.iter().zip(&targets) {
         let name = input.display().to_string();
+        let shown = output::shown(&name);
         let result = sign::extend(input, target, level, stamper.as_ref(), &fetcher, args.force)
             .and_then(|(out, done)| Ok((out.commit()?, done)));
         let line = match (&result, args.format) {
-            (Ok((output, done)), Format::Text) => format!(
-                "{name}: {level_name} -> {} ({})",
-                output.display(),
+            (Ok((written, done)), Format::Text) => format!(
+                "{shown}: {level_name} -> {} ({})",
+                output::shown(&written.display().to_string()),
                 describe_extension(done)
             ),
-            (Ok((output, done)), Format::Json) => serde_json::json!({
+            (Ok((written, done)), Format::Json) => output::json(&serde_json::json!({
                 "file": name,
                 "status": "ok",
                 "level": level_name,
-                "output": output.display().to_string(),
+                "output": written.display().to_string(),
                 "document_timestamp": done.timestamped,
                 "certificates": done.certificates,
                 "ocsp_responses": done.ocsps,
                 "crls": done.crls,
                 "archive_timestamp": done.archived,
-            })
-            .to_string(),
-            (Err(error), Format::Text) => format!("{name}: error: {error}"),
-            (Err(error), Format::Json) => {
-                serde_json::json!({ "file": name, "status": "error", "error": error.to_string() })
-                    .to_string()
+            })),
+            (Err(error), Format::Text) => {
+                format!("{shown}: error: {}", output::shown(&error.to_string()))
             }
+            (Err(error), Format::Json) => output::json(
+                &serde_json::json!({ "file": name, "status": "error", "error": error.to_string() }),
+            ),
         };
         if result.is_err() {
             failures += 1;
@@ -333,7 +335,9 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
         fetcher: if args.offline || settings.offline {
             None
         } else {
-            Some(Arc::new(network::Http::new(Duration::from_secs(30))))
+            Some(Arc::new(network::Http::new(
+                network::Policy::from_settings(settings),
+            )))
         },
     };
     let progress = progress_bar(args.inputs.len());
@@ -355,7 +359,10 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
     if let (Some(plan), [Ok(report)]) = (&report_plan, results.as_slice()) {
         let written = plan.write(report, args.seal_key.as_ref(), now)?;
         // stderr: stdout keeps one line (or JSON object) per document for scripts.
-        eprintln!("protocol written to {}", written.display());
+        eprintln!(
+            "protocol written to {}",
+            output::shown(&written.display().to_string())
+        );
     }
     Ok(exit_code(&results))
 }
@@ -414,8 +421,8 @@ fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
     let outcome = sign::sign_pdf(&input, &args.output, &credential, &request, true)?;
     print_line(&format!(
         "sealed the bundled sample with the demo seal key ({}) -> {}",
-        outcome.signer,
-        outcome.output.display()
+        output::shown(&outcome.signer),
+        output::shown(&outcome.output.display().to_string())
     ));
     let report = validate::validate_pdf(
         &outcome.output,
@@ -454,7 +461,7 @@ struct Progress(Option<ProgressBar>);
 impl Progress {
     fn println_or_print(&self, line: String) {
         match &self.0 {
-            Some(bar) => bar.println(line),
+            Some(bar) => bar.println(siegel::text::printable_lines(&line)),
             None => print_line(&line),
         }
     }
@@ -472,9 +479,11 @@ impl Progress {
     }
 }
 
-/// Prints one line; a closed pipe (`siegel verify ... | head`) is not an error worth a panic.
+/// Prints one line (or a block of lines); a closed pipe (`siegel verify ... | head`) is not an
+/// error worth a panic. The printers escape what documents say piece by piece; escaping here
+/// again keeps a piece they missed from reaching the terminal raw.
 pub(crate) fn print_line(line: &str) {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(stdout, "{line}");
+    let _ = writeln!(stdout, "{}", siegel::text::printable_lines(line));
 }

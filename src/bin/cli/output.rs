@@ -1,9 +1,12 @@
-//! Printers for results: one line (or one JSON object) per document.
+//! Printers for results: one line (or one JSON object) per document. Every text that comes
+//! from a document, a certificate or a file name passes [`shown`]: its control and
+//! bidirectional formatting characters are printed as escapes, never sent to the terminal.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
-use siegel::sign;
 use siegel::validate::{self, Indication};
+use siegel::{sign, text};
 
 use crate::args::Format;
 
@@ -16,29 +19,32 @@ pub enum Signed {
 }
 
 pub fn signed(format: Format, input: &str, result: &Result<Signed, String>) -> String {
+    let name = shown(input);
     match (format, result) {
         (Format::Text, Ok(Signed::Skipped(output))) => {
-            format!("{input}: skipped, {} exists already", output.display())
+            format!(
+                "{name}: skipped, {} exists already",
+                shown(&output.display().to_string())
+            )
         }
-        (Format::Json, Ok(Signed::Skipped(output))) => serde_json::json!({
+        (Format::Json, Ok(Signed::Skipped(output))) => json(&serde_json::json!({
             "file": input,
             "status": "skipped",
             "output": output.display().to_string(),
-        })
-        .to_string(),
+        })),
         (Format::Text, Ok(Signed::Done(outcome))) => format!(
-            "{input}: {} ({}) by {} -> {} (field {})",
+            "{name}: {} ({}) by {} -> {} (field {})",
             match outcome.kind {
                 siegel::certificate::Kind::Seal => "sealed",
                 siegel::certificate::Kind::Signature => "signed",
             },
             outcome.level,
-            outcome.signer,
-            outcome.output.display(),
-            outcome.field
+            shown(&outcome.signer),
+            shown(&outcome.output.display().to_string()),
+            shown(&outcome.field)
         ),
-        (Format::Text, Err(error)) => format!("{input}: error: {error}"),
-        (Format::Json, Ok(Signed::Done(outcome))) => serde_json::json!({
+        (Format::Text, Err(error)) => format!("{name}: error: {}", shown(error)),
+        (Format::Json, Ok(Signed::Done(outcome))) => json(&serde_json::json!({
             "file": input,
             "status": "ok",
             "output": outcome.output.display().to_string(),
@@ -47,24 +53,35 @@ pub fn signed(format: Format, input: &str, result: &Result<Signed, String>) -> S
             "level": outcome.level,
             "signer": outcome.signer,
             "byte_range": outcome.byte_range,
-        })
-        .to_string(),
+        })),
         (Format::Json, Err(error)) => {
-            serde_json::json!({ "file": input, "status": "error", "error": error }).to_string()
+            json(&serde_json::json!({ "file": input, "status": "error", "error": error }))
         }
     }
 }
 
 pub fn validated(format: Format, input: &str, result: &Result<validate::Report, String>) -> String {
     match (format, result) {
-        (Format::Json, Ok(report)) => serde_json::to_string(report)
-            .unwrap_or_else(|e| format!("{{\"file\":{input:?},\"error\":\"{e}\"}}")),
-        (Format::Json, Err(error)) => {
-            serde_json::json!({ "file": input, "error": error }).to_string()
-        }
-        (Format::Text, Err(error)) => format!("{input}: error: {error}"),
+        (Format::Json, Ok(report)) => serde_json::to_string(report).map_or_else(
+            |e| json(&serde_json::json!({ "file": input, "error": e.to_string() })),
+            |report| text::json_printable(&report).into_owned(),
+        ),
+        (Format::Json, Err(error)) => json(&serde_json::json!({ "file": input, "error": error })),
+        (Format::Text, Err(error)) => format!("{}: error: {}", shown(input), shown(error)),
         (Format::Text, Ok(report)) => report_text(input, report),
     }
+}
+
+/// Text from a document, certificate or file name, safe for a terminal: one line, control and
+/// bidirectional formatting characters as visible escapes.
+pub fn shown(text: &str) -> Cow<'_, str> {
+    text::printable(text)
+}
+
+/// A JSON value as one line, safe for a terminal (serde_json leaves C1 and bidirectional
+/// characters raw inside strings).
+pub fn json(value: &serde_json::Value) -> String {
+    text::json_printable(&value.to_string()).into_owned()
 }
 
 /// One block per signature, verdict first, in the words a clerk files: who, when, what kind,
@@ -72,12 +89,13 @@ pub fn validated(format: Format, input: &str, result: &Result<validate::Report, 
 fn report_text(input: &str, report: &validate::Report) -> String {
     let total = report.signatures.len();
     let mut text = format!(
-        "{input}: {} ({} of {total} signatures valid)",
+        "{}: {} ({} of {total} signatures valid)",
+        shown(input),
         report.indication.name(),
         report.passed()
     );
     for message in &report.messages {
-        text.push_str(&format!("\n  {message}"));
+        text.push_str(&format!("\n  {}", shown(message)));
     }
     let time = |t: &chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
     for signature in report.signatures.iter().chain(&report.document_timestamps) {
@@ -85,7 +103,7 @@ fn report_text(input: &str, report: &validate::Report) -> String {
             Some(sub) => format!("{} / {}", signature.indication.name(), sub.name()),
             None => signature.indication.name().to_owned(),
         };
-        text.push_str(&format!("\n\n  {}: {verdict}", signature.field));
+        text.push_str(&format!("\n\n  {}: {verdict}", shown(&signature.field)));
         let mut line = |label: &str, value: String| {
             text.push_str(&format!("\n    {label:<14}{value}"));
         };
@@ -94,9 +112,9 @@ fn report_text(input: &str, report: &validate::Report) -> String {
                 .organization
                 .as_deref()
                 .filter(|o| *o != signer.name)
-                .map(|o| format!(", {o}"))
+                .map(|o| format!(", {}", shown(o)))
                 .unwrap_or_default();
-            line("Signer:", format!("{}{organisation}", signer.name));
+            line("Signer:", format!("{}{organisation}", shown(&signer.name)));
         } else {
             line("Signer:", "unknown".into());
         }
@@ -119,7 +137,7 @@ fn report_text(input: &str, report: &validate::Report) -> String {
             (Some(kind), None) => kind.to_string(),
             _ => signature.level.clone().unwrap_or_else(|| "-".into()),
         };
-        line("Kind:", kind);
+        line("Kind:", shown(&kind).into_owned());
         let scope = if signature.covers_whole_document {
             "the whole document".to_owned()
         } else {
@@ -139,24 +157,27 @@ fn report_text(input: &str, report: &validate::Report) -> String {
         .collect::<Vec<_>>()
         .join(", ");
         if !technique.is_empty() {
-            line("Format:", technique);
+            line("Format:", shown(&technique).into_owned());
         }
         for finding in &signature.findings {
-            line("Finding:", format!("{}: {}", finding.id, finding.detail));
+            line(
+                "Finding:",
+                format!("{}: {}", finding.id, shown(&finding.detail)),
+            );
         }
         if signature.indication != Indication::TotalPassed {
             for message in &signature.messages {
-                line("Why:", message.clone());
+                line("Why:", shown(message).into_owned());
             }
         }
         for change in &signature.modifications {
-            line("Change:", change.clone());
+            line("Change:", shown(change).into_owned());
         }
     }
     if report.signatures.iter().any(|s| s.qualification.is_some()) {
         text.push_str(&format!(
             "\n\n  Qualification rests on {}.",
-            report.policy.qualification_basis
+            shown(&report.policy.qualification_basis)
         ));
     }
     text

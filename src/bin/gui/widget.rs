@@ -81,9 +81,11 @@ pub fn card<'a, M: 'a>(content: impl Into<Element<'a, M>>) -> Element<'a, M> {
 }
 
 /// An error shown where it happened: a one-line cause and, below, the details in small print.
+/// The details often name a file or a certificate, so they are shown escaped.
 pub fn error<'a, M: 'a>(cause: &'a str, details: &'a str) -> Element<'a, M> {
     let mut content = column![text(cause).size(15).font(font::BOLD)].spacing(4);
     if !details.is_empty() && details != cause {
+        let details = siegel::text::printable_lines(details).into_owned();
         content = content.push(text(details).size(13));
     }
     container(content)

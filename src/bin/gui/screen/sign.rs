@@ -9,7 +9,6 @@ mod view;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use iced::{Element, Task};
 use siegel::certificate::Kind;
@@ -706,7 +705,9 @@ impl Sign {
             settings::Level::BLt => sign::Level::Lt,
             settings::Level::BLta => sign::Level::Lta,
         };
-        let http: Arc<dyn network::Fetcher> = Arc::new(network::Http::new(Duration::from_secs(30)));
+        let http: Arc<dyn network::Fetcher> = Arc::new(network::Http::new(
+            network::Policy::from_settings(&self.settings),
+        ));
         let timestamp: Option<Arc<dyn timestamp::TimeStamper>> = if level >= sign::Level::T {
             if self.settings.tsa_urls.is_empty() {
                 return Err(self.language.t("sign.needs_tsa").to_owned());

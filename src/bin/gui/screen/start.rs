@@ -268,11 +268,14 @@ pub fn next_focus(current: Option<usize>, len: usize, backwards: bool) -> usize 
     }
 }
 
+/// A file's name as shown: its control and bidirectional formatting characters as visible
+/// escapes, so `invoice\u{202e}fdp.exe` cannot pass for a PDF.
 pub fn display_name(path: &std::path::Path) -> String {
-    path.file_name().map_or_else(
+    let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
-    )
+    );
+    siegel::text::printable(&name).into_owned()
 }
 
 /// A PDF that carries at least one signature dictionary, judged by a streaming scan for
@@ -358,6 +361,22 @@ mod tests {
         start.update(Message::FocusNext(true), Language::En);
         start.update(Message::FocusNext(true), Language::En);
         assert_eq!(start.focus, Some(3));
+    }
+
+    #[test]
+    fn file_names_show_controls_and_overrides() {
+        assert_eq!(
+            display_name(std::path::Path::new("/in/Rechnung\u{202e}fdp.exe")),
+            "Rechnung\\u{202e}fdp.exe"
+        );
+        assert_eq!(
+            display_name(std::path::Path::new("a\u{1b}[2J.pdf")),
+            "a\\u{1b}[2J.pdf"
+        );
+        assert_eq!(
+            display_name(std::path::Path::new("/in/中文 📄.pdf")),
+            "中文 📄.pdf"
+        );
     }
 
     #[test]

@@ -7,7 +7,6 @@ mod card;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use iced::widget::{column, container, row, scrollable, text};
 use iced::{Alignment, Element, Length, Padding, Task};
@@ -99,7 +98,9 @@ impl Validate {
             fetcher: if settings.offline {
                 None
             } else {
-                Some(Arc::new(network::Http::new(Duration::from_secs(20))))
+                Some(Arc::new(network::Http::new(
+                    network::Policy::from_settings(settings),
+                )))
             },
         };
         let mut screen = Self {
@@ -328,7 +329,10 @@ impl Validate {
                 content = content.push(
                     container(text(language.f(
                         "validate.protocol_saved",
-                        &[("path", &path.display().to_string())],
+                        &[(
+                            "path",
+                            &siegel::text::printable(&path.display().to_string()),
+                        )],
                     )))
                     .padding(12)
                     .width(Length::Fill)
@@ -361,7 +365,9 @@ impl Validate {
         let t = |key| language.t(key);
         let title = column![
             text(display_name(&document.path)).size(20).font(font::BOLD),
-            widget::muted(document.path.display().to_string()),
+            widget::muted(
+                siegel::text::printable(&document.path.display().to_string()).into_owned()
+            ),
         ]
         .spacing(2)
         .width(Length::Fill);
@@ -430,7 +436,12 @@ impl Validate {
             ));
         }
         if !report.messages.is_empty() {
-            body = body.push(widget::muted(report.messages.join("\n")));
+            let messages: Vec<_> = report
+                .messages
+                .iter()
+                .map(|m| siegel::text::printable(m))
+                .collect();
+            body = body.push(widget::muted(messages.join("\n")));
         }
         body = body.push(widget::muted(language.f(
             "validate.fingerprint",
@@ -510,15 +521,17 @@ fn verdict<'a>(report: &Report, language: Language) -> Element<'a, Message> {
 fn changes_after_signing<'a>(report: &Report, language: Language) -> Option<Element<'a, Message>> {
     let mut lines = Vec::new();
     for signature in &report.signatures {
-        let who = signature
-            .signer
-            .as_ref()
-            .map_or(signature.field.as_str(), |s| s.name.as_str());
+        let who = siegel::text::printable(
+            signature
+                .signer
+                .as_ref()
+                .map_or(signature.field.as_str(), |s| s.name.as_str()),
+        );
         for change in &signature.modifications {
-            lines.push(format!("{who}: {change}"));
+            lines.push(format!("{who}: {}", siegel::text::printable(change)));
         }
         if !signature.covers_whole_document && signature.modifications.is_empty() {
-            lines.push(language.f("validate.not_whole", &[("who", who)]));
+            lines.push(language.f("validate.not_whole", &[("who", &who)]));
         }
     }
     if lines.is_empty() {

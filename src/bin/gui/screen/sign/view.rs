@@ -164,7 +164,7 @@ fn key_source(screen: &Sign, language: Language) -> Element<'_, Message> {
                 });
                 let mut entry = column![
                     row![
-                        text(choice.holder())
+                        text(siegel::text::printable(&choice.holder()).into_owned())
                             .size(15)
                             .font(font::BOLD)
                             .width(Length::Fill),
@@ -174,7 +174,8 @@ fn key_source(screen: &Sign, language: Language) -> Element<'_, Message> {
                     .align_y(Alignment::Center),
                     widget::muted(format!(
                         "{} · {} · {validity}",
-                        choice.token.label, choice.key.key_type
+                        siegel::text::printable(&choice.token.label),
+                        choice.key.key_type
                     )),
                 ]
                 .spacing(4);
@@ -216,7 +217,7 @@ fn key_source(screen: &Sign, language: Language) -> Element<'_, Message> {
                 text(language.f("sign.p12_selected", &[("name", &display_name(path))]))
                     .size(15)
                     .font(font::BOLD),
-                widget::muted(path.display().to_string()),
+                widget::muted(siegel::text::printable(&path.display().to_string()).into_owned()),
             ]
             .spacing(2),
         )

@@ -21,6 +21,9 @@ pub fn view<'a>(
     language: Language,
 ) -> Element<'a, Message> {
     let t = |key| language.t(key);
+    // Names, messages and findings come from the document: shown, never obeyed (control and
+    // bidirectional formatting characters as visible escapes).
+    let shown = |text: &str| siegel::text::printable(text).into_owned();
     let name = if is_timestamp {
         signature
             .timestamps
@@ -34,6 +37,7 @@ pub fn view<'a>(
             .as_ref()
             .map_or_else(|| t("card.unknown_signer").to_owned(), |s| s.name.clone())
     };
+    let name = shown(&name);
     let mut badges = row![widget::badge(
         match signature.indication {
             siegel::validate::Indication::TotalPassed => t("card.valid"),
@@ -74,7 +78,7 @@ pub fn view<'a>(
     if let Some(signer) = &signature.signer
         && let Some(organization) = &signer.organization
     {
-        fields = fields.push(widget::field(t("card.organization"), organization.as_str()));
+        fields = fields.push(widget::field(t("card.organization"), shown(organization)));
     }
     fields = fields
         .push(widget::field(t("card.indication"), indication))
@@ -103,7 +107,7 @@ pub fn view<'a>(
             },
         ));
     if let Some(algorithm) = &signature.algorithm {
-        fields = fields.push(widget::field(t("card.algorithm"), algorithm.as_str()));
+        fields = fields.push(widget::field(t("card.algorithm"), shown(algorithm)));
     }
 
     let mut body = column![
@@ -221,6 +225,8 @@ fn list<'a>(title: &'a str, lines: Vec<String>) -> Element<'a, Message> {
         column = column.push(widget::muted("–"));
     }
     for line in lines {
+        // Every list shows what the document says (chain, revocation, findings, changes).
+        let line = siegel::text::printable_lines(&line).into_owned();
         column = column.push(text(line).size(13));
     }
     column.into()
