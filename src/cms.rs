@@ -512,6 +512,21 @@ pub fn verify_signature(
     use openssl::sign::{RsaPssSaltlen, Verifier};
     let key = openssl::pkey::PKey::public_key_from_der(public_key)
         .map_err(|e| Error::PublicKey(e.to_string()))?;
+    // The declared algorithm must be one the key can make: openssl would otherwise verify
+    // with whatever the key is and report a signature "correct" under a false name.
+    let id = key.id();
+    let fits = match scheme {
+        Scheme::RsaPkcs1 | Scheme::RsaPss { .. } => {
+            id == openssl::pkey::Id::RSA || id == openssl::pkey::Id::RSA_PSS
+        }
+        Scheme::Ecdsa | Scheme::PlainEcdsa => id == openssl::pkey::Id::EC,
+    };
+    if !fits {
+        return Err(Error::AlgorithmMismatch {
+            declared: scheme.name(),
+            key: key_name(id),
+        });
+    }
     let md = digest.message_digest();
     let mut verifier = Verifier::new(md, &key).map_err(|e| Error::PublicKey(e.to_string()))?;
     if let Scheme::RsaPss { salt_length, mgf1 } = scheme {
@@ -539,6 +554,17 @@ pub fn verify_signature(
     Ok(verifier.verify(signature).unwrap_or(false))
 }
 
+fn key_name(id: openssl::pkey::Id) -> &'static str {
+    match id {
+        openssl::pkey::Id::RSA | openssl::pkey::Id::RSA_PSS => "an RSA key",
+        openssl::pkey::Id::EC => "an EC key",
+        openssl::pkey::Id::ED25519 => "an Ed25519 key",
+        openssl::pkey::Id::ED448 => "an Ed448 key",
+        openssl::pkey::Id::DSA => "a DSA key",
+        _ => "a key of another type",
+    }
+}
+
 /// BSI TR-03111 plain signatures are `r || s`; openssl wants `Ecdsa-Sig-Value` DER.
 pub(crate) fn plain_to_der(signature: &[u8]) -> Option<Vec<u8>> {
     if signature.is_empty() || !signature.len().is_multiple_of(2) {
@@ -562,6 +588,11 @@ pub enum Error {
     Decode(String),
     #[error("unusable public key: {0}")]
     PublicKey(String),
+    #[error("the signature claims {declared}, but the signer's key is {key}")]
+    AlgorithmMismatch {
+        declared: &'static str,
+        key: &'static str,
+    },
     #[error(transparent)]
     Key(#[from] key::Error),
     #[error(transparent)]

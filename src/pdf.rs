@@ -307,6 +307,9 @@ impl<R: Read + Seek> File<R> {
         if let Some((object, span)) = self.objects.get(offset, how) {
             return Ok((object, Some(span)));
         }
+        if let Some(error) = self.objects.failed.get(&offset) {
+            return Err(error.clone());
+        }
         let first = self.object_at(offset, view, how);
         let (found, object, span) = match first {
             Ok((found, object, span)) if found.0 == id.0 => {
@@ -325,13 +328,19 @@ impl<R: Read + Seek> File<R> {
                         (found, object, span)
                     }
                     _ => {
-                        return match other {
-                            Err(error) => Err(error),
-                            Ok(_) => Err(Error::Broken {
+                        let error = match other {
+                            Err(error) => error,
+                            Ok(_) => Error::Broken {
                                 what: "cross-reference points at the wrong object",
                                 id,
-                            }),
+                            },
                         };
+                        // A broken object stays broken: a hostile file that names it often
+                        // costs one attempt, not one per reference.
+                        if !matches!(error, Error::Budget(_) | Error::Io(_)) {
+                            self.objects.failed.insert(offset, error.clone());
+                        }
+                        return Err(error);
                     }
                 }
             }
@@ -1000,6 +1009,7 @@ impl StreamCache {
 struct ObjectCache {
     full: HashMap<u64, (Object, (u64, u64))>,
     bytes: usize,
+    failed: HashMap<u64, Error>,
 }
 
 impl ObjectCache {

@@ -22,6 +22,7 @@ mod network;
 mod protocol;
 mod robustness;
 mod settings;
+mod stress;
 mod sign;
 mod throwaway;
 mod timestamp;

@@ -110,6 +110,18 @@ pub enum Scheme {
     PlainEcdsa,
 }
 
+impl Scheme {
+    /// The scheme's name, as the declared algorithm of a signature.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::RsaPkcs1 => "RSA PKCS#1 v1.5",
+            Self::RsaPss { .. } => "RSA-PSS",
+            Self::Ecdsa => "ECDSA",
+            Self::PlainEcdsa => "plain ECDSA",
+        }
+    }
+}
+
 /// BSI TR-03111 §5.2.1 `ecdsa-plain-signatures` arc.
 const ECDSA_PLAIN: &str = "0.4.0.127.0.7.1.1.4.1";
 

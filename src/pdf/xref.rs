@@ -236,7 +236,9 @@ pub(crate) fn parse_classic(buf: &[u8]) -> Result<(Section, usize), Error> {
         let count = parser
             .unsigned()
             .map_err(|_| Error::Xref("bad subsection header"))?;
-        if start.saturating_add(count) > MAX_OBJECTS {
+        if start.saturating_add(count) > MAX_OBJECTS
+            || count.saturating_add(section.entries.len() as u64) > MAX_ENTRIES as u64
+        {
             return Err(Error::Xref("too many objects"));
         }
         for number in start..start + count {
@@ -319,6 +321,9 @@ pub(crate) fn read_stream<R: Read + Seek>(
     for pair in index.chunks(2) {
         let count = pair.get(1).copied().unwrap_or(0);
         rows_wanted = rows_wanted.saturating_add(u64::try_from(count).unwrap_or(0));
+    }
+    if rows_wanted > MAX_ENTRIES as u64 {
+        return Err(Error::Xref("too many cross-reference entries"));
     }
     // A predictor adds one byte per row; anything much longer is not cross-reference data.
     let expected = rows_wanted

@@ -433,7 +433,13 @@ fn check_cms<R: Read + Seek>(
         signed_attributes,
         &view.signature,
     ) {
-        Ok(true) => checks.pass("signature-value", "the signature value is correct"),
+        Ok(true) => checks.pass(
+            "signature-value",
+            format!(
+                "the signature value is correct ({}, verified with the signer's public key)",
+                describe_algorithm(scheme, signature_digest)
+            ),
+        ),
         Ok(false) => checks.fail(
             "signature-value",
             SubIndication::SigCryptoFailure,
