@@ -17,6 +17,7 @@ mod corpus;
 mod gui;
 mod interop;
 mod ltv;
+mod populations;
 mod protocol;
 mod robustness;
 mod settings;

@@ -1,0 +1,1 @@
+//! The attacker's population.
