@@ -7,10 +7,6 @@ use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use super::craft::{self, Numbers, Section, name, rect};
 use super::document::Doc;
 
-/// Where the test documents' text is: everything above this line (PDF points) is signed
-/// content; below it the pages are blank.
-pub const TEXT_BOTTOM: f32 = 690.0;
-
 /// A blank spot for a new text field.
 pub const EMPTY_FIELD: [f32; 4] = [72.0, 560.0, 400.0, 580.0];
 
@@ -156,7 +152,10 @@ pub fn fill(doc: &mut Doc, field: &str, value: &str) {
     doc.update(|bytes| {
         let ap = Numbers::after(bytes).next();
         let mut widget = widget.clone();
-        widget.set("V", Object::String(value.as_bytes().to_vec(), StringFormat::Literal));
+        widget.set(
+            "V",
+            Object::String(value.as_bytes().to_vec(), StringFormat::Literal),
+        );
         widget.set("AP", appearance_dict(ap));
         Section::new()
             .set(ap, &field_appearance(at, value))
@@ -240,7 +239,13 @@ pub fn highlight(doc: &mut Doc, at: [f32; 4]) {
     });
 }
 
-fn annotate(doc: &mut Doc, subtype: &str, at: [f32; 4], content: &str, more: impl FnOnce(&mut Dictionary)) {
+fn annotate(
+    doc: &mut Doc,
+    subtype: &str,
+    at: [f32; 4],
+    content: &str,
+    more: impl FnOnce(&mut Dictionary),
+) {
     doc.update(|bytes| {
         let mut numbers = Numbers::after(bytes);
         let id = numbers.next();

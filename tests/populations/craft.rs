@@ -24,7 +24,6 @@ pub struct Info {
     pub page: Dictionary,
     /// The first page's content stream (the first one if `/Contents` is an array).
     pub contents_id: ObjectId,
-    pub size: u32,
 }
 
 pub fn info(bytes: &[u8]) -> Info {
@@ -45,7 +44,6 @@ pub fn info(bytes: &[u8]) -> Info {
         page_id,
         page,
         contents_id,
-        size: file.size(),
     }
 }
 
@@ -124,8 +122,6 @@ pub struct Entry {
     pub body: Vec<u8>,
     /// Listed in the update's cross-reference section.
     pub listed: bool,
-    /// Added to the offset the cross-reference section gives.
-    pub skew: i64,
     /// The generation the cross-reference section claims, if not the header's.
     pub listed_generation: Option<u16>,
 }
@@ -141,18 +137,12 @@ impl Entry {
             generation: 0,
             body: body.into(),
             listed: true,
-            skew: 0,
             listed_generation: None,
         }
     }
 
     pub fn unlisted(mut self) -> Self {
         self.listed = false;
-        self
-    }
-
-    pub fn skewed(mut self, by: i64) -> Self {
-        self.skew = by;
         self
     }
 
@@ -177,7 +167,6 @@ pub enum Extra {
 pub enum Xref {
     /// The kind of the newest section, as an honest tool writes.
     Same,
-    Table,
     Stream,
 }
 
@@ -250,8 +239,14 @@ impl Section {
 
     /// Appends this update to `bytes`; returns the offset of its cross-reference section.
     pub fn append_to(self, bytes: &mut Vec<u8>) -> u64 {
-        let file = open(bytes);
-        let mut trailer = file.trailer().clone();
+        let base = Base::of(bytes);
+        self.append_with(bytes, base)
+    }
+
+    /// Appends this update on top of `base` (for files whose newest revision the reader can no
+    /// longer find on its own).
+    pub fn append_with(self, bytes: &mut Vec<u8>, base: Base) -> u64 {
+        let mut trailer = base.trailer;
         for key in [
             &b"Prev"[..],
             b"XRefStm",
@@ -274,12 +269,11 @@ impl Section {
             }
         }
         let stream = match self.xref {
-            Xref::Same => file.uses_xref_stream(),
-            Xref::Table => false,
+            Xref::Same => base.xref_stream,
             Xref::Stream => true,
         };
-        let prev = self.prev.unwrap_or(Some(file.startxref()));
-        let mut size = file.size();
+        let prev = self.prev.unwrap_or(Some(base.startxref));
+        let mut size = base.size;
         for entry in &self.entries {
             size = size.max(entry.number + 1);
         }
@@ -295,17 +289,14 @@ impl Section {
         let mut rows: Vec<(u32, u8, u64, u64)> = Vec::new();
         for entry in &self.entries {
             let offset = bytes.len() as u64;
-            bytes.extend_from_slice(format!("{} {} obj\n", entry.number, entry.generation).as_bytes());
+            bytes.extend_from_slice(
+                format!("{} {} obj\n", entry.number, entry.generation).as_bytes(),
+            );
             bytes.extend_from_slice(&entry.body);
             bytes.extend_from_slice(b"\nendobj\n");
             if entry.listed {
                 let generation = entry.listed_generation.unwrap_or(entry.generation);
-                rows.push((
-                    entry.number,
-                    1,
-                    offset.checked_add_signed(entry.skew).unwrap(),
-                    u64::from(generation),
-                ));
+                rows.push((entry.number, 1, offset, u64::from(generation)));
             }
         }
         for extra in &self.extra {
@@ -335,10 +326,7 @@ impl Section {
             if let Some(prev) = prev {
                 dict.set("Prev", Object::Integer(prev as i64));
             }
-            dict.set(
-                "W",
-                Object::Array(vec![1.into(), 4.into(), 2.into()]),
-            );
+            dict.set("W", Object::Array(vec![1.into(), 4.into(), 2.into()]));
             dict.set("Index", Object::Array(index));
             let body = serialise(&Object::Stream(Stream::new(dict, data)));
             bytes.extend_from_slice(format!("{id} 0 obj\n").as_bytes());
@@ -348,7 +336,9 @@ impl Section {
             bytes.extend_from_slice(b"xref\n");
             for (n, kind, two, three) in &rows {
                 let kind = if *kind == 0 { 'f' } else { 'n' };
-                bytes.extend_from_slice(format!("{n} 1\n{two:010} {three:05} {kind}\r\n").as_bytes());
+                bytes.extend_from_slice(
+                    format!("{n} 1\n{two:010} {three:05} {kind}\r\n").as_bytes(),
+                );
             }
             trailer.set("Size", Object::Integer(i64::from(size)));
             if let Some(prev) = prev {
@@ -361,6 +351,27 @@ impl Section {
         let startxref = xref_offset.checked_add_signed(self.startxref_skew).unwrap();
         bytes.extend_from_slice(format!("startxref\n{startxref}\n%%EOF\n").as_bytes());
         xref_offset
+    }
+}
+
+/// What an update continues: the newest trailer, where its section is, its size and kind.
+#[derive(Clone, Debug)]
+pub struct Base {
+    pub trailer: Dictionary,
+    pub startxref: u64,
+    pub size: u32,
+    pub xref_stream: bool,
+}
+
+impl Base {
+    pub fn of(bytes: &[u8]) -> Self {
+        let file = open(bytes);
+        Self {
+            trailer: file.trailer().clone(),
+            startxref: file.startxref(),
+            size: file.size(),
+            xref_stream: file.uses_xref_stream(),
+        }
     }
 }
 
@@ -403,11 +414,19 @@ pub fn add_to_annots(bytes: &[u8], section: Section, id: ObjectId) -> Section {
 }
 
 /// Adds field `id` to `/AcroForm /Fields` (creating the form if needed).
-pub fn add_to_fields(bytes: &[u8], mut section: Section, id: ObjectId, numbers: &mut Numbers) -> Section {
+pub fn add_to_fields(
+    bytes: &[u8],
+    mut section: Section,
+    id: ObjectId,
+    numbers: &mut Numbers,
+) -> Section {
     let info = info(bytes);
     let mut catalog = info.catalog.clone();
     let (form_id, mut form) = match catalog.get(b"AcroForm").cloned() {
-        Ok(Object::Reference(form_id)) => (Some(form_id), dictionary(bytes, &Object::Reference(form_id))),
+        Ok(Object::Reference(form_id)) => (
+            Some(form_id),
+            dictionary(bytes, &Object::Reference(form_id)),
+        ),
         Ok(Object::Dictionary(form)) => (None, form),
         _ => (None, Dictionary::new()),
     };

@@ -23,7 +23,7 @@ use crate::support::{self, pki};
 #[derive(Debug)]
 pub struct Workspace {
     dir: PathBuf,
-    _temp: Option<tempfile::TempDir>,
+    temp: Option<tempfile::TempDir>,
     population: &'static str,
     counter: AtomicUsize,
     cases: AtomicUsize,
@@ -48,7 +48,7 @@ impl Workspace {
     fn at(dir: PathBuf, temp: Option<tempfile::TempDir>, population: &'static str) -> Self {
         Self {
             dir,
-            _temp: temp,
+            temp,
             population,
             counter: AtomicUsize::new(0),
             cases: AtomicUsize::new(0),
@@ -57,7 +57,7 @@ impl Workspace {
 
     /// The folder kept for debugging, if any.
     pub fn dump(&self) -> Option<&Path> {
-        self._temp.is_none().then_some(self.dir.as_path())
+        self.temp.is_none().then_some(self.dir.as_path())
     }
 
     pub fn dir(&self) -> &Path {
@@ -107,7 +107,13 @@ impl Workspace {
 fn clean(label: &str) -> String {
     label
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -167,8 +173,14 @@ impl Doc {
             let [x, y, w, h] = visible.rect;
             self.allow(visible.page, [x, y, x + w, y + h]);
         }
-        let outcome = sign::sign_pdf(&self.path, &output, &how.credential(), &how.request(), false)
-            .unwrap_or_else(|e| panic!("Siegel cannot sign {}: {e:#}", self.path.display()));
+        let outcome = sign::sign_pdf(
+            &self.path,
+            &output,
+            &how.credential(),
+            &how.request(),
+            false,
+        )
+        .unwrap_or_else(|e| panic!("Siegel cannot sign {}: {e:#}", self.path.display()));
         std::fs::rename(&output, &self.path).unwrap();
         self.signatures.push(Signed {
             field: outcome.field,
@@ -219,13 +231,21 @@ impl Doc {
     pub fn siegel_dss(&mut self) {
         let der = |name: &str| {
             let pem = std::fs::read(pki(name)).unwrap();
-            openssl::x509::X509::from_pem(&pem).unwrap().to_der().unwrap()
+            openssl::x509::X509::from_pem(&pem)
+                .unwrap()
+                .to_der()
+                .unwrap()
         };
         let material = siegel::pdf::dss::Material {
-            certificates: ["seal-rsa.pem", "intermediate-ca.pem", "root-ca.pem", "tsa.pem"]
-                .into_iter()
-                .map(der)
-                .collect(),
+            certificates: [
+                "seal-rsa.pem",
+                "intermediate-ca.pem",
+                "root-ca.pem",
+                "tsa.pem",
+            ]
+            .into_iter()
+            .map(der)
+            .collect(),
             ocsps: Vec::new(),
             crls: vec![std::fs::read(pki("intermediate-ca.crl")).unwrap()],
         };
@@ -403,6 +423,9 @@ pub fn pyhanko(workspace: &Workspace, tsa: Option<&str>, jobs: Vec<PyJob>) -> Ve
         "tsa": tsa,
         "jobs": list,
     });
+    if let Some(dir) = workspace.dump() {
+        std::fs::write(dir.join("pyhanko-jobs.json"), config.to_string()).unwrap();
+    }
     let mut child = Command::new("python3")
         .arg(script)
         .stdin(Stdio::piped())
@@ -421,7 +444,15 @@ pub fn pyhanko(workspace: &Workspace, tsa: Option<&str>, jobs: Vec<PyJob>) -> Ve
         .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
         .collect();
     assert!(child.wait().unwrap().success(), "pyhanko_jobs.py failed");
-    assert_eq!(lines.len(), jobs.len(), "pyhanko_jobs.py answered too few jobs");
+    if let Some(dir) = workspace.dump() {
+        let answers: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        std::fs::write(dir.join("pyhanko-answers.jsonl"), answers.join("\n")).unwrap();
+    }
+    assert_eq!(
+        lines.len(),
+        jobs.len(),
+        "pyhanko_jobs.py answered too few jobs"
+    );
     jobs.into_iter()
         .zip(outputs)
         .zip(lines)

@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use siegel::validate::{self, Indication, Report};
 use siegel::trust;
+use siegel::validate::{self, Indication, Report};
 
 use super::oracle::{Diff, Oracle, Viewer};
 use crate::support;
@@ -113,6 +113,7 @@ pub fn judge(population: Population, cases: Vec<Case>, dump: Option<&Path>) {
     let judged = judge_all(&cases, &oracle);
     let mut table = String::new();
     let mut violations = Vec::new();
+    let mut violating = 0;
     let mut unseen = Vec::new();
     writeln!(
         table,
@@ -122,6 +123,7 @@ pub fn judge(population: Population, cases: Vec<Case>, dump: Option<&Path>) {
     .unwrap();
     for (case, judged) in cases.iter().zip(&judged) {
         let problems = violations_of(population, case, judged);
+        violating += usize::from(!problems.is_empty());
         if population == Population::Forged && !judged.visual.iter().any(Visual::shows_change) {
             unseen.push(format!("{} on {}", case.class, case.base));
         }
@@ -135,7 +137,11 @@ pub fn judge(population: Population, cases: Vec<Case>, dump: Option<&Path>) {
             diffs(&judged.visual, Viewer::Poppler),
             diffs(&judged.visual, Viewer::Mupdf),
             case.expect.short(),
-            if problems.is_empty() { "ok" } else { "VIOLATION" },
+            if problems.is_empty() {
+                "ok"
+            } else {
+                "VIOLATION"
+            },
         )
         .unwrap();
         for problem in problems {
@@ -180,8 +186,7 @@ pub fn judge(population: Population, cases: Vec<Case>, dump: Option<&Path>) {
     }
     assert!(
         violations.is_empty(),
-        "{} of {} {} documents violate the expectations:\n{}",
-        violations.len(),
+        "{violating} of {} {} documents violate the expectations:\n{}",
         cases.len(),
         population.name(),
         violations.join("\n")

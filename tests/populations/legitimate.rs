@@ -39,18 +39,30 @@ fn no_honest_document_fails() {
     let Some(tsa) = crate::timestamp::Tsa::start() else {
         return;
     };
-    let tsa = tsa_url(&tsa);
+    let tsa = tsa.url("");
     let bases = bases(&workspace);
     let mut cases = Vec::new();
-    let phase = Instant::now();
-    siegel_only(&workspace, &bases, &tsa, &mut cases);
-    println!("siegel: {:.1} s", phase.elapsed().as_secs_f64());
-    let phase = Instant::now();
-    long_term(&workspace, &bases, &mut cases);
-    println!("ltv: {:.1} s", phase.elapsed().as_secs_f64());
-    let phase = Instant::now();
-    with_pyhanko(&workspace, &bases, &tsa, &mut cases);
-    println!("pyhanko: {:.1} s", phase.elapsed().as_secs_f64());
+    // pyHanko's batch runs beside Siegel's own sequences.
+    let (jobs, then) = plan_pyhanko(&workspace, &bases, &tsa);
+    std::thread::scope(|scope| {
+        let pyhanko = scope.spawn(|| {
+            let phase = Instant::now();
+            let docs = document::pyhanko(&workspace, Some(&tsa), jobs);
+            (docs, phase.elapsed().as_secs_f64())
+        });
+        let phase = Instant::now();
+        siegel_only(&workspace, &bases, &tsa, &mut cases);
+        long_term(&workspace, &bases, &mut cases);
+        println!("Siegel sequences: {:.1} s", phase.elapsed().as_secs_f64());
+        let (docs, seconds) = pyhanko.join().unwrap();
+        println!("pyHanko batch: {seconds:.1} s");
+        for (mut doc, (class, base, expect, after)) in docs.into_iter().zip(then) {
+            if let Some(after) = after {
+                after(&mut doc);
+            }
+            cases.push(workspace.case(doc, class, base, expect));
+        }
+    });
     println!(
         "legitimate population: {} documents generated in {:.1} s",
         cases.len(),
@@ -62,10 +74,6 @@ fn no_honest_document_fails() {
         "legitimate population: {:.1} s in all",
         started.elapsed().as_secs_f64()
     );
-}
-
-fn tsa_url(tsa: &crate::timestamp::Tsa) -> String {
-    tsa.url("")
 }
 
 /// The unsigned base documents: the committed structures plus variants made here (object
@@ -99,10 +107,16 @@ fn bases(workspace: &Workspace) -> Bases {
         std::fs::copy(pdf(&format!("{name}.pdf")), dir.join(format!("{name}.pdf"))).unwrap();
     }
     for (source, name) in [("form", "form-objstm"), ("multipage", "multipage-objstm")] {
-        qpdf_object_streams(&dir.join(format!("{source}.pdf")), &dir.join(format!("{name}.pdf")));
+        qpdf_object_streams(
+            &dir.join(format!("{source}.pdf")),
+            &dir.join(format!("{name}.pdf")),
+        );
     }
     let bases = Bases { dir };
-    for (source, name) in [("classic", "xmp-classic"), ("xref-stream", "xmp-xref-stream")] {
+    for (source, name) in [
+        ("classic", "xmp-classic"),
+        ("xref-stream", "xmp-xref-stream"),
+    ] {
         let mut doc = bases.doc(workspace, source);
         clerk::add_xmp(&mut doc);
         std::fs::rename(&doc.path, bases.path(name)).unwrap();
@@ -141,7 +155,8 @@ const ALL_BASES: &[&str] = &[
 
 /// Sequences made by Siegel alone.
 fn siegel_only(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec<Case>) {
-    let passed = |doc: Doc, class: &str, base: &str| workspace.case(doc, class, base, Expect::Passed);
+    let passed =
+        |doc: Doc, class: &str, base: &str| workspace.case(doc, class, base, Expect::Passed);
     for base in ALL_BASES {
         let singles = [
             ("siegel seal RSA", Siegel::seal("seal-rsa.p12")),
@@ -153,7 +168,10 @@ fn siegel_only(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec<
                     .digest(Digest::Sha384)
                     .visible(0, CORNER),
             ),
-            ("siegel seal EC B-T", Siegel::seal("seal-ec.p12").timestamped(tsa)),
+            (
+                "siegel seal EC B-T",
+                Siegel::seal("seal-ec.p12").timestamped(tsa),
+            ),
         ];
         for (class, how) in singles {
             let mut doc = bases.doc(workspace, base);
@@ -162,45 +180,90 @@ fn siegel_only(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec<
         }
     }
 
-    for base in ["classic", "xref-stream", "linearized", "hybrid", "multipage-objstm"] {
+    for base in [
+        "classic",
+        "xref-stream",
+        "linearized",
+        "hybrid",
+        "multipage-objstm",
+    ] {
         let mut doc = bases.doc(workspace, base);
         doc.siegel(workspace, &Siegel::seal("seal-rsa.p12"));
-        doc.siegel(workspace, &Siegel::signature("signature-ec.p12").visible(0, LEFT_CORNER));
         doc.siegel(
             workspace,
-            &Siegel::signature("signature-rsa.p12").pss().visible(0, CORNER),
+            &Siegel::signature("signature-ec.p12").visible(0, LEFT_CORNER),
         );
-        cases.push(passed(doc, "siegel co-signatures: seal RSA, sign EC, sign PSS", base));
+        doc.siegel(
+            workspace,
+            &Siegel::signature("signature-rsa.p12")
+                .pss()
+                .visible(0, CORNER),
+        );
+        cases.push(passed(
+            doc,
+            "siegel co-signatures: seal RSA, sign EC, sign PSS",
+            base,
+        ));
     }
 
     // Certification, each level followed by what it allows.
     for base in ["classic", "xref-stream"] {
         let mut doc = bases.doc(workspace, base);
-        doc.siegel(workspace, &Siegel::seal("seal-rsa.p12").certify(Level::NoChanges));
+        doc.siegel(
+            workspace,
+            &Siegel::seal("seal-rsa.p12").certify(Level::NoChanges),
+        );
         let ltv = doc.fork(workspace, "p1-ltv");
         cases.push(passed(doc, "siegel certify P=1", base));
         let mut doc = ltv;
         doc.siegel_dss();
         doc.siegel_document_timestamp(workspace, tsa);
-        cases.push(passed(doc, "siegel certify P=1, DSS, document time-stamp", base));
+        cases.push(passed(
+            doc,
+            "siegel certify P=1, DSS, document time-stamp",
+            base,
+        ));
     }
     for base in ["form-empty", "form-empty-objstm"] {
         let mut doc = bases.doc(workspace, base);
-        doc.siegel(workspace, &Siegel::seal("seal-rsa.p12").certify(Level::FormFilling));
+        doc.siegel(
+            workspace,
+            &Siegel::seal("seal-rsa.p12").certify(Level::FormFilling),
+        );
         clerk::fill(&mut doc, "Bemerkung", "Zur Kenntnis genommen");
         doc.siegel(workspace, &Siegel::signature("signature-ec.p12"));
-        cases.push(passed(doc, "siegel certify P=2, fill form, approval signature", base));
+        cases.push(passed(
+            doc,
+            "siegel certify P=2, fill form, approval signature",
+            base,
+        ));
     }
     for base in ["form", "classic"] {
         let mut doc = bases.doc(workspace, base);
-        doc.siegel(workspace, &Siegel::seal("seal-ec.p12").certify(Level::FormFilling));
-        doc.siegel(workspace, &Siegel::signature("signature-rsa.p12").visible(0, CORNER));
-        cases.push(passed(doc, "siegel certify P=2, new visible signature on a blank area", base));
+        doc.siegel(
+            workspace,
+            &Siegel::seal("seal-ec.p12").certify(Level::FormFilling),
+        );
+        doc.siegel(
+            workspace,
+            &Siegel::signature("signature-rsa.p12").visible(0, CORNER),
+        );
+        cases.push(passed(
+            doc,
+            "siegel certify P=2, new visible signature on a blank area",
+            base,
+        ));
     }
     {
         let mut doc = bases.doc(workspace, "classic");
-        doc.siegel(workspace, &Siegel::seal("seal-rsa.p12").certify(Level::FormFilling));
-        doc.siegel(workspace, &Siegel::signature("signature-ec.p12").visible(0, OVER_TEXT));
+        doc.siegel(
+            workspace,
+            &Siegel::seal("seal-rsa.p12").certify(Level::FormFilling),
+        );
+        doc.siegel(
+            workspace,
+            &Siegel::signature("signature-ec.p12").visible(0, OVER_TEXT),
+        );
         cases.push(workspace.case(
             doc,
             "siegel certify P=2, new visible signature over signed text",
@@ -213,7 +276,10 @@ fn siegel_only(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec<
     }
     for base in ["classic", "xref-stream"] {
         let mut doc = bases.doc(workspace, base);
-        doc.siegel(workspace, &Siegel::seal("seal-rsa.p12").certify(Level::Annotations));
+        doc.siegel(
+            workspace,
+            &Siegel::seal("seal-rsa.p12").certify(Level::Annotations),
+        );
         clerk::sticky_note(&mut doc, NOTE);
         clerk::highlight(&mut doc, HIGHLIGHT);
         doc.siegel(workspace, &Siegel::signature("signature-ec.p12"));
@@ -225,7 +291,10 @@ fn siegel_only(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec<
     }
     {
         let mut doc = bases.doc(workspace, "multipage");
-        doc.siegel(workspace, &Siegel::seal("seal-ec.p12").certify(Level::Annotations));
+        doc.siegel(
+            workspace,
+            &Siegel::seal("seal-ec.p12").certify(Level::Annotations),
+        );
         clerk::sticky_note(&mut doc, NOTE);
         cases.push(passed(doc, "siegel certify P=3, sticky note", "multipage"));
     }
@@ -245,7 +314,11 @@ fn siegel_only(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec<
         let mut doc = bases.doc(workspace, base);
         doc.siegel(workspace, &Siegel::seal("seal-rsa.p12"));
         clerk::sticky_note(&mut doc, NOTE);
-        cases.push(passed(doc, "siegel seal, sticky note on a blank area", base));
+        cases.push(passed(
+            doc,
+            "siegel seal, sticky note on a blank area",
+            base,
+        ));
     }
     {
         let mut doc = bases.doc(workspace, "classic");
@@ -265,7 +338,11 @@ fn siegel_only(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec<
         let mut doc = bases.doc(workspace, base);
         doc.siegel(workspace, &Siegel::seal("seal-rsa.p12"));
         clerk::update_info(&mut doc);
-        cases.push(passed(doc, "siegel seal, document information updated", base));
+        cases.push(passed(
+            doc,
+            "siegel seal, document information updated",
+            base,
+        ));
     }
     for base in ["xmp-classic", "xmp-xref-stream"] {
         let mut doc = bases.doc(workspace, base);
@@ -290,7 +367,11 @@ fn siegel_only(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec<
         let mut doc = bases.doc(workspace, base);
         doc.siegel(workspace, &Siegel::signature("signature-rsa.p12"));
         doc.siegel_document_timestamp(workspace, tsa);
-        cases.push(passed(doc, "siegel sign, siegel extend B-T (document time-stamp)", base));
+        cases.push(passed(
+            doc,
+            "siegel sign, siegel extend B-T (document time-stamp)",
+            base,
+        ));
     }
 }
 
@@ -351,7 +432,7 @@ struct Planned<'a> {
     base: &'static str,
     expect: Expect,
     job: PyJob,
-    after: Option<Box<dyn FnOnce(&mut Doc) + 'a>>,
+    after: Option<After<'a>>,
 }
 
 fn sign(key: &str, field: &str) -> Value {
@@ -363,16 +444,32 @@ fn with(mut step: Value, key: &str, value: Value) -> Value {
     step
 }
 
-/// Sequences with pyHanko, alone and mixed with Siegel before and after.
-fn with_pyhanko(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec<Case>) {
-    let mut planned: Vec<Planned> = Vec::new();
+/// Siegel's steps on a pyHanko output.
+type After<'a> = Box<dyn FnOnce(&mut Doc) + 'a>;
+
+/// What happens after pyHanko's batch, per job: the case's class, base, expectation, and
+/// Siegel's steps on pyHanko's output.
+type Then<'a> = (&'static str, &'static str, Expect, Option<After<'a>>);
+
+/// Sequences with pyHanko, alone and mixed with Siegel before (done here) and after.
+fn plan_pyhanko<'a>(
+    workspace: &'a Workspace,
+    bases: &Bases,
+    tsa: &str,
+) -> (Vec<PyJob>, Vec<Then<'a>>) {
+    let mut planned: Vec<Planned<'a>> = Vec::new();
     let mut plan = |class, base: &'static str, doc: Option<Doc>, steps: Vec<Value>| {
         let doc = doc.unwrap_or_else(|| bases.doc(workspace, base));
         let visible = steps
             .iter()
             .filter_map(|s| s.get("box"))
             .map(|b| {
-                let v: Vec<f32> = b.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect();
+                let v: Vec<f32> = b
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_f64().unwrap() as f32)
+                    .collect();
                 (0, [v[0], v[1], v[2], v[3]])
             })
             .collect();
@@ -402,7 +499,12 @@ fn with_pyhanko(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec
         "form-objstm",
         "xmp-classic",
     ] {
-        plan("pyhanko seal RSA", base, None, vec![sign("seal-rsa", "Sig1")]);
+        plan(
+            "pyhanko seal RSA",
+            base,
+            None,
+            vec![sign("seal-rsa", "Sig1")],
+        );
     }
     for base in ["classic", "xref-stream", "linearized"] {
         plan(
@@ -417,14 +519,22 @@ fn with_pyhanko(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec
             "pyhanko seal RSA-PSS SHA-512",
             base,
             None,
-            vec![with(with(sign("seal-rsa", "Sig1"), "pss", json!(true)), "md", json!("sha512"))],
+            vec![with(
+                with(sign("seal-rsa", "Sig1"), "pss", json!(true)),
+                "md",
+                json!("sha512"),
+            )],
         );
     }
     plan(
         "pyhanko adbe.pkcs7.detached",
         "classic",
         None,
-        vec![with(sign("signature-rsa", "Sig1"), "subfilter", json!("adbe"))],
+        vec![with(
+            sign("signature-rsa", "Sig1"),
+            "subfilter",
+            json!("adbe"),
+        )],
     );
     for base in ["classic", "multipage"] {
         plan(
@@ -469,7 +579,11 @@ fn with_pyhanko(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec
         "pyhanko seal with validation info",
         "classic",
         None,
-        vec![with(sign("seal-rsa", "Sig1"), "validation_info", json!(true))],
+        vec![with(
+            sign("seal-rsa", "Sig1"),
+            "validation_info",
+            json!(true),
+        )],
     );
     plan(
         "pyhanko document time-stamp",
@@ -488,7 +602,11 @@ fn with_pyhanko(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec
             None,
             vec![
                 field,
-                with(sign("signature-rsa", "Unterschrift"), "existing", json!(true)),
+                with(
+                    sign("signature-rsa", "Unterschrift"),
+                    "existing",
+                    json!(true),
+                ),
             ],
         );
     }
@@ -536,7 +654,10 @@ fn with_pyhanko(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec
     }
     {
         let mut doc = bases.doc(workspace, "form-empty");
-        doc.siegel(workspace, &Siegel::seal("seal-rsa.p12").certify(Level::FormFilling));
+        doc.siegel(
+            workspace,
+            &Siegel::seal("seal-rsa.p12").certify(Level::FormFilling),
+        );
         clerk::fill(&mut doc, "Bemerkung", "Gesehen");
         plan(
             "siegel certify P=2, fill form, pyhanko approval signature",
@@ -557,9 +678,14 @@ fn with_pyhanko(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec
     }
 
     // pyHanko first, then Siegel.
-    let mut after: Vec<(usize, Box<dyn FnOnce(&mut Doc) + '_>)> = Vec::new();
+    let mut after: Vec<(usize, After<'a>)> = Vec::new();
     for base in ["classic", "xref-stream", "hybrid"] {
-        let i = plan("pyhanko seal, siegel sign EC", base, None, vec![sign("seal-rsa", "Sig1")]);
+        let i = plan(
+            "pyhanko seal, siegel sign EC",
+            base,
+            None,
+            vec![sign("seal-rsa", "Sig1")],
+        );
         after.push((
             i,
             Box::new(|doc: &mut Doc| doc.siegel(workspace, &Siegel::signature("signature-ec.p12"))),
@@ -623,7 +749,10 @@ fn with_pyhanko(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec
         after.push((
             i,
             Box::new(|doc: &mut Doc| {
-                doc.siegel(workspace, &Siegel::signature("signature-ec.p12").visible(0, CORNER))
+                doc.siegel(
+                    workspace,
+                    &Siegel::signature("signature-ec.p12").visible(0, CORNER),
+                )
             }),
         ));
     }
@@ -631,15 +760,8 @@ fn with_pyhanko(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec
         planned[i].after = Some(then);
     }
 
-    let (jobs, rest): (Vec<PyJob>, Vec<_>) = planned
+    planned
         .into_iter()
         .map(|p| (p.job, (p.class, p.base, p.expect, p.after)))
-        .unzip();
-    let docs = document::pyhanko(workspace, Some(tsa), jobs);
-    for (mut doc, (class, base, expect, after)) in docs.into_iter().zip(rest) {
-        if let Some(after) = after {
-            after(&mut doc);
-        }
-        cases.push(workspace.case(doc, class, base, expect));
-    }
+        .unzip()
 }

@@ -35,6 +35,9 @@ pub enum Viewer {
 /// What a viewer shows: one grey image per page, or why it showed nothing.
 type Rendering = Result<Vec<Gray>, String>;
 
+/// A rendering made once and shared by every comparison that needs it.
+type Shared = Arc<OnceLock<Rendering>>;
+
 #[derive(Debug)]
 pub struct Gray {
     width: usize,
@@ -58,7 +61,10 @@ pub enum Diff {
 
 impl Diff {
     pub fn changed(&self) -> bool {
-        matches!(self, Self::Changed(_) | Self::Pages(..) | Self::Unreadable(_))
+        matches!(
+            self,
+            Self::Changed(_) | Self::Pages(..) | Self::Unreadable(_)
+        )
     }
 
     /// A few characters for the table.
@@ -91,7 +97,7 @@ impl Diff {
 #[derive(Debug)]
 pub struct Oracle {
     dir: tempfile::TempDir,
-    cache: Mutex<HashMap<(Viewer, [u8; 32]), Arc<OnceLock<Rendering>>>>,
+    cache: Mutex<HashMap<(Viewer, [u8; 32]), Shared>>,
     counter: AtomicUsize,
 }
 
@@ -110,7 +116,13 @@ impl Oracle {
     }
 
     /// How `viewer` shows `after` compared with `before`, ignoring `allowed`.
-    pub fn difference(&self, viewer: Viewer, before: &[u8], after: &[u8], allowed: &[Area]) -> Diff {
+    pub fn difference(
+        &self,
+        viewer: Viewer,
+        before: &[u8],
+        after: &[u8],
+        allowed: &[Area],
+    ) -> Diff {
         let (old, new) = (self.render(viewer, before), self.render(viewer, after));
         match (old.get().unwrap(), new.get().unwrap()) {
             (Err(a), Err(_)) => Diff::Neither(a.clone()),
@@ -120,7 +132,7 @@ impl Oracle {
         }
     }
 
-    fn render(&self, viewer: Viewer, bytes: &[u8]) -> Arc<OnceLock<Rendering>> {
+    fn render(&self, viewer: Viewer, bytes: &[u8]) -> Shared {
         let key = (viewer, openssl::sha::sha256(bytes));
         let slot = self
             .cache
