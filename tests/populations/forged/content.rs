@@ -360,25 +360,9 @@ pub fn shadow_switch_pages(ctx: &Ctx, base: &str) -> Doc {
     let tree = Cell::new((0, 0));
     let mut doc = ctx.prepared(base, |doc| {
         doc.update(|bytes| {
-            let info = craft::info(bytes);
-            let mut numbers = Numbers::after(bytes);
-            let (pages, page, content) = (numbers.next(), numbers.next(), numbers.next());
+            let (pages, section) = forged_tree(&mut Numbers::after(bytes), Section::new());
             tree.set(pages);
-            let mut hidden_page = Dictionary::new();
-            hidden_page.set("Type", name("Page"));
-            hidden_page.set("Parent", Object::Reference(pages));
-            hidden_page.set("MediaBox", rect([0.0, 0.0, 595.0, 842.0]));
-            hidden_page.set("Resources", craft::helvetica_resources());
-            hidden_page.set("Contents", Object::Reference(content));
-            let mut hidden_pages = Dictionary::new();
-            hidden_pages.set("Type", name("Pages"));
-            hidden_pages.set("Kids", Object::Array(vec![Object::Reference(page)]));
-            hidden_pages.set("Count", Object::Integer(1));
-            let _ = info;
-            Section::new()
-                .set(pages, &Object::Dictionary(hidden_pages))
-                .set(page, &Object::Dictionary(hidden_page))
-                .set(content, &content_stream(&forged_page()))
+            section
         })
     });
     doc.update(|bytes| {
