@@ -16,9 +16,9 @@ use siegel::{pdf, trust, validate};
 
 use crate::support::{self, pdf, stderr, stdout};
 
-const PASSPHRASE: &str = "ltv-demo";
+pub(crate) const PASSPHRASE: &str = "ltv-demo";
 
-struct Services {
+pub(crate) struct Services {
     dir: tempfile::TempDir,
     tsa_port: u16,
     ocsp: Option<Child>,
@@ -27,7 +27,7 @@ struct Services {
 }
 
 impl Services {
-    fn start() -> Option<Self> {
+    pub(crate) fn start() -> Option<Self> {
         for tool in ["openssl", "python3", "bash"] {
             if !support::have(tool) {
                 return None;
@@ -99,11 +99,11 @@ impl Services {
         })
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
-    fn tsa_url(&self) -> String {
+    pub(crate) fn tsa_url(&self) -> String {
         format!("http://127.0.0.1:{}/", self.tsa_port)
     }
 

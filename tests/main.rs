@@ -19,6 +19,7 @@ mod hostile;
 mod interop;
 mod ltv;
 mod network;
+mod populations;
 mod protocol;
 mod robustness;
 mod settings;

@@ -11,13 +11,13 @@ use siegel::validate::Indication;
 use crate::support::{self, pdf, pki, siegel, stderr, stdout};
 
 /// A running TSA, killed when dropped.
-struct Tsa {
+pub(crate) struct Tsa {
     child: Child,
     port: u16,
 }
 
 impl Tsa {
-    fn start() -> Option<Self> {
+    pub(crate) fn start() -> Option<Self> {
         if !support::have("openssl") || !support::have("python3") {
             return None;
         }
@@ -39,7 +39,7 @@ impl Tsa {
         Some(Self { child, port })
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}/{path}", self.port)
     }
 }

@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 
 CERT, KEY, CHAIN = sys.argv[1:4]
 PORT = int(sys.argv[4]) if len(sys.argv) > 4 else 0
@@ -65,10 +66,15 @@ def wrong_cert_reply(query: bytes) -> bytes:
     return stamper.request_tsa_response(tsp.TimeStampReq.load(query)).dump()
 
 
+# `openssl ts -reply` reads and rewrites the serial file: one reply at a time, or two clients
+# at once (the test populations sign with Siegel and pyHanko in parallel) corrupt it.
+SERIAL = threading.Lock()
+
+
 def reply(query: bytes, mode: str) -> bytes:
     if mode == "wrong-cert" and WRONG:
         return wrong_cert_reply(query)
-    with tempfile.TemporaryDirectory(dir=WORK) as tmp:
+    with SERIAL, tempfile.TemporaryDirectory(dir=WORK) as tmp:
         qfile, rfile = os.path.join(tmp, "q.tsq"), os.path.join(tmp, "r.tsr")
         if mode == "bad-imprint":
             imprint = os.urandom(len(imprint_of(query)))
