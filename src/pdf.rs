@@ -851,6 +851,17 @@ impl<R: Read + Seek> File<R> {
     }
 }
 
+/// A stream's decoded bytes, bounded against decompression bombs; `None` if they cannot be
+/// decoded within the bound. Outside a document's budget: for streams the caller made.
+pub fn decoded(stream: &Stream) -> Option<Vec<u8>> {
+    if stream.filters().map(|f| f.is_empty()).unwrap_or(true) {
+        return Some(stream.content.clone());
+    }
+    stream
+        .decompressed_content_with_limit(MAX_DECODED_STREAM)
+        .ok()
+}
+
 /// One indirect object as parsed at its offset, before any stream data is read.
 #[derive(Debug)]
 pub(crate) struct Parsed {

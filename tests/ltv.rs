@@ -238,7 +238,7 @@ fn dss_counts(path: &Path) -> (usize, usize, usize) {
 }
 
 /// The real HTTP client, allowed to reach the services on 127.0.0.1.
-fn local_http() -> siegel::network::Http {
+pub(crate) fn local_http() -> siegel::network::Http {
     siegel::network::Http::new(siegel::network::Policy {
         allow_private_network: true,
         ..Default::default()

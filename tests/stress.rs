@@ -113,7 +113,10 @@ fn with_key(dict: &str, key: &str, value: &str) -> String {
     let mut parsed = parse_dict(dict);
     parsed.remove(key.as_bytes());
     let text = serialise(&lopdf::Object::Dictionary(parsed));
-    format!("{} /{key} {value} >>", text.trim_end().trim_end_matches(">>"))
+    format!(
+        "{} /{key} {value} >>",
+        text.trim_end().trim_end_matches(">>")
+    )
 }
 
 fn parse_dict(text: &str) -> lopdf::Dictionary {
@@ -153,8 +156,14 @@ pub fn cases(
         &mut doc,
         &[
             (n, b"<< /Length 1 >>\nstream\nx\nendstream".to_vec()),
-            (n + 1, format!("<< /Length {} 0 R >>\nstream\nx\nendstream", n + 2).into_bytes()),
-            (n + 2, format!("<< /Length {} 0 R >>\nstream\nx\nendstream", n + 1).into_bytes()),
+            (
+                n + 1,
+                format!("<< /Length {} 0 R >>\nstream\nx\nendstream", n + 2).into_bytes(),
+            ),
+            (
+                n + 2,
+                format!("<< /Length {} 0 R >>\nstream\nx\nendstream", n + 1).into_bytes(),
+            ),
         ],
     );
     let page = find_page(&doc.bytes);
@@ -208,12 +217,19 @@ pub fn cases(
     append_with_stream_xref(
         &mut doc,
         &[
-            (form, format!("<< /Fields [{}] >>", fields.join(" ")).into_bytes()),
+            (
+                form,
+                format!("<< /Fields [{}] >>", fields.join(" ")).into_bytes(),
+            ),
             (root_number, catalog.into_bytes()),
         ],
         &users,
     );
-    write("object-stream-bombs-via-fields", &doc.bytes, Expect::NotPassed);
+    write(
+        "object-stream-bombs-via-fields",
+        &doc.bytes,
+        Expect::NotPassed,
+    );
 
     // Four chained cross-reference streams that inflate to 250 MB each.
     let mut doc = base(sealed);
@@ -327,7 +343,12 @@ fn append_with_stream_xref(base: &mut Base, objects: &[(u32, Vec<u8>)], compress
         rows.push((*number, row));
     }
     let xref = out.len();
-    let xref_number = rows.iter().map(|(n, _)| n + 1).max().unwrap_or(0).max(base.size);
+    let xref_number = rows
+        .iter()
+        .map(|(n, _)| n + 1)
+        .max()
+        .unwrap_or(0)
+        .max(base.size);
     let mut row = [1, 0, 0, 0, 0, 0, 0];
     row[1..5].copy_from_slice(&u32::try_from(xref).unwrap().to_be_bytes());
     rows.push((xref_number, row));
@@ -368,7 +389,10 @@ fn catalog_with(bytes: &[u8], key: &str, value: &str) -> (u32, String) {
     let (id, mut dict) = file.catalog().unwrap();
     dict.remove(key.as_bytes());
     let text = serialise(&lopdf::Object::Dictionary(dict));
-    let text = format!("{} /{key} {value} >>", text.trim_end().trim_end_matches(">>"));
+    let text = format!(
+        "{} /{key} {value} >>",
+        text.trim_end().trim_end_matches(">>")
+    );
     (id.0, text)
 }
 
@@ -404,7 +428,12 @@ mod tests {
     fn hostile_files_end_in_a_verdict_and_honest_sequences_pass() {
         let dir = tempfile::tempdir().unwrap();
         let sealed = dir.path().join("sealed.pdf");
-        support::sign_with(&support::pdf("classic.pdf"), &sealed, "seal-rsa.p12", Kind::Seal);
+        support::sign_with(
+            &support::pdf("classic.pdf"),
+            &sealed,
+            "seal-rsa.p12",
+            Kind::Seal,
+        );
         let seal = |from: &Path, to: &Path| {
             support::sign_with(from, to, "seal-ec.p12", Kind::Seal);
         };
@@ -439,7 +468,13 @@ mod tests {
                 assert!(failed.is_empty(), "{}: {failed:?}", case.name);
                 assert_eq!(report.signatures.len(), SEALS, "{}", case.name);
             } else if case.expect == Expect::NotPassed {
-                assert_ne!(code, Some(0), "{}: passed\n{}", case.name, support::stdout(&output));
+                assert_ne!(
+                    code,
+                    Some(0),
+                    "{}: passed\n{}",
+                    case.name,
+                    support::stdout(&output)
+                );
             }
         }
     }

@@ -317,16 +317,17 @@ pub fn find_all<R: Read + Seek>(file: &mut File<R>) -> Result<Vec<Found>, Error>
             first.also_named_by.push(name);
             return Ok(());
         }
+        // A value that is not a signature dictionary is no signature: the field is skipped
+        // here and judged as a change where it was added after signing.
         let (dict, span) = match value {
-            Object::Reference(id) => {
-                let (object, span) = file.located(*id)?;
-                match object {
-                    Object::Dictionary(dict) => (dict, span),
-                    _ => return Err(Error::Structure("signature value is not a dictionary")),
-                }
-            }
+            Object::Reference(id) => match file.located(*id) {
+                Ok((Object::Dictionary(dict), span)) => (dict, span),
+                Ok(_) => return Ok(()),
+                Err(error @ (Error::Budget(_) | Error::Io(_))) => return Err(error),
+                Err(_) => return Ok(()),
+            },
             Object::Dictionary(dict) => (dict.clone(), None),
-            _ => return Err(Error::Structure("signature value is not a dictionary")),
+            _ => return Ok(()),
         };
         let mut signature = parse_dictionary(name, &dict, span);
         signature.object = value.as_reference().ok();

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use siegel::certificate::Kind;
 use siegel::key::{self, Credential, pin::Pin, software};
@@ -217,7 +216,7 @@ impl Doc {
             &output,
             sign::Level::Lta,
             &stamper(tsa),
-            &network::Http::new(Duration::from_secs(10)),
+            &crate::ltv::local_http(),
             false,
         )
         .unwrap();
@@ -369,7 +368,7 @@ impl Siegel {
             .as_deref()
             .map(|url| Arc::new(stamper(url)) as Arc<dyn timestamp::TimeStamper>);
         if self.fetcher {
-            request.fetcher = Some(Arc::new(network::Http::new(Duration::from_secs(10))));
+            request.fetcher = Some(Arc::new(crate::ltv::local_http()));
         }
         request.visible = self.visible.as_ref().map(|place| {
             let [x, y, width, height] = place.rect;
@@ -387,10 +386,7 @@ impl Siegel {
 }
 
 fn stamper(url: &str) -> timestamp::Client {
-    timestamp::Client::new(
-        vec![url.to_owned()],
-        Arc::new(network::Http::new(Duration::from_secs(10))),
-    )
+    timestamp::Client::new(vec![url.to_owned()], Arc::new(crate::ltv::local_http()))
 }
 
 /// pyHanko's steps for one document, run later in one batch.
