@@ -239,6 +239,25 @@ impl<R: Read + Seek> File<R> {
         self.xref.sections.get(view.0).map(|s| &s.trailer)
     }
 
+    /// Objects (with where they are stored) that a hybrid table marks free while its /XRefStm
+    /// stores them, still in force in the newest view. An update should list them again, so
+    /// that every reader finds them.
+    pub fn hidden_by_hybrid_table(&self) -> Vec<(u32, u32, u32)> {
+        let mut hidden: Vec<(u32, u32, u32)> = self
+            .xref
+            .hybrid_hidden
+            .iter()
+            .filter_map(|&(number, section)| match self.xref.located_in(number, 0) {
+                Some((found, xref::Entry::Compressed { stream, index })) if found == section => {
+                    Some((number, stream, index))
+                }
+                _ => None,
+            })
+            .collect();
+        hidden.sort_unstable();
+        hidden
+    }
+
     /// Where `view` finds object `number`, as a value that is equal for two views exactly when
     /// both read the object from the same bytes.
     pub fn location_in(&self, view: View, number: u32) -> Option<(u64, u64)> {
@@ -285,7 +304,16 @@ impl<R: Read + Seek> File<R> {
         how: Load,
     ) -> Result<(Object, Option<(u64, u64)>), Error> {
         self.budget_check()?;
-        match self.xref.entry_in(id.0, view.0) {
+        let located = self.xref.located_in(id.0, view.0);
+        if let Some((section, _)) = located
+            && self.xref.hybrid_hidden.contains(&(id.0, section))
+        {
+            self.repair(
+                id.0,
+                "a hybrid table marks the object free while its /XRefStm stores it (poppler and MuPDF do not see it)",
+            );
+        }
+        match located.map(|(_, entry)| entry) {
             Some(xref::Entry::Plain { offset, generation }) => {
                 self.plain(id, offset, generation, view, how)
             }
@@ -752,9 +780,12 @@ impl<R: Read + Seek> File<R> {
         view: View,
     ) -> Result<Object, Error> {
         let stream = self.object_stream(stream_id, view)?;
-        let (object, exact) = stream.object(id, index)?;
+        let (object, exact, repeated_key) = stream.object(id, index)?;
         if !exact {
             self.repair(id.0, "the object-stream index names another object");
+        }
+        if repeated_key {
+            self.repair(id.0, "a dictionary repeats a key");
         }
         Ok(object)
     }
@@ -939,7 +970,7 @@ impl ObjectStream {
 
     /// The member `index`, which should be object `id`; the flag says whether it was found
     /// where the index says (otherwise it was looked up by number, as lenient readers do).
-    fn object(&self, id: ObjectId, index: u32) -> Result<(Object, bool), Error> {
+    fn object(&self, id: ObjectId, index: u32) -> Result<(Object, bool, bool), Error> {
         let entry = usize::try_from(index)
             .ok()
             .and_then(|i| self.entries.get(i));
@@ -955,7 +986,8 @@ impl ObjectStream {
                 false,
             ),
         };
-        Ok((self.member_at(offset)?.0, exact))
+        let (object, _, repeated_key) = self.member_at(offset)?;
+        Ok((object, exact, repeated_key))
     }
 
     /// Parses the member at `offset`, returning it and where its text ends.

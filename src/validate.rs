@@ -409,7 +409,18 @@ impl Later {
                 result.findings.push(finding.clone());
             }
         }
-        let problems: Vec<&String> = updates.iter().flat_map(|u| &u.problems).collect();
+        // Lenient readings anywhere in the document (an entry beside its object, a key named
+        // twice) mean viewers may see other objects than the ones compared.
+        let repairs: Vec<String> = file
+            .repairs()
+            .iter()
+            .map(|r| format!("object {}: {}", r.number, r.what))
+            .collect();
+        let problems: Vec<&String> = updates
+            .iter()
+            .flat_map(|u| &u.problems)
+            .chain(&repairs)
+            .collect();
         let ambiguity = (!problems.is_empty()).then(|| {
             problems
                 .iter()

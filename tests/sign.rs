@@ -541,3 +541,112 @@ fn slightly_wrong_cross_reference_offsets_are_tolerated() {
     support::assert_pyhanko_accepts(&output, 1);
     support::assert_pdfsig_accepts(&output, 1);
 }
+
+/// A hybrid-reference file in one section: the table marks the page and font free, its
+/// /XRefStm keeps them in an object stream. qpdf reads them; poppler and MuPDF do not.
+fn single_section_hybrid() -> Vec<u8> {
+    let page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_vec();
+    let font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec();
+    let header = format!("3 0 5 {} ", page.len() + 1);
+    let mut members = header.clone().into_bytes();
+    members.extend_from_slice(&page);
+    members.push(b' ');
+    members.extend_from_slice(&font);
+    let content = b"BT /F1 24 Tf 72 700 Td (Hybrid single section) Tj ET";
+    let mut out = b"%PDF-1.5\n".to_vec();
+    let mut offsets = std::collections::BTreeMap::new();
+    let mut object = |out: &mut Vec<u8>, number: u32, dict: String, data: Option<&[u8]>| {
+        offsets.insert(number, out.len());
+        out.extend_from_slice(format!("{number} 0 obj\n{dict}").as_bytes());
+        if let Some(data) = data {
+            out.extend_from_slice(b"\nstream\n");
+            out.extend_from_slice(data);
+            out.extend_from_slice(b"\nendstream");
+        }
+        out.extend_from_slice(b"\nendobj\n");
+    };
+    object(
+        &mut out,
+        1,
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        None,
+    );
+    object(
+        &mut out,
+        2,
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+        None,
+    );
+    object(
+        &mut out,
+        4,
+        format!("<< /Length {} >>", content.len()),
+        Some(content),
+    );
+    let dict = format!(
+        "<< /Type /ObjStm /N 2 /First {} /Length {} >>",
+        header.len(),
+        members.len()
+    );
+    object(&mut out, 6, dict, Some(&members));
+    let stream_at = u32::try_from(out.len()).unwrap();
+    let mut rows = Vec::new();
+    for (stream_index, _) in [(0u16, 3), (1, 5)] {
+        rows.push(2u8);
+        rows.extend_from_slice(&6u32.to_be_bytes());
+        rows.extend_from_slice(&stream_index.to_be_bytes());
+    }
+    rows.push(1);
+    rows.extend_from_slice(&stream_at.to_be_bytes());
+    rows.extend_from_slice(&0u16.to_be_bytes());
+    let dict = format!(
+        "<< /Type /XRef /Size 8 /W [1 4 2] /Index [3 1 5 1 7 1] /Length {} >>",
+        rows.len()
+    );
+    object(&mut out, 7, dict, Some(&rows));
+    let table = out.len();
+    out.extend_from_slice(b"xref\n0 8\n0000000000 65535 f \n");
+    for number in 1..8 {
+        match offsets.get(&number) {
+            Some(offset) => out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes()),
+            None => out.extend_from_slice(b"0000000000 00000 f \n"),
+        }
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size 8 /Root 1 0 R /XRefStm {stream_at} >>\nstartxref\n{table}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn a_single_section_hybrid_file_is_sealed_so_that_every_reader_sees_the_same_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("hybrid-one-section.pdf");
+    std::fs::write(&input, single_section_hybrid()).unwrap();
+    let sealed = dir.path().join("sealed.pdf");
+    sign_with(&input, &sealed, "seal-rsa.p12", Kind::Seal);
+    let report = validate(&sealed);
+    assert_eq!(
+        report.indication,
+        Indication::TotalPassed,
+        "{:?}",
+        report.signatures[0].messages
+    );
+    // The update lists the hidden objects again, so poppler finds the page too.
+    if support::have("pdftotext") {
+        let output = std::process::Command::new("pdftotext")
+            .arg(&sealed)
+            .arg("-")
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("Hybrid single section"),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    support::assert_pdfsig_accepts(&sealed, 1);
+}

@@ -6,7 +6,8 @@
 //! point: a second reading of the same file.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
 
 use hayro::hayro_interpret::{InterpreterSettings, RenderContent};
 use hayro::hayro_syntax::Pdf;
@@ -15,6 +16,8 @@ use hayro::{PixmapSettings, RenderCache, RenderSettings};
 
 /// Largest bitmap side in pixels; a page that would be larger is drawn smaller.
 const MAX_SIDE: f32 = 4000.0;
+/// Stack for the drawing thread: nested forms and patterns recurse.
+const STACK: usize = 64 * 1024 * 1024;
 
 /// The first `len` bytes of a file: a revision as its signer saw it.
 struct Prefix {
@@ -39,7 +42,7 @@ pub enum Content {
 
 /// A document opened for drawing.
 pub struct Document {
-    pdf: Pdf,
+    pdf: Arc<Pdf>,
 }
 
 impl std::fmt::Debug for Document {
@@ -57,7 +60,7 @@ impl Document {
         let pdf = catch_unwind(AssertUnwindSafe(|| Pdf::new(data)))
             .map_err(|_| Error::Failed)?
             .map_err(|_| Error::Unreadable)?;
-        Ok(Self { pdf })
+        Ok(Self { pdf: Arc::new(pdf) })
     }
 
     /// How many pages the renderer finds.
@@ -65,65 +68,83 @@ impl Document {
         self.pdf.pages().len()
     }
 
-    /// Draws page `index` (from 0) at `dpi`.
-    pub fn render(&self, index: usize, dpi: f32, content: Content) -> Result<Bitmap, Error> {
-        catch_unwind(AssertUnwindSafe(|| {
-            self.render_unguarded(index, dpi, content)
-        }))
-        .map_err(|_| Error::Failed)?
-    }
-
-    fn render_unguarded(&self, index: usize, dpi: f32, content: Content) -> Result<Bitmap, Error> {
-        let pages = self.pdf.pages();
-        let page = pages.get(index).ok_or(Error::NoSuchPage(index))?;
-        let (width, height) = page.render_dimensions();
-        let mut scale = dpi / 72.0;
-        let longest = width.max(height) * scale;
-        if !longest.is_finite() || longest <= 0.0 {
-            return Err(Error::Unreadable);
-        }
-        if longest > MAX_SIDE {
-            scale *= MAX_SIDE / longest;
-        }
-        let settings = InterpreterSettings {
-            render_content: match content {
-                Content::Everything => RenderContent::all(),
-                Content::PageOnly => RenderContent::PAGE,
-            },
-            ..InterpreterSettings::default()
-        };
-        let cache = RenderCache::new();
-        let pixmap = hayro::render(
-            page,
-            &cache,
-            &settings,
-            &RenderSettings::default(),
-            &PixmapSettings {
-                x_scale: scale,
-                y_scale: scale,
-                bg_color: WHITE,
-            },
-        );
-        let coefficients = (hayro::kurbo::Affine::scale(f64::from(scale))
-            * hayro::hayro_interpret::util::TransformExt::to_kurbo(&page.initial_transform(true)))
-        .as_coeffs();
-        let luma = pixmap
-            .data()
-            .iter()
-            .map(|p| {
-                // On a white background a premultiplied pixel is composited as p + (1 - a).
-                let white = 255 - u32::from(p.a);
-                let [r, g, b] = [p.r, p.g, p.b].map(|c| (u32::from(c) + white).min(255));
-                u8::try_from((2126 * r + 7152 * g + 722 * b) / 10_000).unwrap_or(u8::MAX)
+    /// Draws page `index` (from 0) at `dpi`, giving up after `within`. The drawing runs on a
+    /// thread of its own with a large stack; one that takes too long is left to finish alone.
+    pub fn render(
+        &self,
+        index: usize,
+        dpi: f32,
+        content: Content,
+        within: Duration,
+    ) -> Result<Bitmap, Error> {
+        let pdf = Arc::clone(&self.pdf);
+        let (sender, receiver) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("siegel-render".into())
+            .stack_size(STACK)
+            .spawn(move || {
+                let result = catch_unwind(AssertUnwindSafe(|| draw(&pdf, index, dpi, content)));
+                let _ = sender.send(result);
             })
-            .collect();
-        Ok(Bitmap {
-            width: usize::from(pixmap.width()),
-            height: usize::from(pixmap.height()),
-            luma,
-            transform: coefficients,
-        })
+            .map_err(|_| Error::Failed)?;
+        match receiver.recv_timeout(within) {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) | Err(mpsc::RecvTimeoutError::Disconnected) => Err(Error::Failed),
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(Error::TooSlow),
+        }
     }
+}
+
+fn draw(pdf: &Pdf, index: usize, dpi: f32, content: Content) -> Result<Bitmap, Error> {
+    let pages = pdf.pages();
+    let page = pages.get(index).ok_or(Error::NoSuchPage(index))?;
+    let (width, height) = page.render_dimensions();
+    let mut scale = dpi / 72.0;
+    let longest = width.max(height) * scale;
+    if !longest.is_finite() || longest <= 0.0 {
+        return Err(Error::Unreadable);
+    }
+    if longest > MAX_SIDE {
+        scale *= MAX_SIDE / longest;
+    }
+    let settings = InterpreterSettings {
+        render_content: match content {
+            Content::Everything => RenderContent::all(),
+            Content::PageOnly => RenderContent::PAGE,
+        },
+        ..InterpreterSettings::default()
+    };
+    let cache = RenderCache::new();
+    let pixmap = hayro::render(
+        page,
+        &cache,
+        &settings,
+        &RenderSettings::default(),
+        &PixmapSettings {
+            x_scale: scale,
+            y_scale: scale,
+            bg_color: WHITE,
+        },
+    );
+    let coefficients = (hayro::kurbo::Affine::scale(f64::from(scale))
+        * hayro::hayro_interpret::util::TransformExt::to_kurbo(&page.initial_transform(true)))
+    .as_coeffs();
+    let luma = pixmap
+        .data()
+        .iter()
+        .map(|p| {
+            // On a white background a premultiplied pixel is composited as p + (1 - a).
+            let white = 255 - u32::from(p.a);
+            let [r, g, b] = [p.r, p.g, p.b].map(|c| (u32::from(c) + white).min(255));
+            u8::try_from((2126 * r + 7152 * g + 722 * b) / 10_000).unwrap_or(u8::MAX)
+        })
+        .collect();
+    Ok(Bitmap {
+        width: usize::from(pixmap.width()),
+        height: usize::from(pixmap.height()),
+        luma,
+        transform: coefficients,
+    })
 }
 
 /// A page as grey levels (0 black, 255 white), row by row from the top.
@@ -189,4 +210,6 @@ pub enum Error {
     NoSuchPage(usize),
     #[error("the renderer failed on the document")]
     Failed,
+    #[error("the renderer took too long")]
+    TooSlow,
 }

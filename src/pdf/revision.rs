@@ -543,11 +543,23 @@ fn check_update<R: Read + Seek>(
             );
         }
     }
-    let entries: Vec<(u32, Entry)> = sections
-        .iter()
-        .flat_map(|(s, _)| s.entries.iter().copied())
-        .collect();
-    let listed: HashMap<u32, Entry> = entries.iter().rev().copied().collect();
+    // The first listing counts, except that a hybrid table's free entry yields to its stream.
+    let mut listed: HashMap<u32, Entry> = HashMap::new();
+    for (position, (section, _)) in sections.iter().enumerate() {
+        // Only a table's /XRefStm follows it in the same update (checked above).
+        let hybrid_part = position > 0;
+        for &(number, entry) in &section.entries {
+            match listed.get(&number) {
+                None => {
+                    listed.insert(number, entry);
+                }
+                Some(Entry::Free) if hybrid_part && entry != Entry::Free => {
+                    listed.insert(number, entry);
+                }
+                Some(_) => {}
+            }
+        }
+    }
     for definition in defined {
         let expected = Entry::Plain {
             offset: definition.offset,

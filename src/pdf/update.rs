@@ -30,6 +30,8 @@ pub struct Update {
     trailer: Dictionary,
     next_number: u32,
     objects: BTreeMap<u32, Body>,
+    /// Objects of an ambiguous hybrid base listed again: (number, object stream, index).
+    relisted: Vec<(u32, u32, u32)>,
 }
 
 #[derive(Debug)]
@@ -53,13 +55,17 @@ impl Update {
         for key in SECTION_KEYS {
             trailer.remove(key);
         }
+        // Objects a hybrid table hides from some readers are listed again in a stream, so that
+        // the document after this update is the same for every reader.
+        let relisted = file.hidden_by_hybrid_table();
         Self {
             base_len: file.len(),
             base_startxref: file.startxref(),
-            xref_stream: file.uses_xref_stream(),
+            xref_stream: file.uses_xref_stream() || !relisted.is_empty(),
             trailer,
             next_number: file.size().max(1),
             objects: BTreeMap::new(),
+            relisted,
         }
     }
 
@@ -113,17 +119,46 @@ impl Update {
             offsets.insert(xref_id.0, out.len());
             let xref_offset = self.base_len + out.len() as u64;
             let max_offset = xref_offset;
-            let width = (1..=8).find(|w| max_offset < 1u64 << (8 * w)).unwrap_or(8);
+            let relisted_max = self
+                .relisted
+                .iter()
+                .map(|(_, stream, _)| u64::from(*stream))
+                .max()
+                .unwrap_or(0);
+            let width = (1..=8)
+                .find(|w| max_offset.max(relisted_max) < 1u64 << (8 * w))
+                .unwrap_or(8);
+            // (number, type, field 2, field 3) for every row, in number order.
+            let mut rows: Vec<(u32, u8, u64, u64)> = offsets
+                .iter()
+                .map(|(number, offset)| (*number, 1, self.base_len + *offset as u64, 0))
+                .collect();
+            rows.extend(
+                self.relisted
+                    .iter()
+                    .filter(|(number, _, _)| !offsets.contains_key(number))
+                    .map(|(number, stream, index)| {
+                        (*number, 2, u64::from(*stream), u64::from(*index))
+                    }),
+            );
+            rows.sort_unstable_by_key(|row| row.0);
+            let third = if rows.iter().all(|row| row.3 <= u64::from(u16::MAX)) {
+                2
+            } else {
+                4
+            };
             let mut data = Vec::new();
             let mut index = Vec::new();
-            for run in runs(&offsets) {
+            let numbers: BTreeMap<u32, usize> =
+                rows.iter().enumerate().map(|(i, row)| (row.0, i)).collect();
+            for run in runs(&numbers) {
                 index.push(Object::Integer(i64::from(run[0].0)));
                 index.push(Object::Integer(run.len() as i64));
-                for (_, offset) in run {
-                    data.push(1);
-                    let absolute = self.base_len + *offset as u64;
-                    data.extend_from_slice(&absolute.to_be_bytes()[8 - width..]);
-                    data.extend_from_slice(&[0, 0]);
+                for (_, at) in run {
+                    let (_, kind, field2, field3) = rows[*at];
+                    data.push(kind);
+                    data.extend_from_slice(&field2.to_be_bytes()[8 - width..]);
+                    data.extend_from_slice(&field3.to_be_bytes()[8 - third..]);
                 }
             }
             let mut dict = self.trailer.clone();
@@ -135,7 +170,7 @@ impl Update {
                 Object::Array(vec![
                     Object::Integer(1),
                     Object::Integer(width as i64),
-                    Object::Integer(2),
+                    Object::Integer(third as i64),
                 ]),
             );
             dict.set("Index", Object::Array(index));

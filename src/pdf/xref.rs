@@ -50,6 +50,10 @@ pub(crate) struct Table {
     pub(crate) sections: Vec<Section>,
     /// Per object number: (index of a section listing it, the entry there), in chain order.
     history: HashMap<u32, Vec<(usize, Entry)>>,
+    /// Objects a hybrid table marks free in the same section whose /XRefStm stores them, with
+    /// that stream section: readers disagree on these (qpdf reads them, poppler and MuPDF do
+    /// not).
+    pub(crate) hybrid_hidden: HashSet<(u32, usize)>,
     pub(crate) trailer: Dictionary,
     pub(crate) startxref: u64,
     pub(crate) newest_is_stream: bool,
@@ -134,9 +138,20 @@ impl Table {
         let mut listed = HashSet::new();
         for &(number, entry) in &section.entries {
             // Within one section the first listing counts; later ones are only reported.
-            if listed.insert(number) {
-                self.history.entry(number).or_default().push((index, entry));
+            if !listed.insert(number) {
+                continue;
             }
+            let history = self.history.entry(number).or_default();
+            // A hybrid file's table marks the objects it keeps in object streams as free, for
+            // readers that know no streams; its /XRefStm has them (§7.5.8.4).
+            if section.hybrid_part
+                && entry != Entry::Free
+                && history.last() == Some(&(index.wrapping_sub(1), Entry::Free))
+            {
+                history.pop();
+                self.hybrid_hidden.insert((number, index));
+            }
+            history.push((index, entry));
         }
         self.sections.push(section);
     }
@@ -152,11 +167,16 @@ impl Table {
     /// The entry in force for `number` in the view that starts at section `from`: the first
     /// section from there on that lists it. A free entry means "not in use".
     pub(crate) fn entry_in(&self, number: u32, from: usize) -> Option<Entry> {
+        self.located_in(number, from).map(|(_, entry)| entry)
+    }
+
+    /// The entry in force and the index of the section it comes from.
+    pub(crate) fn located_in(&self, number: u32, from: usize) -> Option<(usize, Entry)> {
         let entries = self.history.get(&number)?;
         let at = entries.partition_point(|(index, _)| *index < from);
         match entries.get(at) {
             Some((_, Entry::Free)) | None => None,
-            Some((_, entry)) => Some(*entry),
+            Some((section, entry)) => Some((*section, *entry)),
         }
     }
 

@@ -72,8 +72,20 @@ pub(crate) fn judge<'a>(changes: impl IntoIterator<Item = &'a Change>, rules: &R
             )),
             Change::Harmless(_) => judged.allowed.push(text),
             Change::Signed {
-                timestamp: true, ..
-            } => judged.allowed.push(text),
+                timestamp: true,
+                region,
+                ..
+            } => {
+                // Allowed at every level, but a time-stamp's widget may not cover content.
+                judged.allowed.push(text.clone());
+                area(
+                    &mut judged,
+                    region,
+                    text,
+                    "SNEAKY_SIGNATURE_ATTACK",
+                    Tint::None,
+                );
+            }
             Change::Signed { region, .. } => {
                 if no_changes {
                     judged.drawn.push(format!(

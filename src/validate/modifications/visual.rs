@@ -19,9 +19,11 @@ use super::rules::{Area, Tint};
 use crate::pdf::{self, View, render};
 
 /// Files larger than this are not drawn: the renderer needs them in memory.
-pub(crate) const MAX_FILE: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_FILE: u64 = 256 * 1024 * 1024;
 /// Resolution of the comparison; small text stays legible, a page costs a few milliseconds.
 const DPI: f32 = 50.0;
+/// Most time one page may take to draw.
+const MAX_PAGE_TIME: std::time::Duration = std::time::Duration::from_secs(5);
 /// Most pages drawn for one comparison: the first ones, then a sample.
 const MAX_PAGES: usize = 20;
 /// Grey-level difference that counts as a change (rendering is deterministic; this only
@@ -101,7 +103,6 @@ pub(crate) struct Visual {
     newest: Option<Result<render::Document, render::Error>>,
     newest_pages: HashMap<usize, Result<render::Bitmap, render::Error>>,
     fingerprints: HashMap<(View, u32), u64>,
-    too_large: bool,
 }
 
 impl std::fmt::Debug for Visual {
@@ -141,9 +142,8 @@ impl Visual {
             return Ok(outcome);
         }
         if file.len() > MAX_FILE {
-            self.too_large = true;
-            outcome.notes.push(format!(
-                "the pages were not compared as drawn: files over {} MiB are compared by their objects only",
+            outcome.not_compared = Some(format!(
+                "files over {} MiB are not drawn, and what changed on its pages cannot be confirmed",
                 MAX_FILE / (1024 * 1024)
             ));
             return Ok(outcome);
@@ -178,14 +178,19 @@ impl Visual {
             file.budget_check()?;
             let page = now[index].0;
             let page_areas: Vec<&Area> = areas.iter().filter(|a| a.region.page == page).collect();
-            let now_bitmap = match self.newest_page(&bytes, index) {
+            let within = file
+                .budget()
+                .remaining()
+                .map_or(MAX_PAGE_TIME, |left| left.min(MAX_PAGE_TIME));
+            let now_bitmap = match self.newest_page(&bytes, index, within) {
                 Ok(bitmap) => bitmap,
                 Err(error) => {
                     outcome.not_compared = Some(format!("page {}: {error}", index + 1));
                     continue;
                 }
             };
-            let then_bitmap = match then_doc.render(index, DPI, render::Content::Everything) {
+            let then_bitmap = match then_doc.render(index, DPI, render::Content::Everything, within)
+            {
                 Ok(bitmap) => bitmap,
                 Err(error) => {
                     outcome.not_compared = Some(format!("page {} as signed: {error}", index + 1));
@@ -197,7 +202,9 @@ impl Visual {
                 None
             } else {
                 outcome.drawn += 1;
-                then_doc.render(index, DPI, render::Content::PageOnly).ok()
+                then_doc
+                    .render(index, DPI, render::Content::PageOnly, within)
+                    .ok()
             };
             compare_page(
                 index,
@@ -213,6 +220,7 @@ impl Visual {
         &mut self,
         bytes: &Arc<Vec<u8>>,
         index: usize,
+        within: std::time::Duration,
     ) -> Result<render::Bitmap, render::Error> {
         if let Some(result) = self.newest_pages.get(&index) {
             return result.clone();
@@ -221,7 +229,7 @@ impl Visual {
             .newest
             .get_or_insert_with(|| render::Document::open(Arc::clone(bytes), bytes.len()));
         let result = match doc {
-            Ok(doc) => doc.render(index, DPI, render::Content::Everything),
+            Ok(doc) => doc.render(index, DPI, render::Content::Everything, within),
             Err(error) => Err(error.clone()),
         };
         self.newest_pages.insert(index, result.clone());

@@ -1,0 +1,157 @@
+//! How long and how much memory `siegel verify` needs for the files of the verdicts issue:
+//! hostile ones (recursive lengths, decompression bombs, unterminated objects, a string full of
+//! `/ByteRange`, a thousand fields naming one signature) and an honest one with a thousand
+//! sequential seals; and what the visual comparison adds for a three-page document.
+//! `cargo bench --bench hostile` (release build; GNU `time` for the peak memory).
+//!
+//! Targets (issue: verdicts that can be trusted): every hostile file within 10 s and 256 MiB
+//! on 2 cores; a thousand sequential seals all TOTAL_PASSED within 10 s; the visual check at
+//! most 50 ms for a three-page document.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    reason = "a benchmark stops loudly on any failure and shares the tests' helpers"
+)]
+
+#[path = "../tests/stress.rs"]
+mod stress;
+#[path = "../tests/support.rs"]
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use siegel::certificate::Kind;
+
+const SEALS: usize = 1000;
+const TIME_TARGET: Duration = Duration::from_secs(10);
+const MEMORY_TARGET_MIB: f64 = 256.0;
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let sealed = dir.path().join("sealed.pdf");
+    support::sign_with(
+        &support::pdf("classic.pdf"),
+        &sealed,
+        "seal-rsa.p12",
+        Kind::Seal,
+    );
+    println!("building the cases (a thousand seals take a while) ...");
+    let cases = stress::cases(dir.path(), &sealed, SEALS, |from, to| {
+        support::sign_with(from, to, "seal-ec.p12", Kind::Seal);
+    });
+    println!(
+        "\n{:<32} {:>5} {:>9} {:>9}  {}",
+        "case", "exit", "seconds", "MiB", "within target"
+    );
+    for case in &cases {
+        let (code, seconds, mib) = measure(&case.path);
+        let ok = seconds <= TIME_TARGET.as_secs_f64() && mib <= MEMORY_TARGET_MIB;
+        println!(
+            "{:<32} {:>5} {:>9.2} {:>9.1}  {}",
+            case.name,
+            code,
+            seconds,
+            mib,
+            if ok { "yes" } else { "NO" }
+        );
+    }
+    visual_cost(dir.path());
+}
+
+/// Runs `siegel verify` on `path` under GNU time: exit code, seconds, peak memory in MiB.
+fn measure(path: &Path) -> (i32, f64, f64) {
+    let report = path.with_extension("time");
+    let start = Instant::now();
+    let status = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&report)
+        .arg(env!("CARGO_BIN_EXE_siegel"))
+        .args(["verify", "--offline", "--format", "json", "--trust"])
+        .arg(support::pki("root-ca.pem"))
+        .args(["--at", "2026-06-01T12:00:00Z"])
+        .arg(path)
+        .env(
+            "SIEGEL_SETTINGS",
+            support::root().join("target/no-settings.toml"),
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("GNU time (Debian package time) runs siegel");
+    let seconds = start.elapsed().as_secs_f64();
+    let kib: f64 = std::fs::read_to_string(&report)
+        .ok()
+        .and_then(|t| t.lines().last().and_then(|l| l.trim().parse().ok()))
+        .unwrap_or(f64::NAN);
+    (status.code().unwrap_or(-1), seconds, kib / 1024.0)
+}
+
+/// A three-page document sealed, then signed visibly on page 2 (its page is drawn and
+/// compared) or invisibly (nothing is drawn): the difference is what the visual check costs.
+fn visual_cost(dir: &Path) {
+    let sealed = dir.join("three-pages-sealed.pdf");
+    support::sign_with(
+        &support::pdf("multipage.pdf"),
+        &sealed,
+        "seal-rsa.p12",
+        Kind::Seal,
+    );
+    let invisible = dir.join("three-pages-invisible.pdf");
+    support::sign_with(&sealed, &invisible, "signature-ec.p12", Kind::Signature);
+    let visible = dir.join("three-pages-visible.pdf");
+    let mut request = support::request(Kind::Signature);
+    request.visible = Some(siegel::pdf::appearance::Visible {
+        page: siegel::pdf::appearance::Page::Number(2),
+        x: 300.0,
+        y: 40.0,
+        width: 200.0,
+        height: 60.0,
+        lines: vec!["Signiert".into()],
+    });
+    siegel::sign::sign_pdf(
+        &sealed,
+        &visible,
+        &support::credential("signature-ec.p12"),
+        &request,
+        false,
+    )
+    .unwrap();
+    let runs = 20;
+    let time = |path: &Path| {
+        let mut best = Duration::MAX;
+        for _ in 0..runs {
+            let start = Instant::now();
+            let report = support::validate(path);
+            best = best.min(start.elapsed());
+            assert!(
+                report
+                    .signatures
+                    .iter()
+                    .all(|s| s.indication == siegel::validate::Indication::TotalPassed),
+                "{}: {:?}",
+                path.display(),
+                report
+                    .signatures
+                    .iter()
+                    .map(|s| &s.messages)
+                    .collect::<Vec<_>>()
+            );
+        }
+        best
+    };
+    let without = time(&invisible);
+    let with = time(&visible);
+    println!(
+        "\nthree pages, second signature invisible: {:.1} ms; visible (page 2 drawn twice and compared): {:.1} ms; the visual check adds {:.1} ms (target 50 ms)",
+        without.as_secs_f64() * 1000.0,
+        with.as_secs_f64() * 1000.0,
+        (with.saturating_sub(without)).as_secs_f64() * 1000.0
+    );
+}
