@@ -16,6 +16,7 @@
     reason = "a benchmark stops loudly on any failure and shares the tests' helpers"
 )]
 
+#[allow(unused_imports, reason = "the file's own test module is not run here")]
 #[path = "../tests/stress.rs"]
 mod stress;
 #[path = "../tests/support.rs"]
@@ -44,10 +45,7 @@ fn main() {
     let cases = stress::cases(dir.path(), &sealed, SEALS, |from, to| {
         support::sign_with(from, to, "seal-ec.p12", Kind::Seal);
     });
-    println!(
-        "\n{:<32} {:>5} {:>9} {:>9}  {}",
-        "case", "exit", "seconds", "MiB", "within target"
-    );
+    println!("\ncase                              exit   seconds       MiB  within target");
     for case in &cases {
         let (code, seconds, mib) = measure(&case.path);
         let ok = seconds <= TIME_TARGET.as_secs_f64() && mib <= MEMORY_TARGET_MIB;
