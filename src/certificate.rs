@@ -172,7 +172,7 @@ impl Certificate {
 
     /// SHA-256 over the DER encoding, uppercase hex.
     pub fn fingerprint(&self) -> String {
-        hex_upper(&crate::key::Digest::Sha256.hash(&self.der))
+        hex_upper(&crate::algorithm::Digest::Sha256.hash(&self.der))
     }
 
     /// The holder's display name: common name, else organisation, else the whole subject.

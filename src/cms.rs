@@ -1,7 +1,6 @@
 //! CMS SignedData (RFC 5652) as used by CAdES baseline signatures (ETSI EN 319 122-1): building
 //! a detached signature over a precomputed digest, and reading one back for verification.
 
-pub mod algorithm;
 pub mod archival;
 pub mod ess;
 
@@ -19,9 +18,9 @@ use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::time::Time;
 
+use crate::algorithm::{self, Digest, Scheme, oid};
 use crate::certificate::{self, Certificate};
-use crate::key::{self, Credential, Digest};
-use algorithm::Scheme;
+use crate::key::{self, Credential};
 
 const ID_SIGNED_DATA: ObjectIdentifier = rfc5911::ID_SIGNED_DATA;
 const ID_DATA: ObjectIdentifier = rfc5911::ID_DATA;
@@ -100,9 +99,9 @@ pub fn sign_detached(
             issuer: tbs.issuer().clone(),
             serial_number: tbs.serial_number().clone(),
         }),
-        digest_alg: algorithm::digest_identifier(digest),
+        digest_alg: oid::digest_identifier(digest),
         signed_attrs: Some(signed_attrs),
-        signature_algorithm: algorithm::signature_identifier(algorithm)?,
+        signature_algorithm: oid::signature_identifier(algorithm)?,
         signature: OctetString::new(signature)?,
         unsigned_attrs,
     };
@@ -113,7 +112,7 @@ pub fn sign_detached(
         .collect::<Result<Vec<_>, _>>()?;
     let signed_data = OutgoingSignedData {
         version: CmsVersion::V1,
-        digest_algorithms: SetOfVec::try_from(vec![algorithm::digest_identifier(digest)])?,
+        digest_algorithms: SetOfVec::try_from(vec![oid::digest_identifier(digest)])?,
         encap_content_info: EncapsulatedContentInfo {
             econtent_type: ID_DATA,
             econtent: None,
@@ -388,7 +387,7 @@ pub fn view(signer: &SignerInfo) -> SignerView {
             let first = sc.certs.into_iter().next()?;
             let digest = match &first.hash_algorithm {
                 None => Digest::Sha256,
-                Some(alg) => algorithm::digest_from_oid(&alg.oid)?,
+                Some(alg) => oid::digest_from_oid(&alg.oid)?,
             };
             Some(CertificateReference {
                 digest,
@@ -410,9 +409,9 @@ pub fn view(signer: &SignerInfo) -> SignerView {
             })
         });
     SignerView {
-        digest: algorithm::digest_from_oid(&signer.digest_alg.oid),
+        digest: oid::digest_from_oid(&signer.digest_alg.oid),
         digest_oid: signer.digest_alg.oid,
-        scheme: algorithm::scheme(&signer.signature_algorithm),
+        scheme: oid::scheme(&signer.signature_algorithm),
         content_type: value(ID_CONTENT_TYPE).and_then(|v| v.decode_as::<ObjectIdentifier>().ok()),
         message_digest: value(ID_MESSAGE_DIGEST)
             .and_then(|v| v.decode_as::<OctetString>().ok())
@@ -541,7 +540,7 @@ pub fn verify_signature(
     }
     let converted;
     let signature = if scheme == Scheme::PlainEcdsa {
-        converted = plain_to_der(signature)
+        converted = algorithm::plain_to_der(signature)
             .ok_or_else(|| Error::Decode("malformed plain ECDSA signature".into()))?;
         &converted
     } else {
@@ -563,20 +562,6 @@ fn key_name(id: openssl::pkey::Id) -> &'static str {
         openssl::pkey::Id::DSA => "a DSA key",
         _ => "a key of another type",
     }
-}
-
-/// BSI TR-03111 plain signatures are `r || s`; openssl wants `Ecdsa-Sig-Value` DER.
-pub(crate) fn plain_to_der(signature: &[u8]) -> Option<Vec<u8>> {
-    if signature.is_empty() || !signature.len().is_multiple_of(2) {
-        return None;
-    }
-    let (r, s) = signature.split_at(signature.len() / 2);
-    let r = openssl::bn::BigNum::from_slice(r).ok()?;
-    let s = openssl::bn::BigNum::from_slice(s).ok()?;
-    openssl::ecdsa::EcdsaSig::from_private_components(r, s)
-        .ok()?
-        .to_der()
-        .ok()
 }
 
 /// Why CMS could not be built or read.

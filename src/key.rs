@@ -8,6 +8,7 @@ pub mod token;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::algorithm::{Algorithm, Digest};
 use crate::certificate::{self, Certificate};
 
 /// Something that can sign bytes without revealing its private key: a software key, a key on a
@@ -55,69 +56,6 @@ pub struct Options {
     pub digest: Option<Digest>,
     /// RSA-PSS instead of PKCS#1 v1.5 for RSA keys.
     pub pss: bool,
-}
-
-/// Hash functions used in signatures (FIPS 180-4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Digest {
-    Sha1,
-    Sha256,
-    Sha384,
-    Sha512,
-}
-
-impl Digest {
-    pub fn message_digest(self) -> openssl::hash::MessageDigest {
-        match self {
-            Self::Sha1 => openssl::hash::MessageDigest::sha1(),
-            Self::Sha256 => openssl::hash::MessageDigest::sha256(),
-            Self::Sha384 => openssl::hash::MessageDigest::sha384(),
-            Self::Sha512 => openssl::hash::MessageDigest::sha512(),
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Sha1 => "SHA-1",
-            Self::Sha256 => "SHA-256",
-            Self::Sha384 => "SHA-384",
-            Self::Sha512 => "SHA-512",
-        }
-    }
-
-    /// Hashes `data` in one go.
-    pub fn hash(self, data: &[u8]) -> Vec<u8> {
-        openssl::hash::hash(self.message_digest(), data)
-            .map(|d| d.to_vec())
-            .unwrap_or_default()
-    }
-}
-
-/// Signature schemes (RFC 8017 PKCS#1 v1.5 and PSS, FIPS 186-5 ECDSA), each with its hash.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum Algorithm {
-    RsaPkcs1(Digest),
-    RsaPss(Digest),
-    Ecdsa(Digest),
-}
-
-impl Algorithm {
-    pub fn digest(self) -> Digest {
-        match self {
-            Self::RsaPkcs1(d) | Self::RsaPss(d) | Self::Ecdsa(d) => d,
-        }
-    }
-}
-
-impl fmt::Display for Algorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::RsaPkcs1(d) => write!(f, "RSA PKCS#1 v1.5 with {}", d.name()),
-            Self::RsaPss(d) => write!(f, "RSA-PSS with {}", d.name()),
-            Self::Ecdsa(d) => write!(f, "ECDSA with {}", d.name()),
-        }
-    }
 }
 
 /// Why a key could not be loaded or used. Never carries a PIN or passphrase.

@@ -26,6 +26,7 @@
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod algorithm;
 pub mod budget;
 pub mod certificate;
 pub mod cms;

@@ -11,9 +11,10 @@ use std::sync::{Arc, Mutex, mpsc};
 
 use chrono::{DateTime, Utc};
 
+use crate::algorithm::{self, Digest, Hasher};
 use crate::certificate::{self, Kind};
 use crate::document::{self, Output};
-use crate::key::{Credential, Digest};
+use crate::key::Credential;
 use crate::network::Fetcher;
 use crate::timestamp::TimeStamper;
 use crate::{cms, pdf};
@@ -427,29 +428,6 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Streaming hash over the signed byte ranges.
-pub(crate) struct Hasher(openssl::hash::Hasher);
-
-impl Hasher {
-    pub(crate) fn new(digest: Digest) -> Result<Self, Error> {
-        openssl::hash::Hasher::new(digest.message_digest())
-            .map(Self)
-            .map_err(|e| Error::Crypto(e.to_string()))
-    }
-
-    pub(crate) fn update(&mut self, data: &[u8]) {
-        // Hasher::update fails only on a broken openssl context, which `new` rules out.
-        let _ = self.0.update(data);
-    }
-
-    pub(crate) fn finish(mut self) -> Result<Vec<u8>, Error> {
-        self.0
-            .finish()
-            .map(|d| d.to_vec())
-            .map_err(|e| Error::Crypto(e.to_string()))
-    }
-}
-
 /// Why a document could not be signed.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum Error {
@@ -491,8 +469,8 @@ pub enum Error {
     Document(#[from] document::Error),
     #[error(transparent)]
     Certificate(#[from] certificate::Error),
-    #[error("cryptographic library failure: {0}")]
-    Crypto(String),
+    #[error(transparent)]
+    Crypto(#[from] algorithm::Error),
     #[error(transparent)]
     Timestamp(#[from] crate::timestamp::Error),
     #[error(transparent)]

@@ -10,9 +10,10 @@ use der::asn1::{Int, OctetString};
 use der::{Any, Decode, Encode, Sequence};
 use spki::AlgorithmIdentifierOwned;
 
+use crate::algorithm::Digest;
+use crate::algorithm::oid;
 use crate::certificate::Certificate;
-use crate::cms::{self, algorithm};
-use crate::key::Digest;
+use crate::cms;
 use crate::network::{self, Fetcher};
 
 /// RFC 3161 `id-ct-TSTInfo`.
@@ -164,7 +165,7 @@ impl Client {
         let request = TimeStampReq {
             version: 1,
             message_imprint: MessageImprint {
-                hash_algorithm: algorithm::digest_identifier(digest),
+                hash_algorithm: oid::digest_identifier(digest),
                 hashed_message: octets(imprint)?,
             },
             req_policy: self.policy,
@@ -272,7 +273,7 @@ pub fn check_tsa_certificate(certificate: &Certificate) -> Result<(), String> {
 /// Whether that certificate is trusted is the caller's question.
 pub fn verify(der: &[u8], digest: Digest, imprint: &[u8]) -> Result<Token, Error> {
     let (parsed, info) = decode(der)?;
-    let token_digest = algorithm::digest_from_oid(&info.message_imprint.hash_algorithm.oid)
+    let token_digest = oid::digest_from_oid(&info.message_imprint.hash_algorithm.oid)
         .ok_or(Error::Token("unsupported imprint hash algorithm"))?;
     if token_digest != digest || info.message_imprint.hashed_message.as_bytes() != imprint {
         return Err(Error::Token(
@@ -301,7 +302,7 @@ pub fn inspect(der: &[u8]) -> Result<Token, Error> {
 }
 
 fn describe(der: &[u8], parsed: &cms::Parsed, info: &TstInfo) -> Result<Token, Error> {
-    let digest = algorithm::digest_from_oid(&info.message_imprint.hash_algorithm.oid)
+    let digest = oid::digest_from_oid(&info.message_imprint.hash_algorithm.oid)
         .ok_or(Error::Token("unsupported imprint hash algorithm"))?;
     let tsa = parsed
         .signer_infos()

@@ -3,8 +3,9 @@
 //! and the checks that led to it. A failed signature is a result; `Err` means the document could
 //! not be processed at all.
 
+pub mod acceptance;
 mod chain;
-pub mod crypto;
+mod digests;
 mod modifications;
 mod pades;
 pub mod report;
@@ -30,7 +31,7 @@ pub struct Options {
     /// from the embedded data alone.
     pub fetcher: Option<std::sync::Arc<dyn crate::network::Fetcher>>,
     /// The algorithms and key sizes accepted.
-    pub crypto: crypto::Catalogue,
+    pub crypto: acceptance::Catalogue,
 }
 
 impl Options {
@@ -40,7 +41,7 @@ impl Options {
             trust,
             time,
             fetcher: None,
-            crypto: crypto::Catalogue::default(),
+            crypto: acceptance::Catalogue::default(),
         }
     }
 }
@@ -70,11 +71,9 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     let budget = Budget::for_document(len);
     let mut file = pdf::File::open_with(path, budget).map_err(pdf_error)?;
     // One pass over the file finds the revisions and signature keys, and hashes it.
-    let mut hasher = crate::sign::Hasher::new(crate::key::Digest::Sha256)
-        .map_err(|e| Error::Crypto(e.to_string()))?;
+    let mut hasher = crate::algorithm::Hasher::new(crate::algorithm::Digest::Sha256)?;
     let survey = file.survey(|chunk| hasher.update(chunk));
-    let sha256 =
-        crate::certificate::hex_upper(&hasher.finish().map_err(|e| Error::Crypto(e.to_string()))?);
+    let sha256 = crate::certificate::hex_upper(&hasher.finish()?);
     let report = |signatures, document_timestamps, indication, messages, revisions| {
         Report {
         file: name.clone(),
@@ -116,11 +115,24 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     let unreferenced =
         pdf::signature::find_unreferenced(&mut file, &survey.byte_range_keys, &found);
 
+    let digests = std::cell::RefCell::new(digests::Digests::new(
+        found
+            .iter()
+            .chain(&unreferenced)
+            .filter_map(|f| match f.byte_range[..] {
+                [a, b, c, d] => Some([
+                    (u64::try_from(a).ok()?, u64::try_from(b).ok()?),
+                    (u64::try_from(c).ok()?, u64::try_from(d).ok()?),
+                ]),
+                _ => None,
+            }),
+    ));
     let check = |file: &mut pdf::File, found: &pdf::signature::Found, proof| {
         let context = pades::Context {
             options,
             embedded: &embedded,
             proof,
+            digests: &digests,
         };
         pades::validate_signature(file, found, &survey.revision_ends, &context)
     };
@@ -437,7 +449,10 @@ impl Later {
                 ),
             });
         }
-        let allowed = judged.allowed.iter().map(|c| format!("allowed: {c}"));
+        let allowed = judged
+            .allowed()
+            .into_iter()
+            .map(|c| format!("allowed: {c}"));
         let mut seen = std::collections::HashSet::new();
         let listed: Vec<String> = allowed
             .chain(judged.drawn.iter().map(|c| format!("not allowed: {c}")))
@@ -662,6 +677,6 @@ fn signed_end(found: &pdf::signature::Found) -> u64 {
 pub enum Error {
     #[error("{path}: {source}")]
     Pdf { path: String, source: pdf::Error },
-    #[error("cryptographic library failure: {0}")]
-    Crypto(String),
+    #[error(transparent)]
+    Crypto(#[from] crate::algorithm::Error),
 }

@@ -376,7 +376,10 @@ fn validation_data_after_signing_is_allowed_and_listed() {
     );
 }
 
-fn validate_with(path: &std::path::Path, crypto: validate::crypto::Catalogue) -> validate::Report {
+fn validate_with(
+    path: &std::path::Path,
+    crypto: validate::acceptance::Catalogue,
+) -> validate::Report {
     let mut options = validate::Options::new(support::trust_root(), support::time());
     options.crypto = crypto;
     validate::validate_pdf(path, &options).unwrap()
@@ -386,7 +389,7 @@ fn validate_with(path: &std::path::Path, crypto: validate::crypto::Catalogue) ->
 fn rsa_2048_passes_the_etsi_catalogue_but_not_the_sog_is_one_after_2025() {
     let dir = tempfile::tempdir().unwrap();
     let path = sealed(&dir);
-    let etsi = validate_with(&path, validate::crypto::Catalogue::etsi());
+    let etsi = validate_with(&path, validate::acceptance::Catalogue::etsi());
     assert_eq!(etsi.indication, Indication::TotalPassed);
     assert_eq!(etsi.policy.crypto_profile, "ETSI TS 119 312 v1.5.1");
     let crypto = first(&etsi).checks.iter().find(|c| c.id == "crypto");
@@ -396,7 +399,7 @@ fn rsa_2048_passes_the_etsi_catalogue_but_not_the_sog_is_one_after_2025() {
         first(&etsi).checks
     );
 
-    let strict = validate_with(&path, validate::crypto::Catalogue::sog_is());
+    let strict = validate_with(&path, validate::acceptance::Catalogue::sog_is());
     let signature = first(&strict);
     assert_eq!(signature.indication, Indication::Indeterminate);
     assert_eq!(

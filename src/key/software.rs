@@ -9,7 +9,8 @@ use openssl::pkey::{Id, PKey, Private};
 use openssl::rsa::Padding;
 use openssl::sign::RsaPssSaltlen;
 
-use super::{Algorithm, Credential, Digest, Error, Signer, pin::Pin};
+use super::{Credential, Error, Signer, pin::Pin};
+use crate::algorithm::{Algorithm, Digest};
 use crate::certificate::Certificate;
 
 /// A private key held in memory.

@@ -401,7 +401,7 @@ fn signature_section(
     if let Some(algorithm) = &signature.algorithm {
         rows.push(Row::new(
             l.pick("Algorithm", "Algorithmus"),
-            algorithm.clone(),
+            algorithm.to_string(),
         ));
     }
     if let Some(key) = &signature.public_key {

@@ -49,46 +49,6 @@ fn indication_uri(indication: Indication, building_block: bool) -> &'static str 
     }
 }
 
-/// The XML Signature URI of the signature algorithm the report names.
-fn algorithm_uri(algorithm: &str) -> &'static str {
-    const URIS: [(&str, [&str; 3]); 3] = [
-        (
-            "RSA PKCS#1",
-            [
-                "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
-                "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
-                "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
-            ],
-        ),
-        (
-            "RSA-PSS",
-            [
-                "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1",
-                "http://www.w3.org/2007/05/xmldsig-more#sha384-rsa-MGF1",
-                "http://www.w3.org/2007/05/xmldsig-more#sha512-rsa-MGF1",
-            ],
-        ),
-        (
-            "ECDSA",
-            [
-                "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
-                "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
-                "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
-            ],
-        ),
-    ];
-    let digest = ["SHA-256", "SHA-384", "SHA-512"]
-        .into_iter()
-        .position(|d| algorithm.contains(d));
-    URIS.iter()
-        .find(|(family, _)| algorithm.starts_with(family))
-        .zip(digest)
-        .map_or(
-            "urn:etsi:019102:algorithm:unidentified",
-            |((_, uris), d)| uris[d],
-        )
-}
-
 /// The qualification as the URIs EU DSS writes (there is no ETSI list of them).
 fn quality_uri(qualification: Qualification, kind: Option<Kind>) -> &'static str {
     let seal = kind == Some(Kind::Seal);
@@ -403,7 +363,7 @@ impl Xml {
                     .all(|c| c.passed);
                 self.open("CryptoInformation", &[])?;
                 self.reference("ValidationObjectId", id)?;
-                self.leaf("Algorithm", algorithm_uri(algorithm))?;
+                self.leaf("Algorithm", algorithm.uri())?;
                 self.leaf("SecureAlgorithm", if secure { "true" } else { "false" })?;
                 self.close("CryptoInformation")?;
             }
@@ -576,22 +536,6 @@ fn signed_document_id(report: &Report) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn algorithms_map_to_xmldsig_uris() {
-        assert_eq!(
-            algorithm_uri("RSA PKCS#1 v1.5 with SHA-256"),
-            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
-        );
-        assert_eq!(
-            algorithm_uri("ECDSA with SHA-384"),
-            "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384"
-        );
-        assert_eq!(
-            algorithm_uri("plain ECDSA (BSI TR-03111) with SHA-256"),
-            "urn:etsi:019102:algorithm:unidentified"
-        );
-    }
 
     #[test]
     fn characters_xml_forbids_become_visible() {

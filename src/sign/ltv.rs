@@ -5,9 +5,9 @@ use std::io::Write;
 use std::path::Path;
 
 use super::{Error, append_signature};
+use crate::algorithm::Digest;
 use crate::certificate::{self, Certificate};
 use crate::document::Output;
-use crate::key::Digest;
 use crate::network::Fetcher;
 use crate::pdf::{self, dss};
 use crate::revocation::{self, Evidence};

@@ -10,11 +10,10 @@ use super::report::{
     ChainCertificate, Check, Indication, Signature, Signer, SubIndication, TimestampKind,
 };
 use super::{Options, chain, report, revocation, timestamps};
+use crate::algorithm::{Digest, Verified};
 use crate::certificate::Certificate;
-use crate::cms::{self, algorithm::Scheme};
-use crate::key::Digest;
+use crate::cms;
 use crate::pdf::{self, signature::Found};
-use crate::sign::Hasher;
 
 const SUPPORTED_SUB_FILTERS: &[&str] = &["ETSI.CAdES.detached", "adbe.pkcs7.detached"];
 /// Upper bound for `/Contents`: a signature with a long chain and embedded revocation data
@@ -74,6 +73,8 @@ pub(crate) struct Context<'a> {
     pub(crate) embedded: &'a revocation::Embedded,
     /// The earliest time a valid later document time-stamp proves the signature existed.
     pub(crate) proof: Option<DateTime<Utc>>,
+    /// The digests of every signature's byte ranges, computed in one pass.
+    pub(crate) digests: &'a std::cell::RefCell<super::digests::Digests>,
 }
 
 /// Validates one signature or document time-stamp.
@@ -380,7 +381,7 @@ fn check_cms<R: Read + Seek>(
         );
         return;
     };
-    let computed = hash_ranges(file, digest, ranges);
+    let computed = hash_ranges(file, context, digest, ranges);
     let out_of_budget = file.budget().check().is_err();
     match (&view.message_digest, computed) {
         // Running out of time proves nothing about the document.
@@ -425,7 +426,11 @@ fn check_cms<R: Read + Seek>(
         return;
     };
     let signature_digest = scheme_digest.unwrap_or(digest);
-    result.algorithm = Some(describe_algorithm(scheme, signature_digest));
+    let verified = Verified {
+        scheme,
+        digest: signature_digest,
+    };
+    result.algorithm = Some(verified);
     match cms::verify_signature(
         &certificate.public_key(),
         scheme,
@@ -436,8 +441,7 @@ fn check_cms<R: Read + Seek>(
         Ok(true) => checks.pass(
             "signature-value",
             format!(
-                "the signature value is correct ({}, verified with the signer's public key)",
-                describe_algorithm(scheme, signature_digest)
+                "the signature value is correct ({verified}, verified with the signer's public key)"
             ),
         ),
         Ok(false) => checks.fail(
@@ -624,7 +628,7 @@ fn check_cms<R: Read + Seek>(
 /// time-stamp proves that time; without one it is the validation time, and a failure is
 /// CRYPTO_CONSTRAINTS_FAILURE_NO_POE.
 fn check_crypto(
-    catalogue: &super::crypto::Catalogue,
+    catalogue: &super::acceptance::Catalogue,
     digest: &str,
     signer: &Certificate,
     path: &[Certificate],
@@ -648,7 +652,7 @@ fn check_crypto(
             break;
         }
         let holder = certificate.holder();
-        match super::crypto::signature_digest(&certificate.signature_algorithm()) {
+        match crate::algorithm::oid::signature_digest_name(&certificate.signature_algorithm()) {
             Some(digest) => problems.extend(
                 catalogue
                     .check_digest(digest, at)
@@ -694,7 +698,7 @@ fn check_document_timestamp<R: Read + Seek>(
     let mut checked = timestamps::check(
         TimestampKind::Document,
         &found.contents,
-        |digest| hash_ranges(file, digest, ranges),
+        |digest| hash_ranges(file, context, digest, ranges),
         context.options,
         context.embedded,
     );
@@ -857,27 +861,15 @@ fn describe_signer(certificate: &Certificate, result: &mut Signature) {
         .map(|(family, bits)| format!("{family} {bits} bit"));
 }
 
-fn describe_algorithm(scheme: Scheme, digest: Digest) -> String {
-    match scheme {
-        Scheme::RsaPkcs1 => format!("RSA PKCS#1 v1.5 with {}", digest.name()),
-        Scheme::RsaPss { .. } => format!("RSA-PSS with {}", digest.name()),
-        Scheme::Ecdsa => format!("ECDSA with {}", digest.name()),
-        Scheme::PlainEcdsa => format!("plain ECDSA (BSI TR-03111) with {}", digest.name()),
-    }
-}
-
 fn hash_ranges<R: Read + Seek>(
     file: &mut pdf::File<R>,
+    context: &Context<'_>,
     digest: Digest,
     ranges: [(u64, u64); 2],
 ) -> Result<Vec<u8>, String> {
-    let mut hasher = Hasher::new(digest).map_err(|e| e.to_string())?;
-    for (start, len) in ranges {
-        file.for_each_chunk(start, len, |chunk| {
-            hasher.update(chunk);
-            Ok(())
-        })
-        .map_err(|e| e.to_string())?;
-    }
-    hasher.finish().map_err(|e| e.to_string())
+    context
+        .digests
+        .borrow_mut()
+        .of(file, digest, ranges)
+        .map_err(|e| e.to_string())
 }

@@ -157,7 +157,8 @@ pub struct Signature {
     pub chain: Vec<ChainCertificate>,
     pub timestamps: Vec<Timestamp>,
     pub revocation: Vec<String>,
-    pub algorithm: Option<String>,
+    /// What the signature value was verified with.
+    pub algorithm: Option<crate::algorithm::Verified>,
     /// The signer's public key, e.g. `RSA 3072 bit`.
     pub public_key: Option<String>,
     /// Named attacks and anomalies found (signature wrapping, shadow attacks, ...).

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::report::{self, Indication, SubIndication};
 use super::{Options, chain, revocation};
-use crate::key::Digest;
+use crate::algorithm::Digest;
 use crate::timestamp::{self, Token};
 
 /// The outcome for one token, and the token where it could be read.

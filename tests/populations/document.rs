@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use siegel::certificate::Kind;
-use siegel::key::{self, Credential, pin::Pin, software};
+use siegel::key::{Credential, pin::Pin, software};
 use siegel::pdf::appearance::{Page, Visible};
 use siegel::pdf::permissions::Level;
 use siegel::{network, sign, timestamp};
@@ -280,7 +280,7 @@ pub struct Siegel {
     pub p12: &'static str,
     pub intent: Kind,
     pub pss: bool,
-    pub digest: Option<key::Digest>,
+    pub digest: Option<siegel::algorithm::Digest>,
     pub certify: Option<Level>,
     pub visible: Option<Place>,
     pub level: sign::Level,
@@ -335,7 +335,7 @@ impl Siegel {
         self
     }
 
-    pub fn digest(mut self, digest: key::Digest) -> Self {
+    pub fn digest(mut self, digest: siegel::algorithm::Digest) -> Self {
         self.digest = Some(digest);
         self
     }

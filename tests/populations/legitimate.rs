@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use serde_json::{Value, json};
-use siegel::key::Digest;
+use siegel::algorithm::Digest;
 use siegel::pdf::permissions::Level;
 
 use super::clerk::{self, EMPTY_FIELD};

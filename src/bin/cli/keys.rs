@@ -16,9 +16,9 @@ use crate::output::{self, shown};
 pub fn credential(args: &KeyArgs, settings: &Settings) -> Result<Credential> {
     let options = key::Options {
         digest: args.digest.map(|d| match d {
-            DigestArg::Sha256 => key::Digest::Sha256,
-            DigestArg::Sha384 => key::Digest::Sha384,
-            DigestArg::Sha512 => key::Digest::Sha512,
+            DigestArg::Sha256 => siegel::algorithm::Digest::Sha256,
+            DigestArg::Sha384 => siegel::algorithm::Digest::Sha384,
+            DigestArg::Sha512 => siegel::algorithm::Digest::Sha512,
         }),
         pss: args.pss,
     };

@@ -315,7 +315,7 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
             .with_timezone(&Utc),
         None => now,
     };
-    let crypto = match validate::crypto::Catalogue::named(&args.crypto) {
+    let crypto = match validate::acceptance::Catalogue::named(&args.crypto) {
         Some(catalogue) => catalogue,
         None => {
             let text = std::fs::read_to_string(&args.crypto).with_context(|| {

@@ -149,7 +149,7 @@ fn report_text(input: &str, report: &validate::Report) -> String {
         line("Covers:", scope);
         let technique = [
             signature.level.clone(),
-            signature.algorithm.clone(),
+            signature.algorithm.map(|a| a.to_string()),
             signature.public_key.clone(),
         ]
         .into_iter()

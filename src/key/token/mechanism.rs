@@ -8,7 +8,7 @@ use der::asn1::OctetString;
 use spki::AlgorithmIdentifierOwned;
 
 use super::Error;
-use crate::key::{Algorithm, Digest};
+use crate::algorithm::{Algorithm, Digest};
 
 /// How one signature is made on the token: the algorithm, and whether the token hashes
 /// (a `CKM_SHA*_*` mechanism) or signs a digest computed here (`CKM_RSA_PKCS`, `CKM_ECDSA`...).
@@ -111,7 +111,7 @@ impl Plan {
             Input::DigestInfo => {
                 let info = DigestInfo {
                     digest_algorithm: AlgorithmIdentifierOwned {
-                        oid: crate::cms::algorithm::digest_oid(digest),
+                        oid: crate::algorithm::oid::digest_oid(digest),
                         parameters: Some(der::Any::null()),
                     },
                     digest: OctetString::new(digest.hash(message))

@@ -12,9 +12,10 @@ use zeroize::Zeroizing;
 
 use super::mechanism::{self, Plan};
 use super::{Error, Module, Token, certificates_on, key_type_name, map};
+use crate::algorithm::{Algorithm, Digest};
 use crate::certificate::Certificate;
 use crate::key::pin::Pin;
-use crate::key::{self, Algorithm, Credential, Digest, Options, Signer};
+use crate::key::{self, Credential, Options, Signer};
 
 /// Which key on the token to use.
 #[derive(Clone, Debug)]
@@ -237,7 +238,7 @@ impl Signer for TokenSigner {
             }
         };
         if self.plan.raw_ecdsa() {
-            crate::cms::plain_to_der(&raw).ok_or_else(|| {
+            crate::algorithm::plain_to_der(&raw).ok_or_else(|| {
                 key::Error::Sign("the token returned a malformed ECDSA signature".into())
             })
         } else {

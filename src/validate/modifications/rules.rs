@@ -42,7 +42,8 @@ pub(crate) enum Tint {
 /// The verdict on the changes after one signature.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Judged {
-    pub(crate) allowed: Vec<String>,
+    /// Allowed changes, each with the group it is summarised in when there are many.
+    allowed: Vec<(Option<Group>, String)>,
     /// Not allowed, and changing what a page shows: the signature fails.
     pub(crate) drawn: Vec<String>,
     /// Not allowed, or not verifiable: the signature is not passed.
@@ -52,7 +53,90 @@ pub(crate) struct Judged {
     pub(crate) areas: Vec<Area>,
 }
 
+/// Allowed changes of one kind, counted instead of listed when a document has many of them
+/// (a thousand seals need not list a thousand lines under the first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Group {
+    Signed,
+    TimeStamped,
+    EmptyFields,
+    Filled,
+    Annotated,
+}
+
+impl Group {
+    fn of(change: &Change) -> Option<Self> {
+        match change {
+            Change::Signed {
+                timestamp: false, ..
+            } => Some(Self::Signed),
+            Change::Signed {
+                timestamp: true, ..
+            } => Some(Self::TimeStamped),
+            Change::EmptySignatureField { .. } => Some(Self::EmptyFields),
+            Change::FormFilled { .. } => Some(Self::Filled),
+            Change::Annotation { .. } => Some(Self::Annotated),
+            _ => None,
+        }
+    }
+
+    fn plural(self) -> &'static str {
+        match self {
+            Self::Signed => "signatures added",
+            Self::TimeStamped => "document time-stamps added",
+            Self::EmptyFields => "empty signature fields added",
+            Self::Filled => "form field changes",
+            Self::Annotated => "annotation changes",
+        }
+    }
+}
+
+/// Groups with more members than this are summarised.
+const LISTED: usize = 3;
+
 impl Judged {
+    fn allow(&mut self, change: &Change, text: String) {
+        let line = (Group::of(change), text);
+        // The same harmless change in many updates (validation data extended) is one line.
+        if line.0.is_none() && self.allowed.contains(&line) {
+            return;
+        }
+        self.allowed.push(line);
+    }
+
+    /// The allowed changes as lines: each, or for a large group its count, first and last.
+    pub(crate) fn allowed(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut done: Vec<Group> = Vec::new();
+        for (group, text) in &self.allowed {
+            let Some(group) = group else {
+                lines.push(text.clone());
+                continue;
+            };
+            if done.contains(group) {
+                continue;
+            }
+            let members: Vec<&String> = self
+                .allowed
+                .iter()
+                .filter(|(g, _)| g.as_ref() == Some(group))
+                .map(|(_, t)| t)
+                .collect();
+            if members.len() <= LISTED {
+                lines.push(text.clone());
+                continue;
+            }
+            done.push(*group);
+            let (first, last) = (members[0], members[members.len() - 1]);
+            lines.push(format!(
+                "{} {} (the first: {first}; the last: {last})",
+                members.len(),
+                group.plural()
+            ));
+        }
+        lines
+    }
+
     fn finding(&mut self, id: &'static str, detail: String) {
         if !self.findings.iter().any(|f| f.id == id) {
             self.findings.push(Finding { id, detail });
@@ -70,14 +154,14 @@ pub(crate) fn judge<'a>(changes: impl IntoIterator<Item = &'a Change>, rules: &R
             Change::Harmless(Harmless::FormDefaults) if no_changes => judged.other.push(format!(
                 "{text}, although the certification allows no changes"
             )),
-            Change::Harmless(_) => judged.allowed.push(text),
+            Change::Harmless(_) => judged.allow(change, text),
             Change::Signed {
                 timestamp: true,
                 region,
                 ..
             } => {
                 // Allowed at every level, but a time-stamp's widget may not cover content.
-                judged.allowed.push(text.clone());
+                judged.allow(change, text.clone());
                 area(
                     &mut judged,
                     region,
@@ -92,7 +176,7 @@ pub(crate) fn judge<'a>(changes: impl IntoIterator<Item = &'a Change>, rules: &R
                         "{text} although the certification allows no changes"
                     ));
                 } else {
-                    judged.allowed.push(text.clone());
+                    judged.allow(change, text.clone());
                     area(
                         &mut judged,
                         region,
@@ -108,7 +192,7 @@ pub(crate) fn judge<'a>(changes: impl IntoIterator<Item = &'a Change>, rules: &R
                         "{text} although the certification allows no changes"
                     ));
                 } else {
-                    judged.allowed.push(text.clone());
+                    judged.allow(change, text.clone());
                     area(
                         &mut judged,
                         region,
@@ -128,7 +212,7 @@ pub(crate) fn judge<'a>(changes: impl IntoIterator<Item = &'a Change>, rules: &R
                         format!("form field {field} was added to the certified document"),
                     );
                 } else {
-                    judged.allowed.push(text.clone());
+                    judged.allow(change, text.clone());
                     area(
                         &mut judged,
                         region,
@@ -153,9 +237,12 @@ pub(crate) fn judge<'a>(changes: impl IntoIterator<Item = &'a Change>, rules: &R
                         "form field {field} was filled in although the certification allows no changes"
                     ));
                 } else if rules.level.is_some() {
-                    judged.allowed.push(format!(
-                        "form field {field} filled in (the certification allows form filling)"
-                    ));
+                    judged.allow(
+                        change,
+                        format!(
+                            "form field {field} filled in (the certification allows form filling)"
+                        ),
+                    );
                     for region in regions {
                         area(
                             &mut judged,
@@ -176,7 +263,7 @@ pub(crate) fn judge<'a>(changes: impl IntoIterator<Item = &'a Change>, rules: &R
                         ),
                     );
                 } else {
-                    judged.allowed.push(text.clone());
+                    judged.allow(change, text.clone());
                     for region in regions {
                         area(
                             &mut judged,
@@ -200,7 +287,7 @@ pub(crate) fn judge<'a>(changes: impl IntoIterator<Item = &'a Change>, rules: &R
             } => annotation(
                 &mut judged,
                 rules,
-                (*number, subtype, *edit, region, *unverifiable),
+                (change, (*number, subtype, *edit, region, *unverifiable)),
                 text,
             ),
             Change::Forbidden {
@@ -228,10 +315,17 @@ pub(crate) fn judge<'a>(changes: impl IntoIterator<Item = &'a Change>, rules: &R
     judged
 }
 
+#[allow(
+    clippy::type_complexity,
+    reason = "the fields of one change, destructured"
+)]
 fn annotation(
     judged: &mut Judged,
     rules: &Rules,
-    (number, subtype, edit, region, unverifiable): (u32, &str, Edit, &Option<Region>, bool),
+    (change, (number, subtype, edit, region, unverifiable)): (
+        &Change,
+        (u32, &str, Edit, &Option<Region>, bool),
+    ),
     text: String,
 ) {
     let eaa = |judged: &mut Judged| {
@@ -259,9 +353,10 @@ fn annotation(
     };
     match rules.level {
         Some(Level::Annotations) => {
-            judged
-                .allowed
-                .push(format!("{text} (the certification allows annotations)"));
+            judged.allow(
+                change,
+                format!("{text} (the certification allows annotations)"),
+            );
             area(judged, region, text, "EVIL_ANNOTATION_ATTACK", tint);
         }
         Some(_) if rules.certified => {
@@ -274,7 +369,7 @@ fn annotation(
             .drawn
             .push(format!("{text} although a signature allows no changes")),
         _ if edit == Edit::Added => {
-            judged.allowed.push(text.clone());
+            judged.allow(change, text.clone());
             area(judged, region, text, "INCREMENTAL_SAVING_ATTACK", tint);
         }
         _ => {
@@ -327,7 +422,7 @@ mod tests {
         assert_eq!(judged.findings[0].id, "LOCKED_FIELD_CHANGED");
         let judged = judge(&[filled("Bemerkung", false)], &rules);
         assert!(judged.drawn.is_empty() && judged.other.is_empty());
-        assert_eq!(judged.allowed.len(), 1);
+        assert_eq!(judged.allowed().len(), 1);
     }
 
     #[test]
@@ -373,7 +468,7 @@ mod tests {
             [&Change::Harmless(Harmless::ValidationData), &stamp],
             &rules,
         );
-        assert_eq!(judged.allowed.len(), 2);
+        assert_eq!(judged.allowed().len(), 2);
         assert!(judged.drawn.is_empty() && judged.other.is_empty());
     }
 }

@@ -81,6 +81,11 @@ const UNDRAWN_ANNOTATION_KEYS: &[&[u8]] = &[
     b"Ff",
 ];
 
+/// An object as stored: its number and where a view reads it from.
+type Stored = (u32, Option<(u64, u64)>);
+/// What an annotation adds to a page's drawing inputs: a digest and what it refers to.
+type Drawn = (u64, Vec<u32>);
+
 /// What a comparison found.
 #[derive(Debug, Default)]
 pub(crate) struct Outcome {
@@ -103,6 +108,9 @@ pub(crate) struct Visual {
     newest: Option<Result<render::Document, render::Error>>,
     newest_pages: HashMap<usize, Result<render::Bitmap, render::Error>>,
     fingerprints: HashMap<(View, u32), u64>,
+    /// What each stored annotation contributes to a page's fingerprint (`None`: nothing, it
+    /// is not drawn). Annotations are written once and met in every later revision.
+    annotations: HashMap<Stored, Option<Drawn>>,
 }
 
 impl std::fmt::Debug for Visual {
@@ -277,22 +285,24 @@ impl Visual {
             _ => Vec::new(),
         };
         for annotation in annotations {
-            let Ok(mut annotation) = file.dictionary_in(view, &annotation) else {
-                continue;
-            };
-            let flags = annotation
-                .get(b"F")
+            let key = annotation
+                .as_reference()
                 .ok()
-                .and_then(|f| f.as_i64().ok())
-                .unwrap_or(0);
-            if flags & (2 | 32) != 0 || !has_area(&annotation) {
-                continue;
+                .map(|id| (id.0, file.location_in(view, id.0)));
+            let drawn = match key.and_then(|key| self.annotations.get(&key)) {
+                Some(known) => known.clone(),
+                None => {
+                    let drawn = drawn_annotation(file, view, &annotation);
+                    if let Some(key) = key {
+                        self.annotations.insert(key, drawn.clone());
+                    }
+                    drawn
+                }
+            };
+            if let Some((digest, references)) = drawn {
+                digest.hash(&mut hasher);
+                queue.extend(references);
             }
-            for key in UNDRAWN_ANNOTATION_KEYS {
-                annotation.remove(key);
-            }
-            format!("{annotation:?}").hash(&mut hasher);
-            push_references(&Object::Dictionary(annotation), &mut queue);
         }
         let (_, catalog) = file.catalog_in(view)?;
         if let Ok(oc) = catalog.get(b"OCProperties") {
@@ -319,6 +329,32 @@ impl Visual {
         self.fingerprints.insert((view, page), digest);
         Ok(digest)
     }
+}
+
+/// What an annotation contributes to its page's drawing: a digest of its drawn entries and
+/// what they refer to; `None` if it is not drawn (hidden, or without an area).
+fn drawn_annotation<R: Read + Seek>(
+    file: &mut pdf::File<R>,
+    view: View,
+    annotation: &Object,
+) -> Option<Drawn> {
+    let mut annotation = file.dictionary_in(view, annotation).ok()?;
+    let flags = annotation
+        .get(b"F")
+        .ok()
+        .and_then(|f| f.as_i64().ok())
+        .unwrap_or(0);
+    if flags & (2 | 32) != 0 || !has_area(&annotation) {
+        return None;
+    }
+    for key in UNDRAWN_ANNOTATION_KEYS {
+        annotation.remove(key);
+    }
+    let mut hasher = DefaultHasher::new();
+    format!("{annotation:?}").hash(&mut hasher);
+    let mut references = Vec::new();
+    push_references(&Object::Dictionary(annotation), &mut references);
+    Some((hasher.finish(), references))
 }
 
 /// The first pages, then evenly spread ones, at most [`MAX_PAGES`].

@@ -92,7 +92,7 @@ impl Validate {
             }
         }
         let options = validate::Options {
-            crypto: validate::crypto::Catalogue::default(),
+            crypto: validate::acceptance::Catalogue::default(),
             trust: store,
             time: chrono::Utc::now(),
             fetcher: if settings.offline {

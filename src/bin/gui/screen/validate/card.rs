@@ -107,7 +107,10 @@ pub fn view<'a>(
             },
         ));
     if let Some(algorithm) = &signature.algorithm {
-        fields = fields.push(widget::field(t("card.algorithm"), shown(algorithm)));
+        fields = fields.push(widget::field(
+            t("card.algorithm"),
+            shown(&algorithm.to_string()),
+        ));
     }
 
     let mut body = column![

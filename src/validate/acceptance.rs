@@ -14,7 +14,7 @@ use crate::certificate::KeyFamily;
 /// recommended).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DigestRule {
-    /// As `key::Digest::name` spells it (`SHA-256`), or `SHA-1`, `MD5`, `RIPEMD-160`.
+    /// As `algorithm::Digest::name` spells it (`SHA-256`), or `SHA-1`, `MD5`, `RIPEMD-160`.
     pub algorithm: String,
     pub until: Option<NaiveDate>,
 }
@@ -152,21 +152,6 @@ impl Catalogue {
 /// The end date, if `at` is at or after it.
 fn expired(until: Option<NaiveDate>, at: DateTime<Utc>) -> Option<NaiveDate> {
     until.filter(|until| at.date_naive() >= *until)
-}
-
-/// The digest named by a certificate's or CRL's signature algorithm OID, for the checks above.
-pub(crate) fn signature_digest(oid: &str) -> Option<&'static str> {
-    Some(match oid {
-        "1.2.840.113549.1.1.4" => "MD5",
-        "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1" | "1.2.840.10040.4.3" => "SHA-1",
-        "1.2.840.113549.1.1.14" | "1.2.840.10045.4.3.1" => "SHA-224",
-        "1.2.840.113549.1.1.11" | "1.2.840.10045.4.3.2" => "SHA-256",
-        "1.2.840.113549.1.1.12" | "1.2.840.10045.4.3.3" => "SHA-384",
-        "1.2.840.113549.1.1.13" | "1.2.840.10045.4.3.4" => "SHA-512",
-        // RSASSA-PSS names its hash in the parameters; EdDSA has its own fixed hash.
-        "1.2.840.113549.1.1.10" | "1.3.101.112" | "1.3.101.113" => "SHA-256",
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

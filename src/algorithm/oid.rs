@@ -1,11 +1,12 @@
-//! Algorithm identifiers for digests and signatures in CMS (RFC 5754, RFC 4056, RFC 5480).
+//! Object identifiers of digests and signature algorithms (RFC 5754, RFC 4055/4056 RSA-PSS,
+//! RFC 5480/5758 ECDSA, BSI TR-03111 plain ECDSA), to and from `AlgorithmIdentifier`.
 
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5912;
 use der::{Any, Decode, Sequence};
 use spki::AlgorithmIdentifierOwned;
 
-use crate::key::{Algorithm, Digest};
+use super::{Algorithm, Digest, Scheme};
 
 /// ANSI X9.62 `ecdsa-with-SHA1`, absent from RFC 5912's module.
 const ECDSA_WITH_SHA_1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.1");
@@ -96,32 +97,6 @@ pub fn signature_identifier(algorithm: Algorithm) -> Result<AlgorithmIdentifierO
     })
 }
 
-/// How to check a signature value: the scheme from `signatureAlgorithm`, with the hash from the
-/// SignerInfo's `digestAlgorithm` where the identifier does not name one (plain rsaEncryption).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scheme {
-    RsaPkcs1,
-    RsaPss {
-        salt_length: u32,
-        mgf1: Digest,
-    },
-    Ecdsa,
-    /// BSI TR-03111 `ecdsa-plain-*`: the signature is `r || s`, not DER.
-    PlainEcdsa,
-}
-
-impl Scheme {
-    /// The scheme's name, as the declared algorithm of a signature.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::RsaPkcs1 => "RSA PKCS#1 v1.5",
-            Self::RsaPss { .. } => "RSA-PSS",
-            Self::Ecdsa => "ECDSA",
-            Self::PlainEcdsa => "plain ECDSA",
-        }
-    }
-}
-
 /// BSI TR-03111 §5.2.1 `ecdsa-plain-signatures` arc.
 const ECDSA_PLAIN: &str = "0.4.0.127.0.7.1.1.4.1";
 
@@ -187,4 +162,20 @@ pub fn scheme(identifier: &AlgorithmIdentifierOwned) -> Option<(Scheme, Option<D
         ));
     }
     None
+}
+
+/// The name of the digest a certificate's or CRL's signature algorithm (dotted OID) uses,
+/// as the acceptance catalogue spells it; `None` for an algorithm it does not know.
+pub fn signature_digest_name(oid: &str) -> Option<&'static str> {
+    Some(match oid {
+        "1.2.840.113549.1.1.4" => "MD5",
+        "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1" | "1.2.840.10040.4.3" => "SHA-1",
+        "1.2.840.113549.1.1.14" | "1.2.840.10045.4.3.1" => "SHA-224",
+        "1.2.840.113549.1.1.11" | "1.2.840.10045.4.3.2" => "SHA-256",
+        "1.2.840.113549.1.1.12" | "1.2.840.10045.4.3.3" => "SHA-384",
+        "1.2.840.113549.1.1.13" | "1.2.840.10045.4.3.4" => "SHA-512",
+        // RSASSA-PSS names its hash in the parameters; EdDSA has its own fixed hash.
+        "1.2.840.113549.1.1.10" | "1.3.101.112" | "1.3.101.113" => "SHA-256",
+        _ => return None,
+    })
 }
