@@ -34,29 +34,27 @@ const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
 const ID_SIGNING_CERTIFICATE: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.12");
 
-/// What differs between the CAdES flavours and levels we build.
-#[derive(Clone, Copy, Debug)]
-pub struct Options<'a> {
-    /// PAdES forbids the signing-time attribute (the time is the PDF's `/M`); detached CAdES
-    /// requires it.
-    pub signing_time: Option<DateTime<Utc>>,
-    /// For level B-T: a signature time-stamp over the signature value, as the unsigned
-    /// attribute id-aa-signatureTimeStampToken (ETSI EN 319 122-1 §5.3).
-    pub timestamp: Option<&'a dyn crate::timestamp::TimeStamper>,
-}
-
 /// RFC 3161 appendix A `id-aa-signatureTimeStampToken`.
 pub const ID_SIGNATURE_TIME_STAMP: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
 
-/// Builds a detached CMS SignedData over content whose digest (with the signer's digest
-/// algorithm) is `content_digest`: signed attributes content-type, message-digest and
-/// signing-certificate-v2, the whole chain in `certificates`.
+/// A detached CMS SignedData with one SignerInfo, signed and ready to be written; unsigned
+/// attributes (a signature time-stamp) can still be added, since they are not signed.
+#[derive(Debug)]
+pub struct Signed {
+    signer_info: SignerInfo,
+    digest: Digest,
+    certificates: Vec<Any>,
+}
+
+/// Signs content whose digest (with the signer's digest algorithm) is `content_digest`: signed
+/// attributes content-type, message-digest, signing-certificate-v2 and, where given, the
+/// signing-time (PAdES forbids it, the time being the PDF's `/M`; detached CAdES requires it).
 pub fn sign_detached(
     content_digest: &[u8],
     credential: &Credential,
-    options: Options,
-) -> Result<Vec<u8>, Error> {
+    signing_time: Option<DateTime<Utc>>,
+) -> Result<Signed, Error> {
     let algorithm = credential.signer.algorithm();
     let digest = algorithm.digest();
     let certificate = credential.certificate();
@@ -72,7 +70,7 @@ pub fn sign_detached(
             Any::encode_from(&signing_certificate_v2(certificate)?)?,
         )?,
     ];
-    if let Some(time) = options.signing_time {
+    if let Some(time) = signing_time {
         let seconds = u64::try_from(time.timestamp())
             .map_err(|_| Error::Encode("signing time before 1970".into()))?;
         let time = Time::try_from(std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds))?;
@@ -81,17 +79,6 @@ pub fn sign_detached(
     let signed_attrs = SetOfVec::try_from(attributes)?;
     let to_be_signed = signed_attrs.to_der()?;
     let signature = credential.signer.sign(&to_be_signed)?;
-
-    let unsigned_attrs = match options.timestamp {
-        Some(stamper) => {
-            let token = stamper.stamp(digest, &digest.hash(&signature))?;
-            Some(SetOfVec::try_from(vec![attribute(
-                ID_SIGNATURE_TIME_STAMP,
-                Any::from_der(&token.der)?,
-            )?])?)
-        }
-        None => None,
-    };
     let tbs = certificate.x509().tbs_certificate();
     let signer_info = SignerInfo {
         version: CmsVersion::V1,
@@ -103,28 +90,62 @@ pub fn sign_detached(
         signed_attrs: Some(signed_attrs),
         signature_algorithm: oid::signature_identifier(algorithm)?,
         signature: OctetString::new(signature)?,
-        unsigned_attrs,
+        unsigned_attrs: None,
     };
     let certificates = credential
         .chain
         .iter()
         .map(|c| Any::from_der(c.der()))
         .collect::<Result<Vec<_>, _>>()?;
-    let signed_data = OutgoingSignedData {
-        version: CmsVersion::V1,
-        digest_algorithms: SetOfVec::try_from(vec![oid::digest_identifier(digest)])?,
-        encap_content_info: EncapsulatedContentInfo {
-            econtent_type: ID_DATA,
-            econtent: None,
-        },
-        certificates: Some(SetOfVec::try_from(certificates)?),
-        signer_infos: SignerInfos(SetOfVec::try_from(vec![signer_info])?),
-    };
-    let content_info = ContentInfo {
-        content_type: ID_SIGNED_DATA,
-        content: Any::encode_from(&signed_data)?,
-    };
-    Ok(content_info.to_der()?)
+    Ok(Signed {
+        signer_info,
+        digest,
+        certificates,
+    })
+}
+
+impl Signed {
+    /// The signature value, which a signature time-stamp covers.
+    pub fn signature_value(&self) -> &[u8] {
+        self.signer_info.signature.as_bytes()
+    }
+
+    /// The digest algorithm of the signature.
+    pub fn digest(&self) -> Digest {
+        self.digest
+    }
+
+    /// Adds an unsigned attribute whose one value is `value` (DER).
+    pub fn add_unsigned(&mut self, kind: ObjectIdentifier, value: &[u8]) -> Result<(), Error> {
+        let mut attributes = self
+            .signer_info
+            .unsigned_attrs
+            .take()
+            .map(|set| set.into_vec())
+            .unwrap_or_default();
+        attributes.push(attribute(kind, Any::from_der(value)?)?);
+        self.signer_info.unsigned_attrs = Some(SetOfVec::try_from(attributes)?);
+        Ok(())
+    }
+
+    /// The ContentInfo around the SignedData (RFC 5652 §3), DER.
+    pub fn to_der(self) -> Result<Vec<u8>, Error> {
+        let signed_data = OutgoingSignedData {
+            version: CmsVersion::V1,
+            digest_algorithms: SetOfVec::try_from(vec![oid::digest_identifier(self.digest)])?,
+            encap_content_info: EncapsulatedContentInfo {
+                econtent_type: ID_DATA,
+                econtent: None,
+            },
+            certificates: Some(SetOfVec::try_from(self.certificates)?),
+            signer_infos: SignerInfos(SetOfVec::try_from(vec![self.signer_info])?),
+        };
+        let content_info = ContentInfo {
+            content_type: ID_SIGNED_DATA,
+            content: Any::encode_from(&signed_data)?,
+        };
+        Ok(content_info.to_der()?)
+    }
 }
 
 /// RFC 5652 §5.1 `SignedData` as we write it:

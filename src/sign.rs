@@ -265,14 +265,16 @@ fn write_signed(
         &pdf_request,
         digest,
         |content_digest| {
-            let options = cms::Options {
-                signing_time: None,
-                timestamp: request
-                    .timestamp
-                    .as_deref()
-                    .filter(|_| request.level >= Level::T),
-            };
-            signature = cms::sign_detached(content_digest, credential, options)?;
+            let mut signed = cms::sign_detached(content_digest, credential, None)?;
+            // B-T: a time-stamp over the signature value, as the unsigned attribute
+            // id-aa-signatureTimeStampToken (ETSI EN 319 122-1 §5.3).
+            if let Some(stamper) = request.timestamp.as_deref().filter(|_| request.level >= Level::T)
+            {
+                let digest = signed.digest();
+                let token = stamper.stamp(digest, &digest.hash(signed.signature_value()))?;
+                signed.add_unsigned(cms::ID_SIGNATURE_TIME_STAMP, &token.der)?;
+            }
+            signature = signed.to_der()?;
             Ok(signature.clone())
         },
     )?;
