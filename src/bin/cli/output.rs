@@ -6,6 +6,7 @@ use siegel::sign;
 use siegel::validate::{self, Indication};
 
 use crate::args::Format;
+use crate::console;
 
 /// What happened to one document of a signing run.
 #[derive(Debug)]
@@ -37,7 +38,7 @@ pub fn signed(format: Format, input: &str, result: &Result<Signed, String>) -> S
             outcome.output.display(),
             outcome.field
         ),
-        (Format::Text, Err(error)) => format!("{input}: error: {error}"),
+        (Format::Text, Err(error)) => format!("{input}: {}: {error}", console::error_word()),
         (Format::Json, Ok(Signed::Done(outcome))) => serde_json::json!({
             "file": input,
             "status": "ok",
@@ -62,18 +63,19 @@ pub fn validated(format: Format, input: &str, result: &Result<validate::Report, 
         (Format::Json, Err(error)) => {
             serde_json::json!({ "file": input, "error": error }).to_string()
         }
-        (Format::Text, Err(error)) => format!("{input}: error: {error}"),
+        (Format::Text, Err(error)) => format!("{input}: {}: {error}", console::error_word()),
         (Format::Text, Ok(report)) => report_text(input, report),
     }
 }
 
 /// One block per signature, verdict first, in the words a clerk files: who, when, what kind,
-/// how qualified, and what is wrong or was changed.
+/// how qualified, and what is wrong or was changed; with `--verbose` also the chain and every
+/// check.
 fn report_text(input: &str, report: &validate::Report) -> String {
     let total = report.signatures.len();
     let mut text = format!(
         "{input}: {} ({} of {total} signatures valid)",
-        report.indication.name(),
+        console::indication(report.indication, report.indication.name()),
         report.passed()
     );
     for message in &report.messages {
@@ -85,7 +87,11 @@ fn report_text(input: &str, report: &validate::Report) -> String {
             Some(sub) => format!("{} / {}", signature.indication.name(), sub.name()),
             None => signature.indication.name().to_owned(),
         };
-        text.push_str(&format!("\n\n  {}: {verdict}", signature.field));
+        text.push_str(&format!(
+            "\n\n  {}: {}",
+            signature.field,
+            console::indication(signature.indication, &verdict)
+        ));
         let mut line = |label: &str, value: String| {
             text.push_str(&format!("\n    {label:<14}{value}"));
         };
@@ -151,6 +157,28 @@ fn report_text(input: &str, report: &validate::Report) -> String {
         }
         for change in &signature.modifications {
             line("Change:", change.clone());
+        }
+        if console::verbose() {
+            for certificate in &signature.chain {
+                let revocation = certificate
+                    .revocation
+                    .as_ref()
+                    .map(|r| format!(", revocation: {:?} ({})", r.status, r.detail))
+                    .unwrap_or_default();
+                let anchor = if certificate.trust_anchor {
+                    ", trust anchor"
+                } else {
+                    ""
+                };
+                line(
+                    "Chain:",
+                    format!("{}{anchor}{revocation}", certificate.subject),
+                );
+            }
+            for check in &signature.checks {
+                let mark = if check.passed { "ok" } else { "FAILED" };
+                line("Check:", format!("{} {mark}: {}", check.id, check.detail));
+            }
         }
     }
     if report.signatures.iter().any(|s| s.qualification.is_some()) {
