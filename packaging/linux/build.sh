@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Debian package and a .tar.gz with the same tree, into target/packaging/:
 #   packaging/linux/build.sh                  # optimised like any release (thin LTO)
-#   PROFILE=ci-package packaging/linux/build.sh   # what CI does: no LTO, faster to build
+#   PROFILE=ci packaging/linux/build.sh   # CI: opt-level 1, no LTO, shared with its tests
 # Needs cargo-deb (cargo install cargo-deb) and dpkg-dev (dpkg-shlibdeps for the dependencies).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -2,7 +2,7 @@
 # Cross-builds siegel.exe and siegel-gui.exe for 64-bit Windows and the MSI, into
 # target/packaging/:
 #   packaging/windows/build.sh                    # optimised like any release (thin LTO)
-#   PROFILE=ci-package packaging/windows/build.sh # what CI does: no LTO, faster to build
+#   PROFILE=ci packaging/windows/build.sh # CI: opt-level 1, no LTO, shared with its tests
 # Needs: rustup target add x86_64-pc-windows-gnu; Debian gcc-mingw-w64-x86-64 (linker, and the
 # C compiler for the vendored OpenSSL), perl and make (OpenSSL's build), wixl (msitools).
 set -euo pipefail

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Runs the Windows build from build.sh under Wine and judges its outputs with the Linux siegel
 # and poppler's pdfsig; then installs the MSI, runs the installed siegel.exe and uninstalls it:
-#   PROFILE=ci-package LINUX_SIEGEL=target/debug/siegel packaging/windows/check.sh
+#   PROFILE=ci packaging/windows/check.sh   (LINUX_SIEGEL: the Linux siegel, default target/$PROFILE/siegel)
 # Needs wine64 (Wine 8), Xvfb and ImageMagick. The Wine prefix lives in target/wine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 profile=${PROFILE:-release}
-linux_siegel=$root/${LINUX_SIEGEL:-target/debug/siegel}
+linux_siegel=$root/${LINUX_SIEGEL:-target/$profile/siegel}
 exe_dir=$root/target/x86_64-pc-windows-gnu/$profile
 msi=$(ls "$root"/target/packaging/siegel-*-x64.msi)
 fail() { echo "windows: $*" >&2; exit 1; }
