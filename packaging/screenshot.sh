@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs a desktop program on its own Xvfb screen, takes a screenshot after SECONDS, stops both:
+# Runs a desktop program on its own Xvfb screen, takes a screenshot once it has drawn (at least
+# SECONDS after the start, and 3 s after the screen first shows something, so the app can
+# finish its work), stops both:
 #   packaging/screenshot.sh OUT.png SECONDS COMMAND [ARGS...]
-# Fails when the program died before the screenshot or the screen is (nearly) one colour.
+# Fails when the program dies, or the screen stays (nearly) one colour for 90 s.
 set -euo pipefail
 out=$1 seconds=$2
 shift 2
@@ -20,15 +22,25 @@ export DISPLAY=":$(cat "$tmp/display")"
 unset WAYLAND_DISPLAY
 "$@" >"$tmp/app.log" 2>&1 &
 app=$!
-sleep "$seconds"
-if ! kill -0 "$app" 2>/dev/null; then
-    echo "screenshot: $1 ended before the screenshot:" >&2
-    cat "$tmp/app.log" >&2
-    exit 1
-fi
 mkdir -p "$(dirname "$out")"
-import -window root "$out"
-colours=$(identify -format '%k' "$out")
+sleep "$seconds"
+drawn=0
+for _ in $(seq 45); do
+    if ! kill -0 "$app" 2>/dev/null; then
+        echo "screenshot: $1 ended before the screenshot:" >&2
+        cat "$tmp/app.log" >&2
+        exit 1
+    fi
+    import -window root "$out"
+    colours=$(identify -format '%k' "$out")
+    if [ "$colours" -ge 16 ]; then
+        [ "$drawn" -eq 1 ] && break
+        drawn=1
+        sleep 3
+    else
+        sleep 2
+    fi
+done
 if [ "$colours" -lt 16 ]; then
     echo "screenshot: $out has only $colours colours: nothing was drawn" >&2
     cat "$tmp/app.log" >&2

@@ -25,7 +25,7 @@ for size in 16 24 32 48 64 128 256 512; do
     grep -qx "./usr/share/icons/hicolor/${size}x${size}/apps/eu.siegel.Siegel.png" \
         target/packaging/deb-contents.txt || fail "no ${size}px icon"
 done
-dpkg-deb -f "$deb" Depends | grep -q libssl3 || fail "no libssl3 in Depends"
+dpkg-deb -f "$deb" Depends | grep -c libssl3 >/dev/null || fail "no libssl3 in Depends"
 
 remove() { DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq siegel >/dev/null 2>&1 || true; }
 trap remove EXIT
@@ -35,7 +35,7 @@ siegel --version
 # The installed binaries, from a folder of the user's.
 work=$(mktemp -d)
 (cd "$work" && siegel demo)
-pdfsig "$work/siegel-demo.pdf" | grep -q "Signature is Valid." || fail "pdfsig rejects the demo output"
+pdfsig "$work/siegel-demo.pdf" | grep -c "Signature is Valid." >/dev/null || fail "pdfsig rejects the demo output"
 siegel verify --trust /usr/share/doc/siegel/demo/demo-root-ca.pem "$work/siegel-demo.pdf" >/dev/null
 man -w siegel-verify
 bash -c '. /usr/share/bash-completion/completions/siegel && complete -p siegel' >/dev/null

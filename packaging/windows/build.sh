@@ -21,6 +21,7 @@ stage="$out/windows"
 rm -rf "$stage"
 mkdir -p "$stage"
 cp "target/$target/$profile/siegel.exe" "target/$target/$profile/siegel-gui.exe" "$stage/"
+x86_64-w64-mingw32-strip "$stage/siegel.exe" "$stage/siegel-gui.exe"
 crlf() { sed 's/\r$//; s/$/\r/' "$1" > "$2"; }
 crlf LICENSE "$stage/LICENSE.txt"
 crlf assets/fonts/OFL.txt "$stage/fonts-OFL.txt"

@@ -19,7 +19,13 @@ trap 'wineserver -k 2>/dev/null || true' EXIT
 
 if [ ! -f "$WINEPREFIX/system.reg" ]; then
     wineboot --init >/dev/null 2>&1
+    wineserver -w   # the registry is written when the server ends
 fi
+# No settings left from an earlier run: the checks below expect none until the app's.
+appdata=$(winepath -u "$(wine cmd /c 'echo %APPDATA%' | tr -d '\r')")
+settings="$appdata/Siegel/Siegel/config/settings.toml"
+rm -f "$settings"
+trap 'rm -f "$settings"; wineserver -k 2>/dev/null || true' EXIT
 # Wine 8 lacks bcryptprimitives.dll (Rust's random source): the test shim goes into this
 # throw-away prefix's system folder, never into the MSI.
 cp target/packaging/wine-test-shim/bcryptprimitives.dll "$WINEPREFIX/drive_c/windows/system32/"
@@ -74,11 +80,19 @@ win -v verify --trust root-ca.pem sealed.pdf 2>&1 >/dev/null | tr -d '\r' \
 expect 0 win verify --trust root-ca.pem --report protocol.pdf --lang de \
     --seal-report --p12 seal-rsa.p12 --pin-env SIEGEL_PIN twice.pdf > /dev/null
 valid_on_linux protocol.pdf 1
-pdftotext protocol.pdf - | grep -q "Prüfprotokoll" || fail "the protocol has no title"
+pdftotext protocol.pdf - | grep -c "Prüfprotokoll" >/dev/null || fail "the protocol has no title"
 
-# The desktop app on a virtual screen, with a signed PDF.
+# The desktop app on a virtual screen, with a signed PDF, trusting the test root through its
+# settings file in %APPDATA% (written only now: the verify checks above run without it).
+mkdir -p "$(dirname "$settings")"
+printf "offline = true\ntrust_anchors = ['%s']\n" "$(winepath -w root-ca.pem)" > "$settings"
+# A fresh Wine session: one started without a display (all the runs above) keeps its desktop
+# process on Wine's null driver, and no window would ever reach the X screen.
+wineserver -k 2>/dev/null || true
+wineserver -w
 "$root/packaging/screenshot.sh" "$root/target/screenshots/wine-siegel-gui.png" 20 \
     wine "$exe_dir/siegel-gui.exe" twice.pdf
+rm "$settings"
 wineserver -k 2>/dev/null || true
 
 # The MSI: install quietly, run the installed siegel.exe, uninstall.
@@ -86,9 +100,13 @@ installed="$WINEPREFIX/drive_c/Program Files/Siegel"
 wine msiexec /i "$(winepath -w "$msi")" /qn
 [ -f "$installed/siegel.exe" ] && [ -f "$installed/siegel-gui.exe" ] || fail "the MSI installed no programs"
 [ ! -e "$installed/bcryptprimitives.dll" ] || fail "the test shim is in the MSI"
-[ -f "$WINEPREFIX/drive_c/ProgramData/Microsoft/Windows/Start Menu/Programs/Siegel/Siegel.lnk" ] \
-    || fail "no Start-menu entry"
-wine reg query 'HKLM\Software\Classes\.asice' | tr -d '\r' | grep -q Siegel.Document \
+# Wine puts a per-machine package's shortcuts into the user's Start menu, Windows into ProgramData.
+shortcut=no
+for menu in "$WINEPREFIX"/drive_c/{ProgramData,users/*/AppData/Roaming}/Microsoft/Windows/Start\ Menu; do
+    [ -f "$menu/Programs/Siegel/Siegel.lnk" ] && shortcut=yes
+done
+[ "$shortcut" = yes ] || fail "no Start-menu entry"
+wine reg query 'HKLM\Software\Classes\.asice' | tr -d '\r' | grep -c Siegel.Document >/dev/null \
     || fail "no file association for .asice"
 mkdir -p msi-demo
 (cd msi-demo && wine "C:\\Program Files\\Siegel\\siegel.exe" demo)
