@@ -91,6 +91,7 @@ fn version() -> String {
 fn run(cli: Cli) -> Result<u8> {
     let now = Utc::now();
     if let Command::Generate(args) = &cli.command {
+        // For packagers: reads nothing of the user's, not even the settings.
         return generate::write(args).map(|()| 0);
     }
     let settings = settings();
@@ -101,7 +102,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Extend(args) => extend(args, &settings),
         Command::Tokens(args) => keys::tokens(args, &settings),
         Command::Demo(args) => demo(args, now),
-        Command::Generate(_) => Ok(0),
+        Command::Generate(_) => Ok(0), // answered above
     }
 }
 
