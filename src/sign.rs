@@ -268,7 +268,10 @@ fn write_signed(
             let mut signed = cms::sign_detached(content_digest, credential, None)?;
             // B-T: a time-stamp over the signature value, as the unsigned attribute
             // id-aa-signatureTimeStampToken (ETSI EN 319 122-1 §5.3).
-            if let Some(stamper) = request.timestamp.as_deref().filter(|_| request.level >= Level::T)
+            if let Some(stamper) = request
+                .timestamp
+                .as_deref()
+                .filter(|_| request.level >= Level::T)
             {
                 let digest = signed.digest();
                 let token = stamper.stamp(digest, &digest.hash(signed.signature_value()))?;

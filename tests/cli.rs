@@ -395,3 +395,224 @@ fn an_interrupted_batch_resumes_with_skip_existing() {
         Some(0)
     );
 }
+
+#[test]
+fn version_names_the_commit_and_the_crypto_backend() {
+    let result = siegel(&["--version"]);
+    assert_eq!(result.status.code(), Some(0));
+    let text = stdout(&result);
+    assert!(
+        text.starts_with(&format!("siegel {} (commit ", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    assert!(text.contains(", OpenSSL 3."), "{text}");
+    assert_eq!(text.lines().count(), 1, "{text}");
+}
+
+#[test]
+fn siegel_alone_and_verify_alone_print_a_short_usage_with_examples() {
+    for (args, first) in [
+        (&[][..], "Siegel signs, seals and validates"),
+        (&["verify"][..], "Usage: siegel verify"),
+    ] {
+        let result = siegel(args);
+        assert_eq!(result.status.code(), Some(3), "{args:?}: nothing was done");
+        assert!(stdout(&result).is_empty(), "{args:?}: {}", stdout(&result));
+        let text = stderr(&result);
+        assert!(text.starts_with(first), "{args:?}: {text}");
+        assert!(
+            text.contains("Examples:\n  siegel"),
+            "{args:?}: no examples: {text}"
+        );
+        assert!(
+            text.lines().count() <= 25,
+            "{args:?}: a wall of text:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn every_subcommand_takes_verbose_quiet_and_color() {
+    for sub in ["sign", "seal", "verify", "extend", "tokens", "demo"] {
+        let result = siegel(&[sub, "--help"]);
+        assert_eq!(result.status.code(), Some(0), "{sub}");
+        let help = stdout(&result);
+        for flag in ["-v, --verbose", "-q, --quiet", "--color <WHEN>"] {
+            assert!(help.contains(flag), "{sub} --help lacks {flag}:\n{help}");
+        }
+    }
+    let help = stdout(&siegel(&["--help"]));
+    assert!(
+        !help.contains("generate"),
+        "the packagers' command stays hidden:\n{help}"
+    );
+}
+
+#[test]
+fn quiet_prints_only_errors_and_the_exit_code_tells_the_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let sealed = dir.path().join("sealed.pdf");
+    let result = seal(&pdf("classic.pdf"), &sealed, &["--quiet"]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    assert_eq!(
+        (stdout(&result).as_str(), stderr(&result).as_str()),
+        ("", "")
+    );
+    let passed = verify(&sealed, &["-q"]);
+    assert_eq!(passed.status.code(), Some(0));
+    assert_eq!(
+        (stdout(&passed).as_str(), stderr(&passed).as_str()),
+        ("", "")
+    );
+
+    let mut bytes = std::fs::read(&sealed).unwrap();
+    // A byte inside the signed original, as in `seal_then_verify_passes_and_a_changed_byte_fails`.
+    let middle = std::fs::read(pdf("classic.pdf")).unwrap().len() / 2;
+    bytes[middle] ^= 0x01;
+    let tampered = dir.path().join("tampered.pdf");
+    std::fs::write(&tampered, bytes).unwrap();
+    let failed = verify(&tampered, &["-q"]);
+    assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
+    assert!(stdout(&failed).is_empty(), "{}", stdout(&failed));
+
+    // An input error still says what went wrong, on standard error.
+    let missing = dir.path().join("missing.pdf");
+    let result = verify(&missing, &["-q"]);
+    assert_eq!(result.status.code(), Some(3));
+    assert!(stdout(&result).is_empty(), "{}", stdout(&result));
+    assert!(
+        stderr(&result).contains("missing.pdf"),
+        "{}",
+        stderr(&result)
+    );
+}
+
+#[test]
+fn verbose_says_what_is_used_and_lists_every_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let sealed = dir.path().join("sealed.pdf");
+    assert!(seal(&pdf("classic.pdf"), &sealed, &[]).status.success());
+    let result = verify(&sealed, &["--verbose", "--offline"]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let notes = stderr(&result);
+    for expected in ["settings from", "1 trust anchor(s)", "offline"] {
+        assert!(notes.contains(expected), "{expected:?} missing:\n{notes}");
+    }
+    let text = stdout(&result);
+    assert!(
+        text.contains("Check:") && text.contains("signature-value ok"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Chain:") && text.contains("trust anchor"),
+        "{text}"
+    );
+    let plain = stdout(&verify(&sealed, &[]));
+    assert!(!plain.contains("Check:"), "checks only with -v:\n{plain}");
+}
+
+#[test]
+fn color_follows_the_flag_and_no_color() {
+    let dir = tempfile::tempdir().unwrap();
+    let sealed = dir.path().join("sealed.pdf");
+    assert!(seal(&pdf("classic.pdf"), &sealed, &[]).status.success());
+    let run = |color: &str, no_color: bool| {
+        let root = pki("root-ca.pem");
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_siegel"));
+        command
+            .args(["verify", "--color", color, "--trust"])
+            .arg(root)
+            .arg(&sealed)
+            .env(
+                "SIEGEL_SETTINGS",
+                support::root().join("target/no-settings.toml"),
+            )
+            .env_remove("NO_COLOR");
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        stdout(&output)
+    };
+    let green = "\x1b[1;32mTOTAL_PASSED\x1b[0m";
+    assert!(run("always", false).contains(green));
+    // The flag given explicitly wins over the environment.
+    assert!(run("always", true).contains(green));
+    for (color, no_color) in [("never", false), ("auto", false), ("auto", true)] {
+        let text = run(color, no_color);
+        assert!(
+            !text.contains('\x1b'),
+            "--color {color}, NO_COLOR {no_color}: {text:?}"
+        );
+        assert!(text.contains("TOTAL_PASSED"));
+    }
+    // JSON is for programs: never coloured.
+    let root = pki("root-ca.pem");
+    let json = siegel(&[
+        "verify",
+        "--color",
+        "always",
+        "--format",
+        "json",
+        "--trust",
+        root.to_str().unwrap(),
+        sealed.to_str().unwrap(),
+    ]);
+    assert!(!stdout(&json).contains('\x1b'));
+}
+
+#[test]
+fn errors_go_to_stderr_and_results_to_stdout() {
+    let result = siegel(&[
+        "verify",
+        "--at",
+        "yesterday",
+        pdf("classic.pdf").to_str().unwrap(),
+    ]);
+    assert_eq!(result.status.code(), Some(3));
+    assert!(stdout(&result).is_empty(), "{}", stdout(&result));
+    assert!(
+        stderr(&result).contains("error") && stderr(&result).contains("--at yesterday"),
+        "{}",
+        stderr(&result)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let sealed = dir.path().join("sealed.pdf");
+    let result = seal(&pdf("classic.pdf"), &sealed, &[]);
+    assert!(stdout(&result).contains("sealed"), "{}", stdout(&result));
+    assert!(stderr(&result).is_empty(), "{}", stderr(&result));
+}
+
+#[test]
+fn man_pages_and_completions_come_from_the_clap_definitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (man, completions) = (dir.path().join("man"), dir.path().join("completions"));
+    let result = siegel(&[
+        "generate",
+        "--man",
+        man.to_str().unwrap(),
+        "--completions",
+        completions.to_str().unwrap(),
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let read = |path: std::path::PathBuf| {
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let main = read(man.join("siegel.1"));
+    assert!(main.contains(".TH siegel 1 "), "{main}");
+    for sub in ["sign", "seal", "verify", "extend", "tokens", "demo"] {
+        let page = read(man.join(format!("siegel-{sub}.1")));
+        assert!(page.contains(&format!(".TH siegel-{sub} 1 ")), "{page}");
+        assert!(main.contains(&format!("siegel\\-{sub}(1)")), "{main}");
+    }
+    let verify = read(man.join("siegel-verify.1"));
+    assert!(verify.contains("\\-\\-offline") && verify.contains("\\-\\-quiet"));
+    assert!(!man.join("siegel-generate.1").exists());
+    assert!(!man.join("siegel-help.1").exists());
+
+    let bash = read(completions.join("siegel.bash"));
+    assert!(bash.contains("--offline") && bash.contains("verify"));
+    assert!(read(completions.join("_siegel")).starts_with("#compdef siegel"));
+    assert!(read(completions.join("siegel.fish")).contains("complete -c siegel"));
+}

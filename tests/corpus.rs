@@ -1,4 +1,4 @@
-//! Files nobody on this project wrote (`../shared/corpus`), read in place and validated offline:
+//! Files nobody on this project wrote (`testdata/third-party/corpus`), validated offline:
 //! no panic, no hang, attacks never pass, and the verdicts their authors assert where this
 //! verifier can already judge them.
 
@@ -10,14 +10,10 @@ use chrono::{DateTime, Utc};
 use siegel::trust;
 use siegel::validate::{self, Indication, SubIndication};
 
-fn corpus() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if dir.join("manifest.tsv").exists() {
-        Some(dir)
-    } else {
-        eprintln!("notice: ../shared/corpus is absent; skipping corpus tests");
-        None
-    }
+use crate::support;
+
+fn corpus() -> PathBuf {
+    support::third_party("corpus")
 }
 
 /// Validates in a thread so a hang becomes a failure, not a stuck test run.
@@ -56,7 +52,7 @@ fn options(trust: trust::Store, time: &str) -> validate::Options {
 
 #[test]
 fn no_corpus_file_panics_or_hangs_and_attacks_never_pass() {
-    let Some(dir) = corpus() else { return };
+    let dir = corpus();
     let manifest = std::fs::read_to_string(dir.join("manifest.tsv")).unwrap();
     let mut checked = 0;
     for line in manifest.lines().skip(1) {
@@ -104,7 +100,7 @@ fn no_corpus_file_panics_or_hangs_and_attacks_never_pass() {
 
 #[test]
 fn corrupted_and_out_of_byte_range_files_are_total_failed() {
-    let Some(dir) = corpus() else { return };
+    let dir = corpus();
     for file in [
         "dss/pdf-signed-corrupted.pdf",
         "dss/pdf-signed-out-of-byteRange.pdf",
@@ -134,7 +130,7 @@ fn corrupted_and_out_of_byte_range_files_are_total_failed() {
 
 #[test]
 fn intact_third_party_signatures_are_indeterminate_not_failed() {
-    let Some(dir) = corpus() else { return };
+    let dir = corpus();
     for file in [
         "dss/pdf-signed-original.pdf",
         "dss/hello_signed_INCSAVE_signed.pdf",
@@ -171,7 +167,7 @@ fn pyhanko_test_files_hold_with_their_ca_and_only_revocation_stays_open_offline(
     // Their authors find them valid and trusted with their test CA at their time, with
     // revocation data served by their test harness. Offline, and with no revocation data in the
     // files, every check must pass but revocation, which is INDETERMINATE/TRY_LATER.
-    let Some(dir) = corpus() else { return };
+    let dir = corpus();
     let mut store = trust::Store::new();
     store
         .add_file(&dir.join("pyhanko/pyhanko-testing-ca-chain.pem"))
@@ -418,7 +414,7 @@ fn verdict_table() -> Vec<Expected> {
 
 #[test]
 fn every_corpus_pdf_gets_the_verdict_its_authors_assert_or_a_stated_stricter_one() {
-    let Some(dir) = corpus() else { return };
+    let dir = corpus();
     let table = verdict_table();
     let manifest = std::fs::read_to_string(dir.join("manifest.tsv")).unwrap();
     let mut mismatches = Vec::new();

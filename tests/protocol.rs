@@ -81,26 +81,8 @@ fn keep_first_page(path: &Path, name: &str) {
     );
 }
 
-/// The ETSI schema beside the repository; absent outside the project's machines.
-fn schema() -> Option<PathBuf> {
-    let path = support::root().join("../shared/spec/xsd/TS119102-2-v141.xsd");
-    if path.exists() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "the ETSI schema {} is required in CI",
-        path.display()
-    );
-    eprintln!(
-        "notice: {} is absent; skipping schema checks",
-        path.display()
-    );
-    None
-}
-
 pub(crate) fn assert_schema_valid(xml: &[u8], name: &str) {
-    let Some(schema) = schema() else { return };
+    let schema = support::third_party("etsi-xsd/TS119102-2-v141.xsd");
     if !have("xmllint") {
         return;
     }
@@ -502,12 +484,8 @@ fn protocol_sealed_with_the_organisations_key_validates() {
 /// The acceptance case: a document from another PKI (pyHanko's test CA), in German.
 #[test]
 fn protocol_of_a_foreign_pki_document_in_german() {
-    let corpus = support::root().join("../shared/corpus/pyhanko");
+    let corpus = support::third_party("corpus/pyhanko");
     let input = corpus.join("sig-with-ski-sid.pdf");
-    if !input.exists() {
-        eprintln!("notice: {} is absent; skipping", input.display());
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let chain = corpus.join("pyhanko-testing-ca-chain.pem");
     let report = dir.path().join("pyhanko.pdf");
@@ -618,11 +596,7 @@ fn protocol_of_two_signatures_lists_both_on_page_one() {
 /// schema-valid, whatever the verdict.
 #[test]
 fn protocol_renders_for_every_corpus_document() {
-    let corpus = support::root().join("../shared/corpus");
-    if !corpus.join("manifest.tsv").exists() {
-        eprintln!("notice: ../shared/corpus is absent; skipping");
-        return;
-    }
+    let corpus = support::third_party("corpus");
     let mut files = Vec::new();
     let mut folders = vec![corpus];
     while let Some(folder) = folders.pop() {

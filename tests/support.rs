@@ -30,6 +30,12 @@ pub fn pdf(name: &str) -> PathBuf {
     root().join("testdata/pdf").join(name)
 }
 
+/// Material nobody on this project wrote, vendored with its source and licence
+/// (`testdata/third-party/README.md`): the external corpus and the ETSI schemas.
+pub fn third_party(path: &str) -> PathBuf {
+    root().join("testdata/third-party").join(path)
+}
+
 /// The unsigned test PDFs of different structure.
 pub const STRUCTURES: &[&str] = &[
     "classic.pdf",

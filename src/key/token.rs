@@ -42,14 +42,18 @@ const KNOWN_MODULES: &[&str] = &[
     "/opt/utimaco/lib/libcs_pkcs11_R3.so",
     "/usr/safenet/lunaclient/lib/libCryptoki2_64.so",
 ];
+/// On Windows the folders come from the environment (`%SystemRoot%`, `%ProgramFiles%`), as
+/// Windows need not live on C:.
 #[cfg(windows)]
 const KNOWN_MODULES: &[&str] = &[
-    "C:\\Windows\\System32\\opensc-pkcs11.dll",
-    "C:\\Program Files\\OpenSC Project\\OpenSC\\pkcs11\\opensc-pkcs11.dll",
-    "C:\\Windows\\System32\\cvP11.dll",
-    "C:\\Windows\\System32\\personal64.dll",
+    "%SystemRoot%\\System32\\opensc-pkcs11.dll",
+    "%ProgramFiles%\\OpenSC Project\\OpenSC\\pkcs11\\opensc-pkcs11.dll",
+    // D-Trust / cv cryptovision, Nexus Personal, SoftHSM2, Utimaco, Thales Luna.
+    "%SystemRoot%\\System32\\cvP11.dll",
+    "%SystemRoot%\\System32\\personal64.dll",
     "C:\\SoftHSM2\\lib\\softhsm2-x64.dll",
-    "C:\\Program Files\\Utimaco\\CryptoServer\\Lib\\cs_pkcs11_R3.dll",
+    "%ProgramFiles%\\Utimaco\\CryptoServer\\Lib\\cs_pkcs11_R3.dll",
+    "%ProgramFiles%\\SafeNet\\LunaClient\\cryptoki.dll",
 ];
 
 /// The modules that exist on this machine: `extra` (from settings) first, then the known
@@ -59,7 +63,7 @@ pub fn discover(extra: &[PathBuf]) -> Vec<PathBuf> {
     for path in extra
         .iter()
         .cloned()
-        .chain(KNOWN_MODULES.iter().map(PathBuf::from))
+        .chain(KNOWN_MODULES.iter().map(|known| expand(known)))
     {
         let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
         if path.exists()
@@ -71,6 +75,21 @@ pub fn discover(extra: &[PathBuf]) -> Vec<PathBuf> {
         }
     }
     found
+}
+
+/// A known module's path with a leading `%NAME%` replaced by that environment variable
+/// (Windows); unchanged where there is none or it is unset.
+fn expand(known: &str) -> PathBuf {
+    let expanded = known
+        .strip_prefix('%')
+        .and_then(|rest| rest.split_once('%'))
+        .and_then(|(name, rest)| {
+            let value = std::env::var_os(name)?;
+            let mut path = PathBuf::from(value);
+            path.push(rest.trim_start_matches('\\'));
+            Some(path)
+        });
+    expanded.unwrap_or_else(|| PathBuf::from(known))
 }
 
 /// A loaded and initialised PKCS#11 module.
@@ -462,6 +481,18 @@ pub enum Error {
 mod tests {
     use super::*;
     use cryptoki::context::Function;
+
+    #[test]
+    fn known_module_paths_take_their_folder_from_the_environment() {
+        // Cargo sets CARGO_MANIFEST_DIR for the tests it runs, on every platform.
+        assert_eq!(
+            expand("%CARGO_MANIFEST_DIR%\\Cargo.toml"),
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")
+        );
+        let unset = "%SIEGEL_TEST_SURELY_UNSET%\\x.dll";
+        assert_eq!(expand(unset), PathBuf::from(unset));
+        assert_eq!(expand("/usr/lib/x.so"), PathBuf::from("/usr/lib/x.so"));
+    }
 
     #[test]
     fn card_states_have_their_own_messages() {

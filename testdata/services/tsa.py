@@ -10,6 +10,11 @@ Paths: /            a proper reply
        /wrong-cert  a well-formed token signed with WRONG_CERT, a certificate without the
                     timeStamping usage; openssl refuses to sign with such a certificate, so this
                     one path uses pyHanko's test time-stamper
+
+Requests are served in parallel, but `openssl ts -reply` reads, increments and rewrites one
+serial file: two at once read a half-written file and answer "status 2 ... Error during serial
+number generation". One lock per TSA runs them one at a time, so serials stay unique and every
+request gets a proper reply.
 """
 import http.server
 import os
@@ -22,6 +27,7 @@ CERT, KEY, CHAIN = sys.argv[1:4]
 PORT = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 WRONG = sys.argv[5:7] if len(sys.argv) > 6 else None
 WORK = tempfile.mkdtemp(prefix="siegel-tsa-")
+SERIAL_LOCK = threading.Lock()
 CONFIG = os.path.join(WORK, "tsa.cnf")
 with open(os.path.join(WORK, "serial"), "w") as f:
     f.write("01\n")
@@ -86,8 +92,9 @@ def reply(query: bytes, mode: str) -> bytes:
                                    check=True, capture_output=True).stdout
         with open(qfile, "wb") as f:
             f.write(query)
-        subprocess.run(["openssl", "ts", "-reply", "-config", CONFIG, "-queryfile", qfile, "-out", rfile],
-                       check=True, capture_output=True)
+        with SERIAL_LOCK:
+            subprocess.run(["openssl", "ts", "-reply", "-config", CONFIG, "-queryfile", qfile, "-out", rfile],
+                           check=True, capture_output=True)
         with open(rfile, "rb") as f:
             return f.read()
 

@@ -9,11 +9,38 @@ use siegel::pdf::appearance::{Page, Visible};
 #[command(
     name = "siegel",
     version,
-    about = "Sign, seal and validate documents under eIDAS (PAdES)"
+    about = "Sign, seal and validate documents under eIDAS (PAdES)",
+    after_help = "Exit codes: 0 done / all signatures valid, 1 a signature failed, 2 a signature is \
+                  indeterminate (none failed), 3 usage or input error.",
+    arg_required_else_help = true
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub console: ConsoleArgs,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How much is printed, and in colour or not; accepted by every subcommand.
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// Say more: on standard error what is used (settings, trust anchors, time-stamp
+    /// authorities, validation time); `verify` also lists every check and the chain.
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Print nothing but errors; the exit code gives the outcome.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Colour verdicts: `auto` on a terminal unless NO_COLOR is set, `always` or `never`.
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true, value_name = "WHEN")]
+    pub color: Color,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -23,6 +50,7 @@ pub enum Command {
     /// Seal documents with a legal person's (organisation's) certificate.
     Seal(SignArgs),
     /// Validate the signatures and seals in documents.
+    #[command(arg_required_else_help = true)]
     Verify(VerifyArgs),
     /// Raise signed documents to a higher PAdES level by adding what is missing.
     Extend(ExtendArgs),
@@ -30,6 +58,19 @@ pub enum Command {
     Tokens(TokensArgs),
     /// Seal a bundled sample with the bundled demo key and validate it.
     Demo(DemoArgs),
+    /// Write the man pages and the bash, zsh and fish completions (for packagers).
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Folder for `siegel.1` and one `siegel-SUBCOMMAND.1` per subcommand.
+    #[arg(long, value_name = "DIR")]
+    pub man: Option<PathBuf>,
+    /// Folder for `siegel.bash`, `_siegel` (zsh) and `siegel.fish`.
+    #[arg(long, value_name = "DIR")]
+    pub completions: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -289,3 +330,41 @@ fn parse_visible(text: &str) -> Result<Visible, String> {
         lines: Vec::new(),
     })
 }
+
+/// What `siegel` alone prints: the commands and a few examples, not the whole reference.
+pub const USAGE: &str = "\
+Siegel signs, seals and validates documents under eIDAS (PAdES).
+
+Usage: siegel <COMMAND> [OPTIONS] FILE...
+
+Commands:
+  verify   validate the signatures and seals in documents
+  sign     sign with a natural person's certificate (PKCS#12 file or smart card)
+  seal     seal with an organisation's certificate
+  extend   raise signed documents to B-T, B-LT or B-LTA
+  tokens   list smart cards and HSMs with their keys
+  demo     seal a bundled sample with the demo key and validate it
+
+Examples:
+  siegel demo
+  siegel verify contract.pdf
+  siegel seal --p12 seal.p12 --pin-env PIN -o sealed.pdf contract.pdf
+
+More: siegel help COMMAND, siegel COMMAND --help, man siegel
+";
+
+/// What `siegel verify` without documents prints.
+pub const VERIFY_USAGE: &str = "\
+Usage: siegel verify [OPTIONS] FILE...
+
+Validates every signature, seal and time-stamp in the documents (ETSI EN 319 102-1).
+Exit code 0: all valid, 1: a signature failed, 2: indeterminate, 3: input error.
+
+Examples:
+  siegel verify contract.pdf
+  siegel verify --trust root.pem --offline *.pdf
+  siegel verify --format json contract.pdf
+  siegel verify --report protocol.pdf --lang de contract.pdf
+
+All options: siegel verify --help
+";

@@ -172,12 +172,14 @@ pub fn tokens(args: TokensArgs, settings: &Settings) -> Result<u8> {
     }
     match args.format {
         Format::Json => {
-            crate::print_line(&output::json(&serde_json::json!({ "modules": listing })))
+            crate::console::print_line(&output::json(&serde_json::json!({ "modules": listing })))
         }
         Format::Text => print_text(&listing),
     }
     if modules.is_empty() {
-        crate::print_line("no PKCS#11 module found on this system; give one with --module PATH");
+        crate::console::print_line(
+            "no PKCS#11 module found on this system; give one with --module PATH",
+        );
     }
     // A module that did not load or a token that refused the PIN is an input error.
     let failed = listing.iter().any(|m| {
@@ -255,16 +257,16 @@ fn print_text(listing: &[serde_json::Value]) {
     for module in listing.iter().map(printable) {
         let path = module["path"].as_str().unwrap_or_default();
         if let Some(error) = module["error"].as_str() {
-            crate::print_line(&format!("{path}: error: {error}"));
+            crate::console::print_line(&format!("{path}: error: {error}"));
             continue;
         }
-        crate::print_line(&format!(
+        crate::console::print_line(&format!(
             "Module {path} ({})",
             module["description"].as_str().unwrap_or_default()
         ));
         let tokens = module["tokens"].as_array().cloned().unwrap_or_default();
         if tokens.is_empty() {
-            crate::print_line("  no token present");
+            crate::console::print_line("  no token present");
         }
         for token in tokens {
             let flags = &token["flags"];
@@ -281,7 +283,7 @@ fn print_text(listing: &[serde_json::Value]) {
                 .filter(|(key, _)| flags[*key] == true)
                 .map(|(_, name)| *name)
                 .collect();
-            crate::print_line(&format!(
+            crate::console::print_line(&format!(
                 "  Token \"{}\" ({} {}, serial {}, slot {}) [{}]",
                 token["label"].as_str().unwrap_or_default(),
                 token["manufacturer"].as_str().unwrap_or_default(),
@@ -291,12 +293,12 @@ fn print_text(listing: &[serde_json::Value]) {
                 set.join(", ")
             ));
             if let Some(error) = token["error"].as_str() {
-                crate::print_line(&format!("    error: {error}"));
+                crate::console::print_line(&format!("    error: {error}"));
             }
             for key in token["keys"].as_array().cloned().unwrap_or_default() {
                 let certificate = &key["certificate"];
                 let kind = certificate["kind"].as_str().unwrap_or("signature or seal");
-                crate::print_line(&format!(
+                crate::console::print_line(&format!(
                     "    Key \"{}\" id {}: {}, {kind} ({}), {}, valid {} to {}, key usage {}",
                     key["label"].as_str().unwrap_or_default(),
                     key["id"].as_str().unwrap_or_default(),

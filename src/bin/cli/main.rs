@@ -1,6 +1,8 @@
 //! `siegel`: the command-line front end over the Siegel library.
 
 mod args;
+mod console;
+mod generate;
 mod keys;
 mod output;
 mod report;
@@ -13,7 +15,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
-use clap::{Parser, ValueEnum};
+use clap::error::ErrorKind;
+use clap::{CommandFactory, FromArgMatches, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use siegel::certificate::Kind;
@@ -25,6 +28,7 @@ use siegel::validate::{self, Indication};
 use siegel::{document, network, sign, trust};
 
 use args::{Cli, Command, Format};
+use console::{Console, print_line};
 
 /// Exit codes of the CLI contract.
 const EXIT_FAILED: u8 = 1;
@@ -32,25 +36,67 @@ const EXIT_INDETERMINATE: u8 = 2;
 const EXIT_INPUT: u8 = 3;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches))
+    {
         Ok(cli) => cli,
+        // `siegel` alone or `siegel verify` alone: a short usage with examples, not the
+        // reference; still a usage error, as nothing was done.
+        Err(error) if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let verify = std::env::args().skip(1).any(|a| a == "verify");
+            eprint!(
+                "{}",
+                if verify {
+                    args::VERIFY_USAGE
+                } else {
+                    args::USAGE
+                }
+            );
+            return ExitCode::from(EXIT_INPUT);
+        }
         Err(error) => {
             let code = if error.use_stderr() { EXIT_INPUT } else { 0 };
             let _ = error.print();
             return ExitCode::from(code);
         }
     };
+    Console::from_args(&cli.console).install();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("siegel: {}", output::shown(&format!("{error:#}")));
+            eprintln!(
+                "siegel: {}: {}",
+                console::error_word(),
+                output::shown(&format!("{error:#}"))
+            );
             ExitCode::from(EXIT_INPUT)
         }
     }
 }
 
+/// The clap command with the full version line: version, commit, crypto backend.
+pub(crate) fn command() -> clap::Command {
+    Cli::command().version(version())
+}
+
+/// `0.1.0 (commit 1a2b3c4d, OpenSSL 3.0.17 1 Jul 2025)`. The commit is what the build was
+/// given in SIEGEL_COMMIT (the packaging scripts and CI pass `git rev-parse --short HEAD`).
+fn version() -> String {
+    format!(
+        "{} (commit {}, {})",
+        env!("CARGO_PKG_VERSION"),
+        option_env!("SIEGEL_COMMIT").unwrap_or("unknown"),
+        openssl::version::version()
+    )
+}
+
 fn run(cli: Cli) -> Result<u8> {
     let now = Utc::now();
+    if let Command::Generate(args) = &cli.command {
+        // For packagers: reads nothing of the user's, not even the settings.
+        return generate::write(args).map(|()| 0);
+    }
     let settings = settings();
     match cli.command {
         Command::Sign(args) => sign(args, Kind::Signature, now, &settings),
@@ -59,12 +105,16 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Extend(args) => extend(args, &settings),
         Command::Tokens(args) => keys::tokens(args, &settings),
         Command::Demo(args) => demo(args, now),
+        Command::Generate(_) => Ok(0), // answered above
     }
 }
 
 /// The shared preferences; a broken file is reported and the defaults used, as flags can
 /// still say everything.
 fn settings() -> Settings {
+    if let Ok(path) = Settings::path() {
+        console::note(&format!("settings from {}", path.display()));
+    }
     Settings::load().unwrap_or_else(|error| {
         eprintln!("siegel: warning: {}", output::shown(&error.to_string()));
         Settings::default()
@@ -92,6 +142,11 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
     };
     let targets = output_paths(&args.inputs, &args.out)?;
     let credential = keys::credential(&args.key, settings)?;
+    console::note(&format!(
+        "level {}, {} document(s)",
+        level_name(args.level),
+        args.inputs.len()
+    ));
     let request = sign::Request {
         intent,
         force: args.force,
@@ -118,11 +173,10 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
         if result.is_err() {
             failures += 1;
         }
-        progress.println_or_print(output::signed(
-            args.format,
-            &input.display().to_string(),
-            &result,
-        ));
+        progress.println_or_print(
+            output::signed(args.format, &input.display().to_string(), &result),
+            result.is_err(),
+        );
         progress.inc(1);
     };
     // What can be answered without the key is answered first; PDFs go to the batch signer.
@@ -179,6 +233,7 @@ fn time_stamper(tsa: &args::TsaArgs, settings: &Settings) -> Result<Arc<dyn Time
     if urls.is_empty() {
         bail!("this level needs a time-stamp authority: give --tsa URL");
     }
+    console::note(&format!("time-stamp authorities: {}", urls.join(", ")));
     let mut http = network::Http::new(network::Policy::from_settings(settings));
     if let Some(var) = auth_env {
         let credentials =
@@ -202,11 +257,7 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
     let stamper = time_stamper(&args.tsa, settings)?;
     let fetcher = network::Http::new(network::Policy::from_settings(settings));
     let targets = output_paths(&args.inputs, &args.out)?;
-    let level_name = args
-        .level
-        .to_possible_value()
-        .map(|v| v.get_name().to_owned())
-        .unwrap_or_default();
+    let level_name = level_name(args.level);
     let mut failures = 0;
     for (input, target) in args.inputs.iter().zip(&targets) {
         let name = input.display().to_string();
@@ -230,9 +281,11 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
                 "crls": done.crls,
                 "archive_timestamp": done.archived,
             })),
-            (Err(error), Format::Text) => {
-                format!("{shown}: error: {}", output::shown(&error.to_string()))
-            }
+            (Err(error), Format::Text) => format!(
+                "{shown}: {}: {}",
+                console::error_word(),
+                output::shown(&error.to_string())
+            ),
             (Err(error), Format::Json) => output::json(
                 &serde_json::json!({ "file": name, "status": "error", "error": error.to_string() }),
             ),
@@ -240,9 +293,17 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
         if result.is_err() {
             failures += 1;
         }
-        print_line(&line);
+        console::print_result(&line, result.is_err());
     }
     Ok(if failures > 0 { EXIT_INPUT } else { 0 })
+}
+
+/// `B-LTA` for `--level B-LTA`.
+fn level_name(level: args::Level) -> String {
+    level
+        .to_possible_value()
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default()
 }
 
 fn describe_extension(done: &sign::Extended) -> String {
@@ -328,11 +389,23 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
                 .with_context(|| format!("--crypto {}: not a crypto catalogue", args.crypto))?
         }
     };
+    let offline = args.offline || settings.offline;
+    console::note(&format!(
+        "validation time {}, {} trust anchor(s), crypto catalogue {}, {}",
+        time.to_rfc3339(),
+        store.anchors().len(),
+        crypto.name,
+        if offline {
+            "offline"
+        } else {
+            "online (OCSP, CRL and missing issuers fetched)"
+        }
+    ));
     let options = validate::Options {
         crypto,
         trust: store,
         time,
-        fetcher: if args.offline || settings.offline {
+        fetcher: if offline {
             None
         } else {
             Some(Arc::new(network::Http::new(
@@ -346,11 +419,10 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
         .par_iter()
         .map(|input| {
             let result = validate::validate_pdf(input, &options).map_err(|e| e.to_string());
-            progress.println_or_print(output::validated(
-                args.format,
-                &input.display().to_string(),
-                &result,
-            ));
+            progress.println_or_print(
+                output::validated(args.format, &input.display().to_string(), &result),
+                result.is_err(),
+            );
             progress.inc(1);
             result
         })
@@ -359,10 +431,10 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
     if let (Some(plan), [Ok(report)]) = (&report_plan, results.as_slice()) {
         let written = plan.write(report, args.seal_key.as_ref(), now)?;
         // stderr: stdout keeps one line (or JSON object) per document for scripts.
-        eprintln!(
+        console::info(&format!(
             "protocol written to {}",
             output::shown(&written.display().to_string())
-        );
+        ));
     }
     Ok(exit_code(&results))
 }
@@ -443,7 +515,7 @@ fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
 
 /// A progress bar on a terminal for batches; hidden otherwise, where lines print directly.
 fn progress_bar(len: usize) -> Arc<Progress> {
-    let bar = if len > 1 && std::io::stderr().is_terminal() {
+    let bar = if len > 1 && std::io::stderr().is_terminal() && !console::quiet() {
         let bar = ProgressBar::new(len as u64);
         bar.set_style(
             ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed}")
@@ -459,10 +531,10 @@ fn progress_bar(len: usize) -> Arc<Progress> {
 struct Progress(Option<ProgressBar>);
 
 impl Progress {
-    fn println_or_print(&self, line: String) {
+    fn println_or_print(&self, line: String, failed: bool) {
         match &self.0 {
             Some(bar) => bar.println(siegel::text::printable_lines(&line)),
-            None => print_line(&line),
+            None => console::print_result(&line, failed),
         }
     }
 
@@ -477,13 +549,4 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
-}
-
-/// Prints one line (or a block of lines); a closed pipe (`siegel verify ... | head`) is not an
-/// error worth a panic. The printers escape what documents say piece by piece; escaping here
-/// again keeps a piece they missed from reaching the terminal raw.
-pub(crate) fn print_line(line: &str) {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(stdout, "{}", siegel::text::printable_lines(line));
 }

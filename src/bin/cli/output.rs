@@ -9,6 +9,7 @@ use siegel::validate::{self, Indication};
 use siegel::{sign, text};
 
 use crate::args::Format;
+use crate::console;
 
 /// What happened to one document of a signing run.
 #[derive(Debug)]
@@ -43,7 +44,9 @@ pub fn signed(format: Format, input: &str, result: &Result<Signed, String>) -> S
             shown(&outcome.output.display().to_string()),
             shown(&outcome.field)
         ),
-        (Format::Text, Err(error)) => format!("{name}: error: {}", shown(error)),
+        (Format::Text, Err(error)) => {
+            format!("{name}: {}: {}", console::error_word(), shown(error))
+        }
         (Format::Json, Ok(Signed::Done(outcome))) => json(&serde_json::json!({
             "file": input,
             "status": "ok",
@@ -67,7 +70,12 @@ pub fn validated(format: Format, input: &str, result: &Result<validate::Report, 
             |report| text::json_printable(&report).into_owned(),
         ),
         (Format::Json, Err(error)) => json(&serde_json::json!({ "file": input, "error": error })),
-        (Format::Text, Err(error)) => format!("{}: error: {}", shown(input), shown(error)),
+        (Format::Text, Err(error)) => format!(
+            "{}: {}: {}",
+            shown(input),
+            console::error_word(),
+            shown(error)
+        ),
         (Format::Text, Ok(report)) => report_text(input, report),
     }
 }
@@ -85,13 +93,14 @@ pub fn json(value: &serde_json::Value) -> String {
 }
 
 /// One block per signature, verdict first, in the words a clerk files: who, when, what kind,
-/// how qualified, and what is wrong or was changed.
+/// how qualified, and what is wrong or was changed; with `--verbose` also the chain and every
+/// check.
 fn report_text(input: &str, report: &validate::Report) -> String {
     let total = report.signatures.len();
     let mut text = format!(
         "{}: {} ({} of {total} signatures valid)",
         shown(input),
-        report.indication.name(),
+        console::indication(report.indication, report.indication.name()),
         report.passed()
     );
     for message in &report.messages {
@@ -103,7 +112,11 @@ fn report_text(input: &str, report: &validate::Report) -> String {
             Some(sub) => format!("{} / {}", signature.indication.name(), sub.name()),
             None => signature.indication.name().to_owned(),
         };
-        text.push_str(&format!("\n\n  {}: {verdict}", shown(&signature.field)));
+        text.push_str(&format!(
+            "\n\n  {}: {}",
+            shown(&signature.field),
+            console::indication(signature.indication, &verdict)
+        ));
         let mut line = |label: &str, value: String| {
             text.push_str(&format!("\n    {label:<14}{value}"));
         };
@@ -172,6 +185,28 @@ fn report_text(input: &str, report: &validate::Report) -> String {
         }
         for change in &signature.modifications {
             line("Change:", shown(change).into_owned());
+        }
+        if console::verbose() {
+            for certificate in &signature.chain {
+                let revocation = certificate
+                    .revocation
+                    .as_ref()
+                    .map(|r| format!(", revocation: {:?} ({})", r.status, r.detail))
+                    .unwrap_or_default();
+                let anchor = if certificate.trust_anchor {
+                    ", trust anchor"
+                } else {
+                    ""
+                };
+                line(
+                    "Chain:",
+                    format!("{}{anchor}{revocation}", certificate.subject),
+                );
+            }
+            for check in &signature.checks {
+                let mark = if check.passed { "ok" } else { "FAILED" };
+                line("Check:", format!("{} {mark}: {}", check.id, check.detail));
+            }
         }
     }
     if report.signatures.iter().any(|s| s.qualification.is_some()) {

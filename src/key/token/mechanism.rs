@@ -3,6 +3,7 @@
 
 use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsPssParams};
 use cryptoki::mechanism::{Mechanism, MechanismType};
+use cryptoki::types::Ulong;
 use der::Encode;
 use der::asn1::OctetString;
 use spki::AlgorithmIdentifierOwned;
@@ -19,6 +20,10 @@ pub(crate) struct Plan {
     pub(crate) algorithm: Algorithm,
     pub(crate) token_hashes: bool,
 }
+
+/// PKCS#11's `CK_ULONG`: C's `unsigned long`, 64 bits on Linux and macOS but 32 on Windows
+/// (LLP64). Named through cryptoki's wrapper so that no width is assumed.
+type CkUlong = <Ulong as std::ops::Deref>::Target;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Input {
@@ -59,16 +64,17 @@ pub(crate) fn choose(algorithm: Algorithm, available: &[MechanismType]) -> Resul
 impl Plan {
     pub(crate) fn mechanism(&self) -> Mechanism<'static> {
         let digest = self.algorithm.digest();
-        let (hash_alg, mgf) = match digest {
-            Digest::Sha1 => (MechanismType::SHA1, PkcsMgfType::MGF1_SHA1),
-            Digest::Sha256 => (MechanismType::SHA256, PkcsMgfType::MGF1_SHA256),
-            Digest::Sha384 => (MechanismType::SHA384, PkcsMgfType::MGF1_SHA384),
-            Digest::Sha512 => (MechanismType::SHA512, PkcsMgfType::MGF1_SHA512),
+        // The PSS salt is as long as the hash (RFC 4055 §3.1, ETSI TS 119 312).
+        let (hash_alg, mgf, salt_length): (_, _, u8) = match digest {
+            Digest::Sha1 => (MechanismType::SHA1, PkcsMgfType::MGF1_SHA1, 20),
+            Digest::Sha256 => (MechanismType::SHA256, PkcsMgfType::MGF1_SHA256, 32),
+            Digest::Sha384 => (MechanismType::SHA384, PkcsMgfType::MGF1_SHA384, 48),
+            Digest::Sha512 => (MechanismType::SHA512, PkcsMgfType::MGF1_SHA512, 64),
         };
         let pss = PkcsPssParams {
             hash_alg,
             mgf,
-            s_len: (digest.message_digest().size() as u64).into(),
+            s_len: Ulong::from(CkUlong::from(salt_length)),
         };
         match (self.algorithm, self.token_hashes, digest) {
             (Algorithm::RsaPkcs1(_), false, _) => Mechanism::RsaPkcs,
@@ -166,6 +172,25 @@ mod tests {
         let ec = choose(Algorithm::Ecdsa(Digest::Sha256), &all).unwrap();
         assert!(ec.raw_ecdsa() && ec.input_kind() == Input::Digest);
         assert!(choose(Algorithm::RsaPss(Digest::Sha256), &all).is_err());
+    }
+
+    #[test]
+    fn the_pss_salt_is_as_long_as_the_hash() {
+        for digest in [Digest::Sha1, Digest::Sha256, Digest::Sha384, Digest::Sha512] {
+            let plan = Plan {
+                algorithm: Algorithm::RsaPss(digest),
+                token_hashes: true,
+            };
+            let (Mechanism::Sha1RsaPkcsPss(pss)
+            | Mechanism::Sha256RsaPkcsPss(pss)
+            | Mechanism::Sha384RsaPkcsPss(pss)
+            | Mechanism::Sha512RsaPkcsPss(pss)) = plan.mechanism()
+            else {
+                panic!("{digest:?}: not a hashing PSS mechanism");
+            };
+            let salt = usize::try_from(*pss.s_len).unwrap();
+            assert_eq!(salt, digest.message_digest().size(), "{digest:?}");
+        }
     }
 
     #[test]
