@@ -1,19 +1,21 @@
-//! Revocation status of certificates, fetched for embedding in documents (PAdES B-LT): OCSP
-//! (RFC 6960) from the responder named in the certificate, else the CRL (RFC 5280 §5) from its
-//! distribution point. Each answer is checked before it is kept.
+//! Revocation status of certificates (RFC 6960 OCSP, RFC 5280 §5 and §6.3 CRLs; ETSI EN 319
+//! 102-1 §5.2.5 freshness): one checker per kind of answer, used alike when data is gathered for
+//! a document (PAdES B-LT) and when a signature is validated, and the fetching of answers from
+//! the sources a certificate names.
+
+pub mod crl;
+pub mod fetch;
+pub mod ocsp;
 
 use std::sync::Arc;
 
-use openssl::hash::MessageDigest;
-use openssl::ocsp::{
-    OcspCertId, OcspCertStatus, OcspFlag, OcspRequest, OcspResponse, OcspResponseStatus,
-};
-use openssl::stack::Stack;
-use openssl::x509::store::X509StoreBuilder;
-use openssl::x509::{X509, X509Crl};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
-use crate::certificate::Certificate;
-use crate::network::{self, Fetcher};
+pub use fetch::fetch;
+
+/// Clock skew between a signer's time-stamp and a responder's answer that still counts as
+/// "issued after".
+const SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 
 /// Revocation data as it goes into a `/DSS`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,146 +26,79 @@ pub enum Evidence {
     Crl(Vec<u8>),
 }
 
-/// Fetches and checks revocation data for `certificate`, issued by `issuer`; `chain` holds
-/// further certificates (up to the root) that may have issued an OCSP responder's certificate.
-/// A revoked certificate is an error: nothing should be signed or extended with it.
-pub fn fetch(
-    certificate: &Certificate,
-    issuer: &Certificate,
-    chain: &[Certificate],
-    fetcher: &dyn Fetcher,
-) -> Result<Evidence, Error> {
-    let holder = certificate.holder();
-    let mut failures = Vec::new();
-    for url in certificate.ocsp_urls().into_iter().take(network::MAX_URLS) {
-        match ocsp(certificate, issuer, chain, &url, fetcher) {
-            Ok(evidence) => return Ok(evidence),
-            Err(error @ Error::Revoked { .. }) => return Err(error),
-            Err(error) => failures.push(error.to_string()),
+/// What a checked answer says about one certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    pub status: CertStatus,
+    /// When the answer was produced (OCSP thisUpdate, CRL thisUpdate).
+    pub this_update: Option<DateTime<Utc>>,
+    /// Until when it promises to be current.
+    pub next_update: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CertStatus {
+    Good,
+    Revoked {
+        time: Option<DateTime<Utc>>,
+        /// The RFC 5280 §5.3.1 reason, where the answer gives one.
+        reason: Option<&'static str>,
+    },
+}
+
+impl Answer {
+    /// Whether the answer says anything about the status at `at` (EN 319 102-1 §5.2.5):
+    /// issued after it (within clock skew), or promising to cover it. A revocation is news
+    /// whenever it was published.
+    pub fn is_fresh_for(&self, at: DateTime<Utc>) -> bool {
+        if matches!(self.status, CertStatus::Revoked { .. }) {
+            return true;
         }
+        let Some(this_update) = self.this_update else {
+            return false;
+        };
+        // Checked: the times come from the answers, and MAX_UTC + 5 min would panic.
+        this_update.checked_add_signed(SKEW).is_none_or(|t| t >= at)
+            || self
+                .next_update
+                .is_some_and(|next| this_update <= at && at <= next)
     }
-    for url in certificate.crl_urls().into_iter().take(network::MAX_URLS) {
-        match crl(certificate, issuer, &url, fetcher) {
-            Ok(evidence) => return Ok(evidence),
-            Err(error @ Error::Revoked { .. }) => return Err(error),
-            Err(error) => failures.push(error.to_string()),
-        }
-    }
-    if failures.is_empty() {
-        return Err(Error::NoSource { holder });
-    }
-    Err(Error::Unavailable {
-        holder,
-        causes: failures.join("; "),
+}
+
+/// RFC 5280 §5.3.1 CRLReason names (OCSP uses the same codes).
+fn reason_name(code: i32) -> Option<&'static str> {
+    Some(match code {
+        0 => "unspecified",
+        1 => "keyCompromise",
+        2 => "cACompromise",
+        3 => "affiliationChanged",
+        4 => "superseded",
+        5 => "cessationOfOperation",
+        6 => "certificateHold",
+        8 => "removeFromCRL",
+        9 => "privilegeWithdrawn",
+        10 => "aACompromise",
+        _ => return None,
     })
 }
 
-fn ocsp(
-    certificate: &Certificate,
-    issuer: &Certificate,
-    chain: &[Certificate],
-    url: &str,
-    fetcher: &dyn Fetcher,
-) -> Result<Evidence, Error> {
-    let bad = |reason: String| Error::Response {
-        url: url.to_owned(),
-        reason,
-    };
-    let subject = x509(certificate)?;
-    let issuer_x509 = x509(issuer)?;
-    let id =
-        || OcspCertId::from_cert(MessageDigest::sha1(), &subject, &issuer_x509).map_err(crypto);
-    let mut request = OcspRequest::new().map_err(crypto)?;
-    request.add_id(id()?).map_err(crypto)?;
-    let body = request.to_der().map_err(crypto)?;
-    let answer = fetcher.fetch(&network::Request::post(
-        url,
-        network::Kind::Ocsp,
-        "application/ocsp-request",
-        &body,
-    ))?;
-    let response =
-        OcspResponse::from_der(&answer).map_err(|_| bad("not an OCSP response".into()))?;
-    if response.status() != OcspResponseStatus::SUCCESSFUL {
-        return Err(bad(format!("responder status {:?}", response.status())));
-    }
-    let basic = response
-        .basic()
-        .map_err(|_| bad("no basic response".into()))?;
-    // The responder is the CA itself or a delegate it certified for OCSPSigning (§4.2.2.2);
-    // openssl checks both against a store of the issuing chain.
-    let mut store = X509StoreBuilder::new().map_err(crypto)?;
-    let mut untrusted = Stack::new().map_err(crypto)?;
-    store.add_cert(issuer_x509.clone()).map_err(crypto)?;
-    for extra in chain {
-        let extra = x509(extra)?;
-        untrusted.push(extra.clone()).map_err(crypto)?;
-        let _ = store.add_cert(extra);
-    }
-    untrusted.push(issuer_x509.clone()).map_err(crypto)?;
-    let store = store.build();
-    basic
-        .verify(&untrusted, &store, OcspFlag::empty())
-        .map_err(|e| bad(format!("the response signature does not verify: {e}")))?;
-    let wanted = id()?;
-    let status = basic
-        .find_status(&wanted)
-        .ok_or_else(|| bad("the response does not cover the certificate".into()))?;
-    status
-        .check_validity(300, None)
-        .map_err(|_| bad("the response is outside its validity period".into()))?;
-    if status.status == OcspCertStatus::REVOKED {
-        return Err(Error::Revoked {
-            holder: certificate.holder(),
-            origin: url.to_owned(),
-            evidence: Box::new(Evidence::Ocsp(answer)),
-        });
-    }
-    if status.status != OcspCertStatus::GOOD {
-        return Err(bad("the responder does not know the certificate".into()));
-    }
-    Ok(Evidence::Ocsp(answer))
+/// openssl prints times as `Nov 22 19:15:51 2026 GMT`.
+fn openssl_time(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim_end_matches(" GMT");
+    NaiveDateTime::parse_from_str(text, "%b %e %H:%M:%S %Y")
+        .ok()
+        .map(|t| t.and_utc())
 }
 
-fn crl(
-    certificate: &Certificate,
-    issuer: &Certificate,
-    url: &str,
-    fetcher: &dyn Fetcher,
-) -> Result<Evidence, Error> {
-    let bad = |reason: &str| Error::Response {
-        url: url.to_owned(),
-        reason: reason.to_owned(),
-    };
-    let answer = fetcher.fetch(&network::Request::get(url, network::Kind::Crl))?;
-    let list = X509Crl::from_der(&answer)
-        .or_else(|_| X509Crl::from_pem(&answer))
-        .map_err(|_| bad("not a CRL"))?;
-    let issuer_key = x509(issuer)?.public_key().map_err(crypto)?;
-    if !list.verify(&issuer_key).map_err(crypto)? {
-        return Err(bad("the CRL is not signed by the certificate's issuer"));
-    }
-    let der = list.to_der().map_err(crypto)?;
-    let subject = x509(certificate)?;
-    if let openssl::x509::CrlStatus::Revoked(_) = list.get_by_cert(&subject) {
-        return Err(Error::Revoked {
-            holder: certificate.holder(),
-            origin: url.to_owned(),
-            evidence: Box::new(Evidence::Crl(der)),
-        });
-    }
-    Ok(Evidence::Crl(der))
-}
-
-fn x509(certificate: &Certificate) -> Result<X509, Error> {
-    X509::from_der(certificate.der()).map_err(crypto)
+fn x509(certificate: &crate::certificate::Certificate) -> Result<openssl::x509::X509, Error> {
+    openssl::x509::X509::from_der(certificate.der()).map_err(crypto)
 }
 
 fn crypto(error: openssl::error::ErrorStack) -> Error {
     Error::Crypto(Arc::new(error))
 }
 
-/// Why revocation data could not be had.
+/// Why revocation data could not be had or used.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum Error {
     #[error("the certificate of {holder} is revoked (according to {origin})")]
@@ -177,10 +112,51 @@ pub enum Error {
     NoSource { holder: String },
     #[error("no revocation data for {holder}: {causes}")]
     Unavailable { holder: String, causes: String },
-    #[error("{url}: {reason}")]
-    Response { url: String, reason: String },
+    /// An answer that cannot be used: unreadable, not about the certificate, not signed by
+    /// whom it must be.
+    #[error("{0}")]
+    Unusable(String),
+    #[error("{origin}: {reason}")]
+    Response { origin: String, reason: String },
     #[error(transparent)]
-    Network(#[from] network::Error),
+    Network(#[from] crate::network::Error),
     #[error("cryptographic library failure: {0}")]
     Crypto(Arc<openssl::error::ErrorStack>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    fn good(this: &str, next: Option<&str>) -> Answer {
+        Answer {
+            status: CertStatus::Good,
+            this_update: Some(t(this)),
+            next_update: next.map(t),
+        }
+    }
+
+    #[test]
+    fn an_answer_is_fresh_when_issued_after_the_time_or_covering_it() {
+        let signed = t("2026-06-01T12:00:00Z");
+        assert!(good("2026-06-01T12:01:00Z", None).is_fresh_for(signed));
+        assert!(
+            good("2026-06-01T11:58:00Z", None).is_fresh_for(signed),
+            "clock skew"
+        );
+        assert!(!good("2026-05-01T00:00:00Z", None).is_fresh_for(signed));
+        assert!(good("2026-05-31T00:00:00Z", Some("2026-06-07T00:00:00Z")).is_fresh_for(signed));
+        assert!(!good("2026-05-01T00:00:00Z", Some("2026-05-08T00:00:00Z")).is_fresh_for(signed));
+    }
+
+    #[test]
+    fn openssl_times_parse() {
+        let time = openssl_time("Nov  2 19:15:51 2026 GMT").unwrap();
+        assert_eq!(time.to_rfc3339(), "2026-11-02T19:15:51+00:00");
+        assert!(openssl_time("yesterday").is_none());
+    }
 }

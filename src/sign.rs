@@ -292,7 +292,7 @@ fn write_signed(
         chains.extend(ltv::tsa_chains(&tokens));
         // URLs from the certificates share one network budget for this document.
         let session = crate::network::Session::start(fetcher.as_ref());
-        ltv::append_validation_data(&mut out, &ltv::material(&chains, &session)?)?;
+        ltv::append_validation_data(&mut out, &ltv::material(&chains, &session, request.time)?)?;
     }
     if let (Level::Lta, Some(stamper)) = (request.level, &request.timestamp) {
         out = ltv::archive_timestamp(out, output, stamper.as_ref(), overwrite)?;

@@ -2,6 +2,8 @@
 //! data and certificates for every chain in a `/DSS`, then a document time-stamp over it all.
 
 use std::io::Write;
+
+use chrono::{DateTime, Utc};
 use std::path::Path;
 
 use super::{Error, append_signature};
@@ -13,11 +15,13 @@ use crate::pdf::{self, dss};
 use crate::revocation::{self, Evidence};
 use crate::timestamp::TimeStamper;
 
-/// Certificates and revocation data for `chains` (each leaf first). Revocation is fetched for
-/// every certificate but a self-issued root; a revoked certificate fails the whole step.
+/// Certificates and revocation data for `chains` (each leaf first), fresh for `at`. Revocation
+/// is fetched for every certificate but a self-issued root; a revoked certificate fails the
+/// whole step.
 pub(crate) fn material(
     chains: &[Vec<Certificate>],
     fetcher: &dyn Fetcher,
+    at: DateTime<Utc>,
 ) -> Result<dss::Material, Error> {
     let mut material = dss::Material::default();
     for chain in chains {
@@ -29,7 +33,8 @@ pub(crate) fn material(
             let Some(issuer) = chain.get(index + 1) else {
                 continue;
             };
-            match revocation::fetch(certificate, issuer, &chain[index + 1..], fetcher)? {
+            let fetched = revocation::fetch(certificate, issuer, &chain[index + 1..], fetcher, at)?;
+            match fetched.evidence {
                 Evidence::Ocsp(der) => material.ocsps.push(der),
                 Evidence::Crl(der) => material.crls.push(der),
             }
@@ -121,8 +126,8 @@ pub struct Extended {
 /// Raises the signed PDF at `input` to `level` into `output`, adding only what is missing:
 /// a document time-stamp where the newest signature has none (B-T); certificates and
 /// revocation data for every signature and time-stamp in the document (B-LT); an archive
-/// time-stamp over all of it (B-LTA; on a B-LTA document this renews the archive). Returns
-/// the output, not yet in place, and what was added.
+/// time-stamp over all of it (B-LTA; on a B-LTA document this renews the archive). Revocation
+/// data must be fresh for `time`. Returns the output, not yet in place, and what was added.
 pub fn extend(
     input: &Path,
     output: &Path,
@@ -130,6 +135,7 @@ pub fn extend(
     stamper: &dyn TimeStamper,
     fetcher: &dyn Fetcher,
     overwrite: bool,
+    time: DateTime<Utc>,
 ) -> Result<(Output, Extended), Error> {
     // The document's certificates name the URLs: they share one network budget.
     let session = crate::network::Session::start(fetcher);
@@ -166,7 +172,7 @@ pub fn extend(
             })
         })?;
         let chains = document_chains(out.path(), fetcher)?;
-        let material = material(&chains, fetcher)?;
+        let material = material(&chains, fetcher, time)?;
         done.certificates = material.certificates.len();
         done.ocsps = material.ocsps.len();
         done.crls = material.crls.len();

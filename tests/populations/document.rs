@@ -199,6 +199,7 @@ impl Doc {
             &stamper,
             &network::Offline,
             false,
+            crate::support::time(),
         )
         .unwrap();
         out.commit().unwrap();
@@ -218,6 +219,7 @@ impl Doc {
             &stamper(tsa),
             &crate::ltv::local_http(),
             false,
+            crate::support::time(),
         )
         .unwrap();
         out.commit().unwrap();

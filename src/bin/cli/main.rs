@@ -262,8 +262,16 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
     for (input, target) in args.inputs.iter().zip(&targets) {
         let name = input.display().to_string();
         let shown = output::shown(&name);
-        let result = sign::extend(input, target, level, stamper.as_ref(), &fetcher, args.force)
-            .and_then(|(out, done)| Ok((out.commit()?, done)));
+        let result = sign::extend(
+            input,
+            target,
+            level,
+            stamper.as_ref(),
+            &fetcher,
+            args.force,
+            chrono::Utc::now(),
+        )
+        .and_then(|(out, done)| Ok((out.commit()?, done)));
         let line = match (&result, args.format) {
             (Ok((written, done)), Format::Text) => format!(
                 "{shown}: {level_name} -> {} ({})",
