@@ -5,6 +5,8 @@
 
 pub mod acceptance;
 mod chain;
+mod checks;
+mod cms;
 mod digests;
 mod modifications;
 mod pades;

@@ -8,7 +8,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::certificate::KeyFamily;
+use super::Options;
+use super::checks::Checks;
+use super::report::SubIndication;
+use crate::certificate::{Certificate, KeyFamily};
 
 /// An algorithm may be relied on for material produced before `until` (no date: still
 /// recommended).
@@ -152,6 +155,69 @@ impl Catalogue {
 /// The end date, if `at` is at or after it.
 fn expired(until: Option<NaiveDate>, at: DateTime<Utc>) -> Option<NaiveDate> {
     until.filter(|until| at.date_naive() >= *until)
+}
+
+/// EN 319 102-1 §5.2.8: the signature's digest and key, and the signatures on the certificates
+/// of its path (but the trust anchors'), must have been reliable when they were made. A valid
+/// time-stamp proves that time; without one it is the validation time, and a failure is
+/// CRYPTO_CONSTRAINTS_FAILURE_NO_POE.
+pub(crate) fn check(
+    catalogue: &Catalogue,
+    digest: &str,
+    signer: &Certificate,
+    path: &[Certificate],
+    options: &Options,
+    (at, proven): (DateTime<Utc>, bool),
+    checks: &mut Checks,
+) {
+    let sub = if proven {
+        SubIndication::CryptoConstraintsFailure
+    } else {
+        SubIndication::CryptoConstraintsFailureNoPoe
+    };
+    let mut problems = Vec::new();
+    problems.extend(catalogue.check_digest(digest, at).err());
+    match signer.key_size() {
+        Some((family, bits)) => problems.extend(catalogue.check_key(family, bits, at).err()),
+        None => problems.push("the signer's key type is not in the catalogue".into()),
+    }
+    for (index, certificate) in path.iter().enumerate() {
+        if options.trust.contains(certificate) {
+            break;
+        }
+        let holder = certificate.holder();
+        match crate::algorithm::oid::signature_digest_name(&certificate.signature_algorithm()) {
+            Some(digest) => problems.extend(
+                catalogue
+                    .check_digest(digest, at)
+                    .err()
+                    .map(|e| format!("certificate of {holder}: {e}")),
+            ),
+            None => problems.push(format!(
+                "certificate of {holder}: signature algorithm {} is not in the catalogue",
+                certificate.signature_algorithm()
+            )),
+        }
+        if let Some((family, bits)) = path.get(index + 1).and_then(Certificate::key_size) {
+            problems.extend(
+                catalogue
+                    .check_key(family, bits, at)
+                    .err()
+                    .map(|e| format!("issuer key of {holder}'s certificate: {e}")),
+            );
+        }
+    }
+    if problems.is_empty() {
+        checks.pass(
+            "crypto",
+            format!(
+                "algorithms and key sizes accepted at {at} ({})",
+                catalogue.name
+            ),
+        );
+    } else {
+        checks.fail("crypto", sub, problems.join("; "));
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@ use openssl::x509::store::X509StoreBuilder;
 use openssl::x509::verify::X509VerifyParam;
 use openssl::x509::{X509, X509StoreContext};
 
-use super::SubIndication;
+use super::checks::Checks;
+use super::report::{self, ChainCertificate, Signature, SubIndication};
+use super::{Options, revocation};
 use crate::certificate::{self, Certificate};
 use crate::network::Fetcher;
 use crate::trust;
@@ -145,5 +147,222 @@ fn classify(code: i32) -> SubIndication {
         // path length (25), unhandled critical extension (34), key usage without certSign (32)
         25 | 32 | 34 => SubIndication::ChainConstraintsFailure,
         _ => SubIndication::CertificateChainGeneralFailure,
+    }
+}
+/// The certificate block (EN 319 102-1 §5.2.6): a path from the signer's `certificate` to a
+/// trust anchor at the best-signature-time (`candidates`: certificates from the signature and
+/// the document), revocation of every certificate on it, the signer's validity at that time and
+/// its key usage. `proven` is the earliest time a time-stamp proves (`by_document`: proved by a
+/// document time-stamp rather than the signature's own). Returns the path, for the acceptance
+/// checks.
+#[allow(clippy::too_many_arguments, reason = "one building block's inputs")]
+pub(crate) fn check(
+    certificate: &Certificate,
+    candidates: &[Certificate],
+    options: &Options,
+    embedded: &revocation::Embedded,
+    (proven, by_document): (Option<DateTime<Utc>>, bool),
+    checks: &mut Checks,
+    result: &mut Signature,
+) -> Vec<Certificate> {
+    // Certification path at the best-signature-time: the time a time-stamp proves (past
+    // certificate validation, EN 319 102-1 §5.6.2.1), else the validation time. The claimed
+    // signing time proves nothing.
+    let at = result.best_signature_time;
+    let path = validate(
+        certificate,
+        candidates,
+        &options.trust,
+        at,
+        options.fetcher.as_deref(),
+    );
+    result.chain = path
+        .certificates
+        .iter()
+        .map(|c| ChainCertificate {
+            subject: c.subject(),
+            issuer: c.issuer(),
+            serial: c.serial_hex(),
+            not_before: c.not_before(),
+            not_after: c.not_after(),
+            sha256: c.fingerprint(),
+            trust_anchor: options.trust.contains(c),
+            revocation: None,
+        })
+        .collect();
+    match &path.failure {
+        None => checks.pass(
+            "chain",
+            format!(
+                "path of {} certificate(s) to a trust anchor, valid at {at}",
+                path.certificates.len()
+            ),
+        ),
+        Some((sub, text)) => checks.fail(
+            "chain",
+            *sub,
+            format!("no valid certificate path at {at}: {text}"),
+        ),
+    }
+    if checks.failure.is_none() {
+        revocation(
+            &path.certificates,
+            options,
+            embedded,
+            proven.is_some(),
+            checks,
+            result,
+        );
+    }
+    // The signer's certificate must be valid at the best-signature-time: the validation time,
+    // unless a valid time-stamp proves the signature existed earlier.
+    let best = result.best_signature_time;
+    let proof = match proven {
+        Some(_) if by_document => "proven by a document time-stamp",
+        Some(_) => "proven by the signature time-stamp",
+        None => "the validation time",
+    };
+    if !certificate.is_valid_at(best) {
+        let sub = if best < certificate.not_before() {
+            SubIndication::NotYetValid
+        } else {
+            SubIndication::OutOfBoundsNoPoe
+        };
+        checks.fail("validity", sub, format!("the signer's certificate is not valid at {best} ({proof}) and no time-stamp proves the signature existed earlier"));
+    } else {
+        checks.pass(
+            "validity",
+            format!("the signer's certificate is valid at {best} ({proof})"),
+        );
+    }
+    if certificate.can_sign() {
+        checks.pass("key-usage", "the key usage allows signatures");
+    } else {
+        checks.fail(
+            "key-usage",
+            SubIndication::ChainConstraintsFailure,
+            "the signer's certificate does not allow digitalSignature or nonRepudiation",
+        );
+    }
+    path.certificates
+}
+
+/// Revocation of every certificate on the path but the trust anchor (EN 319 102-1 §5.2.6):
+/// the signer's certificate revoked before the best-signature-time fails the signature; a
+/// CA revoked, or no revocation data where the certificate names a source, is indeterminate.
+fn revocation(
+    path: &[Certificate],
+    options: &Options,
+    embedded: &revocation::Embedded,
+    proven: bool,
+    checks: &mut Checks,
+    result: &mut Signature,
+) {
+    let best = result.best_signature_time;
+    for (index, certificate) in path.iter().enumerate() {
+        let Some(issuer) = path.get(index + 1) else {
+            break;
+        };
+        if options.trust.contains(certificate) {
+            break;
+        }
+        let status = revocation::status(
+            certificate,
+            issuer,
+            &path[index + 1..],
+            embedded,
+            options.fetcher.as_deref(),
+            best,
+        );
+        let holder = certificate.holder();
+        if let Some(entry) = result.chain.get_mut(index) {
+            entry.revocation = Some(describe_revocation(&status));
+        }
+        match status {
+            revocation::Status::Good { source } => {
+                result
+                    .revocation
+                    .push(format!("{holder}: not revoked ({source})"));
+                checks.pass("revocation", format!("{holder}: not revoked ({source})"));
+            }
+            revocation::Status::NotApplicable { reason } => {
+                result
+                    .revocation
+                    .push(format!("{holder}: not checked ({reason})"));
+                checks.note(
+                    "revocation",
+                    true,
+                    format!("{holder}: not checked ({reason})"),
+                );
+            }
+            revocation::Status::Unknown { reason } => {
+                result
+                    .revocation
+                    .push(format!("{holder}: unknown ({reason})"));
+                checks.fail(
+                    "revocation",
+                    SubIndication::TryLater,
+                    format!("{holder}: revocation status unknown: {reason}"),
+                );
+            }
+            revocation::Status::Revoked { time, source, .. } => {
+                result
+                    .revocation
+                    .push(format!("{holder}: revoked on {time} ({source})"));
+                if index > 0 {
+                    checks.fail(
+                        "revocation",
+                        SubIndication::RevokedCaNoPoe,
+                        format!("{holder} (a CA of the signer) is revoked ({source})"),
+                    );
+                } else if time <= best {
+                    checks.fail("revocation", SubIndication::Revoked, format!("the signer's certificate was revoked on {time}, before the signature is proven to exist ({best}) ({source})"));
+                } else if proven {
+                    checks.pass("revocation", format!("{holder}: revoked on {time}, after the signature is proven to exist ({best})"));
+                } else {
+                    checks.fail("revocation", SubIndication::RevokedNoPoe, format!("the signer's certificate is revoked ({source}) and no time-stamp proves the signature existed before"));
+                }
+            }
+        }
+    }
+}
+
+fn describe_revocation(status: &revocation::Status) -> report::Revocation {
+    use report::RevocationStatus;
+    let (status, source, revoked_at, detail) = match status {
+        revocation::Status::Good { source } => (
+            RevocationStatus::Good,
+            Some(source.clone()),
+            None,
+            "not revoked".to_owned(),
+        ),
+        revocation::Status::Revoked {
+            time,
+            source,
+            reason,
+        } => (
+            RevocationStatus::Revoked,
+            Some(source.clone()),
+            Some(*time),
+            match reason {
+                Some(reason) => format!("revoked on {time} ({reason})"),
+                None => format!("revoked on {time}"),
+            },
+        ),
+        revocation::Status::Unknown { reason } => {
+            (RevocationStatus::Unknown, None, None, reason.clone())
+        }
+        revocation::Status::NotApplicable { reason } => (
+            RevocationStatus::NotChecked,
+            None,
+            None,
+            (*reason).to_owned(),
+        ),
+    };
+    report::Revocation {
+        status,
+        source,
+        revoked_at,
+        detail,
     }
 }

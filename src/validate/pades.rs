@@ -1,70 +1,21 @@
-//! Basic validation of one PAdES signature (ETSI EN 319 102-1 §5.3; ETSI EN 319 142-1 §5.1 for
-//! the PDF rules): byte range, CMS structure, message digest, signature value, signing
-//! certificate binding, certification path and key usage.
+//! One PAdES signature or document time-stamp (ETSI EN 319 142-1 §5.1, §5.4): the PDF rules
+//! (sub-filter, byte range, level) here; the CMS, certificate and acceptance building blocks of
+//! EN 319 102-1 §5.3 in their own modules, shared with other formats.
 
 use std::io::{Read, Seek};
 
 use chrono::{DateTime, Utc};
 
-use super::report::{
-    ChainCertificate, Check, Indication, Signature, Signer, SubIndication, TimestampKind,
-};
-use super::{Options, chain, report, revocation, timestamps};
-use crate::algorithm::{Digest, Verified};
-use crate::certificate::Certificate;
-use crate::cms;
+use super::checks::Checks;
+use super::report::{Indication, Signature, SubIndication, TimestampKind};
+use super::{Options, acceptance, chain, cms, report, revocation, timestamps};
+use crate::algorithm::Digest;
 use crate::pdf::{self, signature::Found};
 
 const SUPPORTED_SUB_FILTERS: &[&str] = &["ETSI.CAdES.detached", "adbe.pkcs7.detached"];
 /// Upper bound for `/Contents`: a signature with a long chain and embedded revocation data
 /// fits easily; anything larger is treated as hostile.
 const MAX_CONTENTS: usize = 4 * 1024 * 1024;
-
-/// Records checks and remembers the first failure, which decides the verdict: checks run from
-/// the most fundamental (format) to the most specific, so the first failure is the one to
-/// report.
-struct Checks {
-    list: Vec<Check>,
-    failure: Option<SubIndication>,
-    messages: Vec<String>,
-}
-
-impl Checks {
-    fn pass(&mut self, id: &'static str, detail: impl Into<String>) {
-        self.list.push(Check {
-            id,
-            passed: true,
-            detail: detail.into(),
-        });
-    }
-
-    fn fail(&mut self, id: &'static str, sub: SubIndication, detail: impl Into<String>) {
-        let detail = detail.into();
-        if self.failure.is_none() {
-            self.failure = Some(sub);
-            self.messages.push(detail.clone());
-        }
-        self.list.push(Check {
-            id,
-            passed: false,
-            detail,
-        });
-    }
-
-    /// Records a check that informs but does not decide the verdict.
-    fn note(&mut self, id: &'static str, passed: bool, detail: impl Into<String>) {
-        self.list.push(Check {
-            id,
-            passed,
-            detail: detail.into(),
-        });
-    }
-
-    fn stopped(&self) -> bool {
-        self.failure
-            .is_some_and(|f| f.indication() == Indication::TotalFailed)
-    }
-}
 
 /// What a signature is validated against besides its own bytes.
 pub(crate) struct Context<'a> {
@@ -85,11 +36,7 @@ pub(crate) fn validate_signature<R: Read + Seek>(
     context: &Context<'_>,
 ) -> Signature {
     let options = context.options;
-    let mut checks = Checks {
-        list: Vec::new(),
-        failure: None,
-        messages: Vec::new(),
-    };
+    let mut checks = Checks::default();
     let signing_time = found
         .time
         .as_deref()
@@ -308,6 +255,7 @@ fn decode_hex_gap(gap: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The PAdES signature proper: its CMS, time-stamps, certificate path and algorithms.
 fn check_cms<R: Read + Seek>(
     file: &mut pdf::File<R>,
     found: &Found,
@@ -317,177 +265,50 @@ fn check_cms<R: Read + Seek>(
     result: &mut Signature,
 ) {
     let (options, embedded, proof) = (context.options, context.embedded, context.proof);
-    let parsed = match cms::Parsed::from_der(&found.contents) {
-        Ok(parsed) => parsed,
-        Err(error) => {
-            if found.contents.iter().all(|b| *b == 0) {
-                named(result, USF, "/Contents is empty");
-            }
-            checks.fail(
-                "cms",
-                SubIndication::FormatFailure,
-                format!("the signature is not readable CMS: {error}"),
-            );
-            return;
-        }
+    let pades = found.sub_filter.as_deref() == Some("ETSI.CAdES.detached");
+    let profile = cms::Profile {
+        binding_required: pades,
+        name: "PAdES",
+        content: "the byte ranges",
     };
-    let [signer_info] = parsed.signer_infos() else {
-        checks.fail(
-            "cms",
-            SubIndication::FormatFailure,
-            format!(
-                "PAdES requires exactly one SignerInfo, found {}",
-                parsed.signer_infos().len()
-            ),
-        );
+    let Some(signer) = cms::identify(&found.contents, profile, checks, result) else {
+        if found.contents.iter().all(|b| *b == 0) {
+            named(result, USF, "/Contents is empty");
+        }
         return;
     };
-    checks.pass("cms", "CMS SignedData with one SignerInfo");
-    let view = cms::view(signer_info);
     // Revocation data the signer put into the CMS counts as much as the /DSS.
     let extended;
-    let embedded = if parsed.revocation.is_empty() && view.revocation.is_empty() {
+    let embedded = if signer.parsed.revocation.is_empty() && signer.view.revocation.is_empty() {
         embedded
     } else {
-        extended = embedded.with(&[&parsed.revocation, &view.revocation]);
+        extended = embedded.with(&[&signer.parsed.revocation, &signer.view.revocation]);
         &extended
     };
-    if found.sub_filter.as_deref() == Some("ETSI.CAdES.detached") && view.signing_time.is_some() {
+    if pades && signer.signing_time().is_some() {
         result
             .messages
             .push("the CMS carries a signing-time attribute, which PAdES baseline forbids".into());
     }
-
-    // Signing certificate first (EN 319 102-1 §5.2.3 before §5.2.7), so a protocol names
-    // the signer even when the document was changed.
-    let Some(certificate) =
-        cms::Parsed::find_signer_certificate(signer_info, &parsed.certificates).cloned()
-    else {
-        checks.fail(
-            "signing-certificate",
-            SubIndication::NoSigningCertificateFound,
-            "the signer's certificate is not in the signature",
-        );
-        return;
-    };
-    describe_signer(&certificate, result);
-
-    // Message digest over the byte ranges.
-    let Some(digest) = view.digest else {
-        checks.fail(
-            "digest-algorithm",
-            SubIndication::CryptoConstraintsFailureNoPoe,
-            format!("unsupported digest algorithm {}", view.digest_oid),
-        );
-        return;
-    };
-    let computed = hash_ranges(file, context, digest, ranges);
-    let out_of_budget = file.budget().check().is_err();
-    match (&view.message_digest, computed) {
-        // Running out of time proves nothing about the document.
-        (_, Err(error)) if out_of_budget => checks.fail(
-            "message-digest",
-            SubIndication::SigConstraintsFailure,
-            format!("the signed bytes were not hashed: {error}"),
-        ),
-        (_, Err(error)) => checks.fail(
-            "message-digest",
-            SubIndication::FormatFailure,
-            format!("cannot read the signed bytes: {error}"),
-        ),
-        (None, _) => checks.fail(
-            "message-digest",
-            SubIndication::FormatFailure,
-            "the CMS has no message-digest attribute",
-        ),
-        (Some(claimed), Ok(actual)) if *claimed == actual => checks.pass(
-            "message-digest",
-            format!("{} over the byte ranges matches", digest.name()),
-        ),
-        (Some(_), Ok(_)) => checks.fail(
-            "message-digest",
-            SubIndication::HashFailure,
-            "the document was changed after signing: its digest does not match the signature",
-        ),
-    }
-    if checks.stopped() {
-        return;
-    }
-
-    // Signature value.
-    let (Some((scheme, scheme_digest)), Some(signed_attributes)) =
-        (view.scheme, view.signed_attributes.as_ref())
-    else {
-        checks.fail(
-            "signature-value",
-            SubIndication::FormatFailure,
-            "unsupported signature algorithm or no signed attributes",
-        );
-        return;
-    };
-    let signature_digest = scheme_digest.unwrap_or(digest);
-    let verified = Verified {
-        scheme,
-        digest: signature_digest,
-    };
-    result.algorithm = Some(verified);
-    match cms::verify_signature(
-        &certificate.public_key(),
-        scheme,
-        signature_digest,
-        signed_attributes,
-        &view.signature,
-    ) {
-        Ok(true) => checks.pass(
-            "signature-value",
-            format!(
-                "the signature value is correct ({verified}, verified with the signer's public key)"
-            ),
-        ),
-        Ok(false) => checks.fail(
-            "signature-value",
-            SubIndication::SigCryptoFailure,
-            "the signature value does not verify with the signer's public key",
-        ),
-        Err(error) => checks.fail(
-            "signature-value",
-            SubIndication::SigCryptoFailure,
-            format!("the signature value cannot be checked: {error}"),
-        ),
-    }
-    if checks.stopped() {
-        return;
-    }
-
-    // Binding to the signing certificate (RFC 5035); required for PAdES baseline.
-    match &view.signing_certificate {
-        Some(reference) if reference.matches(&certificate) => checks.pass(
-            "signing-certificate",
-            if reference.v2 {
-                "signing-certificate-v2 matches"
+    let out_of_budget = |file: &mut pdf::File<R>| file.budget().check().is_err();
+    let content_digest = |digest| {
+        hash_ranges(file, context, digest, ranges).map_err(|error| {
+            if out_of_budget(file) {
+                cms::Unhashed::Budget(error)
             } else {
-                "signing-certificate (v1) matches"
-            },
-        ),
-        Some(_) => checks.fail(
-            "signing-certificate",
-            SubIndication::NoSigningCertificateFound,
-            "the signing-certificate attribute names a different certificate",
-        ),
-        None if found.sub_filter.as_deref() == Some("ETSI.CAdES.detached") => checks.fail(
-            "signing-certificate",
-            SubIndication::NoSigningCertificateFound,
-            "no signing-certificate-v2 attribute (required by PAdES)",
-        ),
-        None => checks.pass(
-            "signing-certificate",
-            "no signing-certificate attribute (allowed for adbe.pkcs7.detached)",
-        ),
-    }
+                cms::Unhashed::Unreadable(error)
+            }
+        })
+    };
+    let Some(verified) = signer.verify(content_digest, profile, checks, result) else {
+        return;
+    };
+
     // RFC 3161 signature time-stamps over the signature value make B-T; a valid one proves the
     // signature existed at its time, which then is the best-signature-time.
-    let signature_value = view.signature.clone();
-    let checked: Vec<timestamps::Checked> = view
+    let signature_value = signer.view.signature.clone();
+    let checked: Vec<timestamps::Checked> = signer
+        .view
         .signature_timestamps
         .iter()
         .map(|der| {
@@ -520,7 +341,6 @@ fn check_cms<R: Read + Seek>(
     if let Some(time) = proven {
         result.best_signature_time = time;
     }
-    let pades = found.sub_filter.as_deref() == Some("ETSI.CAdES.detached");
     result.level = Some(
         match (pades, timestamp_tokens > 0) {
             (true, false) => "PAdES-BASELINE-B",
@@ -530,160 +350,27 @@ fn check_cms<R: Read + Seek>(
         }
         .into(),
     );
-
-    // Certification path at the best-signature-time: the time a time-stamp proves (past
-    // certificate validation, EN 319 102-1 §5.6.2.1), else the validation time. The claimed
-    // signing time proves nothing.
-    let at = result.best_signature_time;
-    let path = chain::validate(
-        &certificate,
-        &embedded.candidates(&parsed.certificates),
-        &options.trust,
-        at,
-        options.fetcher.as_deref(),
-    );
-    result.chain = path
-        .certificates
-        .iter()
-        .map(|c| ChainCertificate {
-            subject: c.subject(),
-            issuer: c.issuer(),
-            serial: c.serial_hex(),
-            not_before: c.not_before(),
-            not_after: c.not_after(),
-            sha256: c.fingerprint(),
-            trust_anchor: options.trust.contains(c),
-            revocation: None,
-        })
-        .collect();
-    match path.failure {
-        None => checks.pass(
-            "chain",
-            format!(
-                "path of {} certificate(s) to a trust anchor, valid at {at}",
-                path.certificates.len()
-            ),
-        ),
-        Some((sub, text)) => checks.fail(
-            "chain",
-            sub,
-            format!("no valid certificate path at {at}: {text}"),
-        ),
-    }
-    if checks.failure.is_none() {
-        check_revocation(
-            &path.certificates,
-            options,
-            embedded,
-            proven.is_some(),
-            checks,
-            result,
-        );
-    }
-    // The signer's certificate must be valid at the best-signature-time: the validation time,
-    // unless a valid time-stamp proves the signature existed earlier.
-    let best = result.best_signature_time;
-    let proof = match proven {
-        Some(time) if proof == Some(time) => "proven by a document time-stamp",
-        Some(_) => "proven by the signature time-stamp",
-        None => "the validation time",
-    };
-    if !certificate.is_valid_at(best) {
-        let sub = if best < certificate.not_before() {
-            SubIndication::NotYetValid
-        } else {
-            SubIndication::OutOfBoundsNoPoe
-        };
-        checks.fail("validity", sub, format!("the signer's certificate is not valid at {best} ({proof}) and no time-stamp proves the signature existed earlier"));
-    } else {
-        checks.pass(
-            "validity",
-            format!("the signer's certificate is valid at {best} ({proof})"),
-        );
-    }
-    if certificate.can_sign() {
-        checks.pass("key-usage", "the key usage allows signatures");
-    } else {
-        checks.fail(
-            "key-usage",
-            SubIndication::ChainConstraintsFailure,
-            "the signer's certificate does not allow digitalSignature or nonRepudiation",
-        );
-    } // Signature acceptance (§5.2.8) comes after the certificate checks (§5.2.6), whose
-    // result takes precedence.
-    let crypto_time = best;
-    check_crypto(
-        &options.crypto,
-        signature_digest.name(),
-        &certificate,
-        &path.certificates,
+    let by_document = proven.is_some() && proven == proof;
+    let path = chain::check(
+        &signer.certificate,
+        &embedded.candidates(&signer.parsed.certificates),
         options,
-        (crypto_time, proven.is_some()),
+        embedded,
+        (proven, by_document),
+        checks,
+        result,
+    );
+    // Signature acceptance (§5.2.8) comes after the certificate checks (§5.2.6), whose
+    // result takes precedence.
+    acceptance::check(
+        &options.crypto,
+        verified.digest.name(),
+        &signer.certificate,
+        &path,
+        options,
+        (result.best_signature_time, proven.is_some()),
         checks,
     );
-}
-
-/// EN 319 102-1 §5.2.8: the signature's digest and key, and the signatures on the certificates
-/// of its path (but the trust anchors'), must have been reliable when they were made. A valid
-/// time-stamp proves that time; without one it is the validation time, and a failure is
-/// CRYPTO_CONSTRAINTS_FAILURE_NO_POE.
-fn check_crypto(
-    catalogue: &super::acceptance::Catalogue,
-    digest: &str,
-    signer: &Certificate,
-    path: &[Certificate],
-    options: &Options,
-    (at, proven): (DateTime<Utc>, bool),
-    checks: &mut Checks,
-) {
-    let sub = if proven {
-        SubIndication::CryptoConstraintsFailure
-    } else {
-        SubIndication::CryptoConstraintsFailureNoPoe
-    };
-    let mut problems = Vec::new();
-    problems.extend(catalogue.check_digest(digest, at).err());
-    match signer.key_size() {
-        Some((family, bits)) => problems.extend(catalogue.check_key(family, bits, at).err()),
-        None => problems.push("the signer's key type is not in the catalogue".into()),
-    }
-    for (index, certificate) in path.iter().enumerate() {
-        if options.trust.contains(certificate) {
-            break;
-        }
-        let holder = certificate.holder();
-        match crate::algorithm::oid::signature_digest_name(&certificate.signature_algorithm()) {
-            Some(digest) => problems.extend(
-                catalogue
-                    .check_digest(digest, at)
-                    .err()
-                    .map(|e| format!("certificate of {holder}: {e}")),
-            ),
-            None => problems.push(format!(
-                "certificate of {holder}: signature algorithm {} is not in the catalogue",
-                certificate.signature_algorithm()
-            )),
-        }
-        if let Some((family, bits)) = path.get(index + 1).and_then(Certificate::key_size) {
-            problems.extend(
-                catalogue
-                    .check_key(family, bits, at)
-                    .err()
-                    .map(|e| format!("issuer key of {holder}'s certificate: {e}")),
-            );
-        }
-    }
-    if problems.is_empty() {
-        checks.pass(
-            "crypto",
-            format!(
-                "algorithms and key sizes accepted at {at} ({})",
-                catalogue.name
-            ),
-        );
-    } else {
-        checks.fail("crypto", sub, problems.join("; "));
-    }
 }
 
 /// A document time-stamp (ETSI EN 319 142-1 §5.4): a bare RFC 3161 token over the byte ranges.
@@ -714,7 +401,7 @@ fn check_document_timestamp<R: Read + Seek>(
         result.signing_time = Some(token.time);
         result.best_signature_time = token.time;
         if let Some(tsa) = &token.tsa {
-            describe_signer(tsa, result);
+            cms::describe_signer(tsa, result);
             result.kind = None;
             result.qualification = None;
         }
@@ -724,141 +411,6 @@ fn check_document_timestamp<R: Read + Seek>(
         Some(sub) => checks.fail("document-timestamp", sub, checked.report.detail.clone()),
     }
     result.timestamps.push(checked.report);
-}
-
-/// Revocation of every certificate on the path but the trust anchor (EN 319 102-1 §5.2.6):
-/// the signer's certificate revoked before the best-signature-time fails the signature; a
-/// CA revoked, or no revocation data where the certificate names a source, is indeterminate.
-fn check_revocation(
-    path: &[Certificate],
-    options: &Options,
-    embedded: &revocation::Embedded,
-    proven: bool,
-    checks: &mut Checks,
-    result: &mut Signature,
-) {
-    let best = result.best_signature_time;
-    for (index, certificate) in path.iter().enumerate() {
-        let Some(issuer) = path.get(index + 1) else {
-            break;
-        };
-        if options.trust.contains(certificate) {
-            break;
-        }
-        let status = revocation::status(
-            certificate,
-            issuer,
-            &path[index + 1..],
-            embedded,
-            options.fetcher.as_deref(),
-            best,
-        );
-        let holder = certificate.holder();
-        if let Some(entry) = result.chain.get_mut(index) {
-            entry.revocation = Some(describe_revocation(&status));
-        }
-        match status {
-            revocation::Status::Good { source } => {
-                result
-                    .revocation
-                    .push(format!("{holder}: not revoked ({source})"));
-                checks.pass("revocation", format!("{holder}: not revoked ({source})"));
-            }
-            revocation::Status::NotApplicable { reason } => {
-                result
-                    .revocation
-                    .push(format!("{holder}: not checked ({reason})"));
-                checks.note(
-                    "revocation",
-                    true,
-                    format!("{holder}: not checked ({reason})"),
-                );
-            }
-            revocation::Status::Unknown { reason } => {
-                result
-                    .revocation
-                    .push(format!("{holder}: unknown ({reason})"));
-                checks.fail(
-                    "revocation",
-                    SubIndication::TryLater,
-                    format!("{holder}: revocation status unknown: {reason}"),
-                );
-            }
-            revocation::Status::Revoked { time, source, .. } => {
-                result
-                    .revocation
-                    .push(format!("{holder}: revoked on {time} ({source})"));
-                if index > 0 {
-                    checks.fail(
-                        "revocation",
-                        SubIndication::RevokedCaNoPoe,
-                        format!("{holder} (a CA of the signer) is revoked ({source})"),
-                    );
-                } else if time <= best {
-                    checks.fail("revocation", SubIndication::Revoked, format!("the signer's certificate was revoked on {time}, before the signature is proven to exist ({best}) ({source})"));
-                } else if proven {
-                    checks.pass("revocation", format!("{holder}: revoked on {time}, after the signature is proven to exist ({best})"));
-                } else {
-                    checks.fail("revocation", SubIndication::RevokedNoPoe, format!("the signer's certificate is revoked ({source}) and no time-stamp proves the signature existed before"));
-                }
-            }
-        }
-    }
-}
-
-fn describe_revocation(status: &revocation::Status) -> report::Revocation {
-    use report::RevocationStatus;
-    let (status, source, revoked_at, detail) = match status {
-        revocation::Status::Good { source } => (
-            RevocationStatus::Good,
-            Some(source.clone()),
-            None,
-            "not revoked".to_owned(),
-        ),
-        revocation::Status::Revoked {
-            time,
-            source,
-            reason,
-        } => (
-            RevocationStatus::Revoked,
-            Some(source.clone()),
-            Some(*time),
-            match reason {
-                Some(reason) => format!("revoked on {time} ({reason})"),
-                None => format!("revoked on {time}"),
-            },
-        ),
-        revocation::Status::Unknown { reason } => {
-            (RevocationStatus::Unknown, None, None, reason.clone())
-        }
-        revocation::Status::NotApplicable { reason } => (
-            RevocationStatus::NotChecked,
-            None,
-            None,
-            (*reason).to_owned(),
-        ),
-    };
-    report::Revocation {
-        status,
-        source,
-        revoked_at,
-        detail,
-    }
-}
-
-fn describe_signer(certificate: &Certificate, result: &mut Signature) {
-    result.signer = Some(Signer {
-        name: certificate.holder(),
-        subject: certificate.subject(),
-        organization: certificate.organization(),
-        organization_identifier: certificate.organization_identifier(),
-        serial_number: certificate.subject_serial_number(),
-    });
-    result.kind = Some(certificate.kind());
-    result.qualification = Some(certificate.qualification());
-    result.public_key = certificate
-        .key_size()
-        .map(|(family, bits)| format!("{family} {bits} bit"));
 }
 
 fn hash_ranges<R: Read + Seek>(
