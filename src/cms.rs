@@ -18,7 +18,7 @@ use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::time::Time;
 
-use crate::algorithm::{self, Digest, Scheme, oid};
+use crate::algorithm::{self, Digest, Scheme, Verified, oid};
 use crate::certificate::{self, Certificate};
 use crate::key::{self, Credential};
 
@@ -477,9 +477,90 @@ fn issuer_serial(issuer_serial: Option<&ess::IssuerSerial>) -> Option<(Vec<u8>, 
     Some((name, is.serial_number.as_bytes().to_vec()))
 }
 
-/// Checks one SignerInfo over `content` with `certificate`: content-type and message-digest
-/// attributes, the signature value over the signed attributes, and the signing-certificate
-/// reference where present. The message says what failed.
+/// What checking one SignerInfo found (RFC 5652 §5.4 message digest, §5.6 signature value;
+/// RFC 5035 signing-certificate binding). One checker for signatures and time-stamp tokens.
+#[derive(Clone, Debug)]
+pub struct SignerCheck {
+    pub message_digest: MessageDigestCheck,
+    pub value: ValueCheck,
+    pub binding: BindingCheck,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageDigestCheck {
+    Matches,
+    Differs,
+    Missing,
+}
+
+#[derive(Clone, Debug)]
+pub enum ValueCheck {
+    Correct(Verified),
+    Wrong(Verified),
+    /// An unknown signature algorithm, or no signed attributes to verify.
+    Unsupported,
+    /// The value could not be checked (a key that does not fit the declared algorithm).
+    Failed(Error),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BindingCheck {
+    /// The attribute names the certificate; `v2` for the RFC 5035 attribute.
+    Matches {
+        v2: bool,
+    },
+    OtherCertificate,
+    Absent,
+}
+
+/// Checks a SignerInfo (seen as `view`) against the digest of its content, computed with
+/// `view.digest`, and the signer's `certificate`.
+pub fn check_signer(
+    view: &SignerView,
+    certificate: &Certificate,
+    content_digest: &[u8],
+) -> SignerCheck {
+    let message_digest = match &view.message_digest {
+        Some(claimed) if claimed == content_digest => MessageDigestCheck::Matches,
+        Some(_) => MessageDigestCheck::Differs,
+        None => MessageDigestCheck::Missing,
+    };
+    let value = match (view.scheme, view.signed_attributes.as_ref(), view.digest) {
+        (Some((scheme, scheme_digest)), Some(signed), Some(digest)) => {
+            let verified = Verified {
+                scheme,
+                digest: scheme_digest.unwrap_or(digest),
+            };
+            match verify_signature(
+                &certificate.public_key(),
+                scheme,
+                verified.digest,
+                signed,
+                &view.signature,
+            ) {
+                Ok(true) => ValueCheck::Correct(verified),
+                Ok(false) => ValueCheck::Wrong(verified),
+                Err(error) => ValueCheck::Failed(error),
+            }
+        }
+        _ => ValueCheck::Unsupported,
+    };
+    let binding = match &view.signing_certificate {
+        Some(reference) if reference.matches(certificate) => {
+            BindingCheck::Matches { v2: reference.v2 }
+        }
+        Some(_) => BindingCheck::OtherCertificate,
+        None => BindingCheck::Absent,
+    };
+    SignerCheck {
+        message_digest,
+        value,
+        binding,
+    }
+}
+
+/// Checks one SignerInfo over `content` with `certificate`: message digest, signature value and
+/// the signing-certificate reference where present. The message says what failed.
 pub fn verify_signer(
     signer: &SignerInfo,
     certificate: &Certificate,
@@ -489,32 +570,23 @@ pub fn verify_signer(
     let digest = view
         .digest
         .ok_or_else(|| format!("unsupported digest algorithm {}", view.digest_oid))?;
-    match &view.message_digest {
-        Some(claimed) if *claimed == digest.hash(content) => {}
-        Some(_) => return Err("the message digest does not match the content".into()),
-        None => return Err("no message-digest attribute".into()),
+    let check = check_signer(&view, certificate, &digest.hash(content));
+    match check.message_digest {
+        MessageDigestCheck::Matches => {}
+        MessageDigestCheck::Differs => {
+            return Err("the message digest does not match the content".into());
+        }
+        MessageDigestCheck::Missing => return Err("no message-digest attribute".into()),
     }
-    let (Some((scheme, scheme_digest)), Some(signed)) =
-        (view.scheme, view.signed_attributes.as_ref())
-    else {
-        return Err("unsupported signature algorithm or no signed attributes".into());
-    };
-    if !verify_signature(
-        &certificate.public_key(),
-        scheme,
-        scheme_digest.unwrap_or(digest),
-        signed,
-        &view.signature,
-    )
-    .map_err(|e| e.to_string())?
-    {
-        return Err("the signature value does not verify".into());
+    match check.value {
+        ValueCheck::Correct(_) => {}
+        ValueCheck::Wrong(_) => return Err("the signature value does not verify".into()),
+        ValueCheck::Unsupported => {
+            return Err("unsupported signature algorithm or no signed attributes".into());
+        }
+        ValueCheck::Failed(error) => return Err(error.to_string()),
     }
-    if view
-        .signing_certificate
-        .as_ref()
-        .is_some_and(|r| !r.matches(certificate))
-    {
+    if check.binding == BindingCheck::OtherCertificate {
         return Err("the signing-certificate attribute names another certificate".into());
     }
     Ok(())

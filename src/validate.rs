@@ -182,20 +182,17 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     // §6.3): validation data in a /DSS, and a document time-stamp over it.
     let has_validation_data = !embedded.ocsps.is_empty() || !embedded.crls.is_empty();
     for signature in &mut signatures {
-        if signature.level.as_deref() != Some("PAdES-BASELINE-T") || !has_validation_data {
+        if signature.level != Some(report::Profile::PadesT) || !has_validation_data {
             continue;
         }
         let archived = document_timestamps.iter().any(|stamp| {
             stamp.indication == Indication::TotalPassed && stamp.revision > signature.revision
         });
-        signature.level = Some(
-            if archived {
-                "PAdES-BASELINE-LTA"
-            } else {
-                "PAdES-BASELINE-LT"
-            }
-            .into(),
-        );
+        signature.level = Some(if archived {
+            report::Profile::PadesLta
+        } else {
+            report::Profile::PadesLt
+        });
     }
     // Order of application: by where the signed revision ends.
     signatures.sort_by_key(|s| s.revision.unwrap_or(usize::MAX));
@@ -451,16 +448,26 @@ impl Later {
                 ),
             });
         }
+        use report::{Judgement, Modification};
         let allowed = judged
             .allowed()
             .into_iter()
-            .map(|c| format!("allowed: {c}"));
+            .map(|c| Modification::new(Judgement::Allowed, c));
         let mut seen = std::collections::HashSet::new();
-        let listed: Vec<String> = allowed
-            .chain(judged.drawn.iter().map(|c| format!("not allowed: {c}")))
-            .chain(judged.other.iter().map(|c| format!("not allowed: {c}")))
-            .chain(problems.iter().map(|p| format!("not analysable: {p}")))
-            .filter(|line| seen.insert(line.clone()))
+        let listed: Vec<Modification> = allowed
+            .chain(
+                judged
+                    .drawn
+                    .iter()
+                    .chain(&judged.other)
+                    .map(|c| Modification::new(Judgement::NotAllowed, c.clone())),
+            )
+            .chain(
+                problems
+                    .iter()
+                    .map(|p| Modification::new(Judgement::NotAnalysable, p.as_str())),
+            )
+            .filter(|line| seen.insert(line.to_string()))
             .collect();
         result.modifications.extend(listed);
         // A change to what is shown is certain however the rest is read.
@@ -539,7 +546,12 @@ impl Later {
                 return;
             }
         };
-        result.modifications.extend(outcome.notes.iter().cloned());
+        result.modifications.extend(
+            outcome
+                .notes
+                .iter()
+                .map(|n| report::Modification::new(report::Judgement::Note, n.as_str())),
+        );
         let mut problems = Vec::new();
         for (area, page) in &outcome.covering {
             let detail = format!("{} covers content that was signed (page {page})", area.what);
@@ -585,9 +597,11 @@ impl Later {
             }
             return;
         }
-        result
-            .modifications
-            .extend(problems.iter().map(|p| format!("not allowed: {p}")));
+        result.modifications.extend(
+            problems
+                .iter()
+                .map(|p| report::Modification::new(report::Judgement::NotAllowed, p.as_str())),
+        );
         let message = format!(
             "the document looks different from what was signed: {}",
             problems[0]

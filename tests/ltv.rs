@@ -326,7 +326,7 @@ fn b_lt_and_b_lta_carry_validation_data_and_validate_without_the_services() {
             "{level}: {revocation:?}"
         );
         assert_eq!(
-            report.signatures[0].level.as_deref(),
+            report.signatures[0].level.map(|l| l.name()),
             Some(format!("PAdES-BASELINE-{}", &level[2..]).as_str())
         );
     }

@@ -6,7 +6,7 @@ mod verdict;
 
 use super::Language;
 use super::text::{self, Tone};
-use crate::validate::report::{self, Indication, Report};
+use crate::validate::report::{self, Indication, Judgement, Report};
 
 /// The protocol of one document, ready to be typeset.
 #[derive(Clone, Debug)]
@@ -396,7 +396,7 @@ fn signature_section(
         scope(report, signature, l),
     ));
     if let Some(level) = &signature.level {
-        rows.push(Row::new(l.pick("Level", "Niveau"), level.clone()));
+        rows.push(Row::new(l.pick("Level", "Niveau"), level.name()));
     }
     if let Some(algorithm) = &signature.algorithm {
         rows.push(Row::new(
@@ -411,17 +411,14 @@ fn signature_section(
         ));
     }
     for modification in &signature.modifications {
-        // The validator prefixes each change with its judgement; other lines only inform.
-        let tone = if modification.starts_with("not allowed") {
-            Some(Tone::Red)
-        } else if modification.starts_with("allowed") {
-            Some(Tone::Green)
-        } else {
-            None
+        let tone = match modification.verdict {
+            Judgement::NotAllowed | Judgement::NotAnalysable => Some(Tone::Red),
+            Judgement::Allowed => Some(Tone::Green),
+            Judgement::Note => None,
         };
         let row = Row::new(
             l.pick("Change after signing", "Änderung nach Signatur"),
-            modification.clone(),
+            modification.to_string(),
         );
         rows.push(Row { tone, ..row });
     }

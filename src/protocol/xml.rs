@@ -383,21 +383,21 @@ impl Xml {
             self.close("RevocationStatusInformation")?;
             self.close("AssociatedValidationReportData")?;
         }
-        let notes: Vec<(String, &str)> = signature
+        let notes: Vec<(String, String)> = signature
             .findings
             .iter()
-            .map(|f| (format!("urn:siegel:finding:{}", f.id), f.detail.as_str()))
+            .map(|f| (format!("urn:siegel:finding:{}", f.id), f.detail.clone()))
             .chain(
                 signature
                     .modifications
                     .iter()
-                    .map(|m| ("urn:siegel:modification".to_owned(), m.as_str())),
+                    .map(|m| ("urn:siegel:modification".to_owned(), m.to_string())),
             )
             .chain(
                 signature
                     .messages
                     .iter()
-                    .map(|m| ("urn:siegel:message".to_owned(), m.as_str())),
+                    .map(|m| ("urn:siegel:message".to_owned(), m.clone())),
             )
             .collect();
         if !notes.is_empty() {
@@ -406,7 +406,7 @@ impl Xml {
             for (kind, text) in notes {
                 self.open("ReportData", &[])?;
                 self.leaf("Type", &kind)?;
-                self.leaf("Value", text)?;
+                self.leaf("Value", &text)?;
                 self.close("ReportData")?;
             }
             self.close("AdditionalValidationReportData")?;

@@ -8,7 +8,7 @@ use super::checks::Checks;
 use super::report::{Signature, Signer, SubIndication};
 use crate::algorithm::{Digest, Verified};
 use crate::certificate::Certificate;
-use crate::cms;
+use crate::cms::{self, BindingCheck, MessageDigestCheck, ValueCheck};
 
 /// What the format requires of a CMS signature.
 #[derive(Clone, Copy, Debug)]
@@ -115,27 +115,37 @@ impl Identified {
             );
             return None;
         };
-        match (&view.message_digest, content_digest(digest)) {
-            (_, Err(Unhashed::Budget(error))) => checks.fail(
-                "message-digest",
-                SubIndication::SigConstraintsFailure,
-                format!("the signed bytes were not hashed: {error}"),
-            ),
-            (_, Err(Unhashed::Unreadable(error))) => checks.fail(
-                "message-digest",
-                SubIndication::FormatFailure,
-                format!("cannot read the signed bytes: {error}"),
-            ),
-            (None, _) => checks.fail(
+        let computed = match content_digest(digest) {
+            Ok(computed) => computed,
+            Err(Unhashed::Budget(error)) => {
+                checks.fail(
+                    "message-digest",
+                    SubIndication::SigConstraintsFailure,
+                    format!("the signed bytes were not hashed: {error}"),
+                );
+                return None;
+            }
+            Err(Unhashed::Unreadable(error)) => {
+                checks.fail(
+                    "message-digest",
+                    SubIndication::FormatFailure,
+                    format!("cannot read the signed bytes: {error}"),
+                );
+                return None;
+            }
+        };
+        let check = cms::check_signer(view, &self.certificate, &computed);
+        match check.message_digest {
+            MessageDigestCheck::Missing => checks.fail(
                 "message-digest",
                 SubIndication::FormatFailure,
                 "the CMS has no message-digest attribute",
             ),
-            (Some(claimed), Ok(actual)) if *claimed == actual => checks.pass(
+            MessageDigestCheck::Matches => checks.pass(
                 "message-digest",
                 format!("{} over {} matches", digest.name(), profile.content),
             ),
-            (Some(_), Ok(_)) => checks.fail(
+            MessageDigestCheck::Differs => checks.fail(
                 "message-digest",
                 SubIndication::HashFailure,
                 "the document was changed after signing: its digest does not match the signature",
@@ -144,64 +154,58 @@ impl Identified {
         if checks.stopped() {
             return None;
         }
-        let (Some((scheme, scheme_digest)), Some(signed_attributes)) =
-            (view.scheme, view.signed_attributes.as_ref())
-        else {
-            checks.fail(
-                "signature-value",
-                SubIndication::FormatFailure,
-                "unsupported signature algorithm or no signed attributes",
-            );
-            return None;
+        let verified = match check.value {
+            ValueCheck::Unsupported => {
+                checks.fail(
+                    "signature-value",
+                    SubIndication::FormatFailure,
+                    "unsupported signature algorithm or no signed attributes",
+                );
+                return None;
+            }
+            ValueCheck::Correct(verified) => {
+                result.algorithm = Some(verified);
+                checks.pass(
+                    "signature-value",
+                    format!(
+                        "the signature value is correct ({verified}, verified with the signer's public key)"
+                    ),
+                );
+                verified
+            }
+            ValueCheck::Wrong(verified) => {
+                result.algorithm = Some(verified);
+                checks.fail(
+                    "signature-value",
+                    SubIndication::SigCryptoFailure,
+                    "the signature value does not verify with the signer's public key",
+                );
+                return None;
+            }
+            ValueCheck::Failed(error) => {
+                checks.fail(
+                    "signature-value",
+                    SubIndication::SigCryptoFailure,
+                    format!("the signature value cannot be checked: {error}"),
+                );
+                return None;
+            }
         };
-        let verified = Verified {
-            scheme,
-            digest: scheme_digest.unwrap_or(digest),
-        };
-        result.algorithm = Some(verified);
-        match cms::verify_signature(
-            &self.certificate.public_key(),
-            scheme,
-            verified.digest,
-            signed_attributes,
-            &view.signature,
-        ) {
-            Ok(true) => checks.pass(
-                "signature-value",
-                format!(
-                    "the signature value is correct ({verified}, verified with the signer's public key)"
-                ),
-            ),
-            Ok(false) => checks.fail(
-                "signature-value",
-                SubIndication::SigCryptoFailure,
-                "the signature value does not verify with the signer's public key",
-            ),
-            Err(error) => checks.fail(
-                "signature-value",
-                SubIndication::SigCryptoFailure,
-                format!("the signature value cannot be checked: {error}"),
-            ),
-        }
-        if checks.stopped() {
-            return None;
-        }
-        // Binding to the signing certificate (RFC 5035).
-        match &view.signing_certificate {
-            Some(reference) if reference.matches(&self.certificate) => checks.pass(
+        match check.binding {
+            BindingCheck::Matches { v2 } => checks.pass(
                 "signing-certificate",
-                if reference.v2 {
+                if v2 {
                     "signing-certificate-v2 matches"
                 } else {
                     "signing-certificate (v1) matches"
                 },
             ),
-            Some(_) => checks.fail(
+            BindingCheck::OtherCertificate => checks.fail(
                 "signing-certificate",
                 SubIndication::NoSigningCertificateFound,
                 "the signing-certificate attribute names a different certificate",
             ),
-            None if profile.binding_required => checks.fail(
+            BindingCheck::Absent if profile.binding_required => checks.fail(
                 "signing-certificate",
                 SubIndication::NoSigningCertificateFound,
                 format!(
@@ -209,7 +213,7 @@ impl Identified {
                     profile.name
                 ),
             ),
-            None => checks.pass(
+            BindingCheck::Absent => checks.pass(
                 "signing-certificate",
                 "no signing-certificate attribute (allowed for adbe.pkcs7.detached)",
             ),

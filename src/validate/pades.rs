@@ -7,7 +7,7 @@ use std::io::{Read, Seek};
 use chrono::{DateTime, Utc};
 
 use super::checks::Checks;
-use super::report::{Indication, Signature, SubIndication, TimestampKind};
+use super::report::{Indication, Profile, Signature, SubIndication, TimestampKind};
 use super::{Options, acceptance, chain, cms, report, revocation, timestamps};
 use crate::algorithm::Digest;
 use crate::pdf::{self, signature::Found};
@@ -216,8 +216,9 @@ fn check_byte_range<R: Read + Seek>(
     result.covers_whole_document = end == file.len();
     if !result.covers_whole_document {
         let later = revision_ends.len() - revision - 1;
-        result.modifications.push(format!(
-            "{later} later revision(s) added after this signature"
+        result.modifications.push(report::Modification::new(
+            report::Judgement::Note,
+            format!("{later} later revision(s) added after this signature"),
         ));
     }
     checks.pass(
@@ -341,15 +342,12 @@ fn check_cms<R: Read + Seek>(
     if let Some(time) = proven {
         result.best_signature_time = time;
     }
-    result.level = Some(
-        match (pades, timestamp_tokens > 0) {
-            (true, false) => "PAdES-BASELINE-B",
-            (true, true) => "PAdES-BASELINE-T",
-            (false, false) => "PKCS7-B",
-            (false, true) => "PKCS7-T",
-        }
-        .into(),
-    );
+    result.level = Some(match (pades, timestamp_tokens > 0) {
+        (true, false) => Profile::PadesB,
+        (true, true) => Profile::PadesT,
+        (false, false) => Profile::Pkcs7B,
+        (false, true) => Profile::Pkcs7T,
+    });
     let by_document = proven.is_some() && proven == proof;
     let path = chain::check(
         &signer.certificate,
@@ -396,7 +394,7 @@ fn check_document_timestamp<R: Read + Seek>(
         checked.report.subindication = Some(SubIndication::SigConstraintsFailure);
         checked.report.indication = Indication::Indeterminate;
     }
-    result.level = Some("PAdES document time-stamp".into());
+    result.level = Some(Profile::DocumentTimestamp);
     if let Some(token) = &checked.token {
         result.signing_time = Some(token.time);
         result.best_signature_time = token.time;

@@ -142,7 +142,7 @@ pub struct Signature {
     pub field: String,
     pub signer: Option<Signer>,
     pub kind: Option<Kind>,
-    pub level: Option<String>,
+    pub level: Option<Profile>,
     pub qualification: Option<Qualification>,
     /// The time the signer claims (`/M` in PAdES, signing-time in CAdES).
     pub signing_time: Option<DateTime<Utc>>,
@@ -153,7 +153,7 @@ pub struct Signature {
     /// Which revision of the file (1 = the original) this signature signs.
     pub revision: Option<usize>,
     pub covers_whole_document: bool,
-    pub modifications: Vec<String>,
+    pub modifications: Vec<Modification>,
     pub chain: Vec<ChainCertificate>,
     pub timestamps: Vec<Timestamp>,
     pub revocation: Vec<String>,
@@ -166,6 +166,94 @@ pub struct Signature {
     /// Every check run, in order, with a stable id.
     pub checks: Vec<Check>,
     pub messages: Vec<String>,
+}
+
+/// A change after a signature, or a remark about the revisions after it, with its judgement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Modification {
+    pub verdict: Judgement,
+    pub text: String,
+}
+
+/// How a change after signing was judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Judgement {
+    /// The permissions in force allow it.
+    Allowed,
+    NotAllowed,
+    /// Could not be judged (an ambiguous or unreadable update).
+    NotAnalysable,
+    /// A remark, no judgement (how many revisions follow, what was sampled).
+    Note,
+}
+
+impl Modification {
+    pub fn new(verdict: Judgement, text: impl Into<String>) -> Self {
+        Self {
+            verdict,
+            text: text.into(),
+        }
+    }
+}
+
+/// Written as one line with its judgement first (`allowed: ...`), as the JSON report has it.
+impl std::fmt::Display for Modification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let prefix = match self.verdict {
+            Judgement::Allowed => "allowed: ",
+            Judgement::NotAllowed => "not allowed: ",
+            Judgement::NotAnalysable => "not analysable: ",
+            Judgement::Note => "",
+        };
+        write!(f, "{prefix}{}", self.text)
+    }
+}
+
+impl Serialize for Modification {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// The format and level a signature was found to have (ETSI EN 319 142-1 §6; PKCS#7 for
+/// `adbe.pkcs7.detached`), written as its name in the JSON report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Profile {
+    #[serde(rename = "PAdES-BASELINE-B")]
+    PadesB,
+    #[serde(rename = "PAdES-BASELINE-T")]
+    PadesT,
+    #[serde(rename = "PAdES-BASELINE-LT")]
+    PadesLt,
+    #[serde(rename = "PAdES-BASELINE-LTA")]
+    PadesLta,
+    #[serde(rename = "PKCS7-B")]
+    Pkcs7B,
+    #[serde(rename = "PKCS7-T")]
+    Pkcs7T,
+    #[serde(rename = "PAdES document time-stamp")]
+    DocumentTimestamp,
+}
+
+impl Profile {
+    /// The name, as the report writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::PadesB => "PAdES-BASELINE-B",
+            Self::PadesT => "PAdES-BASELINE-T",
+            Self::PadesLt => "PAdES-BASELINE-LT",
+            Self::PadesLta => "PAdES-BASELINE-LTA",
+            Self::Pkcs7B => "PKCS7-B",
+            Self::Pkcs7T => "PKCS7-T",
+            Self::DocumentTimestamp => "PAdES document time-stamp",
+        }
+    }
+}
+
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// A time-stamp token found with a signature or in the document.

@@ -430,7 +430,11 @@ fn details(verdict: &Result<Report, String>) -> String {
                 write!(out, "\n      message: {message}").unwrap();
             }
         }
-        for change in s.modifications.iter().filter(|m| !m.starts_with("allowed")) {
+        for change in s
+            .modifications
+            .iter()
+            .filter(|m| !m.to_string().starts_with("allowed"))
+        {
             write!(out, "\n      change: {change}").unwrap();
         }
     }

@@ -148,7 +148,9 @@ fn report_text(input: &str, report: &validate::Report) -> String {
         let kind = match (signature.kind, signature.qualification) {
             (Some(kind), Some(qualification)) => format!("{kind}, {qualification}"),
             (Some(kind), None) => kind.to_string(),
-            _ => signature.level.clone().unwrap_or_else(|| "-".into()),
+            _ => signature
+                .level
+                .map_or_else(|| "-".into(), |l| l.name().to_owned()),
         };
         line("Kind:", shown(&kind).into_owned());
         let scope = if signature.covers_whole_document {
@@ -161,7 +163,7 @@ fn report_text(input: &str, report: &validate::Report) -> String {
         };
         line("Covers:", scope);
         let technique = [
-            signature.level.clone(),
+            signature.level.map(|l| l.name().to_owned()),
             signature.algorithm.map(|a| a.to_string()),
             signature.public_key.clone(),
         ]
@@ -184,7 +186,7 @@ fn report_text(input: &str, report: &validate::Report) -> String {
             }
         }
         for change in &signature.modifications {
-            line("Change:", shown(change).into_owned());
+            line("Change:", shown(&change.to_string()).into_owned());
         }
         if console::verbose() {
             for certificate in &signature.chain {

@@ -528,7 +528,10 @@ fn changes_after_signing<'a>(report: &Report, language: Language) -> Option<Elem
                 .map_or(signature.field.as_str(), |s| s.name.as_str()),
         );
         for change in &signature.modifications {
-            lines.push(format!("{who}: {}", siegel::text::printable(change)));
+            lines.push(format!(
+                "{who}: {}",
+                siegel::text::printable(&change.to_string())
+            ));
         }
         if !signature.covers_whole_document && signature.modifications.is_empty() {
             lines.push(language.f("validate.not_whole", &[("who", &who)]));

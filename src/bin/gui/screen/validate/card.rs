@@ -67,7 +67,7 @@ pub fn view<'a>(
         ));
     }
     if let Some(level) = &signature.level {
-        badges = badges.push(widget::badge(level.as_str(), Tone::Neutral));
+        badges = badges.push(widget::badge(level.name(), Tone::Neutral));
     }
 
     let indication = match signature.subindication {
@@ -144,7 +144,11 @@ pub fn view<'a>(
     if !signature.modifications.is_empty() {
         body = body.push(list(
             t("card.modifications"),
-            signature.modifications.clone(),
+            signature
+                .modifications
+                .iter()
+                .map(|m| m.to_string())
+                .collect(),
         ));
     }
     body = body.push(widget::ring(

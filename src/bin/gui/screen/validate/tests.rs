@@ -151,7 +151,10 @@ fn changes_after_signing_are_listed_at_the_top() {
     let mut report = validate::validate_pdf(&path, &screen.options).unwrap();
     report.signatures[0]
         .modifications
-        .push("page 1 content changed".into());
+        .push(siegel::validate::report::Modification::new(
+            siegel::validate::report::Judgement::NotAllowed,
+            "page 1 content changed",
+        ));
     report.signatures[0].covers_whole_document = false;
     assert!(changes_after_signing(&report, Language::En).is_some());
 }
