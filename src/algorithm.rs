@@ -179,6 +179,45 @@ impl Hasher {
     }
 }
 
+/// How much of a stream is read at a time when hashing it: large enough that the hash, not
+/// the system calls, sets the pace; small enough to leave memory alone for a file of any size.
+pub const HASH_CHUNK: usize = 1024 * 1024;
+
+/// Hashes everything `reader` yields with each of `digests` in one pass, calling `progress`
+/// with the bytes read so far after each chunk (it may stop the pass with an error). Returns
+/// the digests in the order asked and the length.
+pub fn hash_reader(
+    mut reader: impl std::io::Read,
+    digests: &[Digest],
+    mut progress: impl FnMut(u64) -> std::io::Result<()>,
+) -> std::io::Result<(Vec<Vec<u8>>, u64)> {
+    let mut hashers = digests
+        .iter()
+        .map(|d| Hasher::new(*d).map_err(std::io::Error::other))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let mut buffer = vec![0u8; HASH_CHUNK];
+    let mut length = 0u64;
+    loop {
+        let read = match reader.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        let chunk = buffer.get(..read).unwrap_or_default();
+        for hasher in &mut hashers {
+            hasher.update(chunk);
+        }
+        length = length.saturating_add(read as u64);
+        progress(length)?;
+    }
+    let digests = hashers
+        .into_iter()
+        .map(|h| h.finish().map_err(std::io::Error::other))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    Ok((digests, length))
+}
+
 /// BSI TR-03111 plain signatures are `r || s`; openssl wants `Ecdsa-Sig-Value` DER.
 pub fn plain_to_der(signature: &[u8]) -> Option<Vec<u8>> {
     if signature.is_empty() || !signature.len().is_multiple_of(2) {

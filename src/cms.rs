@@ -22,16 +22,16 @@ use crate::algorithm::{self, Digest, Scheme, Verified, oid};
 use crate::certificate::{self, Certificate};
 use crate::key::{self, Credential};
 
-const ID_SIGNED_DATA: ObjectIdentifier = rfc5911::ID_SIGNED_DATA;
-const ID_DATA: ObjectIdentifier = rfc5911::ID_DATA;
-const ID_CONTENT_TYPE: ObjectIdentifier = rfc5911::ID_CONTENT_TYPE;
-const ID_MESSAGE_DIGEST: ObjectIdentifier = rfc5911::ID_MESSAGE_DIGEST;
-const ID_SIGNING_TIME: ObjectIdentifier = rfc5911::ID_SIGNING_TIME;
+pub(crate) const ID_SIGNED_DATA: ObjectIdentifier = rfc5911::ID_SIGNED_DATA;
+pub(crate) const ID_DATA: ObjectIdentifier = rfc5911::ID_DATA;
+pub(crate) const ID_CONTENT_TYPE: ObjectIdentifier = rfc5911::ID_CONTENT_TYPE;
+pub(crate) const ID_MESSAGE_DIGEST: ObjectIdentifier = rfc5911::ID_MESSAGE_DIGEST;
+pub(crate) const ID_SIGNING_TIME: ObjectIdentifier = rfc5911::ID_SIGNING_TIME;
 /// RFC 5035 `id-aa-signingCertificateV2`.
-const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
+pub(crate) const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
 /// RFC 2634 `id-aa-signingCertificate`.
-const ID_SIGNING_CERTIFICATE: ObjectIdentifier =
+pub(crate) const ID_SIGNING_CERTIFICATE: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.12");
 
 /// RFC 3161 appendix A `id-aa-signatureTimeStampToken`.
@@ -55,12 +55,35 @@ pub fn sign_detached(
     credential: &Credential,
     signing_time: Option<DateTime<Utc>>,
 ) -> Result<Signed, Error> {
+    sign_attributes(content_digest, credential, signing_time, Some(ID_DATA))
+}
+
+/// Signs a counter-signature (RFC 5652 §11.4): `signature_digest` is the digest of the
+/// counter-signed SignerInfo's signature value. It carries no content-type attribute, which
+/// §11.4 forbids there.
+pub fn sign_counter(
+    signature_digest: &[u8],
+    credential: &Credential,
+    signing_time: Option<DateTime<Utc>>,
+) -> Result<Signed, Error> {
+    sign_attributes(signature_digest, credential, signing_time, None)
+}
+
+fn sign_attributes(
+    content_digest: &[u8],
+    credential: &Credential,
+    signing_time: Option<DateTime<Utc>>,
+    content_type: Option<ObjectIdentifier>,
+) -> Result<Signed, Error> {
     let algorithm = credential.signer.algorithm();
     let digest = algorithm.digest();
     let certificate = credential.certificate();
 
-    let mut attributes = vec![
-        attribute(ID_CONTENT_TYPE, Any::encode_from(&ID_DATA)?)?,
+    let mut attributes = Vec::new();
+    if let Some(content_type) = content_type {
+        attributes.push(attribute(ID_CONTENT_TYPE, Any::encode_from(&content_type)?)?);
+    }
+    attributes.extend([
         attribute(
             ID_MESSAGE_DIGEST,
             Any::encode_from(&OctetString::new(content_digest)?)?,
@@ -69,7 +92,7 @@ pub fn sign_detached(
             ID_SIGNING_CERTIFICATE_V2,
             Any::encode_from(&signing_certificate_v2(certificate)?)?,
         )?,
-    ];
+    ]);
     if let Some(time) = signing_time {
         let seconds = u64::try_from(time.timestamp())
             .map_err(|_| Error::Encode("signing time before 1970".into()))?;
@@ -128,6 +151,12 @@ impl Signed {
         Ok(())
     }
 
+    /// The SignerInfo and the signer's certificates (DER, as the CA encoded them), for a
+    /// SignedData assembled elsewhere (CAdES with several signers, counter-signatures).
+    pub fn into_parts(self) -> (SignerInfo, Vec<Any>) {
+        (self.signer_info, self.certificates)
+    }
+
     /// The ContentInfo around the SignedData (RFC 5652 §3), DER.
     pub fn to_der(self) -> Result<Vec<u8>, Error> {
         let signed_data = OutgoingSignedData {
@@ -178,6 +207,30 @@ struct OutgoingSignedData {
     signer_infos: SignerInfos,
 }
 
+/// RFC 5652 §5.1 `SignedData` as read: revocation choices kept as encoded (see
+/// [`archival::Revocation::add_raw_choice`]).
+#[derive(Clone, Debug, der::Sequence)]
+struct IncomingSignedData {
+    version: CmsVersion,
+    digest_algorithms: SetOfVec<spki::AlgorithmIdentifierOwned>,
+    encap_content_info: EncapsulatedContentInfo,
+    #[asn1(
+        context_specific = "0",
+        tag_mode = "IMPLICIT",
+        constructed = "true",
+        optional = "true"
+    )]
+    certificates: Option<SetOfVec<Any>>,
+    #[asn1(
+        context_specific = "1",
+        tag_mode = "IMPLICIT",
+        constructed = "true",
+        optional = "true"
+    )]
+    crls: Option<SetOfVec<Any>>,
+    signer_infos: SignerInfos,
+}
+
 /// An upper bound for the DER size of [`sign_detached`]'s output with `credential`, used to
 /// reserve room in a PDF before the signature exists.
 pub fn estimate_size(credential: &Credential) -> usize {
@@ -188,7 +241,7 @@ pub fn estimate_size(credential: &Credential) -> usize {
     chain + signature + signer_info + 512
 }
 
-fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, Error> {
+pub(crate) fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, Error> {
     Ok(Attribute {
         oid,
         values: SetOfVec::try_from(vec![value])?,
@@ -239,10 +292,33 @@ impl Parsed {
                 content_info.content_type
             )));
         }
-        let signed_data: SignedData = content_info
+        let wire: IncomingSignedData = content_info
             .content
             .decode_as()
             .map_err(|e: der::Error| Error::Decode(e.to_string()))?;
+        let mut revocation = archival::Revocation::default();
+        for choice in wire.crls.iter().flat_map(|set| set.iter()) {
+            revocation.add_raw_choice(choice);
+        }
+        let signed_data = SignedData {
+            version: wire.version,
+            digest_algorithms: wire.digest_algorithms,
+            encap_content_info: wire.encap_content_info,
+            certificates: wire.certificates.map(|set| {
+                // Certificate choices that do not decode are left out here; the paths are
+                // built from `original_certificates` anyway.
+                let decoded: Vec<CertificateChoices> = set
+                    .iter()
+                    .filter_map(|c| c.decode_as::<CertificateChoices>().ok())
+                    .collect();
+                cms::signed_data::CertificateSet(SetOfVec::try_from(decoded).unwrap_or_default())
+            }),
+            // Kept as `revocation`: the `cms` crate's OtherRevocationInfoFormat reads the format
+            // as an AlgorithmIdentifier, not the OBJECT IDENTIFIER RFC 5652 §10.2.1 has, and
+            // would refuse every SignedData carrying an OCSP response.
+            crls: None,
+            signer_infos: wire.signer_infos,
+        };
         let certificates = original_certificates(&content_info.content).unwrap_or_else(|| {
             signed_data
                 .certificates
@@ -256,10 +332,6 @@ impl Parsed {
                 })
                 .collect()
         });
-        let mut revocation = archival::Revocation::default();
-        if let Some(choices) = &signed_data.crls {
-            revocation.add_choices(choices);
-        }
         Ok(Self {
             signed_data,
             certificates,

@@ -27,7 +27,9 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod algorithm;
+pub mod asic;
 pub mod budget;
+pub mod cades;
 pub mod certificate;
 pub mod cms;
 pub mod document;

@@ -22,6 +22,7 @@ use crate::{cms, pdf};
 /// `/SubFilter` for PAdES baseline signatures (ETSI EN 319 142-1 §5.3).
 pub const SUB_FILTER: &str = "ETSI.CAdES.detached";
 
+pub mod cades;
 mod ltv;
 
 pub use ltv::{Extended, extend};
@@ -482,4 +483,15 @@ pub enum Error {
     Revocation(#[from] crate::revocation::Error),
     #[error("this level needs {0}")]
     Needs(&'static str),
+    #[error("{path}: larger than {limit} bytes, the most a signature may envelop; sign it detached")]
+    TooLarge { path: String, limit: u64 },
+    #[error("{0}: a detached signature, and its content was not found beside it")]
+    NoContent(String),
+    #[error("{0}: the content is not what the existing signers signed")]
+    ContentMismatch(String),
+    #[error("{path}: {source}")]
+    Cades {
+        path: String,
+        source: crate::cades::Error,
+    },
 }

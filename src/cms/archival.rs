@@ -3,7 +3,7 @@
 //! with OCSP responses as `id-ri-ocsp-response`, RFC 5940 §4).
 
 use const_oid::ObjectIdentifier;
-use der::{Any, Encode, Sequence};
+use der::{Any, Encode, Sequence, Tagged};
 
 /// `adbe-revocationInfoArchival`.
 pub const ID_ADBE_REVOCATION: ObjectIdentifier =
@@ -52,19 +52,45 @@ impl Revocation {
         self.ocsps.extend(der(&archival.ocsp));
     }
 
-    pub(crate) fn add_choices(&mut self, choices: &cms::revocation::RevocationInfoChoices) {
-        for choice in choices.0.iter() {
-            match choice {
-                cms::revocation::RevocationInfoChoice::Crl(list) => {
-                    self.crls.extend(list.to_der().ok());
-                }
-                cms::revocation::RevocationInfoChoice::Other(other)
-                    if other.other_format.oid == ID_RI_OCSP_RESPONSE =>
-                {
-                    self.ocsps.extend(other.other.to_der().ok());
-                }
-                cms::revocation::RevocationInfoChoice::Other(_) => {}
+    /// One `RevocationInfoChoice` as encoded: a CRL, or `[1] IMPLICIT
+    /// OtherRevocationInfoFormat` holding an OCSP response; other formats are skipped.
+    pub(crate) fn add_raw_choice(&mut self, choice: &Any) {
+        let tag = choice.tag();
+        if tag == der::Tag::Sequence {
+            self.crls.extend(choice.to_der().ok());
+        } else if tag.is_context_specific() && tag.number().value() == 1 {
+            // IMPLICIT: the element's contents are the SEQUENCE's.
+            let other = Any::new(der::Tag::Sequence, choice.value())
+                .and_then(|a| a.decode_as::<OtherRevocationInfoFormat>());
+            if let Ok(other) = other
+                && other.format == ID_RI_OCSP_RESPONSE
+            {
+                self.ocsps.extend(other.info.to_der().ok());
             }
         }
+    }
+}
+
+/// ```text
+/// OtherRevocationInfoFormat ::= SEQUENCE {
+///     otherRevInfoFormat OBJECT IDENTIFIER,
+///     otherRevInfo       ANY DEFINED BY otherRevInfoFormat }
+/// ```
+/// (RFC 5652 §10.2.1; the `cms` crate has an AlgorithmIdentifier in place of the identifier.)
+#[derive(Clone, Debug, Sequence)]
+pub struct OtherRevocationInfoFormat {
+    pub format: ObjectIdentifier,
+    pub info: Any,
+}
+
+impl OtherRevocationInfoFormat {
+    /// The encoding as a `RevocationInfoChoice`: `[1] IMPLICIT`.
+    pub fn to_choice_der(&self) -> Result<Vec<u8>, der::Error> {
+        der::asn1::ContextSpecific {
+            tag_number: der::TagNumber(1),
+            tag_mode: der::TagMode::Implicit,
+            value: self.clone(),
+        }
+        .to_der()
     }
 }

@@ -1,0 +1,1 @@
+//! ASiC containers (ETSI EN 319 162-1).
