@@ -34,8 +34,7 @@ pub const ID_ARCHIVE_TIME_STAMP_V3: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("0.4.0.1733.2.4");
 /// EN 319 122-1 §5.5.2 `id-aa-ATSHashIndex-v3`, an unsigned attribute of the archive
 /// time-stamp token itself.
-pub const ID_ATS_HASH_INDEX_V3: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("0.4.0.19122.1.5");
+pub const ID_ATS_HASH_INDEX_V3: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.19122.1.5");
 /// RFC 5940 `id-ri-ocsp-response`: an OCSP response among `SignedData.crls`.
 pub const ID_RI_OCSP_RESPONSE: ObjectIdentifier = crate::cms::archival::ID_RI_OCSP_RESPONSE;
 
@@ -142,7 +141,10 @@ impl SignedData {
         Ok(Self {
             content_type: wire.encap_content_info.econtent_type,
             content,
-            certificates: wire.certificates.map(SetOfVec::into_vec).unwrap_or_default(),
+            certificates: wire
+                .certificates
+                .map(SetOfVec::into_vec)
+                .unwrap_or_default(),
             crls: wire.crls.map(SetOfVec::into_vec).unwrap_or_default(),
             signer_infos,
         })
@@ -194,7 +196,7 @@ impl SignedData {
         let signer_infos = self
             .signer_infos
             .iter()
-            .map(|s| Any::encode_from(s))
+            .map(Any::encode_from)
             .collect::<Result<Vec<_>, _>>()?;
         let wire = Wire {
             version: self.version(),
@@ -222,9 +224,9 @@ impl SignedData {
     /// a subject-key-identifier signer or another content type, else 1.
     fn version(&self) -> CmsVersion {
         let other = |items: &[Any], tag: u32| {
-            items.iter().any(|a| {
-                a.tag().is_context_specific() && u32::from(a.tag().number().value()) == tag
-            })
+            items
+                .iter()
+                .any(|a| a.tag().is_context_specific() && a.tag().number().value() == tag)
         };
         if other(&self.certificates, 3) || other(&self.crls, 1) {
             CmsVersion::V5
@@ -303,7 +305,10 @@ pub fn repeated_signed_attributes(signer: &SignerInfo) -> Vec<ObjectIdentifier> 
     };
     let mut repeated = Vec::new();
     for (index, attribute) in attributes.iter().enumerate() {
-        let again = attributes.iter().skip(index + 1).any(|a| a.oid == attribute.oid);
+        let again = attributes
+            .iter()
+            .skip(index + 1)
+            .any(|a| a.oid == attribute.oid);
         let many = attribute.values.len() > 1 && SINGLE_VALUED.contains(&attribute.oid);
         if (again || many) && !repeated.contains(&attribute.oid) {
             repeated.push(attribute.oid);

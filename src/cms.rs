@@ -81,7 +81,10 @@ fn sign_attributes(
 
     let mut attributes = Vec::new();
     if let Some(content_type) = content_type {
-        attributes.push(attribute(ID_CONTENT_TYPE, Any::encode_from(&content_type)?)?);
+        attributes.push(attribute(
+            ID_CONTENT_TYPE,
+            Any::encode_from(&content_type)?,
+        )?);
     }
     attributes.extend([
         attribute(

@@ -483,7 +483,9 @@ pub enum Error {
     Revocation(#[from] crate::revocation::Error),
     #[error("this level needs {0}")]
     Needs(&'static str),
-    #[error("{path}: larger than {limit} bytes, the most a signature may envelop; sign it detached")]
+    #[error(
+        "{path}: larger than {limit} bytes, the most a signature may envelop; sign it detached"
+    )]
     TooLarge { path: String, limit: u64 },
     #[error("{0}: a detached signature, and its content was not found beside it")]
     NoContent(String),

@@ -115,7 +115,7 @@ impl Services {
     }
 
     /// Runs the CLI with settings that allow the services on 127.0.0.1 (refused by default).
-    fn siegel(&self, args: &[&str]) -> std::process::Output {
+    pub(crate) fn siegel(&self, args: &[&str]) -> std::process::Output {
         let settings = self.path("settings.toml");
         std::fs::write(&settings, "allow_private_network = true\n").unwrap();
         Command::new(env!("CARGO_BIN_EXE_siegel"))

@@ -11,6 +11,7 @@
 mod support;
 
 mod appearance;
+mod cades;
 mod certification;
 mod cli;
 mod corpus;

@@ -50,7 +50,10 @@ impl HashIndex {
     /// The index of what `signed` and `signer` hold now, with `digest`.
     pub fn of(signed: &SignedData, signer: &SignerInfo, digest: Digest) -> Result<Self, Error> {
         let hash_all = |items: &[Any]| -> Result<Vec<Vec<u8>>, Error> {
-            items.iter().map(|i| Ok(digest.hash(&i.to_der()?))).collect()
+            items
+                .iter()
+                .map(|i| Ok(digest.hash(&i.to_der()?)))
+                .collect()
         };
         Ok(Self {
             digest,
@@ -61,7 +64,12 @@ impl HashIndex {
     }
 
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        let octets = |items: Vec<OctetString>| items.into_iter().map(|o| o.into_bytes().into_vec()).collect();
+        let octets = |items: Vec<OctetString>| {
+            items
+                .into_iter()
+                .map(|o| o.into_bytes().into_vec())
+                .collect()
+        };
         if let Ok(explicit) = Explicit::from_der(der) {
             let digest = oid::digest_from_oid(&explicit.algorithm.oid).ok_or_else(|| {
                 Error::Decode(format!(
@@ -76,8 +84,8 @@ impl HashIndex {
                 unsigned_attributes: octets(explicit.unsigned_attributes),
             });
         }
-        let default = Default::from_der(der)
-            .map_err(|e| Error::Decode(format!("ats-hash-index-v3: {e}")))?;
+        let default =
+            Default::from_der(der).map_err(|e| Error::Decode(format!("ats-hash-index-v3: {e}")))?;
         Ok(Self {
             digest: Digest::Sha256,
             certificates: octets(default.certificates),
@@ -121,9 +129,8 @@ impl HashIndex {
     /// archive time-stamp was made. Entries added later are allowed (a renewal adds some).
     pub fn missing_from(&self, now: &HashIndex) -> Vec<&'static str> {
         let mut missing = Vec::new();
-        let lacks = |claimed: &[Vec<u8>], present: &[Vec<u8>]| {
-            claimed.iter().any(|c| !present.contains(c))
-        };
+        let lacks =
+            |claimed: &[Vec<u8>], present: &[Vec<u8>]| claimed.iter().any(|c| !present.contains(c));
         if lacks(&self.certificates, &now.certificates) {
             missing.push("a certificate");
         }

@@ -9,8 +9,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
 use ::cms::signed_data::SignerInfo;
+use chrono::{DateTime, Utc};
 use der::{Any, Decode, Encode};
 
 use super::{Error, Extended, Level, Request, check_credential, ltv};
@@ -113,7 +113,15 @@ pub fn sign_file(
     raise(&mut signed, &[index], &hashes, request_levels(request))?;
     let out = write(output, &signed, overwrite)?;
     out.commit()?;
-    Ok(outcome(output, credential, request, packaging, false, &signed, hashes.length))
+    Ok(outcome(
+        output,
+        credential,
+        request,
+        packaging,
+        false,
+        &signed,
+        hashes.length,
+    ))
 }
 
 /// Adds a signer to the CAdES signature at `signature` (a parallel SignerInfo, or with
@@ -174,7 +182,15 @@ pub fn add_signer(
     }
     let out = write(output, &signed, overwrite)?;
     out.commit()?;
-    Ok(outcome(output, credential, request, packaging, counter, &signed, hashes.length))
+    Ok(outcome(
+        output,
+        credential,
+        request,
+        packaging,
+        counter,
+        &signed,
+        hashes.length,
+    ))
 }
 
 /// Raises every signer of the CAdES signature at `signature` to `level` into `output`, adding
@@ -266,7 +282,9 @@ impl Hashes {
             .iter()
             .find(|(d, _)| *d == digest)
             .map(|(_, h)| h.clone())
-            .ok_or(Error::Needs("the content hashed with the signature's algorithm"))
+            .ok_or(Error::Needs(
+                "the content hashed with the signature's algorithm",
+            ))
     }
 }
 
@@ -381,8 +399,14 @@ fn chains(signed: &SignedData, fetcher: &dyn Fetcher) -> Vec<Vec<Certificate>> {
         {
             chains.push(certificate::complete_chain(chain, fetcher));
         }
-        tokens.extend(cades::unsigned_values(&signer, cms::ID_SIGNATURE_TIME_STAMP));
-        tokens.extend(cades::unsigned_values(&signer, cades::ID_ARCHIVE_TIME_STAMP_V3));
+        tokens.extend(cades::unsigned_values(
+            &signer,
+            cms::ID_SIGNATURE_TIME_STAMP,
+        ));
+        tokens.extend(cades::unsigned_values(
+            &signer,
+            cades::ID_ARCHIVE_TIME_STAMP_V3,
+        ));
         pending.extend(cades::counter_signatures(&signer).0);
     }
     chains.extend(

@@ -9,7 +9,7 @@ use siegel::pdf::appearance::{Page, Visible};
 #[command(
     name = "siegel",
     version,
-    about = "Sign, seal and validate documents under eIDAS (PAdES)",
+    about = "Sign, seal and validate documents under eIDAS (PAdES, CAdES)",
     after_help = "Exit codes: 0 done / all signatures valid, 1 a signature failed, 2 a signature is \
                   indeterminate (none failed), 3 usage or input error.",
     arg_required_else_help = true
@@ -52,7 +52,7 @@ pub enum Command {
     /// Validate the signatures and seals in documents.
     #[command(arg_required_else_help = true)]
     Verify(VerifyArgs),
-    /// Raise signed documents to a higher PAdES level by adding what is missing.
+    /// Raise signed documents (PDF, `.p7s`, `.p7m`) to a higher level by adding what is missing.
     Extend(ExtendArgs),
     /// List PKCS#11 modules, their tokens, and the keys and certificates on them.
     Tokens(TokensArgs),
@@ -111,9 +111,27 @@ pub struct SignArgs {
     pub skip_existing: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub cades: CadesArgs,
     /// Documents to sign.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
+}
+
+/// Files other than PDFs get a CAdES signature (ETSI EN 319 122-1): detached `NAME.EXT.p7s`
+/// beside the input (or in --out-dir, or at -o) unless these say otherwise.
+#[derive(Debug, Args)]
+pub struct CadesArgs {
+    /// Put the content inside the signature: `NAME.EXT.p7m` instead of `NAME.EXT.p7s`.
+    #[arg(long)]
+    pub enveloping: bool,
+    /// For a `.p7s`/`.p7m` input: counter-sign its last signature instead of adding a
+    /// parallel one.
+    #[arg(long)]
+    pub counter: bool,
+    /// The signed content of a detached `.p7s` input (default: its name without `.p7s`).
+    #[arg(long, value_name = "FILE")]
+    pub content: Option<PathBuf>,
 }
 
 /// Where time-stamps come from.
@@ -131,12 +149,9 @@ pub struct TsaArgs {
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Output file (one input only).
-    #[arg(
-        short = 'o',
-        long = "output",
-        conflicts_with = "out_dir",
-        required_unless_present = "out_dir"
-    )]
+    // Not required here: a CAdES signature has a default place beside its input; PDFs and
+    // extensions say what is missing at run time.
+    #[arg(short = 'o', long = "output", conflicts_with = "out_dir")]
     pub output: Option<PathBuf>,
     /// Output folder; each output keeps its input's file name.
     #[arg(long)]
@@ -190,6 +205,9 @@ pub struct ExtendArgs {
     pub force: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// The signed content of a detached `.p7s` input (default: its name without `.p7s`).
+    #[arg(long, value_name = "FILE")]
+    pub content: Option<PathBuf>,
     /// Signed documents to extend.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
@@ -228,6 +246,9 @@ pub struct VerifyArgs {
     /// Overwrite an existing protocol file.
     #[arg(long, requires = "report")]
     pub force: bool,
+    /// The signed content of a detached `.p7s` (default: its name without `.p7s`).
+    #[arg(long, value_name = "FILE")]
+    pub content: Option<PathBuf>,
     /// Documents to validate.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,

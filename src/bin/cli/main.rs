@@ -1,6 +1,7 @@
 //! `siegel`: the command-line front end over the Siegel library.
 
 mod args;
+mod cades;
 mod console;
 mod generate;
 mod keys;
@@ -140,7 +141,7 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
     } else {
         None
     };
-    let targets = output_paths(&args.inputs, &args.out)?;
+    let targets = cades::targets(&args.inputs, &args.out, &args.cades)?;
     let credential = keys::credential(&args.key, settings)?;
     console::note(&format!(
         "level {}, {} document(s)",
@@ -186,19 +187,23 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
             finish(input, Ok(output::Signed::Skipped(target.clone())));
             continue;
         }
-        match document::detect(input) {
-            Ok(document::Format::Pdf) => jobs.push(sign::Job {
+        if let Err(error) = document::detect(input) {
+            finish(input, Err(error.to_string()));
+        } else if cades::is_pdf(input) {
+            jobs.push(sign::Job {
                 input: input.clone(),
                 output: target.clone(),
-            }),
-            Ok(document::Format::Other) => finish(
+            });
+        } else {
+            let result = cades::sign(
                 input,
-                Err(
-                    "not a PDF file (CAdES signatures for other files are not supported yet)"
-                        .into(),
-                ),
-            ),
-            Err(error) => finish(input, Err(error.to_string())),
+                target,
+                &credential,
+                &request,
+                &args.cades,
+                args.force,
+            );
+            finish(input, result);
         }
     }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -262,15 +267,28 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
     for (input, target) in args.inputs.iter().zip(&targets) {
         let name = input.display().to_string();
         let shown = output::shown(&name);
-        let result = sign::extend(
-            input,
-            target,
-            level,
-            stamper.as_ref(),
-            &fetcher,
-            args.force,
-            chrono::Utc::now(),
-        )
+        let result = if sign::cades::is_signature_file(input) {
+            sign::cades::extend(
+                input,
+                args.content.as_deref(),
+                target,
+                level,
+                stamper.as_ref(),
+                &fetcher,
+                args.force,
+                chrono::Utc::now(),
+            )
+        } else {
+            sign::extend(
+                input,
+                target,
+                level,
+                stamper.as_ref(),
+                &fetcher,
+                args.force,
+                chrono::Utc::now(),
+            )
+        }
         .and_then(|(out, done)| Ok((out.commit()?, done)));
         let line = match (&result, args.format) {
             (Ok((written, done)), Format::Text) => format!(

@@ -15,6 +15,8 @@ use crate::console;
 #[derive(Debug)]
 pub enum Signed {
     Done(sign::Outcome),
+    /// A CAdES signature written or added to.
+    Cades(sign::cades::Outcome),
     /// The output existed already and `--skip-existing` was given.
     Skipped(PathBuf),
 }
@@ -44,6 +46,36 @@ pub fn signed(format: Format, input: &str, result: &Result<Signed, String>) -> S
             shown(&outcome.output.display().to_string()),
             shown(&outcome.field)
         ),
+        (Format::Text, Ok(Signed::Cades(outcome))) => format!(
+            "{name}: {} ({} CAdES {}, {}) by {} -> {} ({} signer(s))",
+            match (outcome.counter, outcome.kind) {
+                (true, _) => "counter-signed",
+                (false, siegel::certificate::Kind::Seal) => "sealed",
+                (false, siegel::certificate::Kind::Signature) => "signed",
+            },
+            outcome.level,
+            match outcome.packaging {
+                sign::cades::Packaging::Detached => "detached",
+                sign::cades::Packaging::Enveloping => "enveloping",
+            },
+            human_size(outcome.content_size),
+            shown(&outcome.signer),
+            shown(&outcome.output.display().to_string()),
+            outcome.signers
+        ),
+        (Format::Json, Ok(Signed::Cades(outcome))) => json(&serde_json::json!({
+            "file": input,
+            "status": "ok",
+            "output": outcome.output.display().to_string(),
+            "format": "CAdES",
+            "packaging": outcome.packaging,
+            "counter_signature": outcome.counter,
+            "kind": outcome.kind,
+            "level": outcome.level,
+            "signer": outcome.signer,
+            "signers": outcome.signers,
+            "content_size": outcome.content_size,
+        })),
         (Format::Text, Err(error)) => {
             format!("{name}: {}: {}", console::error_word(), shown(error))
         }
@@ -218,4 +250,20 @@ fn report_text(input: &str, report: &validate::Report) -> String {
         ));
     }
     text
+}
+
+/// `1.5 MiB`, `312 bytes`.
+fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    #[allow(clippy::cast_precision_loss, reason = "a size shown with one decimal")]
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS.get(unit).copied().unwrap_or("TiB"))
 }

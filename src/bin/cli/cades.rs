@@ -1,0 +1,106 @@
+//! `siegel sign|seal` for files other than PDFs: CAdES signatures (`.p7s`, `.p7m`, ETSI EN
+//! 319 122-1) and where their outputs go.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, anyhow, bail};
+use siegel::document;
+use siegel::key::Credential;
+use siegel::sign::{self, cades::Packaging};
+
+use crate::args::{CadesArgs, OutputArgs};
+use crate::output;
+
+/// One output per input: `-o` for a single input; else PDFs keep their name inside
+/// `--out-dir`, and other files get `NAME.EXT.p7s` (`.p7m`) there or beside the input. A
+/// `.p7s`/`.p7m` input gets another signer and needs `-o` or `--out-dir`.
+pub fn targets(inputs: &[PathBuf], out: &OutputArgs, cades: &CadesArgs) -> Result<Vec<PathBuf>> {
+    if let Some(output) = &out.output {
+        if inputs.len() != 1 {
+            bail!(
+                "-o takes one input; use --out-dir for {} inputs",
+                inputs.len()
+            );
+        }
+        return Ok(vec![output.clone()]);
+    }
+    if let Some(dir) = &out.out_dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow!("cannot create output folder {}: {e}", dir.display()))?;
+    }
+    let mut seen = HashSet::new();
+    inputs
+        .iter()
+        .map(|input| {
+            let target = if sign::cades::is_signature_file(input) || is_pdf(input) {
+                let Some(dir) = &out.out_dir else {
+                    bail!(
+                        "{}: give -o OUT or --out-dir DIR (the input is never changed)",
+                        input.display()
+                    );
+                };
+                let name = input
+                    .file_name()
+                    .ok_or_else(|| anyhow!("{}: not a file name", input.display()))?;
+                dir.join(name)
+            } else {
+                sign::cades::default_output(input, packaging(cades), out.out_dir.as_deref())
+            };
+            if !seen.insert(target.clone()) {
+                bail!("two inputs would both be written to {}", target.display());
+            }
+            Ok(target)
+        })
+        .collect()
+}
+
+fn packaging(cades: &CadesArgs) -> Packaging {
+    if cades.enveloping {
+        Packaging::Enveloping
+    } else {
+        Packaging::Detached
+    }
+}
+
+/// Signs one file other than a PDF: a new CAdES signature, or another signer (parallel or
+/// counter) on a `.p7s`/`.p7m`.
+pub fn sign(
+    input: &Path,
+    target: &Path,
+    credential: &Credential,
+    request: &sign::Request,
+    cades: &CadesArgs,
+    overwrite: bool,
+) -> Result<output::Signed, String> {
+    let result = if sign::cades::is_signature_file(input) {
+        sign::cades::add_signer(
+            input,
+            cades.content.as_deref(),
+            target,
+            credential,
+            request,
+            cades.counter,
+            overwrite,
+        )
+    } else {
+        sign::cades::sign_file(
+            input,
+            target,
+            credential,
+            request,
+            packaging(cades),
+            overwrite,
+        )
+    };
+    result
+        .map(output::Signed::Cades)
+        .map_err(|e| format!("{e:#}"))
+}
+
+/// Whether `input` is signed as a PDF: a `.p7m` enveloping a PDF starts with `%PDF-` too, so
+/// signature files are asked about first.
+pub fn is_pdf(input: &Path) -> bool {
+    !sign::cades::is_signature_file(input)
+        && matches!(document::detect(input), Ok(document::Format::Pdf))
+}
