@@ -4,6 +4,8 @@
 
 pub mod archive;
 
+use std::path::{Path, PathBuf};
+
 use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier, SignerInfo};
 use const_oid::ObjectIdentifier;
@@ -354,6 +356,20 @@ pub fn has_signed(signer: &SignerInfo, kind: ObjectIdentifier) -> bool {
 /// The digest algorithm a SignerInfo names, if Siegel knows it.
 pub fn digest_of(signer: &SignerInfo) -> Option<Digest> {
     oid::digest_from_oid(&signer.digest_alg.oid)
+}
+
+/// Whether `path` names a CMS signature by its extension (`.p7s`, `.p7m`, `.pkcs7`, `.p7`).
+pub fn is_signature_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["p7s", "p7m", "pkcs7", "p7"].contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// The content a detached `NAME.EXT.p7s` signs, found as `NAME.EXT` beside it.
+pub fn detached_content(signature: &Path) -> Option<PathBuf> {
+    let stem = signature.file_stem()?;
+    let candidate = signature.with_file_name(stem);
+    (candidate != signature && candidate.is_file()).then_some(candidate)
 }
 
 /// Why a CAdES structure could not be read or written.

@@ -161,7 +161,9 @@ impl Client {
     fn request(&self, url: &str, digest: Digest, imprint: &[u8]) -> Result<Token, Error> {
         let mut nonce = [0u8; 8];
         openssl::rand::rand_bytes(&mut nonce).map_err(|e| Error::Internal(e.to_string()))?;
-        nonce[0] &= 0x7f; // a positive INTEGER
+        // A positive INTEGER in minimal DER: a leading zero byte (1 request in 256) would be
+        // kept by `Int::new`, and TSAs refuse the non-minimal encoding ("bad request format").
+        nonce[0] = (nonce[0] & 0x7f) | 0x40;
         let request = TimeStampReq {
             version: 1,
             message_imprint: MessageImprint {

@@ -1,9 +1,10 @@
 //! Validation of signed documents following ETSI EN 319 102-1 (basic signature validation,
-//! §5.3) for PAdES (ETSI EN 319 142-1): every signature gets an indication, a sub-indication
-//! and the checks that led to it. A failed signature is a result; `Err` means the document could
-//! not be processed at all.
+//! §5.3) for PAdES (ETSI EN 319 142-1) and CAdES (ETSI EN 319 122-1): every signature gets an
+//! indication, a sub-indication and the checks that led to it. A failed signature is a result;
+//! `Err` means the document could not be processed at all.
 
 pub mod acceptance;
+mod cades;
 mod chain;
 mod checks;
 mod cms;
@@ -48,20 +49,60 @@ impl Options {
     }
 }
 
-/// Validates every signature and document timestamp in the PDF at `path`, within one budget
-/// for the document ([`crate::budget`]).
-pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
-    // Every fetch for this document shares one network budget: URLs come from its certificates.
+/// Validates every signature and counter-signature of the CAdES file at `path` (`.p7s`,
+/// `.p7m`, `.pkcs7`; ETSI EN 319 122-1). A detached signature signs `content`, by default the
+/// file of the same name without its extension beside it; without it, its signatures are
+/// INDETERMINATE (SIGNED_DATA_NOT_FOUND).
+pub fn validate_cades(
+    path: &Path,
+    content: Option<&Path>,
+    options: &Options,
+) -> Result<Report, Error> {
+    let (options, session) = with_session(options);
+    let mut report = cades::validate(path, content, &options)?;
+    if session.is_some_and(|s| s.used_up()) {
+        report.messages.push(
+            "the network time for this document was used up; some revocation data or certificates were not fetched"
+                .to_owned(),
+        );
+    }
+    Ok(report)
+}
+
+/// One document's network session over the fetcher the options name.
+type Session = crate::network::Session<std::sync::Arc<dyn crate::network::Fetcher>>;
+
+/// `options` with its fetcher behind one network session: every fetch for a document shares
+/// one budget, as the URLs come from its certificates.
+fn with_session(options: &Options) -> (Options, Option<std::sync::Arc<Session>>) {
     let session = options
         .fetcher
         .clone()
         .map(|fetcher| std::sync::Arc::new(crate::network::Session::start(fetcher)));
-    let options = &Options {
+    let options = Options {
         fetcher: session
             .clone()
             .map(|s| s as std::sync::Arc<dyn crate::network::Fetcher>),
         ..options.clone()
     };
+    (options, session)
+}
+
+/// The rules a validation with `options` applies, for the report's header.
+fn policy(options: &Options) -> Policy {
+    Policy {
+        crypto_profile: options.crypto.name.clone(),
+        online: options.fetcher.is_some(),
+        trust_anchors: options.trust.anchors().iter().map(|a| a.subject()).collect(),
+        qualification_basis: "the QC statements of the signer's certificate (ETSI EN 319 412-5); not yet confirmed against the EU trusted lists".into(),
+    }
+}
+
+/// Validates every signature and document timestamp in the PDF at `path`, within one budget
+/// for the document ([`crate::budget`]).
+pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
+    let (options, session) = with_session(options);
+    let options = &options;
     let name = path.display().to_string();
     let pdf_error = |source| Error::Pdf {
         path: name.clone(),
@@ -76,8 +117,7 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     let mut hasher = crate::algorithm::Hasher::new(crate::algorithm::Digest::Sha256)?;
     let survey = file.survey(|chunk| hasher.update(chunk));
     let sha256 = crate::certificate::hex_upper(&hasher.finish()?);
-    let report = |signatures, document_timestamps, indication, messages, revisions| {
-        Report {
+    let report = |signatures, document_timestamps, indication, messages, revisions| Report {
         file: name.clone(),
         sha256: sha256.clone(),
         size: len,
@@ -86,14 +126,8 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         document_timestamps,
         indication,
         revisions,
-        policy: Policy {
-            crypto_profile: options.crypto.name.clone(),
-            online: options.fetcher.is_some(),
-            trust_anchors: options.trust.anchors().iter().map(|a| a.subject()).collect(),
-            qualification_basis: "the QC statements of the signer's certificate (ETSI EN 319 412-5); not yet confirmed against the EU trusted lists".into(),
-        },
+        policy: policy(options),
         messages,
-    }
     };
     let found = survey.and_then(|survey| {
         let found = pdf::signature::find_all(&mut file)?;
@@ -695,4 +729,6 @@ pub enum Error {
     Pdf { path: String, source: pdf::Error },
     #[error(transparent)]
     Crypto(#[from] crate::algorithm::Error),
+    #[error("{path}: {message}")]
+    Unreadable { path: String, message: String },
 }

@@ -374,3 +374,479 @@ fn every_level_detached_and_enveloping_against_local_services_and_extend() {
         stdout(&result)
     );
 }
+
+// --- Validation: the same report as for PDFs, and the CAdES attacks never pass. ---
+
+use siegel::certificate::Kind;
+use siegel::sign::cades::Packaging;
+use siegel::validate::{self, Indication, SubIndication};
+
+fn validate_at(
+    path: &Path,
+    content: Option<&Path>,
+    root: &Path,
+    time: chrono::DateTime<chrono::Utc>,
+) -> validate::Report {
+    let mut trust = siegel::trust::Store::new();
+    trust.add_file(root).unwrap();
+    validate::validate_cades(path, content, &validate::Options::new(trust, time)).unwrap()
+}
+
+fn validate_static(path: &Path, content: Option<&Path>) -> validate::Report {
+    validate_at(path, content, &pki("root-ca.pem"), support::time())
+}
+
+/// A detached B-B signature over a fresh document, made with the library at the fixed time.
+fn signed_b(dir: &Path, key: &str) -> (PathBuf, PathBuf) {
+    let input = document(dir);
+    let output = dir.join("Antrag.xml.p7s");
+    siegel::sign::cades::sign_file(
+        &input,
+        &output,
+        &support::credential(key),
+        &support::request(Kind::Seal),
+        Packaging::Detached,
+        false,
+    )
+    .unwrap();
+    (input, output)
+}
+
+fn write(path: &Path, signed: &SignedData) {
+    std::fs::write(path, signed.to_der().unwrap()).unwrap();
+}
+
+/// Signs the signed attributes of `signer` again with `key` (RSA PKCS#1 v1.5, SHA-256), as an
+/// attacker holding a key of the PKI does after changing them.
+fn resign(signer: &mut ::cms::signed_data::SignerInfo, key: &str) {
+    use der::Encode;
+    let attributes = signer.signed_attrs.as_ref().unwrap().to_der().unwrap();
+    let key = openssl::pkey::PKey::private_key_from_pem(&std::fs::read(pki(key)).unwrap()).unwrap();
+    let mut openssl_signer =
+        openssl::sign::Signer::new(openssl::hash::MessageDigest::sha256(), &key).unwrap();
+    let value = openssl_signer.sign_oneshot_to_vec(&attributes).unwrap();
+    signer.signature = der::asn1::OctetString::new(value).unwrap();
+}
+
+/// RFC 5652 §11.3 signing-time and §11.1 content-type.
+const ID_SIGNING_TIME: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
+const ID_CONTENT_TYPE: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
+
+fn assert_attack(report: &validate::Report, finding: &str) {
+    assert_ne!(report.indication, Indication::TotalPassed, "{report:#?}");
+    assert!(
+        report
+            .signatures
+            .iter()
+            .any(|s| s.findings.iter().any(|f| f.id == finding)),
+        "no {finding}: {:#?}",
+        report
+            .signatures
+            .iter()
+            .map(|s| (&s.findings, &s.messages, &s.timestamps, &s.checks))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn intact_detached_enveloping_cosigned_and_countersigned_signatures_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, signature) = signed_b(dir.path(), "seal-rsa.p12");
+    let report = validate_static(&signature, None);
+    assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+    assert_eq!(report.signatures.len(), 1);
+    assert_eq!(
+        report.signatures[0].level.map(|l| l.name()),
+        Some("CAdES-BASELINE-B")
+    );
+    assert!(
+        report.messages[0].starts_with("detached content"),
+        "{:?}",
+        report.messages
+    );
+
+    // Co-signed and counter-signed: three signatures, all valid.
+    let cosigned = dir.path().join("co.p7s");
+    let credential = support::credential("seal-ec.p12");
+    let request = support::request(Kind::Seal);
+    siegel::sign::cades::add_signer(
+        &signature,
+        None,
+        &cosigned,
+        &credential,
+        &request,
+        false,
+        false,
+    )
+    .unwrap();
+    let countered = dir.path().join("counter.p7s");
+    siegel::sign::cades::add_signer(
+        &cosigned,
+        Some(&input),
+        &countered,
+        &credential,
+        &request,
+        true,
+        false,
+    )
+    .unwrap();
+    let report = validate_static(&countered, Some(&input));
+    assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+    assert_eq!(report.signatures.len(), 3);
+    assert!(report.signatures[2].field.contains("counter-signature 1"));
+
+    // Without its content a detached signature proves nothing: INDETERMINATE.
+    let report = validate_static(&countered, None);
+    assert_eq!(report.indication, Indication::Indeterminate);
+    assert_eq!(
+        report.signatures[0].subindication,
+        Some(SubIndication::SignedDataNotFound)
+    );
+
+    // Enveloping.
+    let p7m = dir.path().join("Antrag.xml.p7m");
+    siegel::sign::cades::sign_file(
+        &input,
+        &p7m,
+        &credential,
+        &request,
+        Packaging::Enveloping,
+        false,
+    )
+    .unwrap();
+    let report = validate_static(&p7m, None);
+    assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+
+    // The CLI: same verdict, exit 0, and --content for a detached signature elsewhere.
+    let root = pki("root-ca.pem");
+    let result = siegel(&[
+        "verify",
+        "--offline",
+        "--at",
+        "2026-06-01T12:00:00Z",
+        "--trust",
+        root.to_str().unwrap(),
+        "--content",
+        input.to_str().unwrap(),
+        countered.to_str().unwrap(),
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", stdout(&result));
+    assert!(
+        stdout(&result).contains("TOTAL_PASSED (3 of 3 signatures valid)"),
+        "{}",
+        stdout(&result)
+    );
+}
+
+#[test]
+fn changed_content_or_signature_value_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, signature) = signed_b(dir.path(), "seal-rsa.p12");
+    let changed = dir.path().join("changed.xml");
+    std::fs::write(&changed, "<antrag><name>Mallory</name></antrag>\n").unwrap();
+    let report = validate_static(&signature, Some(&changed));
+    assert_eq!(report.indication, Indication::TotalFailed);
+    assert_eq!(
+        report.signatures[0].subindication,
+        Some(SubIndication::HashFailure)
+    );
+    assert_attack(&report, "CONTENT_CHANGED");
+
+    let mut signed = read(&signature);
+    let mut value = signed.signer_infos[0].signature.as_bytes().to_vec();
+    value[10] ^= 1;
+    signed.signer_infos[0].signature = der::asn1::OctetString::new(value).unwrap();
+    let tampered = dir.path().join("tampered.p7s");
+    write(&tampered, &signed);
+    let report = validate_static(&tampered, Some(&input));
+    assert_eq!(
+        report.signatures[0].subindication,
+        Some(SubIndication::SigCryptoFailure)
+    );
+    assert_attack(&report, "SIGNATURE_VALUE_CHANGED");
+
+    // Garbage is an error, never a panic.
+    let garbage = dir.path().join("garbage.p7s");
+    std::fs::write(&garbage, b"\x30\x82\xff\xff not cms").unwrap();
+    let mut trust = siegel::trust::Store::new();
+    trust.add_file(&pki("root-ca.pem")).unwrap();
+    assert!(
+        validate::validate_cades(
+            &garbage,
+            Some(&input),
+            &validate::Options::new(trust, support::time())
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn duplicated_signed_attributes_and_a_double_signing_time_never_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, signature) = signed_b(dir.path(), "seal-rsa.p12");
+
+    // A second signing-time value in the one attribute, signed again by the key holder.
+    let mut signed = read(&signature);
+    let signer = &mut signed.signer_infos[0];
+    let mut attributes = signer.signed_attrs.take().unwrap().into_vec();
+    let time = attributes
+        .iter_mut()
+        .find(|a| a.oid == ID_SIGNING_TIME)
+        .unwrap();
+    let earlier =
+        der::asn1::UtcTime::from_unix_duration(std::time::Duration::from_secs(1_600_000_000))
+            .unwrap();
+    time.values
+        .insert(der::Any::encode_from(&earlier).unwrap())
+        .unwrap();
+    signer.signed_attrs = Some(der::asn1::SetOfVec::try_from(attributes.clone()).unwrap());
+    resign(signer, "seal-rsa.key.pem");
+    let double = dir.path().join("double-time.p7s");
+    write(&double, &signed);
+    assert_attack(
+        &validate_static(&double, Some(&input)),
+        "DOUBLE_SIGNING_TIME",
+    );
+
+    // A second content-type attribute naming another type.
+    let mut signed = read(&signature);
+    let signer = &mut signed.signer_infos[0];
+    let mut attributes = signer.signed_attrs.take().unwrap().into_vec();
+    let other_type = x509_cert::attr::Attribute {
+        oid: ID_CONTENT_TYPE,
+        values: der::asn1::SetOfVec::try_from(vec![
+            der::Any::encode_from(&const_oid::ObjectIdentifier::new_unwrap(
+                "1.2.840.113549.1.7.5",
+            ))
+            .unwrap(),
+        ])
+        .unwrap(),
+    };
+    attributes.push(other_type);
+    signer.signed_attrs = Some(der::asn1::SetOfVec::try_from(attributes).unwrap());
+    resign(signer, "seal-rsa.key.pem");
+    let duplicated = dir.path().join("duplicated.p7s");
+    write(&duplicated, &signed);
+    assert_attack(
+        &validate_static(&duplicated, Some(&input)),
+        "DUPLICATED_SIGNED_ATTRIBUTE",
+    );
+}
+
+#[test]
+fn a_signing_certificate_reference_that_names_another_certificate_never_passes() {
+    use der::{Decode, Encode};
+    if !support::have("openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (input, signature) = signed_b(dir.path(), "seal-rsa.p12");
+    // A second certificate for the same key, issued by the same CA (as after a re-issue):
+    // pointing the SignerInfo at it keeps the signature value valid, but the signed
+    // signing-certificate-v2 still names the first one.
+    let csr = dir.path().join("again.csr");
+    let again = dir.path().join("again.pem");
+    let ok = Command::new("openssl")
+        .args([
+            "req",
+            "-new",
+            "-subj",
+            "/CN=Stadtverwaltung Musterstadt Siegel 2",
+            "-key",
+        ])
+        .arg(pki("seal-rsa.key.pem"))
+        .arg("-out")
+        .arg(&csr)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok);
+    let ok = Command::new("openssl")
+        .args([
+            "x509",
+            "-req",
+            "-days",
+            "3650",
+            "-set_serial",
+            "4242",
+            "-in",
+        ])
+        .arg(&csr)
+        .arg("-CA")
+        .arg(pki("intermediate-ca.pem"))
+        .arg("-CAkey")
+        .arg(pki("intermediate-ca.key.pem"))
+        .arg("-out")
+        .arg(&again)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok);
+    let pem = std::fs::read_to_string(&again).unwrap();
+    let certificate = <x509_cert::Certificate as der::DecodePem>::from_pem(&pem).unwrap();
+    let mut signed = read(&signature);
+    signed.signer_infos[0].sid = ::cms::signed_data::SignerIdentifier::IssuerAndSerialNumber(
+        ::cms::cert::IssuerAndSerialNumber {
+            issuer: certificate.tbs_certificate().issuer().clone(),
+            serial_number: certificate.tbs_certificate().serial_number().clone(),
+        },
+    );
+    signed.add_certificates(&[der::Any::from_der(&certificate.to_der().unwrap()).unwrap()]);
+    let substituted = dir.path().join("substituted.p7s");
+    write(&substituted, &signed);
+    let report = validate_static(&substituted, Some(&input));
+    assert_attack(&report, "SIGNING_CERTIFICATE_MISMATCH");
+    assert_eq!(
+        report.signatures[0].subindication,
+        Some(SubIndication::NoSigningCertificateFound)
+    );
+}
+
+/// Seals `input` at `level` with the services' PKI into `output` via the CLI.
+fn seal_with(services: &Services, level: &str, input: &Path, output: &Path, extra: &[&str]) {
+    let key = services.path("seal.p12");
+    let url = services.tsa_url();
+    let mut args = vec![
+        "seal",
+        "--level",
+        level,
+        "--tsa",
+        &url,
+        "--p12",
+        key.to_str().unwrap(),
+        "--pin-env",
+        "LTV_PIN",
+        "-o",
+        output.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    args.push(input.to_str().unwrap());
+    let result = services.siegel(&args);
+    assert!(
+        result.status.success(),
+        "{}{}",
+        stdout(&result),
+        stderr(&result)
+    );
+}
+
+#[test]
+fn levels_validate_offline_and_time_stamp_and_archive_attacks_never_pass() {
+    let Some(services) = Services::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let input = document(dir.path());
+    let root = services.path("root.pem");
+    let now = chrono::Utc::now();
+    let mut files = Vec::new();
+    for level in ["B-T", "B-LT", "B-LTA"] {
+        let output = dir.path().join(format!("{level}.p7s"));
+        seal_with(&services, level, &input, &output, &[]);
+        files.push(output);
+    }
+    let [t, lt, lta] = &files[..] else {
+        unreachable!()
+    };
+    for (path, profile) in [
+        (t, "CAdES-BASELINE-T"),
+        (lt, "CAdES-BASELINE-LT"),
+        (lta, "CAdES-BASELINE-LTA"),
+    ] {
+        let report = validate_at(path, Some(&input), &root, now);
+        let signature = &report.signatures[0];
+        assert_eq!(
+            signature.level.map(|l| l.name()),
+            Some(profile),
+            "{report:#?}"
+        );
+        assert!(
+            signature
+                .timestamps
+                .iter()
+                .all(|t| t.indication == Indication::TotalPassed),
+            "{:#?}",
+            signature.timestamps
+        );
+        if profile != "CAdES-BASELINE-T" {
+            // Validation data inside: valid offline.
+            assert_eq!(
+                report.indication,
+                Indication::TotalPassed,
+                "{profile}: {report:#?}"
+            );
+        }
+    }
+
+    // A time-stamp copied from another signature (over another signature value: another
+    // content, as the same content signed in the same second gives the same RSA signature).
+    let other_input = dir.path().join("other.xml");
+    std::fs::write(&other_input, "<antrag/>").unwrap();
+    let other = dir.path().join("other.p7s");
+    seal_with(&services, "B-B", &other_input, &other, &[]);
+    let stamp =
+        cades::unsigned_values(&read(t).signer_infos[0], cms::ID_SIGNATURE_TIME_STAMP).remove(0);
+    let mut signed = read(&other);
+    cades::add_unsigned(
+        &mut signed.signer_infos[0],
+        cms::ID_SIGNATURE_TIME_STAMP,
+        &stamp,
+    )
+    .unwrap();
+    let copied = dir.path().join("copied.p7s");
+    write(&copied, &signed);
+    assert_attack(
+        &validate_at(&copied, Some(&other_input), &root, now),
+        "TIMESTAMP_OF_ANOTHER_SIGNATURE",
+    );
+
+    // The same token twice on its own signature.
+    let mut signed = read(t);
+    cades::add_unsigned(
+        &mut signed.signer_infos[0],
+        cms::ID_SIGNATURE_TIME_STAMP,
+        &stamp,
+    )
+    .unwrap();
+    let twice = dir.path().join("twice.p7s");
+    write(&twice, &signed);
+    assert_attack(
+        &validate_at(&twice, Some(&input), &root, now),
+        "DUPLICATED_TIMESTAMP",
+    );
+
+    // An archive time-stamp whose index lists revocation data removed afterwards.
+    let mut signed = read(lta);
+    signed.crls.pop();
+    let stripped = dir.path().join("stripped.p7s");
+    write(&stripped, &signed);
+    let report = validate_at(&stripped, Some(&input), &root, now);
+    assert_attack(&report, "ARCHIVE_TIMESTAMP_NOT_COVERING");
+
+    // An archive time-stamp moved onto another signature covers nothing of it.
+    let archive =
+        cades::unsigned_values(&read(lta).signer_infos[0], cades::ID_ARCHIVE_TIME_STAMP_V3)
+            .remove(0);
+    let mut signed = read(lt);
+    cades::add_unsigned(
+        &mut signed.signer_infos[0],
+        cades::ID_ARCHIVE_TIME_STAMP_V3,
+        &archive,
+    )
+    .unwrap();
+    let moved = dir.path().join("moved.p7s");
+    write(&moved, &signed);
+    assert_attack(
+        &validate_at(&moved, Some(&input), &root, now),
+        "ARCHIVE_TIMESTAMP_NOT_COVERING",
+    );
+    // The intact B-LTA still passes beside its attacked copies.
+    assert_eq!(
+        validate_at(lta, Some(&input), &root, now).indication,
+        Indication::TotalPassed
+    );
+}

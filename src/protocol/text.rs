@@ -191,6 +191,7 @@ pub fn timestamp_kind(language: Language, kind: TimestampKind) -> &'static str {
     match kind {
         TimestampKind::Signature => language.pick("signature time-stamp", "Signaturzeitstempel"),
         TimestampKind::Document => language.pick("document time-stamp", "Dokumentzeitstempel"),
+        TimestampKind::Archive => language.pick("archive time-stamp", "Archivzeitstempel"),
     }
 }
 

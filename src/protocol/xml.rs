@@ -318,6 +318,7 @@ impl Xml {
             let name = match signature.timestamps[index].kind {
                 report::TimestampKind::Signature => "SignatureTimeStamp",
                 report::TimestampKind::Document => "DocTimeStamp",
+                report::TimestampKind::Archive => "ArchiveTimeStamp",
             };
             self.open(name, &[("Signed", "false")])?;
             self.reference("AttributeObject", &timestamp_id(id, index))?;

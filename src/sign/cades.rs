@@ -16,6 +16,7 @@ use der::{Any, Decode, Encode};
 use super::{Error, Extended, Level, Request, check_credential, ltv};
 use crate::algorithm::{self, Digest};
 use crate::cades::{self, SignedData, archive};
+pub use crate::cades::{detached_content, is_signature_file};
 use crate::certificate::{self, Certificate, Kind};
 use crate::cms;
 use crate::document::{self, Output};
@@ -72,20 +73,6 @@ pub fn default_output(input: &Path, packaging: Packaging, dir: Option<&Path>) ->
         Some(dir) => dir.join(name),
         None => input.with_file_name(name),
     }
-}
-
-/// Whether `path` names a CMS signature by its extension (`.p7s`, `.p7m`, `.pkcs7`, `.p7`).
-pub fn is_signature_file(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| ["p7s", "p7m", "pkcs7", "p7"].contains(&e.to_ascii_lowercase().as_str()))
-}
-
-/// The content a detached `NAME.EXT.p7s` signs, found as `NAME.EXT` beside it.
-pub fn detached_content(signature: &Path) -> Option<PathBuf> {
-    let stem = signature.file_stem()?;
-    let candidate = signature.with_file_name(stem);
-    (candidate != signature && candidate.is_file()).then_some(candidate)
 }
 
 /// Signs the file `input` into a new CAdES signature at `output`. `input` is only read;

@@ -2,6 +2,7 @@
 //! certificate, §5.2.7 cryptographic verification; RFC 5652, RFC 5035): the same for a PAdES
 //! signature, whose content is a PDF's byte ranges, and for a CMS over detached content.
 
+use ::cms::signed_data::SignerInfo;
 use chrono::{DateTime, Utc};
 
 use super::checks::Checks;
@@ -22,10 +23,9 @@ pub(crate) struct Profile {
     pub(crate) content: &'static str,
 }
 
-/// The signer of a CMS, identified.
+/// The signer of a CMS, identified: its SignerInfo seen as values, and its certificate.
 #[derive(Debug)]
 pub(crate) struct Identified {
-    pub(crate) parsed: cms::Parsed,
     pub(crate) view: cms::SignerView,
     pub(crate) certificate: Certificate,
 }
@@ -46,7 +46,7 @@ pub(crate) fn identify(
     profile: Profile,
     checks: &mut Checks,
     result: &mut Signature,
-) -> Option<Identified> {
+) -> Option<(cms::Parsed, Identified)> {
     let parsed = match cms::Parsed::from_der(der) {
         Ok(parsed) => parsed,
         Err(error) => {
@@ -71,9 +71,21 @@ pub(crate) fn identify(
         return None;
     };
     checks.pass("cms", "CMS SignedData with one SignerInfo");
+    let identified = identify_signer(signer_info, &parsed.certificates, checks, result)?;
+    Some((parsed, identified))
+}
+
+/// Finds the certificate of one SignerInfo among `certificates` (those the CMS carries) and
+/// names the signer in `result`. `None` after a failed check.
+pub(crate) fn identify_signer(
+    signer_info: &SignerInfo,
+    certificates: &[Certificate],
+    checks: &mut Checks,
+    result: &mut Signature,
+) -> Option<Identified> {
     let view = cms::view(signer_info);
     let Some(certificate) =
-        cms::Parsed::find_signer_certificate(signer_info, &parsed.certificates).cloned()
+        cms::Parsed::find_signer_certificate(signer_info, certificates).cloned()
     else {
         checks.fail(
             "signing-certificate",
@@ -83,11 +95,7 @@ pub(crate) fn identify(
         return None;
     };
     describe_signer(&certificate, result);
-    Some(Identified {
-        parsed,
-        view,
-        certificate,
-    })
+    Some(Identified { view, certificate })
 }
 
 impl Identified {

@@ -272,7 +272,7 @@ fn check_cms<R: Read + Seek>(
         name: "PAdES",
         content: "the byte ranges",
     };
-    let Some(signer) = cms::identify(&found.contents, profile, checks, result) else {
+    let Some((parsed, signer)) = cms::identify(&found.contents, profile, checks, result) else {
         if found.contents.iter().all(|b| *b == 0) {
             named(result, USF, "/Contents is empty");
         }
@@ -280,10 +280,10 @@ fn check_cms<R: Read + Seek>(
     };
     // Revocation data the signer put into the CMS counts as much as the /DSS.
     let extended;
-    let embedded = if signer.parsed.revocation.is_empty() && signer.view.revocation.is_empty() {
+    let embedded = if parsed.revocation.is_empty() && signer.view.revocation.is_empty() {
         embedded
     } else {
-        extended = embedded.with(&[&signer.parsed.revocation, &signer.view.revocation]);
+        extended = embedded.with(&[&parsed.revocation, &signer.view.revocation]);
         &extended
     };
     if pades && signer.signing_time().is_some() {
@@ -351,7 +351,7 @@ fn check_cms<R: Read + Seek>(
     let by_document = proven.is_some() && proven == proof;
     let path = chain::check(
         &signer.certificate,
-        &embedded.candidates(&signer.parsed.certificates),
+        &embedded.candidates(&parsed.certificates),
         options,
         embedded,
         (proven, by_document),

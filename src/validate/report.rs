@@ -227,6 +227,14 @@ pub enum Profile {
     PadesLt,
     #[serde(rename = "PAdES-BASELINE-LTA")]
     PadesLta,
+    #[serde(rename = "CAdES-BASELINE-B")]
+    CadesB,
+    #[serde(rename = "CAdES-BASELINE-T")]
+    CadesT,
+    #[serde(rename = "CAdES-BASELINE-LT")]
+    CadesLt,
+    #[serde(rename = "CAdES-BASELINE-LTA")]
+    CadesLta,
     #[serde(rename = "PKCS7-B")]
     Pkcs7B,
     #[serde(rename = "PKCS7-T")]
@@ -243,6 +251,10 @@ impl Profile {
             Self::PadesT => "PAdES-BASELINE-T",
             Self::PadesLt => "PAdES-BASELINE-LT",
             Self::PadesLta => "PAdES-BASELINE-LTA",
+            Self::CadesB => "CAdES-BASELINE-B",
+            Self::CadesT => "CAdES-BASELINE-T",
+            Self::CadesLt => "CAdES-BASELINE-LT",
+            Self::CadesLta => "CAdES-BASELINE-LTA",
             Self::Pkcs7B => "PKCS7-B",
             Self::Pkcs7T => "PKCS7-T",
             Self::DocumentTimestamp => "PAdES document time-stamp",
@@ -276,6 +288,9 @@ pub enum TimestampKind {
     Signature,
     /// Over a whole revision of the PDF (PAdES document time-stamp).
     Document,
+    /// Over a CAdES signature with its content and validation data (archive-time-stamp-v3,
+    /// EN 319 122-1 §5.5.3).
+    Archive,
 }
 
 /// Who signed, as the certificate names them.

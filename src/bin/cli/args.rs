@@ -113,7 +113,8 @@ pub struct SignArgs {
     pub format: Format,
     #[command(flatten)]
     pub cades: CadesArgs,
-    /// Documents to sign.
+    /// Documents to sign: PDFs get PAdES; other files a CAdES `.p7s` (or `.p7m`); a
+    /// `.p7s`/`.p7m` gets another signer.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
 }
@@ -249,7 +250,7 @@ pub struct VerifyArgs {
     /// The signed content of a detached `.p7s` (default: its name without `.p7s`).
     #[arg(long, value_name = "FILE")]
     pub content: Option<PathBuf>,
-    /// Documents to validate.
+    /// Documents to validate: PDFs, and CAdES `.p7s` (detached), `.p7m`, `.pkcs7` files.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
 }

@@ -98,9 +98,13 @@ pub fn sign(
         .map_err(|e| format!("{e:#}"))
 }
 
-/// Whether `input` is signed as a PDF: a `.p7m` enveloping a PDF starts with `%PDF-` too, so
-/// signature files are asked about first.
+/// Whether `input` is signed as a PDF: named `.pdf` (a damaged PDF is refused as one, never
+/// wrapped into CAdES) or starting like one. A `.p7m` enveloping a PDF starts with `%PDF-` too,
+/// so signature files are asked about first.
 pub fn is_pdf(input: &Path) -> bool {
+    let named = input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
     !sign::cades::is_signature_file(input)
-        && matches!(document::detect(input), Ok(document::Format::Pdf))
+        && (named || matches!(document::detect(input), Ok(document::Format::Pdf)))
 }

@@ -187,13 +187,13 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
             finish(input, Ok(output::Signed::Skipped(target.clone())));
             continue;
         }
-        if let Err(error) = document::detect(input) {
-            finish(input, Err(error.to_string()));
-        } else if cades::is_pdf(input) {
+        if cades::is_pdf(input) {
             jobs.push(sign::Job {
                 input: input.clone(),
                 output: target.clone(),
             });
+        } else if let Err(error) = document::detect(input) {
+            finish(input, Err(error.to_string()));
         } else {
             let result = cades::sign(
                 input,
@@ -444,7 +444,12 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
         .inputs
         .par_iter()
         .map(|input| {
-            let result = validate::validate_pdf(input, &options).map_err(|e| e.to_string());
+            let result = if sign::cades::is_signature_file(input) {
+                validate::validate_cades(input, args.content.as_deref(), &options)
+            } else {
+                validate::validate_pdf(input, &options)
+            }
+            .map_err(|e| e.to_string());
             progress.println_or_print(
                 output::validated(args.format, &input.display().to_string(), &result),
                 result.is_err(),
