@@ -19,6 +19,23 @@ pub enum Digest {
 }
 
 impl Digest {
+    /// The XML Signature / XML Encryption URI of this digest (RFC 6931), as manifests name it.
+    pub fn xml_uri(self) -> &'static str {
+        match self {
+            Self::Sha1 => "http://www.w3.org/2000/09/xmldsig#sha1",
+            Self::Sha256 => "http://www.w3.org/2001/04/xmlenc#sha256",
+            Self::Sha384 => "http://www.w3.org/2001/04/xmldsig-more#sha384",
+            Self::Sha512 => "http://www.w3.org/2001/04/xmlenc#sha512",
+        }
+    }
+
+    /// The digest an XML URI names.
+    pub fn from_xml_uri(uri: &str) -> Option<Self> {
+        [Self::Sha1, Self::Sha256, Self::Sha384, Self::Sha512]
+            .into_iter()
+            .find(|d| d.xml_uri() == uri)
+    }
+
     pub fn message_digest(self) -> openssl::hash::MessageDigest {
         match self {
             Self::Sha1 => openssl::hash::MessageDigest::sha1(),

@@ -22,6 +22,7 @@ use crate::{cms, pdf};
 /// `/SubFilter` for PAdES baseline signatures (ETSI EN 319 142-1 §5.3).
 pub const SUB_FILTER: &str = "ETSI.CAdES.detached";
 
+pub mod asic;
 pub mod cades;
 mod ltv;
 
@@ -489,6 +490,8 @@ pub enum Error {
     TooLarge { path: String, limit: u64 },
     #[error("{0}: a detached signature, and its content was not found beside it")]
     NoContent(String),
+    #[error("{0}")]
+    Container(String),
     #[error("{0}: the content is not what the existing signers signed")]
     ContentMismatch(String),
     #[error("{path}: {source}")]

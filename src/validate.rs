@@ -4,6 +4,7 @@
 //! `Err` means the document could not be processed at all.
 
 pub mod acceptance;
+mod asic;
 mod cades;
 mod chain;
 mod checks;
@@ -67,6 +68,13 @@ pub fn validate_cades(
         );
     }
     Ok(report)
+}
+
+/// Validates the ASiC-S or ASiC-E container at `path` (`.asics`, `.scs`, `.asice`, `.sce`;
+/// ETSI EN 319 162-1): its CAdES signatures, the manifests' references and the container rules.
+pub fn validate_asic(path: &Path, options: &Options) -> Result<Report, Error> {
+    let (options, _session) = with_session(options);
+    asic::validate(path, &options)
 }
 
 /// One document's network session over the fetcher the options name.

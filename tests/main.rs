@@ -11,6 +11,7 @@
 mod support;
 
 mod appearance;
+mod asic;
 mod cades;
 mod certification;
 mod cli;

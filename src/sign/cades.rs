@@ -36,6 +36,10 @@ pub enum Packaging {
     Detached,
     /// Inside the signature (`.p7m`).
     Enveloping,
+    /// In an ASiC-S container beside its one data object (`.asics`).
+    AsicS,
+    /// In an ASiC-E container over a manifest of data objects (`.asice`).
+    AsicE,
 }
 
 impl Packaging {
@@ -44,6 +48,8 @@ impl Packaging {
         match self {
             Self::Detached => "p7s",
             Self::Enveloping => "p7m",
+            Self::AsicS => "asics",
+            Self::AsicE => "asice",
         }
     }
 }
@@ -91,13 +97,7 @@ pub fn sign_file(
     }
     let digest = credential.signer.algorithm().digest();
     let (content, hashes) = read_content(input, packaging == Packaging::Enveloping, &[digest])?;
-    let mut signed = SignedData::new(content);
-    let signer = cms::sign_detached(&hashes.of(digest)?, credential, Some(request.time))?;
-    let (signer_info, certificates) = signer.into_parts();
-    signed.add_certificates(&certificates);
-    signed.signer_infos.push(signer_info);
-    let index = signed.signer_infos.len() - 1;
-    raise(&mut signed, &[index], &hashes, request_levels(request))?;
+    let signed = new_signature(content, &hashes, credential, request)?;
     let out = write(output, &signed, overwrite)?;
     out.commit()?;
     Ok(outcome(
@@ -109,6 +109,43 @@ pub fn sign_file(
         &signed,
         hashes.length,
     ))
+}
+
+/// A detached CAdES signature (DER) over content whose digest with the credential's algorithm
+/// is `content_digest`, at the level `request` asks for: what an ASiC container carries.
+pub(crate) fn detached_over(
+    content_digest: Vec<u8>,
+    length: u64,
+    credential: &crate::key::Credential,
+    request: &Request,
+) -> Result<Vec<u8>, Error> {
+    let digest = credential.signer.algorithm().digest();
+    let hashes = Hashes {
+        digests: vec![(digest, content_digest)],
+        length,
+    };
+    new_signature(None, &hashes, credential, request)?
+        .to_der()
+        .map_err(cades_error)
+}
+
+/// A new SignedData with one signer over the content `hashes` describe, raised to the level of
+/// `request`.
+fn new_signature(
+    content: Option<Vec<u8>>,
+    hashes: &Hashes,
+    credential: &crate::key::Credential,
+    request: &Request,
+) -> Result<SignedData, Error> {
+    let digest = credential.signer.algorithm().digest();
+    let mut signed = SignedData::new(content);
+    let signer = cms::sign_detached(&hashes.of(digest)?, credential, Some(request.time))?;
+    let (signer_info, certificates) = signer.into_parts();
+    signed.add_certificates(&certificates);
+    signed.signer_infos.push(signer_info);
+    let index = signed.signer_infos.len() - 1;
+    raise(&mut signed, &[index], hashes, request_levels(request))?;
+    Ok(signed)
 }
 
 /// Adds a signer to the CAdES signature at `signature` (a parallel SignerInfo, or with
@@ -525,7 +562,7 @@ fn outcome(
     }
 }
 
-fn cades_error(source: cades::Error) -> Error {
+pub(crate) fn cades_error(source: cades::Error) -> Error {
     Error::Cades {
         path: String::new(),
         source,

@@ -43,17 +43,76 @@ pub(crate) fn validate(
     }
     let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
     let sha256 = crate::certificate::hex_upper(&Digest::Sha256.hash(&bytes));
-    let parsed = cms_format::Parsed::from_der(&bytes).map_err(|e| unreadable(e.to_string()))?;
+    let (signatures, messages) = check_file(
+        &bytes,
+        "",
+        |digests, messages| detached(path, content, digests, messages),
+        options,
+    )
+    .map_err(unreadable)?;
+    Ok(report(
+        name.clone(),
+        sha256,
+        size,
+        signatures,
+        messages,
+        options,
+    ))
+}
+
+/// The report over `signatures`: the worst indication decides, none is INDETERMINATE.
+pub(crate) fn report(
+    file: String,
+    sha256: String,
+    size: u64,
+    signatures: Vec<Signature>,
+    mut messages: Vec<String>,
+    options: &Options,
+) -> report::Report {
+    let indication = if signatures.is_empty() {
+        messages.push("the file carries no signature".to_owned());
+        Indication::Indeterminate
+    } else {
+        signatures
+            .iter()
+            .map(|s| s.indication)
+            .max()
+            .unwrap_or(Indication::Indeterminate)
+    };
+    report::Report {
+        file,
+        sha256,
+        size,
+        validation_time: options.time,
+        signatures,
+        document_timestamps: Vec::new(),
+        indication,
+        revisions: 1,
+        policy: super::policy(options),
+        messages,
+    }
+}
+
+/// Validates every signature of the CMS `bytes`; `detached` hashes the content of a detached
+/// one with the digests asked for. Field names start with `prefix`. `Err` when the bytes are
+/// not a SignedData.
+pub(crate) fn check_file(
+    bytes: &[u8],
+    prefix: &str,
+    detached: impl FnOnce(&[Digest], &mut Vec<String>) -> Result<Content, String>,
+    options: &Options,
+) -> Result<(Vec<Signature>, Vec<String>), String> {
+    let parsed = cms_format::Parsed::from_der(bytes).map_err(|e| e.to_string())?;
     // The SignedData as encoded, for what archive time-stamps hash; `None` when some part is
     // not DER (then archive time-stamps cannot be confirmed).
-    let raw = cades::SignedData::from_der(&bytes).ok();
+    let raw = cades::SignedData::from_der(bytes).ok();
     let mut messages = Vec::new();
 
     let econtent = match &parsed.signed_data.encap_content_info.econtent {
         None => None,
         Some(any) => Some(
             any.decode_as::<der::asn1::OctetString>()
-                .map_err(|e| unreadable(format!("eContent: {e}")))?
+                .map_err(|e| format!("eContent: {e}"))?
                 .into_bytes()
                 .into_vec(),
         ),
@@ -74,11 +133,9 @@ pub(crate) fn validate(
                 bytes.len(),
                 crate::certificate::hex_upper(&Digest::Sha256.hash(&bytes))
             ));
-            Ok(Content {
-                digests: digests.iter().map(|d| (*d, d.hash(&bytes))).collect(),
-            })
+            Ok(Content::of_bytes(&bytes, &digests))
         }
-        None => detached(path, content, &digests, &mut messages),
+        None => detached(&digests, &mut messages),
     };
 
     let embedded = revocation::Embedded {
@@ -105,43 +162,28 @@ pub(crate) fn validate(
             ));
             break;
         }
-        let field = format!("signature {} of {total}", index + 1);
+        let field = format!("{prefix}signature {} of {total}", index + 1);
         let target = Target::Content {
             raw: raw.as_ref().and_then(|r| r.signer_infos.get(index)),
         };
         signatures.push(check_signer(signer_info, &field, target, &context));
         counter_signatures(signer_info, &field, 1, &context, &mut signatures);
     }
-    let indication = if signatures.is_empty() {
-        messages.push("the file carries no signature".to_owned());
-        Indication::Indeterminate
-    } else {
-        signatures
-            .iter()
-            .map(|s| s.indication)
-            .max()
-            .unwrap_or(Indication::Indeterminate)
-    };
-    Ok(report::Report {
-        file: name,
-        sha256,
-        size,
-        validation_time: options.time,
-        signatures,
-        document_timestamps: Vec::new(),
-        indication,
-        revisions: 1,
-        policy: super::policy(options),
-        messages,
-    })
+    Ok((signatures, messages))
 }
 
-/// The digests of the signed content, by algorithm; `Err` says why there is no content.
-struct Content {
-    digests: Vec<(Digest, Vec<u8>)>,
+/// The digests of the signed content, by algorithm.
+pub(crate) struct Content {
+    pub(crate) digests: Vec<(Digest, Vec<u8>)>,
 }
 
 impl Content {
+    pub(crate) fn of_bytes(bytes: &[u8], digests: &[Digest]) -> Self {
+        Self {
+            digests: digests.iter().map(|d| (*d, d.hash(bytes))).collect(),
+        }
+    }
+
     fn of(&self, digest: Digest) -> Option<&[u8]> {
         self.digests
             .iter()
@@ -256,7 +298,7 @@ fn counter_signatures(
 }
 
 /// An empty result for the signature `field`, at validation `time`.
-fn blank(field: String, time: DateTime<Utc>) -> Signature {
+pub(crate) fn blank(field: String, time: DateTime<Utc>) -> Signature {
     Signature {
         field,
         signer: None,

@@ -133,6 +133,16 @@ pub struct CadesArgs {
     /// The signed content of a detached `.p7s` input (default: its name without `.p7s`).
     #[arg(long, value_name = "FILE")]
     pub content: Option<PathBuf>,
+    /// Put all inputs into one ASiC container with a CAdES signature (ETSI EN 319 162-1):
+    /// `asice` for any number of files, `asics` for one.
+    #[arg(long, value_enum, conflicts_with_all = ["enveloping", "counter", "content"])]
+    pub container: Option<ContainerKind>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ContainerKind {
+    Asice,
+    Asics,
 }
 
 /// Where time-stamps come from.

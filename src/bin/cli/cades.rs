@@ -5,11 +5,11 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
-use siegel::document;
 use siegel::key::Credential;
 use siegel::sign::{self, cades::Packaging};
+use siegel::{asic, document};
 
-use crate::args::{CadesArgs, OutputArgs};
+use crate::args::{CadesArgs, ContainerKind, OutputArgs};
 use crate::output;
 
 /// One output per input: `-o` for a single input; else PDFs keep their name inside
@@ -107,4 +107,49 @@ pub fn is_pdf(input: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
     !sign::cades::is_signature_file(input)
         && (named || matches!(document::detect(input), Ok(document::Format::Pdf)))
+}
+
+/// Puts every input into one ASiC container signed with CAdES: at `-o`, else named after the
+/// first input (`NAME.EXT.asice`) in `--out-dir` or beside it.
+pub fn container(
+    kind: ContainerKind,
+    inputs: &[PathBuf],
+    out: &OutputArgs,
+    credential: &Credential,
+    request: &sign::Request,
+    overwrite: bool,
+) -> Result<(String, Result<output::Signed, String>)> {
+    let first = inputs
+        .first()
+        .ok_or_else(|| anyhow!("no input to put into a container"))?;
+    let kind = match kind {
+        ContainerKind::Asice => asic::Kind::E,
+        ContainerKind::Asics => asic::Kind::S,
+    };
+    let target = match (&out.output, &out.out_dir) {
+        (Some(output), _) => output.clone(),
+        (None, dir) => {
+            let mut name = first.file_name().unwrap_or_default().to_os_string();
+            name.push(".");
+            name.push(kind.extension());
+            match dir {
+                Some(dir) => {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        anyhow!("cannot create output folder {}: {e}", dir.display())
+                    })?;
+                    dir.join(name)
+                }
+                None => first.with_file_name(name),
+            }
+        }
+    };
+    let names = inputs
+        .iter()
+        .map(|i| i.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let result = sign::asic::create(kind, inputs, &target, credential, request, overwrite)
+        .map(output::Signed::Cades)
+        .map_err(|e| format!("{e:#}"));
+    Ok((names, result))
 }

@@ -141,7 +141,11 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
     } else {
         None
     };
-    let targets = cades::targets(&args.inputs, &args.out, &args.cades)?;
+    let targets = if args.cades.container.is_some() {
+        Vec::new()
+    } else {
+        cades::targets(&args.inputs, &args.out, &args.cades)?
+    };
     let credential = keys::credential(&args.key, settings)?;
     console::note(&format!(
         "level {}, {} document(s)",
@@ -167,6 +171,19 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
         visible: args.visible.clone(),
     };
     sign::check_credential(&credential, &request)?;
+    if let Some(kind) = args.cades.container {
+        let (names, result) = cades::container(
+            kind,
+            &args.inputs,
+            &args.out,
+            &credential,
+            &request,
+            args.force,
+        )?;
+        let failed = result.is_err();
+        console::print_result(&output::signed(args.format, &names, &result), failed);
+        return Ok(if failed { EXIT_INPUT } else { 0 });
+    }
 
     let progress = progress_bar(args.inputs.len());
     let mut failures = 0;
@@ -446,6 +463,8 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
         .map(|input| {
             let result = if sign::cades::is_signature_file(input) {
                 validate::validate_cades(input, args.content.as_deref(), &options)
+            } else if siegel::asic::Kind::of_path(input).is_some() {
+                validate::validate_asic(input, &options)
             } else {
                 validate::validate_pdf(input, &options)
             }

@@ -57,6 +57,8 @@ pub fn signed(format: Format, input: &str, result: &Result<Signed, String>) -> S
             match outcome.packaging {
                 sign::cades::Packaging::Detached => "detached",
                 sign::cades::Packaging::Enveloping => "enveloping",
+                sign::cades::Packaging::AsicS => "in ASiC-S",
+                sign::cades::Packaging::AsicE => "in ASiC-E",
             },
             human_size(outcome.content_size),
             shown(&outcome.signer),
