@@ -424,6 +424,34 @@ impl<R: Read + Seek> Container<R> {
     }
 }
 
+impl<R: Read + Seek> Container<R> {
+    /// Writes every data object into `dir` under its entry name (subfolders created inside
+    /// `dir`; names were checked on opening, so nothing lands outside it). Each file appears
+    /// complete or not at all. Returns the paths written.
+    pub fn extract_to(
+        &mut self,
+        dir: &Path,
+        overwrite: bool,
+    ) -> Result<Vec<std::path::PathBuf>, Error> {
+        let names: Vec<String> = self.data_objects().into_iter().map(str::to_owned).collect();
+        let mut written = Vec::new();
+        for name in names {
+            check_name(&name)?;
+            let target = name
+                .split('/')
+                .fold(dir.to_path_buf(), |path, part| path.join(part));
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::Io(e.to_string()))?;
+            }
+            let mut out = crate::document::Output::create(&target, overwrite)
+                .map_err(|e| Error::Io(e.to_string()))?;
+            self.copy(&name, out.writer())?;
+            written.push(out.commit().map_err(|e| Error::Io(e.to_string()))?);
+        }
+        Ok(written)
+    }
+}
+
 fn read_up_to(reader: &mut impl Read, buffer: &mut [u8]) -> Result<usize, Error> {
     let mut filled = 0;
     while filled < buffer.len() {

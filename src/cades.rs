@@ -372,6 +372,29 @@ pub fn detached_content(signature: &Path) -> Option<PathBuf> {
     (candidate != signature && candidate.is_file()).then_some(candidate)
 }
 
+/// The content an enveloping signature (`.p7m`) carries, `None` for a detached one. Reads the
+/// CMS as `crate::cms` does (BER normalised).
+pub fn enveloped_content(der: &[u8]) -> Result<Option<Vec<u8>>, Error> {
+    let parsed = cms_format::Parsed::from_der(der).map_err(|e| Error::Decode(e.to_string()))?;
+    match &parsed.signed_data.encap_content_info.econtent {
+        None => Ok(None),
+        Some(any) => Ok(Some(
+            any.decode_as::<OctetString>()
+                .map_err(|e| Error::Decode(format!("eContent: {e}")))?
+                .into_bytes()
+                .into_vec(),
+        )),
+    }
+}
+
+/// The name the content of `NAME.EXT.p7m` gets: `NAME.EXT` (`content` when nothing is left).
+pub fn content_name(signature: &Path) -> std::ffi::OsString {
+    match signature.file_stem() {
+        Some(stem) if !stem.is_empty() => stem.to_os_string(),
+        _ => "content".into(),
+    }
+}
+
 /// Why a CAdES structure could not be read or written.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum Error {

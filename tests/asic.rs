@@ -362,3 +362,85 @@ fn the_cli_seals_several_files_into_one_asic_e_and_verifies_it() {
     assert!(result.status.success(), "{}", support::stdout(&result));
     assert!(dir.path().join("Antrag.xml.asics").exists());
 }
+
+#[test]
+fn extract_writes_the_signed_content_inside_the_folder_and_nothing_when_a_signature_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = inputs(dir.path());
+    let asice = dir.path().join("bundle.asice");
+    create(Kind::E, &files, &asice);
+    let root = pki("root-ca.pem");
+    let out = dir.path().join("out");
+    let extract = |input: &Path, out: &Path| {
+        support::siegel(&[
+            "extract",
+            "--offline",
+            "--at",
+            "2026-06-01T12:00:00Z",
+            "--trust",
+            root.to_str().unwrap(),
+            "--out-dir",
+            out.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ])
+    };
+    let result = extract(&asice, &out);
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}{}",
+        support::stdout(&result),
+        support::stderr(&result)
+    );
+    for file in &files {
+        let name = file.file_name().unwrap();
+        assert_eq!(
+            std::fs::read(out.join(name)).unwrap(),
+            std::fs::read(file).unwrap()
+        );
+    }
+    assert!(!out.join("mimetype").exists() && !out.join("META-INF").exists());
+
+    // An enveloping .p7m gives its content under the name without .p7m.
+    let p7m = dir.path().join("Antrag.xml.p7m");
+    siegel::sign::cades::sign_file(
+        &files[0],
+        &p7m,
+        &support::credential("seal-rsa.p12"),
+        &support::request(Intent::Seal),
+        siegel::sign::cades::Packaging::Enveloping,
+        false,
+    )
+    .unwrap();
+    let out2 = dir.path().join("out2");
+    let result = extract(&p7m, &out2);
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}",
+        support::stderr(&result)
+    );
+    assert_eq!(
+        std::fs::read(out2.join("Antrag.xml")).unwrap(),
+        std::fs::read(&files[0]).unwrap()
+    );
+
+    // A changed file: the signature fails and nothing is written.
+    let changed = dir.path().join("changed.asice");
+    rewrite(
+        &asice,
+        &changed,
+        |name, bytes| {
+            Some(if name == "Antrag.xml" {
+                b"<antrag/>".to_vec()
+            } else {
+                bytes
+            })
+        },
+        &[],
+    );
+    let out3 = dir.path().join("out3");
+    let result = extract(&changed, &out3);
+    assert_ne!(result.status.code(), Some(0));
+    assert!(!out3.exists() || std::fs::read_dir(&out3).unwrap().next().is_none());
+}

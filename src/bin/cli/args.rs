@@ -54,6 +54,9 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Raise signed documents (PDF, `.p7s`, `.p7m`) to a higher level by adding what is missing.
     Extend(ExtendArgs),
+    /// Validate an enveloping `.p7m` or an ASiC container and write the signed content.
+    #[command(arg_required_else_help = true)]
+    Extract(ExtractArgs),
     /// List PKCS#11 modules, their tokens, and the keys and certificates on them.
     Tokens(TokensArgs),
     /// Seal a bundled sample with the bundled demo key and validate it.
@@ -222,6 +225,27 @@ pub struct ExtendArgs {
     /// Signed documents to extend.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Trust anchor certificate (PEM or DER); repeatable.
+    #[arg(long)]
+    pub trust: Vec<PathBuf>,
+    /// Validate without network access.
+    #[arg(long)]
+    pub offline: bool,
+    /// Validation time (RFC 3339), default now.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Folder the signed content is written to; nothing is written outside it.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// Overwrite files that exist in the folder.
+    #[arg(long)]
+    pub force: bool,
+    /// An enveloping `.p7m` or an ASiC container (`.asics`, `.asice`, `.scs`, `.sce`).
+    pub input: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -104,6 +104,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Seal(args) => sign(args, Kind::Seal, now, &settings),
         Command::Verify(args) => verify(args, now, &settings),
         Command::Extend(args) => extend(args, &settings),
+        Command::Extract(args) => extract(args, now, &settings),
         Command::Tokens(args) => keys::tokens(args, &settings),
         Command::Demo(args) => demo(args, now),
         Command::Generate(_) => Ok(0), // answered above
@@ -487,6 +488,65 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
         ));
     }
     Ok(exit_code(&results))
+}
+
+/// `siegel extract`: validates, prints the verdict, and writes the signed content into
+/// `--out-dir` unless a signature failed.
+fn extract(args: args::ExtractArgs, now: DateTime<Utc>, settings: &Settings) -> Result<u8> {
+    let mut store = trust::Store::new();
+    for path in args.trust.iter().chain(&settings.trust_anchors) {
+        store.add_file(path)?;
+    }
+    let time = match &args.at {
+        Some(text) => DateTime::parse_from_rfc3339(text)
+            .with_context(|| format!("--at {text}: not an RFC 3339 time"))?
+            .with_timezone(&Utc),
+        None => now,
+    };
+    let mut options = validate::Options::new(store, time);
+    if !(args.offline || settings.offline) {
+        options.fetcher = Some(Arc::new(network::Http::new(
+            network::Policy::from_settings(settings),
+        )));
+    }
+    let input = &args.input;
+    let name = input.display().to_string();
+    let container = siegel::asic::Kind::of_path(input).is_some();
+    let report = if container {
+        validate::validate_asic(input, &options)
+    } else if sign::cades::is_signature_file(input) {
+        validate::validate_cades(input, None, &options)
+    } else {
+        bail!("{name}: extract reads .p7m files and ASiC containers");
+    }
+    .map_err(|e| anyhow!("{e}"))?;
+    print_line(&output::validated(Format::Text, &name, &Ok(report.clone())));
+    if report.indication == Indication::TotalFailed {
+        bail!("{name}: a signature failed; nothing was extracted");
+    }
+    std::fs::create_dir_all(&args.out_dir)
+        .with_context(|| format!("cannot create output folder {}", args.out_dir.display()))?;
+    let written = if container {
+        siegel::asic::Container::open(input)
+            .and_then(|mut c| c.extract_to(&args.out_dir, args.force))
+            .map_err(|e| anyhow!("{name}: {e}"))?
+    } else {
+        let bytes = std::fs::read(input).with_context(|| format!("cannot read {name}"))?;
+        let content = siegel::cades::enveloped_content(&bytes)
+            .map_err(|e| anyhow!("{name}: {e}"))?
+            .ok_or_else(|| anyhow!("{name}: a detached signature carries no content"))?;
+        let target = args.out_dir.join(siegel::cades::content_name(input));
+        let mut out = document::Output::create(&target, args.force)?;
+        std::io::Write::write_all(out.writer(), &content)?;
+        vec![out.commit()?]
+    };
+    for path in &written {
+        print_line(&format!(
+            "extracted {}",
+            output::shown(&path.display().to_string())
+        ));
+    }
+    Ok(exit_code(&[Ok(report)]))
 }
 
 fn exit_code(results: &[Result<validate::Report, String>]) -> u8 {
