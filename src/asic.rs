@@ -316,28 +316,29 @@ impl<R: Read + Seek> Container<R> {
                     "the entries expand to more than {MAX_TOTAL} bytes"
                 )));
             }
-            if name == "mimetype" && index > 0 {
-                return Err(Error::Name(
-                    "an entry named mimetype that is not the first".into(),
-                ));
-            }
             names.push(name);
         }
         let mut problems = Vec::new();
         let mut kind = None;
-        if names.first().map(String::as_str) == Some("mimetype") {
-            let header_ok = got == head.len()
+        // Names are unique, so at most one entry is the mimetype; elsewhere than first it
+        // still says the type (DSS reads such containers), but breaks the rule.
+        let at = names.iter().position(|n| n == "mimetype");
+        if let Some(at) = at {
+            let header_ok = at == 0
+                && got == head.len()
                 && head[0..4] == *b"PK\x03\x04"
                 && head[8..10] == [0, 0]
                 && head[26..28] == [8, 0]
                 && head[28..30] == [0, 0]
                 && head[30..38] == *b"mimetype";
-            if !header_ok {
+            if at > 0 {
+                problems.push("the mimetype entry is not the first in the container".to_owned());
+            } else if !header_ok {
                 problems.push("the mimetype entry is compressed or has an extra field".to_owned());
             }
             let mut text = String::new();
             archive
-                .by_index(0)?
+                .by_index(at)?
                 .take(256)
                 .read_to_string(&mut text)
                 .map_err(|e| Error::Io(e.to_string()))?;
@@ -350,7 +351,7 @@ impl<R: Read + Seek> Container<R> {
                 }
             };
         } else {
-            problems.push("no mimetype entry first in the container".to_owned());
+            problems.push("the container has no mimetype entry".to_owned());
         }
         Ok(Self {
             kind,

@@ -458,11 +458,42 @@ impl CertificateReference {
             None => true,
             Some((issuer, serial)) => {
                 let tbs = certificate.x509().tbs_certificate();
-                tbs.issuer().to_der().ok().as_deref() == Some(issuer.as_slice())
-                    && tbs.serial_number().as_bytes() == serial.as_slice()
+                let same_issuer = tbs.issuer().to_der().ok().as_deref() == Some(issuer.as_slice())
+                    || tbs
+                        .issuer()
+                        .to_der()
+                        .ok()
+                        .is_some_and(|own| same_name(&own, issuer));
+                same_issuer && tbs.serial_number().as_bytes() == serial.as_slice()
             }
         }
     }
+}
+
+/// Whether two DER Names are the same name under RFC 5280 §7.1: the same attribute types in
+/// the same order, values compared without regard to their string type (a PrintableString
+/// "ETSI" is the UTF8String "ETSI"), case, or runs of spaces.
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    let normal = |der: &[u8]| -> Option<Vec<Vec<(ObjectIdentifier, String)>>> {
+        let name = x509_cert::name::Name::from_der(der).ok()?;
+        Some(
+            name.iter_rdn()
+                .map(|rdn| {
+                    let mut values: Vec<(ObjectIdentifier, String)> = rdn
+                        .iter()
+                        .map(|atv| {
+                            let text = String::from_utf8_lossy(atv.value.value());
+                            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                            (atv.oid, text.to_lowercase())
+                        })
+                        .collect();
+                    values.sort();
+                    values
+                })
+                .collect(),
+        )
+    };
+    matches!((normal(a), normal(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// Decodes the parts of a SignerInfo that verification needs. Malformed attributes yield

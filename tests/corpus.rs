@@ -467,3 +467,377 @@ fn every_corpus_pdf_gets_the_verdict_its_authors_assert_or_a_stated_stricter_one
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
+
+/// A CAdES or ASiC corpus file: how it is validated (content, container) and what Siegel
+/// reports offline without the authors' trust anchors.
+struct Cades {
+    file: &'static str,
+    /// The detached content, for `.p7s`/`.pkcs7`/`.sig` without enveloped content.
+    content: Option<&'static str>,
+    /// `None`: refused as unreadable (an error, never a verdict).
+    indication: Option<Indication>,
+    sub: Option<SubIndication>,
+    finding: Option<&'static str>,
+    /// Where Siegel differs from what DSS asserts, why.
+    differs: Option<&'static str>,
+}
+
+fn cades_table() -> Vec<Cades> {
+    use Indication::{Indeterminate as I, TotalFailed as F};
+    let untrusted = Some(SubIndication::NoCertificateChainFound);
+    let row = |file, content, indication, sub, finding, differs| Cades {
+        file,
+        content,
+        indication,
+        sub,
+        finding,
+        differs,
+    };
+    let hello = Some("dss-cades/hello-world.txt");
+    let screenshot = Some("dss-cades/screenshot.png");
+    vec![
+        row(
+            "dss-cades/Test.bin.sig",
+            Some("dss-cades/Test.bin"),
+            Some(I),
+            Some(SubIndication::NoSigningCertificateFound),
+            None,
+            Some(
+                "intact per DSS; it has no signing-certificate(-v2) attribute, which CAdES baseline requires, so Siegel cannot bind the certificate (INDETERMINATE either way without DSS's trust anchor)",
+            ),
+        ),
+        row(
+            "dss-cades/cades-bes-signeddata-detached.p7s",
+            hello,
+            Some(I),
+            untrusted,
+            None,
+            None,
+        ),
+        row(
+            "dss-cades/screenshot.png.signed_qes_detached.p7s",
+            screenshot,
+            Some(I),
+            untrusted,
+            None,
+            None,
+        ),
+        row(
+            "dss-cades/signatureExtendedTwoLTA.p7s",
+            screenshot,
+            Some(I),
+            untrusted,
+            None,
+            None,
+        ),
+        row(
+            "dss-cades/Signature-C-B-B-8.p7m",
+            None,
+            Some(I),
+            untrusted,
+            None,
+            None,
+        ),
+        row(
+            "dss-cades/cades-t-duplicated-sigtst.p7m",
+            None,
+            Some(I),
+            Some(SubIndication::SigConstraintsFailure),
+            Some("DUPLICATED_TIMESTAMP"),
+            Some(
+                "DSS accepts the same signature time-stamp twice; Siegel treats a repeated token as a copied one, which proves nothing, and never passes it",
+            ),
+        ),
+        row(
+            "dss-cades/Signature-CBp-LT-2.p7m",
+            None,
+            Some(I),
+            untrusted,
+            None,
+            None,
+        ),
+        row(
+            "dss-cades/cades-detached.pkcs7",
+            hello,
+            Some(I),
+            untrusted,
+            None,
+            None,
+        ),
+        row(
+            "dss-cades/cades-detached.pkcs7",
+            Some("dss-cades/bye-world.txt"),
+            Some(F),
+            Some(SubIndication::HashFailure),
+            Some("CONTENT_CHANGED"),
+            None,
+        ),
+        row(
+            "dss-cades/cades-enveloping.pkcs7",
+            None,
+            Some(I),
+            untrusted,
+            None,
+            None,
+        ),
+        row(
+            "dss-cades/counterSig.p7m",
+            None,
+            Some(I),
+            untrusted,
+            None,
+            None,
+        ),
+        row(
+            "dss-cades/counterSignedLTA.p7s",
+            None,
+            Some(I),
+            untrusted,
+            None,
+            None,
+        ),
+        row(
+            "dss-cades/cades-two-sig-copied-tst.p7m",
+            None,
+            Some(I),
+            untrusted,
+            None,
+            Some(
+                "the copied time-stamps are content-time-stamps, signed attributes Siegel does not evaluate yet; both signatures are intact, as DSS says",
+            ),
+        ),
+        row(
+            "dss-cades/cades-broken-sig-tst.p7m",
+            None,
+            Some(F),
+            Some(SubIndication::SigCryptoFailure),
+            None,
+            Some(
+                "DSS: B-level intact (it verifies the signed attributes as encoded); they are not DER, and RFC 5652 §5.4 signs their DER encoding, on which openssl cms -verify fails too",
+            ),
+        ),
+        row(
+            "dss-cades/cms-wrong-sign-cert-ref.p7m",
+            None,
+            Some(I),
+            untrusted,
+            None,
+            None,
+        ),
+        row(
+            "dss-cades/cms-wrong-sign-cert-hash-algo.pkcs7",
+            None,
+            Some(I),
+            untrusted,
+            None,
+            None,
+        ),
+        row(
+            "dss-cades/cades-duplicated-signed-attrs.p7m",
+            None,
+            Some(F),
+            Some(SubIndication::FormatFailure),
+            Some("DOUBLE_SIGNING_TIME"),
+            None,
+        ),
+        row(
+            "dss-cades/malformed-cades.p7m",
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
+        row(
+            "dss-cades/cms-no-sign-cert.p7m",
+            None,
+            Some(I),
+            Some(SubIndication::NoSigningCertificateFound),
+            None,
+            None,
+        ),
+        row(
+            "dss-asic/onefile-ok.asics",
+            None,
+            Some(I),
+            untrusted,
+            Some("CONTAINER_FORMAT"),
+            Some(
+                "intact per DSS; its mimetype is not the first entry as EN 319 162-1 §A.1 requires, which Siegel reports",
+            ),
+        ),
+        row(
+            "dss-asic/onefile-ok.asice",
+            None,
+            Some(I),
+            untrusted,
+            Some("CONTAINER_FORMAT"),
+            None,
+        ),
+        row(
+            "dss-asic/dss1421.asice",
+            None,
+            Some(I),
+            untrusted,
+            Some("CONTAINER_FORMAT"),
+            Some("the container time-stamp over ASiCArchiveManifest.xml is not evaluated yet"),
+        ),
+        row(
+            "dss-asic/asice-cades-new-line-mimetype",
+            None,
+            Some(I),
+            untrusted,
+            Some("CONTAINER_FORMAT"),
+            Some(
+                "intact per DSS; the mimetype says the type with a trailing CRLF and is not first, which Siegel reports",
+            ),
+        ),
+        row(
+            "dss-asic/brokenReference.asice",
+            None,
+            Some(F),
+            Some(SubIndication::HashFailure),
+            Some("MANIFEST_REFERENCE_BROKEN"),
+            None,
+        ),
+        row(
+            "dss-asic/removed-doc.asice",
+            None,
+            Some(I),
+            untrusted,
+            Some("MANIFEST_REFERENCE_BROKEN"),
+            Some(
+                "DSS: SIGNED_DATA_NOT_FOUND; Siegel too finds the file missing but reports the first problem met, the missing chain",
+            ),
+        ),
+        row(
+            "dss-asic/malformed-container.asics",
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
+        row(
+            "dss-asic/no-signature.asics",
+            None,
+            Some(I),
+            None,
+            None,
+            Some("XAdES inside: no CAdES signature"),
+        ),
+        row(
+            "dss-asic/dss1421-broken.asice",
+            None,
+            Some(I),
+            untrusted,
+            Some("CONTAINER_FORMAT"),
+            Some(
+                "DSS fails the broken container time-stamp (A level); Siegel does not evaluate it yet, and the B/T signature is intact",
+            ),
+        ),
+        row(
+            "dss-asic/containerWithCounterSig.asics",
+            None,
+            Some(F),
+            Some(SubIndication::HashFailure),
+            Some("CONTENT_CHANGED"),
+            Some(
+                "DSS asserts only the counter-signature (intact, INDETERMINATE here untrusted); the master signature's digest does not match the file",
+            ),
+        ),
+        row(
+            "dss-asic/onefile-wrong-file.asice",
+            None,
+            Some(I),
+            None,
+            None,
+            Some("XAdES inside: no CAdES signature"),
+        ),
+        row(
+            "dss-asic/onefile-no-mimetype.asice",
+            None,
+            Some(I),
+            None,
+            None,
+            Some("XAdES inside: no CAdES signature"),
+        ),
+    ]
+}
+
+#[test]
+fn every_corpus_cades_and_asic_file_gets_a_verdict_and_attacks_never_pass() {
+    let dir = corpus();
+    let mut mismatches = Vec::new();
+    let manifest = std::fs::read_to_string(dir.join("manifest.tsv")).unwrap();
+    let table = cades_table();
+    // Every signature or container the manifest lists is in the table.
+    for line in manifest.lines().skip(1) {
+        let Some(file) = line.split('\t').next() else {
+            continue;
+        };
+        let content = line.contains("\tcontent for") || line.contains("WRONG detached content");
+        if (file.starts_with("dss-cades/") || file.starts_with("dss-asic/"))
+            && !content
+            && !table.iter().any(|row| row.file == file)
+        {
+            mismatches.push(format!("{file}: in the manifest but not in the table"));
+        }
+    }
+    for row in &table {
+        let path = dir.join(row.file);
+        let content = row.content.map(|c| dir.join(c));
+        let options = options(trust::Store::new(), "2026-11-22T00:00:00Z");
+        let (sender, receiver) = mpsc::channel();
+        let asic = row.file.starts_with("dss-asic/");
+        std::thread::spawn(move || {
+            let result = if asic {
+                validate::validate_asic(&path, &options)
+            } else {
+                validate::validate_cades(&path, content.as_deref(), &options)
+            };
+            let _ = sender.send(result);
+        });
+        let result = receiver
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|e| panic!("{}: {e}", row.file));
+        let report = match (result, row.indication) {
+            (Err(_), None) => continue,
+            (Err(error), Some(_)) => {
+                mismatches.push(format!("{}: refused: {error}", row.file));
+                continue;
+            }
+            (Ok(report), None) => {
+                mismatches.push(format!(
+                    "{}: expected a refusal, got {:?}",
+                    row.file, report.indication
+                ));
+                continue;
+            }
+            (Ok(report), Some(_)) => report,
+        };
+        assert_ne!(report.indication, Indication::TotalPassed, "{}", row.file);
+        let subs: Vec<_> = report.signatures.iter().map(|s| s.subindication).collect();
+        let findings: Vec<_> = report
+            .signatures
+            .iter()
+            .flat_map(|s| s.findings.iter().map(|f| f.id))
+            .collect();
+        if Some(report.indication) != row.indication
+            || row.sub.is_some_and(|sub| !subs.contains(&Some(sub)))
+            || row.finding.is_some_and(|id| !findings.contains(&id))
+        {
+            mismatches.push(format!(
+                "{} ({:?}): expected {:?} {:?} {:?}{}, got {:?} {subs:?} {findings:?}",
+                row.file,
+                row.content,
+                row.indication,
+                row.sub,
+                row.finding,
+                row.differs.map(|d| format!(" ({d})")).unwrap_or_default(),
+                report.indication
+            ));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}

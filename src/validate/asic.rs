@@ -92,10 +92,7 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
                 );
                 match checked {
                     Ok((found, notes)) => {
-                        if found
-                            .iter()
-                            .any(|s| s.indication == Indication::TotalPassed)
-                        {
+                        if found.iter().any(intact) {
                             covered.extend(data.first().cloned());
                         }
                         signatures.extend(found);
@@ -156,8 +153,11 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
                 messages.extend(notes);
                 // Each reference: present, and the digest it names.
                 let mut failures = Vec::new();
+                let mut missing = false;
+                let signed = found.iter().any(intact);
                 for reference in &manifest.references {
                     if !data.contains(&reference.uri) {
+                        missing = true;
                         failures.push(format!(
                             "{} is referenced but not in the container",
                             reference.uri
@@ -169,7 +169,9 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
                             if content.digests.first().map(|(_, h)| h)
                                 == Some(&reference.value) =>
                         {
-                            covered.push(reference.uri.clone());
+                            if signed {
+                                covered.push(reference.uri.clone());
+                            }
                         }
                         Ok(_) => failures.push(format!(
                             "{} was changed: its digest is not the one signed",
@@ -178,6 +180,9 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
                         Err(error) => failures.push(format!("{}: {error}", reference.uri)),
                     }
                 }
+                // A changed file fails; a missing one leaves what was signed unknown (EN 319
+                // 102-1 SIGNED_DATA_NOT_FOUND), as DSS reports it.
+                let changed = failures.len() > usize::from(missing);
                 for signature in &mut found {
                     if failures.is_empty() {
                         signature.checks.push(Check {
@@ -192,7 +197,11 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
                         push_finding(signature, "MANIFEST_REFERENCE_BROKEN", failures.join("; "));
                         lower(
                             signature,
-                            SubIndication::HashFailure,
+                            if changed {
+                                SubIndication::HashFailure
+                            } else {
+                                SubIndication::SignedDataNotFound
+                            },
                             failures.join("; "),
                             "manifest",
                         );
@@ -233,9 +242,11 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
     for problem in &problems {
         for signature in &mut signatures {
             push_finding(signature, "CONTAINER_FORMAT", problem.clone());
+            // The signatures may be intact (DSS reads such containers); the container is
+            // not as the standard requires, so it is never valid.
             lower(
                 signature,
-                SubIndication::FormatFailure,
+                SubIndication::SigConstraintsFailure,
                 problem.clone(),
                 "container",
             );
@@ -247,6 +258,14 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
         report.indication = Indication::Indeterminate;
     }
     Ok(report)
+}
+
+/// Whether a signature's cryptographic checks passed (its content digest and value), whatever
+/// its certificate: such a signature covers what it signs, trusted or not.
+fn intact(signature: &Signature) -> bool {
+    let passed = |id: &str| signature.checks.iter().any(|c| c.id == id && c.passed);
+    let failed = |id: &str| signature.checks.iter().any(|c| c.id == id && !c.passed);
+    passed("message-digest") && passed("signature-value") && !failed("message-digest")
 }
 
 /// The entry `name` hashed with `digests`, streaming and bounded by its declared size.
