@@ -19,7 +19,7 @@ targets=("$@")
 
 # cargo-fuzz needs unstable compiler flags: a nightly toolchain where there is one, else the
 # stable compiler told to allow them.
-if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+if rustup toolchain list 2>/dev/null | grep '^nightly' >/dev/null; then
     fuzz=(cargo +nightly fuzz)
 else
     fuzz=(cargo fuzz)
@@ -35,7 +35,7 @@ else
     done
 fi
 echo "fuzz build took $((SECONDS - start)) s"
-binaries=$(pwd)/target/x86_64-unknown-linux-gnu/release
+binaries=${CARGO_TARGET_DIR:-$(pwd)/target}/x86_64-unknown-linux-gnu/release
 
 # Seeds per target, read-only; the first directory of each run is a scratch one.
 seeds() {
