@@ -142,6 +142,9 @@ def make(url):
     for name, objects in OBJECT_UPDATES.items():
         write(revision, name, b"\n" + objects)
     write(revision, "xref-stream-update", xref_stream_update(base))
+    dss = dss_update(base)
+    write(revision, "dss-added", dss)
+    write(validate, "sealed-dss.pdf", closed(base, dss))
 
     # cms: the signatures of everything above.
     cms = os.path.join(CORPUS, "cms")
@@ -207,6 +210,56 @@ OBJECT_UPDATES = {
     "object-stream": b"10 0 obj\n<< /Type /ObjStm /N 1 /First 5 /Length 39 >>\nstream\n"
     b"6 0 << /Title (Objekt im Strom) >>\nendstream\nendobj\n",
 }
+
+
+def validation_data():
+    """The chain, the test CRL and an OCSP response for seal-rsa, as a /DSS holds them."""
+    pem = lambda name: os.path.join(PKI, name)
+    der = lambda name: subprocess.run(["openssl", "x509", "-in", pem(name), "-outform", "DER"],
+                                      check=True, capture_output=True).stdout
+    request, response = work("request.der"), work("response.der")
+    subprocess.run(["openssl", "ocsp", "-issuer", pem("intermediate-ca.pem"), "-cert",
+                    pem("seal-rsa.pem"), "-no_nonce", "-reqout", request],
+                   check=True, capture_output=True)
+    subprocess.run(["openssl", "ocsp", "-index", pem("ca/intermediate/index.txt"), "-CA",
+                    pem("intermediate-ca.pem"), "-rsigner", pem("intermediate-ca.pem"), "-rkey",
+                    pem("intermediate-ca.key.pem"), "-reqin", request, "-respout", response,
+                    "-ndays", "3650"], check=True, capture_output=True)
+    return ([der("intermediate-ca.pem"), der("root-ca.pem")],
+            read(pem("intermediate-ca.crl")), read(response))
+
+
+def dss_update(base):
+    """Objects of an update that adds a /DSS (ETSI EN 319 142-1 §5.4.2) to `base`."""
+    catalog = re.findall(rb"\n1 0 obj\s*(<<.*?>>)\s*endobj", base, re.S)[-1]
+    certificates, crl, ocsp = validation_data()
+    streams = certificates + [crl, ocsp]
+    out = b"\n1 0 obj\n" + catalog[:-2] + b"/DSS 10 0 R>>\nendobj\n"
+    out += b"10 0 obj\n<< /Certs [11 0 R 12 0 R] /CRLs [13 0 R] /OCSPs [14 0 R] >>\nendobj\n"
+    for number, data in enumerate(streams, 11):
+        out += b"%d 0 obj\n<< /Length %d >>\nstream\n" % (number, len(data)) + data
+        out += b"\nendstream\nendobj\n"
+    return out
+
+
+def closed(base, update):
+    """`base` and the objects of `update` with a cross-reference table and trailer, as the
+    revision target writes them."""
+    startxref = int(re.findall(rb"startxref\s+(\d+)", base)[-1])
+    size = int(re.findall(rb"/Size\s+(\d+)", base)[-1])
+    out = bytearray(base + update)
+    objects = {}
+    for match in re.finditer(rb"(?m)^(\d+) (\d+) obj", update):
+        objects.setdefault(int(match.group(1)), (int(match.group(2)), len(base) + match.start()))
+    at = len(out)
+    out += b"xref\n"
+    for number in sorted(objects):
+        generation, offset = objects[number]
+        out += b"%d 1\n%010d %05d n\r\n" % (number, offset, generation)
+    size = max([size] + [number + 1 for number in objects])
+    out += (b"trailer\n<< /Size %d /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n"
+            % (size, startxref, at))
+    return bytes(out)
 
 
 def xref_stream_update(base):
