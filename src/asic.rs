@@ -23,6 +23,10 @@ pub const MAX_TOTAL: u64 = 4 * 1024 * 1024 * 1024;
 /// Uncompressed / compressed beyond this (for entries over [`RATIO_FLOOR`] bytes) is a bomb.
 pub const MAX_RATIO: u64 = 200;
 pub const RATIO_FLOOR: u64 = 1024 * 1024;
+/// Data objects larger than this are stored, not deflated: deflating runs at a tenth of the
+/// speed of hashing, and large signed files (PDFs, office documents, images, archives) are
+/// compressed already.
+pub const STORE_ABOVE: u64 = 64 * 1024 * 1024;
 /// Signatures and manifests are read into memory; larger ones are refused.
 pub const MAX_METADATA: u64 = 16 * 1024 * 1024;
 
@@ -238,12 +242,18 @@ impl<W: Write + Seek> Writer<W> {
         Ok(Self { zip })
     }
 
-    /// Adds the entry `name` with the bytes `content` yields, compressed.
-    pub fn add(&mut self, name: &str, content: &mut impl Read) -> Result<u64, Error> {
+    /// Adds the entry `name` with the `size` bytes `content` yields: compressed, unless
+    /// larger than [`STORE_ABOVE`].
+    pub fn add(&mut self, name: &str, content: &mut impl Read, size: u64) -> Result<u64, Error> {
         check_name(name)?;
+        let method = if size > STORE_ABOVE {
+            zip::CompressionMethod::Stored
+        } else {
+            zip::CompressionMethod::Deflated
+        };
         let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated)
-            .large_file(true);
+            .compression_method(method)
+            .large_file(size > u64::from(u32::MAX));
         self.zip.start_file(name, options)?;
         std::io::copy(content, &mut self.zip).map_err(|e| Error::Io(e.to_string()))
     }

@@ -94,17 +94,34 @@ pub fn create(
     let mut out = Output::create(output, overwrite)?;
     let container = |e: asic::Error| Error::Container(e.to_string());
     let mut writer = asic::Writer::new(out.writer(), kind).map_err(container)?;
-    for (input, name) in inputs.iter().zip(&names) {
+    for ((input, name), (_, length)) in inputs.iter().zip(&names).zip(&hashes) {
         let mut file = std::fs::File::open(input).map_err(io(input))?;
-        writer.add(name, &mut file).map_err(container)?;
+        // Exactly the bytes hashed: a file that grew meanwhile must not slip more in.
+        let copied = writer
+            .add(name, &mut std::io::Read::take(&mut file, *length), *length)
+            .map_err(container)?;
+        if copied != *length {
+            return Err(Error::Container(format!(
+                "{}: the file changed while it was signed",
+                input.display()
+            )));
+        }
     }
     if let Some(manifest) = &manifest {
         writer
-            .add(asic::MANIFEST_NAME, &mut manifest.as_slice())
+            .add(
+                asic::MANIFEST_NAME,
+                &mut manifest.as_slice(),
+                manifest.len() as u64,
+            )
             .map_err(container)?;
     }
     writer
-        .add(signature_name, &mut signature.as_slice())
+        .add(
+            signature_name,
+            &mut signature.as_slice(),
+            signature.len() as u64,
+        )
         .map_err(container)?;
     writer.finish().map_err(container)?;
     out.commit()?;
