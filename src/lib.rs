@@ -1,11 +1,13 @@
-//! Siegel: sign, seal and validate documents under eIDAS (PAdES per ETSI EN 319 142-1, CMS per
-//! ETSI EN 319 122-1, validation per ETSI EN 319 102-1). This crate is the headless core.
+//! Siegel: sign, seal and validate documents under eIDAS (PAdES per ETSI EN 319 142-1, CAdES per
+//! ETSI EN 319 122-1, ASiC per ETSI EN 319 162-1, validation per ETSI EN 319 102-1). This crate
+//! is the headless core.
 //!
 //! # Layers
 //!
 //! ```text
 //!  sign        validate    protocol                              use cases
-//!  pdf   cms   key   certificate   trust   timestamp   revocation   formats, keys, services
+//!  pdf   cms   cades   asic   key   certificate   trust   timestamp   revocation
+//!                                                          formats, keys, services
 //!  document   settings   network   text                           plain data, I/O edges
 //! ```
 //!
@@ -18,7 +20,9 @@
 //! - **Document**: what is signed. **Signature**: made with a natural person's certificate.
 //!   **Seal**: made with a legal person's certificate (same technique, different rules).
 //! - **Signer**: anything that can sign bytes. **Credential**: a signer with its chain.
-//! - **Profile**: format plus level, e.g. PAdES B-B.
+//! - **Profile**: format plus level, e.g. PAdES B-B, CAdES B-LTA.
+//! - **Detached / enveloping**: a CAdES signature beside its content (`.p7s`) or holding it
+//!   (`.p7m`). **Container**: an ASiC ZIP holding files and their CAdES signatures.
 //! - **Validate**: the whole ETSI process over a document; **verify**: the cryptographic check
 //!   of one signature value.
 //! - **Indication / SubIndication**: the ETSI EN 319 102-1 verdict words. **Report**: the
