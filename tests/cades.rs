@@ -850,3 +850,33 @@ fn levels_validate_offline_and_time_stamp_and_archive_attacks_never_pass() {
         Indication::TotalPassed
     );
 }
+
+#[test]
+fn a_cades_report_renders_in_every_protocol_format_and_the_etsi_xml_is_schema_valid() {
+    use siegel::protocol::{self, Format, Language};
+    let dir = tempfile::tempdir().unwrap();
+    let (input, signature) = signed_b(dir.path(), "seal-rsa.p12");
+    let cosigned = dir.path().join("co.p7s");
+    siegel::sign::cades::add_signer(
+        &signature,
+        None,
+        &cosigned,
+        &support::credential("seal-ec.p12"),
+        &support::request(Kind::Seal),
+        true,
+        false,
+    )
+    .unwrap();
+    for report in [
+        validate_static(&cosigned, Some(&input)),
+        validate_static(&cosigned, None),
+    ] {
+        for format in [Format::Pdf, Format::Html, Format::Json, Format::Xml] {
+            let bytes = protocol::render(&report, format, Language::De).unwrap();
+            assert!(!bytes.is_empty());
+            if format == Format::Xml {
+                crate::protocol::assert_schema_valid(&bytes, "cades");
+            }
+        }
+    }
+}
