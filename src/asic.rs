@@ -308,9 +308,8 @@ impl<R: Read + Seek> Container<R> {
             let name = std::str::from_utf8(entry.name_raw())
                 .map_err(|_| Error::Name("an entry name that is not UTF-8".into()))?
                 .to_owned();
-            if !entry.is_dir() {
-                check_name(&name)?;
-            }
+            // A folder entry ends with `/`; its name must be as safe as a file's.
+            check_name(name.strip_suffix('/').unwrap_or(&name))?;
             if names.contains(&name) {
                 return Err(Error::Name(format!("{name} appears twice")));
             }

@@ -274,6 +274,7 @@ fn container_attacks_never_pass() {
     for (name, extra) in [
         ("traversal", vec![("../../evil.txt", b"x".as_slice())]),
         ("absolute", vec![("/etc/evil", b"x".as_slice())]),
+        ("folder", vec![("../evil/", b"".as_slice())]),
         ("backslash", vec![("META-INF\\evil.p7s", b"x".as_slice())]),
         ("mimetype", vec![("mimetypX", b"x".as_slice())]),
         ("many", many.clone()),
