@@ -49,6 +49,28 @@ pub(crate) fn assert_openssl_verifies(signature: &Path, content: Option<&Path>, 
     );
 }
 
+/// pyHanko's CMS validation (`testdata/services/pyhanko_cms.py`) of a single-signer signature:
+/// intact, valid and trusted under `root`.
+pub(crate) fn assert_pyhanko_cms_accepts(signature: &Path, content: Option<&Path>, root: &Path) {
+    if !support::have("pyhanko") {
+        return;
+    }
+    let script = support::root().join("testdata/services/pyhanko_cms.py");
+    let mut command = Command::new("python3");
+    command.arg(script).arg(signature).arg(root);
+    if let Some(content) = content {
+        command.arg(content);
+    }
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "pyHanko on {}: {}{}",
+        signature.display(),
+        stdout(&output),
+        stderr(&output)
+    );
+}
+
 /// Signs (or seals) with the static test PKI at B-B.
 fn seal_b(key: &str, extra: &[&str], input: &Path) -> std::process::Output {
     let key = pki(key);
@@ -96,6 +118,7 @@ fn a_non_pdf_is_sealed_detached_beside_itself_and_openssl_verifies_it() {
     assert!(signed.content.is_none(), "detached");
     assert_eq!(signed.signer_infos.len(), 1);
     assert_openssl_verifies(&signature, Some(&input), &pki("root-ca.pem"));
+    assert_pyhanko_cms_accepts(&signature, Some(&input), &pki("root-ca.pem"));
 
     // The other content is refused by the oracle too: the test can fail.
     let other = dir.path().join("other.xml");
@@ -140,6 +163,7 @@ fn enveloping_puts_the_content_inside_a_p7m() {
         Some(std::fs::read(&input).unwrap().as_slice())
     );
     assert_openssl_verifies(&signature, None, &pki("root-ca.pem"));
+    assert_pyhanko_cms_accepts(&signature, None, &pki("root-ca.pem"));
 }
 
 #[test]
@@ -283,6 +307,7 @@ fn every_level_detached_and_enveloping_against_local_services_and_extend() {
                 stdout(&result)
             );
             assert_openssl_verifies(&output, (!enveloping).then_some(input.as_path()), &root);
+            assert_pyhanko_cms_accepts(&output, (!enveloping).then_some(input.as_path()), &root);
             let signed = read(&output);
             let stamps = unsigned(&output, cms::ID_SIGNATURE_TIME_STAMP);
             let archives = unsigned(&output, cades::ID_ARCHIVE_TIME_STAMP_V3);
