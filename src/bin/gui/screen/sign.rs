@@ -642,13 +642,43 @@ impl Sign {
                     break;
                 }
                 send(Event::Started(index));
-                let result = output_path(&input, &suffix).and_then(|output| {
-                    // Per document: the corner depends on the size of its page.
-                    let request = placement::request_for(&request, placement, &input, &lines)?;
-                    sign::sign_pdf(&input, &output, &signer, &request, false)
-                        .map(|outcome| outcome.output)
-                        .map_err(|e| e.to_string())
-                });
+                let pdf = input
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+                    || matches!(
+                        siegel::document::detect(&input),
+                        Ok(siegel::document::Format::Pdf)
+                    );
+                let result = if pdf {
+                    output_path(&input, &suffix).and_then(|output| {
+                        // Per document: the corner depends on the size of its page.
+                        let request = placement::request_for(&request, placement, &input, &lines)?;
+                        sign::sign_pdf(&input, &output, &signer, &request, false)
+                            .map(|outcome| outcome.output)
+                            .map_err(|e| e.to_string())
+                    })
+                } else if sign::cades::is_signature_file(&input) {
+                    // Adding a signer to a .p7s/.p7m needs its content and an output name
+                    // that keeps it findable: the command line does it (`siegel sign` on it).
+                    Err(format!(
+                        "{}: adding a signer to a CAdES signature is not in the app yet; use siegel sign",
+                        input.display()
+                    ))
+                } else {
+                    // Any other file: a detached CAdES signature NAME.EXT.p7s beside it.
+                    let output =
+                        sign::cades::default_output(&input, sign::cades::Packaging::Detached, None);
+                    sign::cades::sign_file(
+                        &input,
+                        &output,
+                        &signer,
+                        &request,
+                        sign::cades::Packaging::Detached,
+                        false,
+                    )
+                    .map(|outcome| outcome.output)
+                    .map_err(|e| e.to_string())
+                };
                 send(Event::Finished(index, result));
             }
             send(Event::Ended);

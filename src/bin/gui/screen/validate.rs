@@ -138,9 +138,16 @@ impl Validate {
             let options = self.options.clone();
             tasks.push(Task::perform(
                 worker::spawn(move || {
-                    validate::validate_pdf(&path, &options)
-                        .map(Box::new)
-                        .map_err(|e| e.to_string())
+                    // CAdES and ASiC files get the same report as PDFs.
+                    if siegel::sign::cades::is_signature_file(&path) {
+                        validate::validate_cades(&path, None, &options)
+                    } else if siegel::asic::Kind::of_path(&path).is_some() {
+                        validate::validate_asic(&path, &options)
+                    } else {
+                        validate::validate_pdf(&path, &options)
+                    }
+                    .map(Box::new)
+                    .map_err(|e| e.to_string())
                 }),
                 move |result| {
                     Message::Validated(
