@@ -33,6 +33,7 @@ pub mod cms;
 pub mod document;
 pub mod key;
 pub mod network;
+pub mod output;
 pub mod pdf;
 pub mod protocol;
 pub mod revocation;

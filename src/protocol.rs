@@ -23,7 +23,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::document::{self, Output};
+use crate::output::{self, Output};
 use crate::validate;
 
 /// The language people read the protocol in. Identifiers, ETSI names and the XML stay as the
@@ -116,16 +116,17 @@ pub fn render(
     }
 }
 
-/// Renders the protocol and writes it to `path`: through a temporary file renamed into place,
-/// and never over an existing file.
+/// Renders the protocol and writes it to `path` through a temporary file renamed into place;
+/// an existing file is replaced only if `overwrite` (a save dialog has asked, or `--force`).
 pub fn write(
     report: &validate::Report,
     path: &Path,
     format: Format,
     language: Language,
+    overwrite: bool,
 ) -> Result<(), Error> {
     let bytes = render(report, format, language)?;
-    let mut output = Output::create(path, false)?;
+    let mut output = Output::create(path, overwrite)?;
     output
         .writer()
         .write_all(&bytes)
@@ -158,7 +159,7 @@ pub enum Error {
         source: Arc<std::io::Error>,
     },
     #[error(transparent)]
-    Document(#[from] document::Error),
+    Output(#[from] output::Error),
 }
 
 #[cfg(test)]

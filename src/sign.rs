@@ -13,9 +13,9 @@ use chrono::{DateTime, Utc};
 
 use crate::algorithm::{self, Digest, Hasher};
 use crate::certificate::{self, Kind};
-use crate::document::{self, Output};
 use crate::key::Credential;
 use crate::network::Fetcher;
+use crate::output::{self, Output};
 use crate::timestamp::TimeStamper;
 use crate::{cms, pdf};
 
@@ -73,7 +73,7 @@ pub struct Request {
     pub fetcher: Option<Arc<dyn Fetcher>>,
     /// Certify the document: the first signature, stating which changes may follow
     /// (ISO 32000-2 §12.8.2.2 DocMDP).
-    pub certify: Option<pdf::permissions::Level>,
+    pub certify: Option<pdf::permissions::DocMdp>,
     /// Shows the signature on a page; empty `lines` get the default text (kind, holder,
     /// time, reason).
     pub visible: Option<pdf::appearance::Visible>,
@@ -396,12 +396,7 @@ pub(crate) fn append_signature(
     let mut out = Output::create(output, overwrite)?;
     let mut hasher = Hasher::new(digest)?;
     let len = file.len();
-    let write_error = |e: std::io::Error| {
-        Error::Document(document::Error::Io {
-            path: output.display().to_string(),
-            source: Arc::new(e),
-        })
-    };
+    let write_error = |e: std::io::Error| Error::Output(output::Error::io(output, e));
     {
         let writer = out.writer();
         file.for_each_chunk(0, len, |chunk| {
@@ -471,7 +466,7 @@ pub enum Error {
     #[error(transparent)]
     Cms(#[from] cms::Error),
     #[error(transparent)]
-    Document(#[from] document::Error),
+    Output(#[from] output::Error),
     #[error(transparent)]
     Certificate(#[from] certificate::Error),
     #[error(transparent)]

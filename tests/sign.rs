@@ -463,10 +463,7 @@ fn inputs_are_never_modified_and_outputs_never_clobbered() {
     )
     .unwrap_err();
     assert!(
-        matches!(
-            error,
-            sign::Error::Document(siegel::document::Error::Exists(_))
-        ),
+        matches!(error, sign::Error::Output(siegel::output::Error::Exists(_))),
         "{error:?}"
     );
     assert_eq!(std::fs::read(&output).unwrap(), b"keep me");

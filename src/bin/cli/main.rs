@@ -21,7 +21,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use siegel::certificate::Kind;
 use siegel::key::{pin::Pin, software};
-use siegel::pdf::permissions::Level;
+use siegel::pdf::permissions::DocMdp;
 use siegel::settings::Settings;
 use siegel::timestamp::{self, TimeStamper};
 use siegel::validate::{self, Indication};
@@ -159,9 +159,9 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
         fetcher,
         certify: match args.certify {
             args::Certify::None => None,
-            args::Certify::NoChanges => Some(Level::NoChanges),
-            args::Certify::FormFilling => Some(Level::FormFilling),
-            args::Certify::Annotations => Some(Level::Annotations),
+            args::Certify::NoChanges => Some(DocMdp::NoChanges),
+            args::Certify::FormFilling => Some(DocMdp::FormFilling),
+            args::Certify::Annotations => Some(DocMdp::Annotations),
         },
         visible: args.visible.clone(),
     };

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use siegel::certificate::Kind;
 use siegel::protocol::{self, Format, Language};
-use siegel::{document, sign, validate};
+use siegel::{sign, validate};
 
 use crate::args::{KeyArgs, Lang, VerifyArgs};
 use crate::keys;
@@ -79,17 +79,15 @@ impl Plan {
         key: Option<&KeyArgs>,
         now: DateTime<Utc>,
     ) -> Result<PathBuf> {
-        let bytes = protocol::render(report, self.format, self.language)
-            .context("cannot render the protocol")?;
         match key.filter(|_| self.seal) {
-            Some(key) => self.seal(&bytes, key, now),
+            Some(key) => {
+                let bytes = protocol::render(report, self.format, self.language)
+                    .context("cannot render the protocol")?;
+                self.seal(&bytes, key, now)
+            }
             None => {
-                let mut output = document::Output::create(&self.path, self.force)?;
-                output
-                    .writer()
-                    .write_all(&bytes)
-                    .with_context(|| format!("cannot write {}", self.path.display()))?;
-                Ok(output.commit()?)
+                protocol::write(report, &self.path, self.format, self.language, self.force)?;
+                Ok(self.path.clone())
             }
         }
     }

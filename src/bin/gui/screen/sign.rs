@@ -15,7 +15,7 @@ use siegel::certificate::Kind;
 use siegel::key::Credential;
 use siegel::key::pin::Pin;
 use siegel::settings::{self, Settings};
-use siegel::{network, sign, timestamp};
+use siegel::{network, output, sign, timestamp};
 
 use crate::focus::{self, Ring};
 use crate::i18n::Language;
@@ -642,13 +642,15 @@ impl Sign {
                     break;
                 }
                 send(Event::Started(index));
-                let result = output_path(&input, &suffix).and_then(|output| {
-                    // Per document: the corner depends on the size of its page.
-                    let request = placement::request_for(&request, placement, &input, &lines)?;
-                    sign::sign_pdf(&input, &output, &signer, &request, false)
-                        .map(|outcome| outcome.output)
-                        .map_err(|e| e.to_string())
-                });
+                let result = output::beside(&input, &suffix, None)
+                    .map_err(|e| e.to_string())
+                    .and_then(|output| {
+                        // Per document: the corner depends on the size of its page.
+                        let request = placement::request_for(&request, placement, &input, &lines)?;
+                        sign::sign_pdf(&input, &output, &signer, &request, false)
+                            .map(|outcome| outcome.output)
+                            .map_err(|e| e.to_string())
+                    });
                 send(Event::Finished(index, result));
             }
             send(Event::Ended);
@@ -745,30 +747,6 @@ impl Sign {
     pub fn view(&self, language: Language) -> Element<'_, Message> {
         view::view(self, language)
     }
-}
-
-/// `name<suffix>.pdf` beside `input`; `name<suffix>-2.pdf` and so on if that exists.
-pub fn output_path(input: &Path, suffix: &str) -> Result<PathBuf, String> {
-    let stem = input
-        .file_stem()
-        .ok_or_else(|| format!("{}: not a file name", input.display()))?
-        .to_string_lossy();
-    let extension = input
-        .extension()
-        .map_or_else(|| "pdf".to_owned(), |e| e.to_string_lossy().into_owned());
-    let folder = input.parent().unwrap_or(Path::new(""));
-    for n in 1..1000 {
-        let name = if n == 1 {
-            format!("{stem}{suffix}.{extension}")
-        } else {
-            format!("{stem}{suffix}-{n}.{extension}")
-        };
-        let candidate = folder.join(name);
-        if !candidate.exists() && candidate != input {
-            return Ok(candidate);
-        }
-    }
-    Err(format!("{}: no free output name", input.display()))
 }
 
 /// Shows `folder` in the platform's file manager.

@@ -267,18 +267,6 @@ fn cancel_stops_the_batch_between_documents() {
 }
 
 #[test]
-fn outputs_never_overwrite() {
-    let (dir, files) = documents(1);
-    let first = output_path(&files[0], "-sealed").unwrap();
-    assert_eq!(first, dir.path().join("brief-0-sealed.pdf"));
-    std::fs::write(&first, b"taken").unwrap();
-    assert_eq!(
-        output_path(&files[0], "-sealed").unwrap(),
-        dir.path().join("brief-0-sealed-2.pdf")
-    );
-}
-
-#[test]
 fn only_usable_token_keys_can_be_selected() {
     // Without a token at hand, a key entry is built from a PKCS#12 certificate: the fit rules
     // are the same.

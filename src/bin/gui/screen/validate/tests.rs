@@ -196,17 +196,3 @@ fn stop_waiting_drops_the_late_result() {
     assert_eq!(screen.documents.len(), 1);
     assert!(matches!(&screen.documents[0].state, State::Validating));
 }
-
-#[test]
-fn a_protocol_without_dialog_never_replaces_a_file() {
-    let dir = tempfile::tempdir().unwrap();
-    assert_eq!(
-        free_name(dir.path(), "a-protocol.pdf"),
-        dir.path().join("a-protocol.pdf")
-    );
-    std::fs::write(dir.path().join("a-protocol.pdf"), b"x").unwrap();
-    assert_eq!(
-        free_name(dir.path(), "a-protocol.pdf"),
-        dir.path().join("a-protocol-2.pdf")
-    );
-}
