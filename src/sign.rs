@@ -79,6 +79,26 @@ pub struct Request {
     pub visible: Option<pdf::appearance::Visible>,
 }
 
+impl Request {
+    /// A B-B signature of `intent` at `time`: invisible, not certifying, without reason,
+    /// location or contact; set the rest with struct update syntax.
+    pub fn new(intent: Kind, time: DateTime<Utc>) -> Self {
+        Self {
+            intent,
+            force: false,
+            time,
+            reason: None,
+            location: None,
+            contact_info: None,
+            level: Level::B,
+            timestamp: None,
+            fetcher: None,
+            certify: None,
+            visible: None,
+        }
+    }
+}
+
 /// What a finished signature looks like.
 #[derive(Clone, Debug)]
 pub struct Outcome {

@@ -58,17 +58,9 @@ pub fn credential_with(p12: &str, options: software::Options) -> Credential {
 
 pub fn request(intent: Kind) -> sign::Request {
     sign::Request {
-        intent,
-        force: false,
-        time: time(),
         reason: Some("Prüfung der Unterlagen".into()),
         location: Some("München".into()),
-        contact_info: None,
-        level: sign::Level::B,
-        timestamp: None,
-        fetcher: None,
-        certify: None,
-        visible: None,
+        ..sign::Request::new(intent, time())
     }
 }
 

@@ -148,9 +148,7 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
         args.inputs.len()
     ));
     let request = sign::Request {
-        intent,
         force: args.force,
-        time: now,
         reason: args.reason,
         location: args.location,
         contact_info: args.contact,
@@ -164,6 +162,7 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
             args::Certify::Annotations => Some(DocMdp::Annotations),
         },
         visible: args.visible.clone(),
+        ..sign::Request::new(intent, now)
     };
     sign::check_credential(&credential, &request)?;
 
@@ -486,17 +485,9 @@ fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
         software::Options::default(),
     )?;
     let request = sign::Request {
-        intent: Kind::Seal,
-        force: false,
-        time: now,
         reason: Some("Demo: Siegel seals a sample".into()),
         location: Some("Musterstadt".into()),
-        contact_info: None,
-        level: sign::Level::B,
-        timestamp: None,
-        fetcher: None,
-        certify: None,
-        visible: None,
+        ..sign::Request::new(Kind::Seal, now)
     };
     let outcome = sign::sign_pdf(&input, &args.output, &credential, &request, true)?;
     print_line(&format!(

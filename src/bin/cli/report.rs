@@ -109,9 +109,6 @@ impl Plan {
             .and_then(|()| unsealed.flush())
             .context("cannot write the protocol before sealing")?;
         let request = sign::Request {
-            intent: Kind::Seal,
-            force: false,
-            time: now,
             reason: Some(
                 match self.language {
                     Language::De => "Prüfprotokoll",
@@ -119,13 +116,7 @@ impl Plan {
                 }
                 .to_owned(),
             ),
-            location: None,
-            contact_info: None,
-            level: sign::Level::B,
-            certify: None,
-            visible: None,
-            timestamp: None,
-            fetcher: None,
+            ..sign::Request::new(Kind::Seal, now)
         };
         let outcome = sign::sign_pdf(
             unsealed.path(),

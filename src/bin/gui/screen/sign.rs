@@ -723,17 +723,12 @@ impl Sign {
         };
         let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         Ok(sign::Request {
-            intent: self.intent,
-            force: false,
-            time: chrono::Utc::now(),
             reason: text(&self.reason),
             location: text(&self.location),
-            contact_info: None,
-            certify: None,
-            visible: None,
             level,
             timestamp,
             fetcher: (level >= sign::Level::Lt).then_some(http),
+            ..sign::Request::new(self.intent, chrono::Utc::now())
         })
     }
 

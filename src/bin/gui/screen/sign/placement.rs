@@ -278,19 +278,7 @@ mod tests {
             media_box(&path, Page::Last).unwrap(),
             [0.0, 0.0, 595.3, 419.5]
         );
-        let base = sign::Request {
-            intent: Kind::Seal,
-            force: false,
-            time: Utc::now(),
-            reason: None,
-            location: None,
-            contact_info: None,
-            certify: None,
-            visible: None,
-            level: sign::Level::B,
-            timestamp: None,
-            fetcher: None,
-        };
+        let base = sign::Request::new(Kind::Seal, Utc::now());
         let at = |placement| {
             let visible = request_for(&base, placement, &path, &[])
                 .unwrap()

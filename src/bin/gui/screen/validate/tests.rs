@@ -23,19 +23,7 @@ fn signed(dir: &Path) -> PathBuf {
     )
     .unwrap();
     let output = dir.join("signed.pdf");
-    let request = sign::Request {
-        intent: Kind::Seal,
-        force: false,
-        time: chrono::Utc::now(),
-        reason: None,
-        location: None,
-        contact_info: None,
-        certify: None,
-        visible: None,
-        level: sign::Level::B,
-        timestamp: None,
-        fetcher: None,
-    };
+    let request = sign::Request::new(Kind::Seal, chrono::Utc::now());
     sign::sign_pdf(
         &testdata("pdf/classic.pdf"),
         &output,
