@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::sign;
+
 /// Environment variable naming another settings file (tests, portable installs).
 pub const PATH_ENV: &str = "SIEGEL_SETTINGS";
 
@@ -35,7 +37,7 @@ pub struct Settings {
     /// network. Time-stamp authorities configured here may always be private.
     pub allow_private_network: bool,
     /// The PAdES level new signatures get.
-    pub level: Level,
+    pub level: sign::Level,
     /// How outputs are named beside their input.
     pub naming: Naming,
     /// Where the desktop app last put a visible signature; files without it load as
@@ -53,39 +55,10 @@ impl Default for Settings {
             offline: false,
             network_timeout_seconds: DEFAULT_NETWORK_SECONDS,
             allow_private_network: false,
-            level: Level::BB,
+            level: sign::Level::B,
             naming: Naming::default(),
             placement: Placement::default(),
         }
-    }
-}
-
-/// PAdES baseline levels as the settings file spells them (ETSI EN 319 142-1 §6).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Level {
-    #[default]
-    #[serde(rename = "B-B")]
-    BB,
-    #[serde(rename = "B-T")]
-    BT,
-    #[serde(rename = "B-LT")]
-    BLt,
-    #[serde(rename = "B-LTA")]
-    BLta,
-}
-
-impl Level {
-    pub const ALL: [Self; 4] = [Self::BB, Self::BT, Self::BLt, Self::BLta];
-}
-
-impl std::fmt::Display for Level {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::BB => "B-B",
-            Self::BT => "B-T",
-            Self::BLt => "B-LT",
-            Self::BLta => "B-LTA",
-        })
     }
 }
 
@@ -249,7 +222,7 @@ mod tests {
             offline: true,
             network_timeout_seconds: 40,
             allow_private_network: true,
-            level: Level::BLta,
+            level: sign::Level::Lta,
             naming: Naming {
                 signed_suffix: "_unterschrieben".into(),
                 sealed_suffix: "_gesiegelt".into(),
@@ -267,7 +240,7 @@ mod tests {
         std::fs::write(&path, "offline = true\nlevel = \"B-T\"\n").unwrap();
         let settings = Settings::load_from(&path).unwrap();
         assert!(settings.offline);
-        assert_eq!(settings.level, Level::BT);
+        assert_eq!(settings.level, sign::Level::T);
         assert_eq!(settings.naming, Naming::default());
         assert_eq!(settings.placement, Placement::Invisible);
     }

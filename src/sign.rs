@@ -26,9 +26,22 @@ mod ltv;
 
 pub use ltv::{Extended, extend};
 
-/// PAdES baseline levels (ETSI EN 319 142-1 §6).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+/// PAdES baseline levels (ETSI EN 319 142-1 §6): what a request asks for, an outcome reaches,
+/// the settings file stores and the command line takes, all under the ETSI names.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum Level {
+    #[default]
     #[serde(rename = "B-B")]
     B,
     /// With a time-stamp that proves when the signature existed.
@@ -42,14 +55,23 @@ pub enum Level {
     Lta,
 }
 
-impl std::fmt::Display for Level {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
+impl Level {
+    pub const ALL: [Self; 4] = [Self::B, Self::T, Self::Lt, Self::Lta];
+
+    /// The ETSI name, `B-B` to `B-LTA`.
+    pub fn name(self) -> &'static str {
+        match self {
             Self::B => "B-B",
             Self::T => "B-T",
             Self::Lt => "B-LT",
             Self::Lta => "B-LTA",
-        })
+        }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 

@@ -2,8 +2,10 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use siegel::pdf::appearance::{Page, Visible};
+use siegel::sign::Level;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -79,7 +81,7 @@ pub struct SignArgs {
     pub key: KeyArgs,
     /// PAdES baseline level: B-B; B-T adds a time-stamp from --tsa; B-LT certificates and
     /// revocation data; B-LTA an archive time-stamp.
-    #[arg(long, value_enum, default_value_t = Level::BB)]
+    #[arg(long, value_parser = level(), default_value_t = Level::B)]
     pub level: Level,
     #[command(flatten)]
     pub tsa: TsaArgs,
@@ -179,7 +181,7 @@ pub struct KeyArgs {
 #[derive(Debug, Args)]
 pub struct ExtendArgs {
     /// The level to reach; B-T adds a document time-stamp where the newest signature has none.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = level())]
     pub level: Level,
     #[command(flatten)]
     pub tsa: TsaArgs,
@@ -279,22 +281,18 @@ pub enum Format {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Level {
-    #[value(name = "B-B")]
-    BB,
-    #[value(name = "B-T")]
-    BT,
-    #[value(name = "B-LT")]
-    BLt,
-    #[value(name = "B-LTA")]
-    BLta,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DigestArg {
     Sha256,
     Sha384,
     Sha512,
+}
+
+/// `--level` takes the core's levels under their ETSI names.
+fn level() -> impl TypedValueParser<Value = Level> {
+    clap::builder::PossibleValuesParser::new(Level::ALL.map(Level::name)).map(|name| {
+        let known = Level::ALL.into_iter().find(|level| level.name() == name);
+        known.unwrap_or_default()
+    })
 }
 
 fn parse_visible(text: &str) -> Result<Visible, String> {

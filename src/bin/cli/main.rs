@@ -16,7 +16,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
 use clap::error::ErrorKind;
-use clap::{CommandFactory, FromArgMatches, ValueEnum};
+use clap::{CommandFactory, FromArgMatches};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use siegel::certificate::Kind;
@@ -122,12 +122,7 @@ fn settings() -> Settings {
 }
 
 fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Settings) -> Result<u8> {
-    let level = match args.level {
-        args::Level::BB => sign::Level::B,
-        args::Level::BT => sign::Level::T,
-        args::Level::BLt => sign::Level::Lt,
-        args::Level::BLta => sign::Level::Lta,
-    };
+    let level = args.level;
     let timestamp = if level >= sign::Level::T {
         Some(time_stamper(&args.tsa, settings)?)
     } else {
@@ -142,11 +137,7 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
     };
     let targets = output_paths(&args.inputs, &args.out)?;
     let credential = keys::credential(&args.key, settings)?;
-    console::note(&format!(
-        "level {}, {} document(s)",
-        level_name(args.level),
-        args.inputs.len()
-    ));
+    console::note(&format!("level {level}, {} document(s)", args.inputs.len()));
     let request = sign::Request {
         force: args.force,
         reason: args.reason,
@@ -247,16 +238,13 @@ fn time_stamper(tsa: &args::TsaArgs, settings: &Settings) -> Result<Arc<dyn Time
 
 /// `siegel extend`: raises signed documents to a higher level, adding only what is missing.
 fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
-    let level = match args.level {
-        args::Level::BB => bail!("B-B is where signatures start; extend to B-T, B-LT or B-LTA"),
-        args::Level::BT => sign::Level::T,
-        args::Level::BLt => sign::Level::Lt,
-        args::Level::BLta => sign::Level::Lta,
-    };
+    let level = args.level;
+    if level == sign::Level::B {
+        bail!("B-B is where signatures start; extend to B-T, B-LT or B-LTA");
+    }
     let stamper = time_stamper(&args.tsa, settings)?;
     let fetcher = network::Http::new(network::Policy::from_settings(settings));
     let targets = output_paths(&args.inputs, &args.out)?;
-    let level_name = level_name(args.level);
     let mut failures = 0;
     for (input, target) in args.inputs.iter().zip(&targets) {
         let name = input.display().to_string();
@@ -273,14 +261,14 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
         .and_then(|(out, done)| Ok((out.commit()?, done)));
         let line = match (&result, args.format) {
             (Ok((written, done)), Format::Text) => format!(
-                "{shown}: {level_name} -> {} ({})",
+                "{shown}: {level} -> {} ({})",
                 output::shown(&written.display().to_string()),
                 describe_extension(done)
             ),
             (Ok((written, done)), Format::Json) => output::json(&serde_json::json!({
                 "file": name,
                 "status": "ok",
-                "level": level_name,
+                "level": level.name(),
                 "output": written.display().to_string(),
                 "document_timestamp": done.timestamped,
                 "certificates": done.certificates,
@@ -303,14 +291,6 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
         console::print_result(&line, result.is_err());
     }
     Ok(if failures > 0 { EXIT_INPUT } else { 0 })
-}
-
-/// `B-LTA` for `--level B-LTA`.
-fn level_name(level: args::Level) -> String {
-    level
-        .to_possible_value()
-        .map(|v| v.get_name().to_owned())
-        .unwrap_or_default()
 }
 
 fn describe_extension(done: &sign::Extended) -> String {

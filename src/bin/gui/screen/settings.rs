@@ -8,7 +8,8 @@ use iced::widget::{
     Space, column, container, pick_list, row, scrollable, text, text_input, toggler,
 };
 use iced::{Alignment, Element, Length, Padding, Task};
-use siegel::settings::{self, Settings as Data};
+use siegel::settings::Settings as Data;
+use siegel::sign;
 
 use crate::focus::{self, Ring};
 use crate::i18n::Language;
@@ -97,7 +98,7 @@ pub enum Message {
     AnchorPicked(Option<PathBuf>),
     RemoveAnchor(usize),
     OfflineToggled(bool),
-    LevelChanged(settings::Level),
+    LevelChanged(sign::Level),
     SignedSuffixChanged(String),
     SealedSuffixChanged(String),
     Save,
@@ -234,7 +235,7 @@ impl Settings {
                         Message::LanguageChanged(all[next % all.len()])
                     }
                     Some(Focus::Level) => {
-                        let all = settings::Level::ALL;
+                        let all = sign::Level::ALL;
                         let next = all
                             .iter()
                             .position(|l| *l == self.data.level)
@@ -388,7 +389,7 @@ impl Settings {
                         t("settings.level"),
                         widget::ring(
                             pick_list(
-                                settings::Level::ALL,
+                                sign::Level::ALL,
                                 Some(self.data.level),
                                 Message::LevelChanged
                             ),

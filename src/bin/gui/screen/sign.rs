@@ -30,7 +30,7 @@ pub struct Sign {
     documents: Vec<Document>,
     keys: Keys,
     selected: Option<Selected>,
-    level: settings::Level,
+    level: sign::Level,
     /// Where the signature shows; from the settings, remembered there when changed.
     placement: settings::Placement,
     reason: String,
@@ -141,7 +141,7 @@ pub enum Message {
     Pkcs12Picked(Option<PathBuf>),
     Pkcs12PathChanged(String),
     Pkcs12PathSubmitted,
-    LevelChanged(settings::Level),
+    LevelChanged(sign::Level),
     PlacementChanged(settings::Placement),
     ReasonChanged(String),
     LocationChanged(String),
@@ -386,7 +386,7 @@ impl Sign {
                     Some(Focus::Pkcs12Path) => Message::Pkcs12PathSubmitted,
                     Some(Focus::ChooseKeyFile) => Message::PickPkcs12,
                     Some(Focus::Level) => {
-                        let all = settings::Level::ALL;
+                        let all = sign::Level::ALL;
                         let next = all
                             .iter()
                             .position(|l| *l == self.level)
@@ -701,12 +701,7 @@ impl Sign {
     /// The library request for the current choices; fails if the level needs a TSA the
     /// settings do not name.
     fn request(&self) -> Result<sign::Request, String> {
-        let level = match self.level {
-            settings::Level::BB => sign::Level::B,
-            settings::Level::BT => sign::Level::T,
-            settings::Level::BLt => sign::Level::Lt,
-            settings::Level::BLta => sign::Level::Lta,
-        };
+        let level = self.level;
         let http: Arc<dyn network::Fetcher> = Arc::new(network::Http::new(
             network::Policy::from_settings(&self.settings),
         ));

@@ -79,7 +79,7 @@ fn a_level_with_time_stamp_needs_a_tsa_before_any_pin_is_asked() {
         Message::Pkcs12Picked(Some(testdata("pki/seal-rsa.p12"))),
         Language::En,
     );
-    screen.update(Message::LevelChanged(settings::Level::BT), Language::En);
+    screen.update(Message::LevelChanged(sign::Level::T), Language::En);
     assert!(matches!(
         screen.update(Message::Start, Language::En),
         Action::None
@@ -320,7 +320,7 @@ fn tab_reaches_the_key_file_and_enter_cycles_the_level() {
     }
     assert_eq!(screen.focus.current(), Some(Focus::Level));
     screen.update(Message::Activate, Language::En);
-    assert_eq!(screen.level, settings::Level::BT);
+    assert_eq!(screen.level, sign::Level::T);
     // Enter in a text field starts: without a key, the screen says what is missing.
     screen.update(Message::FocusNext(false), Language::En);
     screen.update(Message::Activate, Language::En);

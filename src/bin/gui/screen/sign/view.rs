@@ -6,7 +6,7 @@ use iced::widget::{
 };
 use iced::{Alignment, Element, Length, Padding};
 use siegel::certificate::Kind;
-use siegel::settings;
+use siegel::sign;
 
 use super::keys::Fit;
 use super::placement;
@@ -270,11 +270,7 @@ fn options(screen: &Sign, language: Language) -> Element<'_, Message> {
             row![
                 text(t("sign.level")).size(14).width(Length::Fixed(110.0)),
                 widget::ring(
-                    pick_list(
-                        settings::Level::ALL,
-                        Some(screen.level),
-                        Message::LevelChanged
-                    ),
+                    pick_list(sign::Level::ALL, Some(screen.level), Message::LevelChanged),
                     screen.focus.is(Focus::Level)
                 ),
             ]
