@@ -4,9 +4,10 @@
 //! # Layers
 //!
 //! ```text
+//!  settings                                                       what the front ends share
 //!  sign        validate    protocol                              use cases
 //!  pdf   cms   key   certificate   trust   timestamp   revocation   formats, keys, services
-//!  document   settings   network   text                           plain data, I/O edges
+//!  algorithm   budget   document   output   network   text         plain data, I/O edges
 //! ```
 //!
 //! Arrows point down only: `pdf` knows nothing about certificates, `cms` nothing about PDF;

@@ -4,16 +4,17 @@
 //! folder.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use serde::{Deserialize, Serialize};
 
-use crate::sign;
+use crate::{network, sign, trust, validate};
 
 /// Environment variable naming another settings file (tests, portable installs).
 pub const PATH_ENV: &str = "SIEGEL_SETTINGS";
-
-/// Seconds all network requests for one document may take together, unless set otherwise.
-pub const DEFAULT_NETWORK_SECONDS: u64 = 15;
 
 /// The preferences. Every field has a default, so a file may name only what it changes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,7 +54,7 @@ impl Default for Settings {
             modules: Vec::new(),
             trust_anchors: Vec::new(),
             offline: false,
-            network_timeout_seconds: DEFAULT_NETWORK_SECONDS,
+            network_timeout_seconds: network::DEFAULT_DOCUMENT_BUDGET.as_secs(),
             allow_private_network: false,
             level: sign::Level::B,
             naming: Naming::default(),
@@ -111,6 +112,38 @@ impl Default for Naming {
 }
 
 impl Settings {
+    /// The network rules these settings ask for, for signing and validating alike.
+    pub fn network_policy(&self) -> network::Policy {
+        network::Policy {
+            document_budget: Duration::from_secs(self.network_timeout_seconds),
+            allow_private_network: self.allow_private_network,
+            ..network::Policy::default()
+        }
+    }
+
+    /// Validation at `time` as these settings ask, for the command line and the desktop app
+    /// alike: the trust anchors in `extra` (the command line's) and those named here, online
+    /// under [`Settings::network_policy`] unless offline, the default crypto catalogue.
+    /// Anchors that cannot be read are left out and returned, for the caller to show or refuse.
+    pub fn validation(
+        &self,
+        time: DateTime<Utc>,
+        extra: &[PathBuf],
+    ) -> (validate::Options, Vec<trust::Error>) {
+        let mut store = trust::Store::new();
+        let problems = (extra.iter().chain(&self.trust_anchors))
+            .filter_map(|anchor| store.add_file(anchor).err())
+            .collect();
+        let fetcher = (!self.offline).then(|| {
+            Arc::new(network::Http::new(self.network_policy())) as Arc<dyn network::Fetcher>
+        });
+        let options = validate::Options {
+            fetcher,
+            ..validate::Options::new(store, time)
+        };
+        (options, problems)
+    }
+
     /// Where the settings live: `$SIEGEL_SETTINGS` if set, else `settings.toml` in the
     /// platform's configuration folder (`~/.config/siegel/` on Linux,
     /// `%APPDATA%\Siegel\Siegel\config\` on Windows).

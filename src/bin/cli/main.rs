@@ -129,9 +129,7 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
         None
     };
     let fetcher: Option<Arc<dyn network::Fetcher>> = if level >= sign::Level::Lt {
-        Some(Arc::new(network::Http::new(
-            network::Policy::from_settings(settings),
-        )))
+        Some(Arc::new(network::Http::new(settings.network_policy())))
     } else {
         None
     };
@@ -224,7 +222,7 @@ fn time_stamper(tsa: &args::TsaArgs, settings: &Settings) -> Result<Arc<dyn Time
         bail!("this level needs a time-stamp authority: give --tsa URL");
     }
     console::note(&format!("time-stamp authorities: {}", urls.join(", ")));
-    let mut http = network::Http::new(network::Policy::from_settings(settings));
+    let mut http = network::Http::new(settings.network_policy());
     if let Some(var) = auth_env {
         let credentials =
             std::env::var(var).with_context(|| format!("environment variable {var} is not set"))?;
@@ -243,7 +241,7 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
         bail!("B-B is where signatures start; extend to B-T, B-LT or B-LTA");
     }
     let stamper = time_stamper(&args.tsa, settings)?;
-    let fetcher = network::Http::new(network::Policy::from_settings(settings));
+    let fetcher = network::Http::new(settings.network_policy());
     let targets = output_paths(&args.inputs, &args.out)?;
     let mut failures = 0;
     for (input, target) in args.inputs.iter().zip(&targets) {
@@ -353,9 +351,9 @@ fn output_paths(inputs: &[PathBuf], out: &args::OutputArgs) -> Result<Vec<PathBu
 
 fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Result<u8> {
     let report_plan = report::Plan::from_args(&args)?;
-    let mut store = trust::Store::new();
-    for path in args.trust.iter().chain(&settings.trust_anchors) {
-        store.add_file(path)?;
+    let (mut options, problems) = settings.validation(now, &args.trust);
+    if let Some(problem) = problems.into_iter().next() {
+        return Err(problem.into());
     }
     let time = match &args.at {
         Some(text) => DateTime::parse_from_rfc3339(text)
@@ -376,13 +374,15 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
                 .with_context(|| format!("--crypto {}: not a crypto catalogue", args.crypto))?
         }
     };
-    let offline = args.offline || settings.offline;
+    if args.offline {
+        options.fetcher = None;
+    }
     console::note(&format!(
         "validation time {}, {} trust anchor(s), crypto catalogue {}, {}",
         time.to_rfc3339(),
-        store.anchors().len(),
+        options.trust.anchors().len(),
         crypto.name,
-        if offline {
+        if options.fetcher.is_none() {
             "offline"
         } else {
             "online (OCSP, CRL and missing issuers fetched)"
@@ -390,15 +390,8 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
     ));
     let options = validate::Options {
         crypto,
-        trust: store,
         time,
-        fetcher: if offline {
-            None
-        } else {
-            Some(Arc::new(network::Http::new(
-                network::Policy::from_settings(settings),
-            )))
-        },
+        ..options
     };
     let progress = progress_bar(args.inputs.len());
     let results: Vec<Result<validate::Report, String>> = args

@@ -702,9 +702,8 @@ impl Sign {
     /// settings do not name.
     fn request(&self) -> Result<sign::Request, String> {
         let level = self.level;
-        let http: Arc<dyn network::Fetcher> = Arc::new(network::Http::new(
-            network::Policy::from_settings(&self.settings),
-        ));
+        let http: Arc<dyn network::Fetcher> =
+            Arc::new(network::Http::new(self.settings.network_policy()));
         let timestamp: Option<Arc<dyn timestamp::TimeStamper>> = if level >= sign::Level::T {
             if self.settings.tsa_urls.is_empty() {
                 return Err(self.language.t("sign.needs_tsa").to_owned());

@@ -6,13 +6,12 @@ mod card;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use iced::widget::{column, container, row, scrollable, text};
 use iced::{Alignment, Element, Length, Padding, Task};
 use siegel::settings::Settings;
 use siegel::validate::{self, Indication, Report};
-use siegel::{network, output, protocol, trust};
+use siegel::{output, protocol};
 
 use crate::focus::{self, Ring};
 use crate::i18n::Language;
@@ -84,25 +83,8 @@ pub enum Action {
 
 impl Validate {
     pub fn new(files: Vec<PathBuf>, settings: &Settings) -> (Self, Task<Message>) {
-        let mut store = trust::Store::new();
-        let mut trust_problems = Vec::new();
-        for anchor in &settings.trust_anchors {
-            if let Err(error) = store.add_file(anchor) {
-                trust_problems.push(error.to_string());
-            }
-        }
-        let options = validate::Options {
-            crypto: validate::acceptance::Catalogue::default(),
-            trust: store,
-            time: chrono::Utc::now(),
-            fetcher: if settings.offline {
-                None
-            } else {
-                Some(Arc::new(network::Http::new(
-                    network::Policy::from_settings(settings),
-                )))
-            },
-        };
+        let (options, problems) = settings.validation(chrono::Utc::now(), &[]);
+        let trust_problems = problems.iter().map(ToString::to_string).collect();
         let mut screen = Self {
             documents: Vec::new(),
             options,
