@@ -80,8 +80,9 @@ impl std::fmt::Display for Level {
 pub struct Request {
     /// Signature (natural person) or seal (legal person); the certificate must fit.
     pub intent: Kind,
-    /// Sign even if the certificate's kind does not fit the intent.
-    pub force: bool,
+    /// Sign even if the certificate declares the other kind (a seal certificate for a
+    /// signature, or the reverse).
+    pub accept_other_kind: bool,
     /// The signing time written to `/M`; a parameter so the core never reads the clock.
     pub time: DateTime<Utc>,
     pub reason: Option<String>,
@@ -107,7 +108,7 @@ impl Request {
     pub fn new(intent: Kind, time: DateTime<Utc>) -> Self {
         Self {
             intent,
-            force: false,
+            accept_other_kind: false,
             time,
             reason: None,
             location: None,
@@ -133,11 +134,11 @@ pub struct Outcome {
     pub byte_range: [u64; 4],
 }
 
-/// Refuses a credential that must not make this signature: wrong kind (unless forced), not
+/// Refuses a credential that must not make this signature: the other kind (unless accepted), not
 /// valid at the signing time, or without a key usage for signatures.
 pub fn check_credential(credential: &Credential, request: &Request) -> Result<(), Error> {
     if request.level >= Level::T && request.timestamp.is_none() {
-        return Err(Error::Needs("a time-stamp authority (--tsa URL)"));
+        return Err(Error::Needs("a time-stamp authority"));
     }
     if request.level >= Level::Lt && request.fetcher.is_none() {
         return Err(Error::Needs("network access for revocation data"));
@@ -146,7 +147,7 @@ pub fn check_credential(credential: &Credential, request: &Request) -> Result<()
     // A certificate that declares neither kind may be used for both.
     if let Some(kind) = certificate.declared_kind()
         && kind != request.intent
-        && !request.force
+        && !request.accept_other_kind
     {
         return Err(Error::WrongKind {
             intent: request.intent,
@@ -474,9 +475,8 @@ fn same_file(a: &Path, b: &Path) -> bool {
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum Error {
     #[error(
-        "{holder}: this is a {actual} certificate ({because}); use `siegel {cmd}` instead, or --force to {intent_verb} with it anyway",
-        cmd = match actual { Kind::Seal => "seal", Kind::Signature => "sign" },
-        intent_verb = match intent { Kind::Seal => "seal", Kind::Signature => "sign" }
+        "{holder}: this is a {actual} certificate ({because}), not one to {verb} with",
+        verb = intent.verb()
     )]
     WrongKind {
         intent: Kind,

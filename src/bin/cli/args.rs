@@ -104,9 +104,13 @@ pub struct SignArgs {
     pub visible: Option<Visible>,
     #[command(flatten)]
     pub out: OutputArgs,
-    /// Overwrite existing outputs, and sign with a certificate of the other kind.
+    /// Overwrite existing outputs.
     #[arg(long)]
     pub force: bool,
+    /// Sign with a certificate that declares the other kind: a seal certificate for `sign`, a
+    /// personal one for `seal`.
+    #[arg(long)]
+    pub accept_certificate_kind: bool,
     /// Leave outputs that exist already and report them as skipped: resumes an interrupted
     /// batch (every finished output is complete, as outputs appear only when whole).
     #[arg(long, conflicts_with = "force")]

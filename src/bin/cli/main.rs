@@ -137,7 +137,7 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
     let credential = keys::credential(&args.key, settings)?;
     console::note(&format!("level {level}, {} document(s)", args.inputs.len()));
     let request = sign::Request {
-        force: args.force,
+        accept_other_kind: args.accept_certificate_kind,
         reason: args.reason,
         location: args.location,
         contact_info: args.contact,
@@ -153,7 +153,14 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
         visible: args.visible.clone(),
         ..sign::Request::new(intent, now)
     };
-    sign::check_credential(&credential, &request)?;
+    sign::check_credential(&credential, &request).map_err(|error| match &error {
+        sign::Error::WrongKind { intent, actual, .. } => anyhow!(
+            "{error}; use `siegel {}` instead, or --accept-certificate-kind to {} with it anyway",
+            actual.verb(),
+            intent.verb()
+        ),
+        _ => error.into(),
+    })?;
 
     let progress = progress_bar(args.inputs.len());
     let mut failures = 0;
@@ -376,6 +383,11 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
     };
     if args.offline {
         options.fetcher = None;
+    }
+    if options.trust.is_empty() {
+        console::info(
+            "siegel: no trust anchor given (--trust FILE, or trust_anchors in the settings): no chain can end at a trusted root",
+        );
     }
     console::note(&format!(
         "validation time {}, {} trust anchor(s), crypto catalogue {}, {}",

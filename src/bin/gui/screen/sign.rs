@@ -554,7 +554,17 @@ impl Sign {
         };
         if let Err(error) = sign::check_credential(&credential, &request) {
             self.run = Run::Idle;
-            self.error = Some((language.t("sign.wrong_key").to_owned(), error.to_string()));
+            let detail = match &error {
+                sign::Error::WrongKind { actual, holder, .. } => language.f(
+                    match actual {
+                        Kind::Seal => "sign.other_kind_seal",
+                        Kind::Signature => "sign.other_kind_signature",
+                    },
+                    &[("holder", holder)],
+                ),
+                _ => error.to_string(),
+            };
+            self.error = Some((language.t("sign.wrong_key").to_owned(), detail));
             return Action::None;
         }
         match self.intent {
