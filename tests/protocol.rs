@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use siegel::certificate::Kind;
-use siegel::protocol::{self, Format, Language};
+use siegel::protocol::{self, Format};
+use siegel::text::Language;
 use siegel::validate::{self, Indication};
 use siegel::{output, trust};
 

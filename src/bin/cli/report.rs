@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use siegel::certificate::Kind;
-use siegel::protocol::{self, Format, Language};
+use siegel::protocol::{self, Format};
+use siegel::text::Language;
 use siegel::{sign, validate};
 
 use crate::args::{KeyArgs, Lang, VerifyArgs};

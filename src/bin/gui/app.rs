@@ -9,7 +9,7 @@ use iced::{Element, Event, Size, Subscription, Task, Theme, event, window};
 use siegel::certificate::Kind;
 use siegel::settings::Settings;
 
-use crate::i18n::Language;
+use crate::i18n::{self, Language, Texts};
 use crate::modal::{self, Modal, confirm, pin};
 use crate::screen::{self, Intent, Screen, settings, sign, start, validate};
 use crate::{font, theme};
@@ -56,7 +56,7 @@ impl App {
             Ok(settings) => (settings, None),
             Err(error) => (Settings::default(), Some(error.to_string())),
         };
-        let language = Language::choose(settings.language.as_deref());
+        let language = i18n::choose(settings.language.as_deref());
         let (start, task) = start::Start::new(files, notice);
         (
             Self {
@@ -201,7 +201,7 @@ impl App {
                         task.map(|m| Message::Screen(screen::Message::Settings(m)))
                     }
                     settings::Action::Saved(settings) => {
-                        self.language = Language::choose(settings.language.as_deref());
+                        self.language = i18n::choose(settings.language.as_deref());
                         self.settings = settings;
                         Task::none()
                     }

@@ -12,7 +12,7 @@ use siegel::settings::Settings as Data;
 use siegel::sign;
 
 use crate::focus::{self, Ring};
-use crate::i18n::Language;
+use crate::i18n::{Language, Texts};
 use crate::theme::{self, Tone};
 use crate::widget;
 
@@ -132,7 +132,7 @@ impl Settings {
             Message::LanguageChanged(choice) => {
                 self.data.language = match choice {
                     LanguageChoice::System => None,
-                    LanguageChoice::Fixed(language) => Some(language.code().to_owned()),
+                    LanguageChoice::Fixed(language) => Some(language.tag().to_owned()),
                 };
             }
             Message::NewTsaChanged(url) => self.new_tsa = url,

@@ -18,7 +18,7 @@ use siegel::settings::{self, Settings};
 use siegel::{network, output, sign, timestamp};
 
 use crate::focus::{self, Ring};
-use crate::i18n::Language;
+use crate::i18n::{self, Language, Texts};
 use crate::modal::{confirm, pin};
 use crate::screen;
 use crate::worker::{self, Cancel};
@@ -190,7 +190,7 @@ impl Sign {
             p12_path: String::new(),
             run: Run::Idle,
             error: None,
-            language: Language::choose(settings.language.as_deref()),
+            language: i18n::choose(settings.language.as_deref()),
             focus: Ring::default(),
         };
         let task = screen.load_keys();

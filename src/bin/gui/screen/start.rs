@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use iced::widget::{Space, button, column, container, row, scrollable, text};
 use iced::{Alignment, Element, Length, Padding, Task};
 
-use crate::i18n::Language;
+use crate::i18n::{Language, Texts};
 use crate::screen::{self, Intent};
 use crate::theme::{self, Tone};
 use crate::{font, widget, worker};

@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use iced::widget::{column, container, row, scrollable, text};
 use iced::{Alignment, Element, Length, Padding, Task};
 use siegel::settings::Settings;
-use siegel::validate::{self, Indication, Report};
+use siegel::validate::{self, Indication, Report, SubIndication};
 use siegel::{output, protocol};
 
 use crate::focus::{self, Ring};
-use crate::i18n::Language;
+use crate::i18n::{Language, Texts};
 use crate::screen::{self, start::display_name};
 use crate::theme::{self, Tone};
 use crate::{font, widget, worker};
@@ -213,7 +213,6 @@ impl Validate {
                     return Action::None;
                 };
                 let report = report.clone();
-                let language = language.protocol();
                 Action::Task(Task::perform(
                     worker::spawn(move || write_protocol(&report, &target, language)),
                     |result| {
@@ -467,8 +466,9 @@ fn verdict<'a>(report: &Report, language: Language) -> Element<'a, Message> {
     let mut why = language.t(sentence).to_owned();
     if let Some(sub) = worst {
         etsi = format!("{etsi} / {}", sub.name());
-        if let Some(plain) = language.lookup(&format!("sub.{}", sub.name())) {
-            why = format!("{why} {plain}");
+        why = format!("{why} {}", protocol::explain_subindication(language, sub));
+        if sub == SubIndication::NoCertificateChainFound {
+            why = format!("{why} {}", language.t("validate.import_root"));
         }
     }
     let count = language.f(
@@ -548,11 +548,7 @@ fn changes_after_signing<'a>(report: &Report, language: Language) -> Option<Elem
 /// Writes the verification protocol in the format the file name asks for (PDF when it names
 /// none). The save dialog has asked before replacing a file, so an existing one is replaced,
 /// atomically.
-fn write_protocol(
-    report: &Report,
-    target: &Path,
-    language: protocol::Language,
-) -> Result<PathBuf, String> {
+fn write_protocol(report: &Report, target: &Path, language: Language) -> Result<PathBuf, String> {
     let (target, format) = match protocol::Format::from_path(target) {
         Some(format) => (target.to_path_buf(), format),
         None => (target.with_extension("pdf"), protocol::Format::Pdf),

@@ -10,7 +10,7 @@ use siegel::pdf::appearance::{Page, Visible};
 use siegel::settings::Placement;
 use siegel::sign;
 
-use crate::i18n::Language;
+use crate::i18n::{Language, Texts};
 
 /// The stamp's size in PDF points: room for four short lines at a readable size.
 pub const WIDTH: f32 = 200.0;

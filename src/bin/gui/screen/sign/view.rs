@@ -11,7 +11,7 @@ use siegel::sign;
 use super::keys::Fit;
 use super::placement;
 use super::{Focus, Keys, Message, Run, Selected, Sign, State};
-use crate::i18n::Language;
+use crate::i18n::{Language, Texts};
 use crate::screen::start::display_name;
 use crate::theme::{self, Tone};
 use crate::{font, widget};

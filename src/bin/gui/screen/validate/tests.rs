@@ -119,7 +119,7 @@ fn save_protocol_writes_the_report() {
     let pdf = write_protocol(
         &report_of(&screen),
         &dir.path().join("protokoll"),
-        protocol::Language::De,
+        siegel::text::Language::De,
     )
     .unwrap();
     assert_eq!(pdf, dir.path().join("protokoll.pdf"));
