@@ -43,7 +43,7 @@ pub struct Settings {
     pub naming: Naming,
     /// Where the desktop app last put a visible signature; files without it load as
     /// invisible.
-    pub placement: Placement,
+    pub placement: sign::Placement,
 }
 
 impl Default for Settings {
@@ -58,40 +58,9 @@ impl Default for Settings {
             allow_private_network: false,
             level: sign::Level::B,
             naming: Naming::default(),
-            placement: Placement::default(),
+            placement: sign::Placement::default(),
         }
     }
-}
-
-/// Where a visible signature goes: nowhere, or a corner of the first or the last page (the
-/// places forms leave free for a stamp).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Placement {
-    #[default]
-    Invisible,
-    FirstTopLeft,
-    FirstTopRight,
-    FirstBottomLeft,
-    FirstBottomRight,
-    LastTopLeft,
-    LastTopRight,
-    LastBottomLeft,
-    LastBottomRight,
-}
-
-impl Placement {
-    pub const ALL: [Self; 9] = [
-        Self::Invisible,
-        Self::FirstTopLeft,
-        Self::FirstTopRight,
-        Self::FirstBottomLeft,
-        Self::FirstBottomRight,
-        Self::LastTopLeft,
-        Self::LastTopRight,
-        Self::LastBottomLeft,
-        Self::LastBottomRight,
-    ];
 }
 
 /// Output names: `<stem><suffix>.<extension>` in the input's folder.
@@ -260,7 +229,7 @@ mod tests {
                 signed_suffix: "_unterschrieben".into(),
                 sealed_suffix: "_gesiegelt".into(),
             },
-            placement: Placement::LastBottomRight,
+            placement: sign::Placement::LastBottomRight,
         };
         settings.save_to(&path).unwrap();
         assert_eq!(Settings::load_from(&path).unwrap(), settings);
@@ -275,7 +244,7 @@ mod tests {
         assert!(settings.offline);
         assert_eq!(settings.level, sign::Level::T);
         assert_eq!(settings.naming, Naming::default());
-        assert_eq!(settings.placement, Placement::Invisible);
+        assert_eq!(settings.placement, sign::Placement::Invisible);
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::certificate::{self, Kind};
 use crate::key::Credential;
 use crate::network::Fetcher;
 use crate::output::{self, Output};
+use crate::text::Language;
 use crate::timestamp::TimeStamper;
 use crate::{cms, pdf};
 
@@ -23,8 +24,10 @@ use crate::{cms, pdf};
 pub const SUB_FILTER: &str = "ETSI.CAdES.detached";
 
 mod ltv;
+pub mod placement;
 
 pub use ltv::{Extended, extend};
+pub use placement::Placement;
 
 /// PAdES baseline levels (ETSI EN 319 142-1 §6): what a request asks for, an outcome reaches,
 /// the settings file stores and the command line takes, all under the ETSI names.
@@ -100,6 +103,8 @@ pub struct Request {
     /// Shows the signature on a page; empty `lines` get the default text (kind, holder,
     /// time, reason).
     pub visible: Option<pdf::appearance::Visible>,
+    /// The language of that default text.
+    pub language: Language,
 }
 
 impl Request {
@@ -118,6 +123,7 @@ impl Request {
             fetcher: None,
             certify: None,
             visible: None,
+            language: Language::De,
         }
     }
 }
@@ -351,17 +357,18 @@ fn write_signed(
     Ok((outcome, out))
 }
 
-/// What a visible signature says unless the caller chooses: kind, holder, time, reason.
+/// What a visible signature says unless the caller chooses: kind, holder, time, reason, in
+/// the request's language.
 fn default_lines(certificate: &crate::certificate::Certificate, request: &Request) -> Vec<String> {
+    let language = request.language;
     let kind = match certificate.declared_kind().unwrap_or(request.intent) {
-        Kind::Seal => "Digital gesiegelt von",
-        Kind::Signature => "Digital signiert von",
+        Kind::Seal => language.pick("Digitally sealed by", "Digital gesiegelt von"),
+        Kind::Signature => language.pick("Digitally signed by", "Digital signiert von"),
     };
-    let mut lines = vec![
-        kind.to_owned(),
-        certificate.holder(),
-        request.time.format("%d.%m.%Y %H:%M UTC").to_string(),
-    ];
+    let time = request
+        .time
+        .format(language.pick("%Y-%m-%d %H:%M UTC", "%d.%m.%Y %H:%M UTC"));
+    let mut lines = vec![kind.to_owned(), certificate.holder(), time.to_string()];
     lines.extend(request.reason.clone());
     lines
 }

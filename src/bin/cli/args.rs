@@ -6,6 +6,7 @@ use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use siegel::pdf::appearance::{Page, Visible};
 use siegel::sign::Level;
+use siegel::text::Language;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -99,7 +100,8 @@ pub struct SignArgs {
     #[arg(long, value_enum, default_value_t = Certify::None)]
     pub certify: Certify,
     /// Show the signature on a page: PAGE,X,Y,W,H in points from the lower-left corner; PAGE
-    /// is a number from 1 or `last`. Without it the signature is invisible.
+    /// is a number from 1 or `last`. Without it the signature is invisible. The stamp's text is
+    /// in the locale's language, as the protocol's.
     #[arg(long, value_parser = parse_visible)]
     pub visible: Option<Visible>,
     #[command(flatten)]
@@ -223,8 +225,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Language of the protocol (default: from LC_ALL, LC_MESSAGES or LANG; German for de*).
-    #[arg(long, value_enum, requires = "report")]
-    pub lang: Option<Lang>,
+    #[arg(long, value_parser = language(), requires = "report")]
+    pub lang: Option<Language>,
     /// Seal the PDF protocol with the key given by --p12 or --token (PAdES B-B), so the
     /// protocol itself is tamper-evident.
     #[arg(long, requires = "report")]
@@ -237,12 +239,6 @@ pub struct VerifyArgs {
     /// Documents to validate.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Lang {
-    De,
-    En,
 }
 
 #[derive(Debug, Args)]
@@ -297,6 +293,12 @@ fn level() -> impl TypedValueParser<Value = Level> {
         let known = Level::ALL.into_iter().find(|level| level.name() == name);
         known.unwrap_or_default()
     })
+}
+
+/// `--lang` takes the core's languages by their tags.
+fn language() -> impl TypedValueParser<Value = Language> {
+    clap::builder::PossibleValuesParser::new(Language::ALL.map(Language::tag))
+        .map(|tag| Language::from_locale(&tag))
 }
 
 fn parse_visible(text: &str) -> Result<Visible, String> {

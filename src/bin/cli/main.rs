@@ -151,6 +151,7 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
             args::Certify::Annotations => Some(DocMdp::Annotations),
         },
         visible: args.visible.clone(),
+        language: report::language(),
         ..sign::Request::new(intent, now)
     };
     sign::check_credential(&credential, &request).map_err(|error| match &error {

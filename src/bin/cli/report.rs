@@ -11,7 +11,7 @@ use siegel::protocol::{self, Format};
 use siegel::text::Language;
 use siegel::{sign, validate};
 
-use crate::args::{KeyArgs, Lang, VerifyArgs};
+use crate::args::{KeyArgs, VerifyArgs};
 use crate::keys;
 
 /// What to write, checked before any validation runs so mistakes cost nothing.
@@ -59,11 +59,7 @@ impl Plan {
                 path.display()
             );
         }
-        let language = match args.lang {
-            Some(Lang::De) => Language::De,
-            Some(Lang::En) => Language::En,
-            None => Language::from_locale(&system_locale()),
-        };
+        let language = args.lang.unwrap_or_else(language);
         Ok(Some(Self {
             path: path.clone(),
             format,
@@ -131,11 +127,13 @@ impl Plan {
     }
 }
 
-/// The locale of messages as POSIX ranks the variables: LC_ALL, then LC_MESSAGES, then LANG.
-fn system_locale() -> String {
-    ["LC_ALL", "LC_MESSAGES", "LANG"]
+/// The language of the locale of messages, as POSIX ranks the variables: LC_ALL, then
+/// LC_MESSAGES, then LANG. For the protocol and the visible stamp alike.
+pub fn language() -> Language {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
         .iter()
         .filter_map(|name| std::env::var(name).ok())
         .find(|value| !value.is_empty())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    Language::from_locale(&locale)
 }

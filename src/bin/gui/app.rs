@@ -359,7 +359,7 @@ mod tests;
 /// file that does not load is left alone: the user fixes it in Settings, and a stamp position
 /// is not worth replacing their other choices with defaults. Failing to save only costs the
 /// choice next time, so errors are not shown.
-fn remember_placement(placement: siegel::settings::Placement, generation: u64) {
+fn remember_placement(placement: siegel::sign::Placement, generation: u64) {
     // Quick changes run on several workers: only the newest choice is written, one at a time.
     let Ok(_writing) = WRITING.lock() else {
         return;

@@ -14,7 +14,7 @@ use iced::{Element, Task};
 use siegel::certificate::Kind;
 use siegel::key::Credential;
 use siegel::key::pin::Pin;
-use siegel::settings::{self, Settings};
+use siegel::settings::Settings;
 use siegel::{network, output, sign, timestamp};
 
 use crate::focus::{self, Ring};
@@ -32,7 +32,7 @@ pub struct Sign {
     selected: Option<Selected>,
     level: sign::Level,
     /// Where the signature shows; from the settings, remembered there when changed.
-    placement: settings::Placement,
+    placement: sign::Placement,
     reason: String,
     location: String,
     /// A PKCS#12 path typed by hand (where no file dialog is available, or faster).
@@ -142,7 +142,7 @@ pub enum Message {
     Pkcs12PathChanged(String),
     Pkcs12PathSubmitted,
     LevelChanged(sign::Level),
-    PlacementChanged(settings::Placement),
+    PlacementChanged(sign::Placement),
     ReasonChanged(String),
     LocationChanged(String),
     AddFiles,
@@ -393,9 +393,7 @@ impl Sign {
                             .map_or(0, |i| i + 1);
                         Message::LevelChanged(all[next % all.len()])
                     }
-                    Some(Focus::Placement) => {
-                        Message::PlacementChanged(placement::next(self.placement))
-                    }
+                    Some(Focus::Placement) => Message::PlacementChanged(self.placement.next()),
                     Some(Focus::Cancel) => Message::Cancel,
                     Some(Focus::OpenFolder) => Message::OpenFolder,
                     Some(Focus::Reason | Focus::Location | Focus::Start) | None => Message::Start,
@@ -635,15 +633,6 @@ impl Sign {
             .map(|&i| (i, self.documents[i].path.clone()))
             .collect();
         let placement = self.placement;
-        let certificate = credential.certificate();
-        // The library's default text is German; the stamp speaks the app's language instead.
-        let lines = placement::lines(
-            self.language,
-            certificate.declared_kind().unwrap_or(self.intent),
-            certificate.holder(),
-            request.time,
-            request.reason.as_deref(),
-        );
         let cancel = Cancel::default();
         let signer = credential.clone();
         let stream = worker::stream(cancel.clone(), move |send, cancel| {
@@ -656,7 +645,13 @@ impl Sign {
                     .map_err(|e| e.to_string())
                     .and_then(|output| {
                         // Per document: the corner depends on the size of its page.
-                        let request = placement::request_for(&request, placement, &input, &lines)?;
+                        let visible = placement
+                            .visible(&input)
+                            .map_err(|e| format!("{}: {e}", input.display()))?;
+                        let request = sign::Request {
+                            visible,
+                            ..request.clone()
+                        };
                         sign::sign_pdf(&input, &output, &signer, &request, false)
                             .map(|outcome| outcome.output)
                             .map_err(|e| e.to_string())
@@ -732,6 +727,7 @@ impl Sign {
             level,
             timestamp,
             fetcher: (level >= sign::Level::Lt).then_some(http),
+            language: self.language,
             ..sign::Request::new(self.intent, chrono::Utc::now())
         })
     }

@@ -314,7 +314,7 @@ fn tab_reaches_the_key_file_and_enter_cycles_the_level() {
     );
     // Enter on the position cycles it like the level.
     screen.update(Message::Activate, Language::En);
-    assert_eq!(screen.placement, settings::Placement::FirstTopLeft);
+    assert_eq!(screen.placement, sign::Placement::FirstTopLeft);
     for _ in 0..3 {
         screen.update(Message::FocusNext(true), Language::En);
     }
@@ -327,12 +327,9 @@ fn tab_reaches_the_key_file_and_enter_cycles_the_level() {
     assert!(screen.error.is_some());
 }
 
-/// The request the worker builds for `input` with the screen's current placement.
+/// Where the worker puts the stamp for `input` with the screen's current placement.
 fn placed(screen: &Sign, input: &Path) -> Option<siegel::pdf::appearance::Visible> {
-    let lines = vec!["Digitally sealed by".to_owned()];
-    placement::request_for(&screen.request().unwrap(), screen.placement, input, &lines)
-        .unwrap()
-        .visible
+    screen.placement.visible(input).unwrap()
 }
 
 #[test]
@@ -340,24 +337,23 @@ fn a_corner_puts_the_stamp_there_on_an_a4_page() {
     use siegel::pdf::appearance::Page;
     let (_dir, files) = documents(1);
     let mut screen = screen(Kind::Seal, files.clone());
-    assert_eq!(screen.placement, settings::Placement::Invisible);
+    assert_eq!(screen.placement, sign::Placement::Invisible);
     assert_eq!(placed(&screen, &files[0]), None);
 
     let Action::Remember(remembered) = screen.update(
-        Message::PlacementChanged(settings::Placement::LastBottomRight),
+        Message::PlacementChanged(sign::Placement::LastBottomRight),
         Language::En,
     ) else {
         panic!("expected the choice to be remembered in the settings");
     };
-    assert_eq!(remembered.placement, settings::Placement::LastBottomRight);
+    assert_eq!(remembered.placement, sign::Placement::LastBottomRight);
     let visible = placed(&screen, &files[0]).unwrap();
     assert_eq!(visible.page, Page::Last);
     assert_eq!((visible.x, visible.y), (359.0, 36.0));
     assert_eq!((visible.width, visible.height), (200.0, 60.0));
-    assert_eq!(visible.lines, ["Digitally sealed by"]);
 
     screen.update(
-        Message::PlacementChanged(settings::Placement::FirstTopLeft),
+        Message::PlacementChanged(sign::Placement::FirstTopLeft),
         Language::En,
     );
     let visible = placed(&screen, &files[0]).unwrap();
@@ -365,14 +361,14 @@ fn a_corner_puts_the_stamp_there_on_an_a4_page() {
     assert_eq!((visible.x, visible.y), (36.0, 842.0 - 36.0 - 60.0));
 
     screen.update(
-        Message::PlacementChanged(settings::Placement::Invisible),
+        Message::PlacementChanged(sign::Placement::Invisible),
         Language::En,
     );
     assert_eq!(placed(&screen, &files[0]), None);
     // Choosing what is chosen already writes nothing.
     assert!(matches!(
         screen.update(
-            Message::PlacementChanged(settings::Placement::Invisible),
+            Message::PlacementChanged(sign::Placement::Invisible),
             Language::En
         ),
         Action::None
@@ -384,7 +380,7 @@ fn a_sealed_document_gets_the_stamp_in_english_in_the_chosen_corner() {
     let (_dir, files) = documents(1);
     let mut screen = screen(Kind::Seal, files.clone());
     screen.update(
-        Message::PlacementChanged(settings::Placement::LastBottomRight),
+        Message::PlacementChanged(sign::Placement::LastBottomRight),
         Language::En,
     );
     screen.update(
