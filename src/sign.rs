@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use chrono::{DateTime, Utc};
 
 use crate::algorithm::{self, Digest, Hasher};
-use crate::certificate::{self, Kind};
+use crate::certificate::{self, Certificate, Kind};
 use crate::key::Credential;
 use crate::network::Fetcher;
 use crate::output::{self, Output};
@@ -149,26 +149,36 @@ pub fn check_credential(credential: &Credential, request: &Request) -> Result<()
     if request.level >= Level::Lt && request.fetcher.is_none() {
         return Err(Error::Needs("network access for revocation data"));
     }
-    let certificate = credential.certificate();
+    let intent = (!request.accept_other_kind).then_some(request.intent);
+    check_certificate(credential.certificate(), intent, request.time)
+}
+
+/// Refuses a certificate that must not make a signature of `intent` (`None`: either kind) at
+/// `time`: the other kind, not valid then, or without a key usage for signatures. The key lists
+/// of front ends ask this before any PIN is typed.
+pub fn check_certificate(
+    certificate: &Certificate,
+    intent: Option<Kind>,
+    time: DateTime<Utc>,
+) -> Result<(), Error> {
     // A certificate that declares neither kind may be used for both.
-    if let Some(kind) = certificate.declared_kind()
-        && kind != request.intent
-        && !request.accept_other_kind
+    if let (Some(actual), Some(intent)) = (certificate.declared_kind(), intent)
+        && actual != intent
     {
         return Err(Error::WrongKind {
-            intent: request.intent,
-            actual: kind,
+            intent,
+            actual,
             because: certificate.kind_reason(),
             holder: certificate.holder(),
         });
     }
-    if request.time < certificate.not_before() {
+    if time < certificate.not_before() {
         return Err(Error::NotYetValid {
             holder: certificate.holder(),
             from: certificate.not_before(),
         });
     }
-    if request.time > certificate.not_after() {
+    if time > certificate.not_after() {
         return Err(Error::Expired {
             holder: certificate.holder(),
             until: certificate.not_after(),
@@ -359,7 +369,7 @@ fn write_signed(
 
 /// What a visible signature says unless the caller chooses: kind, holder, time, reason, in
 /// the request's language.
-fn default_lines(certificate: &crate::certificate::Certificate, request: &Request) -> Vec<String> {
+fn default_lines(certificate: &Certificate, request: &Request) -> Vec<String> {
     let language = request.language;
     let kind = match certificate.declared_kind().unwrap_or(request.intent) {
         Kind::Seal => language.pick("Digitally sealed by", "Digital gesiegelt von"),

@@ -248,7 +248,7 @@ impl Sign {
                 // Preselect the only usable key: the common case of one card in one reader.
                 let now = chrono::Utc::now();
                 let usable: Vec<usize> = (0..choices.len())
-                    .filter(|&i| choices[i].fit(self.intent, now) == keys::Fit::Usable)
+                    .filter(|&i| choices[i].fit(self.intent, now).is_ok())
                     .collect();
                 if self.selected.is_none() && usable.len() == 1 {
                     self.selected = Some(Selected::Token(usable[0]));
@@ -266,7 +266,7 @@ impl Sign {
             Message::SelectKey(index) => {
                 if let Keys::Loaded { choices, .. } = &self.keys
                     && let Some(choice) = choices.get(index)
-                    && choice.fit(self.intent, chrono::Utc::now()) == keys::Fit::Usable
+                    && choice.fit(self.intent, chrono::Utc::now()).is_ok()
                 {
                     self.selected = Some(Selected::Token(index));
                 }
@@ -421,7 +421,7 @@ impl Sign {
                 let now = chrono::Utc::now();
                 items.extend(
                     (0..choices.len())
-                        .filter(|&i| choices[i].fit(self.intent, now) == keys::Fit::Usable)
+                        .filter(|&i| choices[i].fit(self.intent, now).is_ok())
                         .map(Focus::Key),
                 );
             }

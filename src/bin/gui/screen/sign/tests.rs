@@ -268,23 +268,24 @@ fn cancel_stops_the_batch_between_documents() {
 
 #[test]
 fn only_usable_token_keys_can_be_selected() {
-    // Without a token at hand, a key entry is built from a PKCS#12 certificate: the fit rules
-    // are the same.
+    // Without a token at hand, the library's rule is asked for a PKCS#12 certificate, as
+    // `keys::Choice::fit` asks it for a token's.
     let credential = open("pki/seal-rsa.p12");
-    let certificate = credential.certificate().clone();
+    let certificate = credential.certificate();
     let now = chrono::Utc::now();
-    let fit = |intent| {
-        let kind = certificate.declared_kind();
-        match kind {
-            Some(kind) if kind != intent => keys::Fit::OtherKind(kind, certificate.kind_reason()),
-            _ if now > certificate.not_after() => keys::Fit::Expired,
-            _ => keys::Fit::Usable,
-        }
-    };
-    assert_eq!(fit(Kind::Seal), keys::Fit::Usable);
+    let fit = |intent| sign::check_certificate(certificate, Some(intent), now);
+    assert!(fit(Kind::Seal).is_ok());
     assert!(matches!(
         fit(Kind::Signature),
-        keys::Fit::OtherKind(Kind::Seal, _)
+        Err(sign::Error::WrongKind {
+            actual: Kind::Seal,
+            ..
+        })
+    ));
+    let later = certificate.not_after() + chrono::Duration::days(1);
+    assert!(matches!(
+        sign::check_certificate(certificate, Some(Kind::Seal), later),
+        Err(sign::Error::Expired { .. })
     ));
 }
 

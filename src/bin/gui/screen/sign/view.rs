@@ -8,7 +8,6 @@ use iced::{Alignment, Element, Length, Padding};
 use siegel::certificate::Kind;
 use siegel::sign;
 
-use super::keys::Fit;
 use super::placement;
 use super::{Focus, Keys, Message, Run, Selected, Sign, State};
 use crate::i18n::{Language, Texts};
@@ -179,18 +178,20 @@ fn key_source(screen: &Sign, language: Language) -> Element<'_, Message> {
                     )),
                 ]
                 .spacing(4);
-                let why = match fit {
-                    Fit::Usable => None,
-                    Fit::OtherKind(Kind::Seal, because) => {
-                        Some(language.f("sign.is_seal_certificate", &[("because", because)]))
+                let why = fit.as_ref().err().map(|error| match error {
+                    sign::Error::WrongKind {
+                        actual: Kind::Seal,
+                        because,
+                        ..
+                    } => language.f("sign.is_seal_certificate", &[("because", because)]),
+                    sign::Error::WrongKind { because, .. } => {
+                        language.f("sign.is_signature_certificate", &[("because", because)])
                     }
-                    Fit::OtherKind(Kind::Signature, because) => {
-                        Some(language.f("sign.is_signature_certificate", &[("because", because)]))
-                    }
-                    Fit::Expired => Some(t("sign.expired").to_owned()),
-                    Fit::NotYetValid => Some(t("sign.not_yet_valid").to_owned()),
-                    Fit::NoSigningUsage => Some(t("sign.no_signing_usage").to_owned()),
-                };
+                    sign::Error::Expired { .. } => t("sign.expired").to_owned(),
+                    sign::Error::NotYetValid { .. } => t("sign.not_yet_valid").to_owned(),
+                    sign::Error::KeyUsage { .. } => t("sign.no_signing_usage").to_owned(),
+                    error => error.to_string(),
+                });
                 if let Some(why) = why {
                     entry = entry.push(text(why).size(13).color(theme::AMBER));
                 }
@@ -200,8 +201,7 @@ fn key_source(screen: &Sign, language: Language) -> Element<'_, Message> {
                         .padding(12)
                         .style(theme::choice(selected))
                         .on_press_maybe(
-                            (fit == Fit::Usable && !screen.busy())
-                                .then_some(Message::SelectKey(index)),
+                            (fit.is_ok() && !screen.busy()).then_some(Message::SelectKey(index)),
                         ),
                     screen.focus.is(Focus::Key(index)),
                 ));
