@@ -17,7 +17,7 @@ use crate::key::Credential;
 use crate::network::Fetcher;
 use crate::output::{self, Output};
 use crate::text::Language;
-use crate::timestamp::TimeStamper;
+use crate::timestamp::{Client, TimeStamper};
 use crate::{cms, pdf};
 
 /// `/SubFilter` for PAdES baseline signatures (ETSI EN 319 142-1 §5.3).
@@ -123,8 +123,25 @@ impl Request {
             fetcher: None,
             certify: None,
             visible: None,
+            // German unless chosen: the stamps made before the language was a choice.
             language: Language::De,
         }
+    }
+
+    /// With the services its level needs, over `http`: a time-stamp client for `tsa_urls`
+    /// (tried in order) from B-T on, and `http` for revocation data from B-LT on. Fails with
+    /// [`Error::Needs`] if the level needs a time-stamp authority and none is named.
+    pub fn with_services(self, tsa_urls: &[String], http: Arc<dyn Fetcher>) -> Result<Self, Error> {
+        let timestamp: Option<Arc<dyn TimeStamper>> = match self.level {
+            Level::B => None,
+            _ if tsa_urls.is_empty() => return Err(Error::Needs("a time-stamp authority")),
+            _ => Some(Arc::new(Client::new(tsa_urls.to_vec(), http.clone()))),
+        };
+        Ok(Self {
+            timestamp,
+            fetcher: (self.level >= Level::Lt).then_some(http),
+            ..self
+        })
     }
 }
 
@@ -536,4 +553,27 @@ pub enum Error {
     Revocation(#[from] crate::revocation::Error),
     #[error("this level needs {0}")]
     Needs(&'static str),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_services_follow_the_level() {
+        let http: Arc<dyn Fetcher> = Arc::new(crate::network::Http::new(Default::default()));
+        let at = |level| Request {
+            level,
+            ..Request::new(Kind::Seal, DateTime::UNIX_EPOCH)
+        };
+        let urls = ["http://127.0.0.1:9/".to_owned()];
+        let b = at(Level::B).with_services(&[], http.clone()).unwrap();
+        assert!(b.timestamp.is_none() && b.fetcher.is_none());
+        let t = at(Level::T).with_services(&[], http.clone());
+        assert!(matches!(t, Err(Error::Needs(_))));
+        let t = at(Level::T).with_services(&urls, http.clone()).unwrap();
+        assert!(t.timestamp.is_some() && t.fetcher.is_none());
+        let lta = at(Level::Lta).with_services(&urls, http).unwrap();
+        assert!(lta.timestamp.is_some() && lta.fetcher.is_some());
+    }
 }

@@ -23,7 +23,7 @@ use siegel::certificate::Kind;
 use siegel::key::{pin::Pin, software};
 use siegel::pdf::permissions::DocMdp;
 use siegel::settings::Settings;
-use siegel::timestamp::{self, TimeStamper};
+use siegel::timestamp;
 use siegel::validate::{self, Indication};
 use siegel::{document, network, sign, trust};
 
@@ -123,27 +123,13 @@ fn settings() -> Settings {
 
 fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Settings) -> Result<u8> {
     let level = args.level;
-    let timestamp = if level >= sign::Level::T {
-        Some(time_stamper(&args.tsa, settings)?)
-    } else {
-        None
-    };
-    let fetcher: Option<Arc<dyn network::Fetcher>> = if level >= sign::Level::Lt {
-        Some(Arc::new(network::Http::new(settings.network_policy())))
-    } else {
-        None
-    };
-    let targets = output_paths(&args.inputs, &args.out)?;
-    let credential = keys::credential(&args.key, settings)?;
-    console::note(&format!("level {level}, {} document(s)", args.inputs.len()));
+    let (tsa_urls, http) = tsa(&args.tsa, settings, level >= sign::Level::T)?;
     let request = sign::Request {
         accept_other_kind: args.accept_certificate_kind,
         reason: args.reason,
         location: args.location,
         contact_info: args.contact,
         level,
-        timestamp,
-        fetcher,
         certify: match args.certify {
             args::Certify::None => None,
             args::Certify::NoChanges => Some(DocMdp::NoChanges),
@@ -153,7 +139,12 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
         visible: args.visible.clone(),
         language: report::language(),
         ..sign::Request::new(intent, now)
-    };
+    }
+    .with_services(tsa_urls, http)
+    .map_err(|error| anyhow!("{error}: give --tsa URL, or tsa_urls in the settings"))?;
+    let targets = output_paths(&args.inputs, &args.out)?;
+    let credential = keys::credential(&args.key, settings)?;
+    console::note(&format!("level {level}, {} document(s)", args.inputs.len()));
     sign::check_credential(&credential, &request).map_err(|error| match &error {
         sign::Error::WrongKind { intent, actual, .. } => anyhow!(
             "{error}; use `siegel {}` instead, or --accept-certificate-kind to {} with it anyway",
@@ -217,29 +208,28 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
     Ok(if failures > 0 { EXIT_INPUT } else { 0 })
 }
 
-/// The TSA client for `--tsa` URLs (else those in the settings), with basic authentication
-/// from `auth_env` if given.
-fn time_stamper(tsa: &args::TsaArgs, settings: &Settings) -> Result<Arc<dyn TimeStamper>> {
-    let urls = if tsa.tsa.is_empty() {
+/// HTTP under the settings' policy and, if the level `needs` them, the `--tsa` URLs (else those
+/// in the settings) with basic authentication for them from `--tsa-auth-env` if given.
+fn tsa<'a>(
+    tsa: &'a args::TsaArgs,
+    settings: &'a Settings,
+    needs: bool,
+) -> Result<(&'a [String], Arc<network::Http>)> {
+    let mut http = network::Http::new(settings.network_policy());
+    let urls = if !needs {
+        return Ok((&[], Arc::new(http)));
+    } else if tsa.tsa.is_empty() {
         &settings.tsa_urls
     } else {
         &tsa.tsa
     };
-    let auth_env = tsa.tsa_auth_env.as_deref();
-    if urls.is_empty() {
-        bail!("this level needs a time-stamp authority: give --tsa URL");
-    }
     console::note(&format!("time-stamp authorities: {}", urls.join(", ")));
-    let mut http = network::Http::new(settings.network_policy());
-    if let Some(var) = auth_env {
+    if let Some(var) = &tsa.tsa_auth_env {
         let credentials =
             std::env::var(var).with_context(|| format!("environment variable {var} is not set"))?;
         http = http.with_basic_auth(zeroize::Zeroizing::new(credentials));
     }
-    Ok(Arc::new(timestamp::Client::new(
-        urls.to_vec(),
-        Arc::new(http),
-    )))
+    Ok((urls, Arc::new(http)))
 }
 
 /// `siegel extend`: raises signed documents to a higher level, adding only what is missing.
@@ -248,8 +238,13 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
     if level == sign::Level::B {
         bail!("B-B is where signatures start; extend to B-T, B-LT or B-LTA");
     }
-    let stamper = time_stamper(&args.tsa, settings)?;
-    let fetcher = network::Http::new(settings.network_policy());
+    let (urls, http) = tsa(&args.tsa, settings, true)?;
+    if urls.is_empty() {
+        bail!(
+            "this level needs a time-stamp authority: give --tsa URL, or tsa_urls in the settings"
+        );
+    }
+    let stamper = timestamp::Client::new(urls.to_vec(), http.clone());
     let targets = output_paths(&args.inputs, &args.out)?;
     let mut failures = 0;
     for (input, target) in args.inputs.iter().zip(&targets) {
@@ -259,8 +254,8 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
             input,
             target,
             level,
-            stamper.as_ref(),
-            &fetcher,
+            &stamper,
+            http.as_ref(),
             args.force,
             chrono::Utc::now(),
         )

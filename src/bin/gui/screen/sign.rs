@@ -15,7 +15,7 @@ use siegel::certificate::Kind;
 use siegel::key::Credential;
 use siegel::key::pin::Pin;
 use siegel::settings::Settings;
-use siegel::{network, output, sign, timestamp};
+use siegel::{network, output, sign};
 
 use crate::focus::{self, Ring};
 use crate::i18n::{self, Language, Texts};
@@ -706,30 +706,17 @@ impl Sign {
     /// The library request for the current choices; fails if the level needs a TSA the
     /// settings do not name.
     fn request(&self) -> Result<sign::Request, String> {
-        let level = self.level;
-        let http: Arc<dyn network::Fetcher> =
-            Arc::new(network::Http::new(self.settings.network_policy()));
-        let timestamp: Option<Arc<dyn timestamp::TimeStamper>> = if level >= sign::Level::T {
-            if self.settings.tsa_urls.is_empty() {
-                return Err(self.language.t("sign.needs_tsa").to_owned());
-            }
-            Some(Arc::new(timestamp::Client::new(
-                self.settings.tsa_urls.clone(),
-                http.clone(),
-            )))
-        } else {
-            None
-        };
         let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-        Ok(sign::Request {
+        let http = Arc::new(network::Http::new(self.settings.network_policy()));
+        sign::Request {
             reason: text(&self.reason),
             location: text(&self.location),
-            level,
-            timestamp,
-            fetcher: (level >= sign::Level::Lt).then_some(http),
+            level: self.level,
             language: self.language,
             ..sign::Request::new(self.intent, chrono::Utc::now())
-        })
+        }
+        .with_services(&self.settings.tsa_urls, http)
+        .map_err(|_| self.language.t("sign.needs_tsa").to_owned())
     }
 
     fn output_folder(&self) -> Option<PathBuf> {
