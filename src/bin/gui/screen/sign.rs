@@ -552,16 +552,7 @@ impl Sign {
         };
         if let Err(error) = sign::check_credential(&credential, &request) {
             self.run = Run::Idle;
-            let detail = match &error {
-                sign::Error::WrongKind { actual, holder, .. } => language.f(
-                    match actual {
-                        Kind::Seal => "sign.other_kind_seal",
-                        Kind::Signature => "sign.other_kind_signature",
-                    },
-                    &[("holder", holder)],
-                ),
-                _ => error.to_string(),
-            };
+            let detail = refusal(language, &error);
             self.error = Some((language.t("sign.wrong_key").to_owned(), detail));
             return Action::None;
         }
@@ -728,6 +719,25 @@ impl Sign {
 
     pub fn view(&self, language: Language) -> Element<'_, Message> {
         view::view(self, language)
+    }
+}
+
+/// Why the library refuses a certificate, in the app's words.
+fn refusal(language: Language, error: &sign::Error) -> String {
+    match error {
+        sign::Error::WrongKind {
+            actual, because, ..
+        } => language.f(
+            match actual {
+                Kind::Seal => "sign.is_seal_certificate",
+                Kind::Signature => "sign.is_signature_certificate",
+            },
+            &[("because", because)],
+        ),
+        sign::Error::Expired { .. } => language.t("sign.expired").to_owned(),
+        sign::Error::NotYetValid { .. } => language.t("sign.not_yet_valid").to_owned(),
+        sign::Error::KeyUsage { .. } => language.t("sign.no_signing_usage").to_owned(),
+        error => error.to_string(),
     }
 }
 

@@ -201,7 +201,11 @@ fn a_personal_certificate_is_refused_for_a_seal() {
     ));
     let (cause, details) = screen.error.clone().unwrap();
     assert_eq!(cause, Language::En.t("sign.wrong_key"));
-    assert!(details.contains("signature certificate"), "{details}");
+    // The app's own words, not the library's (nor a command-line flag).
+    assert!(
+        details.starts_with("A personal certificate") && !details.contains("--"),
+        "{details}"
+    );
 }
 
 #[test]

@@ -178,20 +178,10 @@ fn key_source(screen: &Sign, language: Language) -> Element<'_, Message> {
                     )),
                 ]
                 .spacing(4);
-                let why = fit.as_ref().err().map(|error| match error {
-                    sign::Error::WrongKind {
-                        actual: Kind::Seal,
-                        because,
-                        ..
-                    } => language.f("sign.is_seal_certificate", &[("because", because)]),
-                    sign::Error::WrongKind { because, .. } => {
-                        language.f("sign.is_signature_certificate", &[("because", because)])
-                    }
-                    sign::Error::Expired { .. } => t("sign.expired").to_owned(),
-                    sign::Error::NotYetValid { .. } => t("sign.not_yet_valid").to_owned(),
-                    sign::Error::KeyUsage { .. } => t("sign.no_signing_usage").to_owned(),
-                    error => error.to_string(),
-                });
+                let why = fit
+                    .as_ref()
+                    .err()
+                    .map(|error| super::refusal(language, error));
                 if let Some(why) = why {
                     entry = entry.push(text(why).size(13).color(theme::AMBER));
                 }
