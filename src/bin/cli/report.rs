@@ -107,11 +107,9 @@ impl Plan {
             .context("cannot write the protocol before sealing")?;
         let request = sign::Request {
             reason: Some(
-                match self.language {
-                    Language::De => "Prüfprotokoll",
-                    Language::En => "Verification protocol",
-                }
-                .to_owned(),
+                self.language
+                    .pick("Verification protocol", "Prüfprotokoll")
+                    .into(),
             ),
             ..sign::Request::new(Kind::Seal, now)
         };
