@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-
 use serde::{Deserialize, Serialize};
 
 use crate::{network, sign, trust, validate};
