@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::algorithm::{self, Digest, Hasher};
 use crate::certificate::{self, Certificate, Kind};
@@ -31,18 +32,7 @@ pub use placement::Placement;
 
 /// PAdES baseline levels (ETSI EN 319 142-1 §6): what a request asks for, an outcome reaches,
 /// the settings file stores and the command line takes, all under the ETSI names.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Level {
     #[default]
     #[serde(rename = "B-B")]
