@@ -453,7 +453,7 @@ impl<R: Read + Seek> Container<R> {
             if let Some(parent) = target.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| Error::Io(e.to_string()))?;
             }
-            let mut out = crate::document::Output::create(&target, overwrite)
+            let mut out = crate::output::Output::create(&target, overwrite)
                 .map_err(|e| Error::Io(e.to_string()))?;
             self.copy(&name, out.writer())?;
             written.push(out.commit().map_err(|e| Error::Io(e.to_string()))?);

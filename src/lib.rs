@@ -5,10 +5,11 @@
 //! # Layers
 //!
 //! ```text
+//!  settings                                                       what the front ends share
 //!  sign        validate    protocol                              use cases
 //!  pdf   cms   cades   asic   key   certificate   trust   timestamp   revocation
 //!                                                          formats, keys, services
-//!  document   settings   network   text                           plain data, I/O edges
+//!  algorithm   budget   document   output   network   text         plain data, I/O edges
 //! ```
 //!
 //! Arrows point down only: `pdf` knows nothing about certificates, `cms` nothing about PDF;
@@ -39,6 +40,7 @@ pub mod cms;
 pub mod document;
 pub mod key;
 pub mod network;
+pub mod output;
 pub mod pdf;
 pub mod protocol;
 pub mod revocation;

@@ -878,7 +878,8 @@ fn levels_validate_offline_and_time_stamp_and_archive_attacks_never_pass() {
 
 #[test]
 fn a_cades_report_renders_in_every_protocol_format_and_the_etsi_xml_is_schema_valid() {
-    use siegel::protocol::{self, Format, Language};
+    use siegel::protocol::{self, Format};
+    use siegel::text::Language;
     let dir = tempfile::tempdir().unwrap();
     let (input, signature) = signed_b(dir.path(), "seal-rsa.p12");
     let cosigned = dir.path().join("co.p7s");

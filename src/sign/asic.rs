@@ -9,8 +9,8 @@ use super::cades::{Outcome, Packaging, detached_over};
 use super::{Error, Request, check_credential};
 use crate::algorithm;
 use crate::asic::{self, Kind};
-use crate::document::{self, Output};
 use crate::key::Credential;
+use crate::output::{self, Output};
 
 /// Signs `inputs` into a new container of `kind` at `output`, which appears complete or not
 /// at all. ASiC-S takes exactly one input.
@@ -50,7 +50,7 @@ pub fn create(
     let digest = credential.signer.algorithm().digest();
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |e: std::io::Error| Error::Document(document::Error::io(&path, e))
+        move |e: std::io::Error| Error::Output(output::Error::io(&path, e))
     };
     let mut hashes = Vec::new();
     let mut total: u64 = 0;

@@ -19,8 +19,8 @@ use crate::cades::{self, SignedData, archive};
 pub use crate::cades::{detached_content, is_signature_file};
 use crate::certificate::{self, Certificate, Kind};
 use crate::cms;
-use crate::document::{self, Output};
 use crate::network::Fetcher;
+use crate::output::{self, Output};
 use crate::timestamp::TimeStamper;
 
 /// The largest content written into an enveloping `.p7m`: it is held in memory while the
@@ -447,7 +447,7 @@ fn read_content(
     keep: bool,
     digests: &[Digest],
 ) -> Result<(Option<Vec<u8>>, Hashes), Error> {
-    let io = |e| Error::Document(document::Error::io(input, e));
+    let io = |e| Error::Output(output::Error::io(input, e));
     let file = std::fs::File::open(input).map_err(io)?;
     if keep {
         let length = file.metadata().map_err(io)?.len();
@@ -516,7 +516,7 @@ fn content_hashes(
 }
 
 fn read_signature(path: &Path) -> Result<SignedData, Error> {
-    let io = |e| Error::Document(document::Error::io(path, e));
+    let io = |e| Error::Output(output::Error::io(path, e));
     let length = std::fs::metadata(path).map_err(io)?.len();
     if length > MAX_ENVELOPED.saturating_add(16 * 1024 * 1024) {
         return Err(Error::TooLarge {
@@ -536,7 +536,7 @@ fn write(output: &Path, signed: &SignedData, overwrite: bool) -> Result<Output, 
     let mut out = Output::create(output, overwrite)?;
     out.writer()
         .write_all(&der)
-        .map_err(|e| Error::Document(document::Error::io(output, e)))?;
+        .map_err(|e| Error::Output(output::Error::io(output, e)))?;
     Ok(out)
 }
 

@@ -8,7 +8,7 @@ use siegel::certificate::{Kind, Qualification};
 use siegel::validate::report::Signature;
 
 use super::{Message, tone};
-use crate::i18n::Language;
+use crate::i18n::{Language, Texts};
 use crate::theme::Tone;
 use crate::{font, widget};
 
