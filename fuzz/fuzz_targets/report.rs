@@ -195,6 +195,8 @@ fn signature(u: &mut Unstructured, text: &mut Text) -> Result<Signature> {
         Some(Profile::PadesLt),
         Some(Profile::PadesLta),
         Some(Profile::Pkcs7B),
+        Some(Profile::CadesB),
+        Some(Profile::CadesLta),
         Some(Profile::DocumentTimestamp),
     ];
     const JUDGEMENTS: &[Judgement] = &[
@@ -268,7 +270,11 @@ fn signature(u: &mut Unstructured, text: &mut Text) -> Result<Signature> {
             },
         }],
         timestamps: vec![Timestamp {
-            kind: *u.choose(&[TimestampKind::Signature, TimestampKind::Document])?,
+            kind: *u.choose(&[
+                TimestampKind::Signature,
+                TimestampKind::Document,
+                TimestampKind::Archive,
+            ])?,
             time: if u.arbitrary()? { Some(time(u)?) } else { None },
             tsa: optional(u, text)?,
             indication: indication(u)?,
