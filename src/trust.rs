@@ -1,5 +1,9 @@
-//! Trust anchors: the certificates a validation may end a chain at. For now the user's own
-//! (`--trust`); the EU trusted lists come in a later step.
+//! Trust anchors: the certificates a validation may end a chain at. The user's own
+//! (`--trust`), and the EU trusted lists (ETSI TS 119 612) with what they say about each trust
+//! service, read through [`xmldsig`] and [`tsl`].
+
+pub mod xml;
+pub mod xmldsig;
 
 use std::path::Path;
 

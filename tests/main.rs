@@ -28,4 +28,5 @@ mod stress;
 mod throwaway;
 mod timestamp;
 mod token;
+mod trustlists;
 mod validate;

@@ -1,0 +1,404 @@
+//! The EU trusted lists' signatures (ETSI TS 119 612 §5.7.1) checked on the real snapshots in
+//! `testdata/trustlists/`, against `xmlsec1` as the independent oracle, and on hostile lists.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::{DateTime, Utc};
+use siegel::certificate::Certificate;
+use siegel::trust::xml;
+use siegel::trust::xmldsig::{self, Signed};
+
+use crate::support;
+
+fn list(name: &str) -> PathBuf {
+    support::root().join("testdata/trustlists").join(name)
+}
+
+fn read(name: &str) -> Vec<u8> {
+    std::fs::read(list(name)).unwrap()
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn certificates(path: &Path) -> Vec<Certificate> {
+    Certificate::load_all(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// The eight LOTL signers of OJ C 276/2019, as shipped in `assets/lotl-signers/`.
+fn pinned_lotl_signers() -> Vec<Certificate> {
+    let folder = support::root().join("assets/lotl-signers");
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "pem") {
+            all.extend(certificates(&path));
+        }
+    }
+    assert_eq!(all.len(), 8, "OJ C 276/2019 publishes eight certificates");
+    all
+}
+
+fn anchor(name: &str) -> Vec<Certificate> {
+    certificates(&list(&format!("test-anchors/{name}")))
+}
+
+fn verify(
+    name: &str,
+    candidates: &[Certificate],
+    time: &str,
+) -> Result<xmldsig::Verified, xmldsig::Error> {
+    Signed::parse(&read(name))?.verify(candidates, at(time))
+}
+
+#[test]
+fn real_lists_verify_with_their_pinned_signers_at_their_issue_time() {
+    let pinned = pinned_lotl_signers();
+    for (name, candidates, time, signer) in [
+        (
+            "eu-lotl.xml",
+            pinned.clone(),
+            "2019-09-04T08:00:00Z",
+            "Patrick Kremer",
+        ),
+        (
+            "eu-lotl-pivot.xml",
+            pinned.clone(),
+            "2019-08-13T06:00:00Z",
+            "de Boer",
+        ),
+        (
+            "tl_pivot_247_mp_with-bom.xml",
+            pinned.clone(),
+            "2019-08-13T06:00:00Z",
+            "de Boer",
+        ),
+        (
+            "CZ.xml",
+            anchor("cz-tl-signer-simek.pem"),
+            "2019-08-23T08:00:00Z",
+            "imek",
+        ),
+        (
+            "dk_tl-sn21.xml",
+            anchor("dk-tl-sn21-signer-riisager.pem"),
+            "2019-08-05T01:00:00Z",
+            "Riisager",
+        ),
+    ] {
+        let verified = verify(name, &candidates, time).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            verified.signer.subject().contains(signer),
+            "{name}: signed by {}",
+            verified.signer.subject()
+        );
+        let root = verified.root().unwrap();
+        assert_eq!(root.local_name(), "TrustServiceStatusList", "{name}");
+    }
+}
+
+#[test]
+fn a_list_signed_by_someone_not_pinned_is_refused() {
+    // Verbergt (OJ 2019 #01) is pinned, but LOTL 248 is signed by Kremer (#06).
+    let verbergt: Vec<Certificate> = pinned_lotl_signers()
+        .into_iter()
+        .filter(|c| c.subject().contains("Verbergt"))
+        .collect();
+    assert_eq!(verbergt.len(), 1);
+    let error = verify("eu-lotl.xml", &verbergt, "2019-09-04T08:00:00Z").unwrap_err();
+    assert!(
+        matches!(&error, xmldsig::Error::UntrustedSigner { subject } if subject.contains("Kremer")),
+        "{error}"
+    );
+    let error = verify(
+        "dk_tl-sn21.xml",
+        &anchor("cz-tl-signer-simek.pem"),
+        "2019-08-05T01:00:00Z",
+    )
+    .unwrap_err();
+    assert!(
+        matches!(error, xmldsig::Error::UntrustedSigner { .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_signer_outside_its_validity_is_refused() {
+    // Šimek's certificate expired on 2020-03-03.
+    let error = verify(
+        "CZ.xml",
+        &anchor("cz-tl-signer-simek.pem"),
+        "2026-06-01T00:00:00Z",
+    )
+    .unwrap_err();
+    assert!(
+        matches!(error, xmldsig::Error::SignerNotValid { .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("not at 2026-06-01"), "{error}");
+}
+
+#[test]
+fn broken_unsigned_and_unparseable_variants_are_refused_with_a_clear_message() {
+    let pinned = pinned_lotl_signers();
+    let cz = anchor("cz-tl-signer-simek.pem");
+    for (name, candidates, time) in [
+        ("eu-lotl-broken-sig.xml", &pinned, "2019-09-04T08:00:00Z"),
+        ("CZ_broken-sig.xml", &cz, "2019-08-23T08:00:00Z"),
+    ] {
+        let error = verify(name, candidates, time).unwrap_err();
+        assert_eq!(
+            error,
+            xmldsig::Error::DigestMismatch("the whole list"),
+            "{name}"
+        );
+        assert!(
+            error.to_string().contains("changed after it was signed"),
+            "{name}"
+        );
+    }
+    for name in ["eu-lotl-no-sig.xml", "CZ_no-sig.xml"] {
+        let error = Signed::parse(&read(name)).unwrap_err();
+        assert_eq!(error, xmldsig::Error::Unsigned, "{name}");
+        assert_eq!(
+            error.to_string(),
+            "the list is not signed (no ds:Signature)"
+        );
+    }
+    for name in ["eu-lotl-not-parseable.xml", "CZ_not-parsable.xml"] {
+        let error = Signed::parse(&read(name)).unwrap_err();
+        assert!(
+            matches!(error, xmldsig::Error::Xml(xml::Error::NotWellFormed(_))),
+            "{name}: {error}"
+        );
+        assert!(
+            error.to_string().starts_with("not well-formed XML"),
+            "{name}: {error}"
+        );
+    }
+}
+
+/// Whether `xmlsec1` accepts a list's signature with the certificate in its own `KeyInfo` (no
+/// chain, no time); unsigned or broken XML fails there too.
+fn xmlsec1(path: &Path) -> bool {
+    let output = Command::new("xmlsec1")
+        .args([
+            "--verify",
+            "--insecure",
+            "--enabled-reference-uris",
+            "empty,same-doc",
+            "--id-attr:Id",
+            "http://uri.etsi.org/02231/v2#:TrustServiceStatusList",
+            "--id-attr:Id",
+            "http://uri.etsi.org/01903/v1.3.2#:SignedProperties",
+        ])
+        .arg(path)
+        .output()
+        .expect("xmlsec1 is needed (Debian package xmlsec1)");
+    output.status.success()
+}
+
+#[test]
+fn agrees_with_xmlsec1_on_every_list() {
+    let mut compared = 0;
+    for entry in std::fs::read_dir(list("")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "xml") {
+            continue;
+        }
+        let theirs = xmlsec1(&path);
+        // The same question xmlsec1 answers: the embedded certificate, at its claimed signing
+        // time (xmlsec1 --insecure checks neither chain nor time).
+        let ours = Signed::parse(&std::fs::read(&path).unwrap()).and_then(|signed| {
+            let embedded = signed.embedded_certificates().to_vec();
+            let time = signed.signing_time().unwrap_or_else(support::time);
+            signed.verify(&embedded, time)
+        });
+        assert_eq!(
+            ours.is_ok(),
+            theirs,
+            "{}: xmlsec1 says {theirs}, Siegel says {:?}",
+            path.display(),
+            ours.err()
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, 13);
+}
+
+// ---- hostile lists ----
+
+const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
+
+fn lotl_text() -> String {
+    String::from_utf8(read("eu-lotl.xml")).unwrap()
+}
+
+fn verify_bytes(bytes: &[u8]) -> Result<xmldsig::Verified, xmldsig::Error> {
+    Signed::parse(bytes)?.verify(&pinned_lotl_signers(), at("2019-09-04T08:00:00Z"))
+}
+
+#[test]
+fn external_entities_and_entity_expansion_are_refused() {
+    let xxe = b"<?xml version=\"1.0\"?><!DOCTYPE t [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><t>&x;</t>";
+    assert_eq!(
+        verify_bytes(xxe).unwrap_err(),
+        xmldsig::Error::Xml(xml::Error::Dtd)
+    );
+    let mut laughs = String::from("<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">");
+    for level in 1..10 {
+        laughs.push_str(&format!(
+            "<!ENTITY lol{level} \"{}\">",
+            format!(
+                "&lol{};",
+                if level == 1 {
+                    String::new()
+                } else {
+                    (level - 1).to_string()
+                }
+            )
+            .repeat(10)
+        ));
+    }
+    laughs.push_str("]><lolz>&lol9;</lolz>");
+    assert_eq!(
+        verify_bytes(laughs.as_bytes()).unwrap_err(),
+        xmldsig::Error::Xml(xml::Error::Dtd)
+    );
+    // The DTD moved into the real list, after the XML declaration.
+    let lotl = lotl_text().replacen(
+        "standalone=\"no\"?>",
+        "standalone=\"no\"?><!DOCTYPE TrustServiceStatusList [<!ENTITY x SYSTEM \"http://127.0.0.1:9/\">]>",
+        1,
+    );
+    assert_eq!(
+        verify_bytes(lotl.as_bytes()).unwrap_err(),
+        xmldsig::Error::Xml(xml::Error::Dtd)
+    );
+    // An undeclared entity reference is refused, not skipped.
+    let lotl = lotl_text().replacen("<TSLType>", "<TSLType>&x;", 1);
+    assert_eq!(
+        verify_bytes(lotl.as_bytes()).unwrap_err(),
+        xmldsig::Error::Xml(xml::Error::Entity("x".into()))
+    );
+}
+
+#[test]
+fn a_second_signature_is_refused() {
+    let lotl = lotl_text().replacen(
+        "<SchemeInformation>",
+        &format!(
+            "<SchemeInformation><ds:Signature xmlns:ds=\"{DS}\"><ds:SignedInfo/></ds:Signature>"
+        ),
+        1,
+    );
+    assert_eq!(
+        verify_bytes(lotl.as_bytes()).unwrap_err(),
+        xmldsig::Error::SecondSignature(2)
+    );
+}
+
+#[test]
+fn a_signature_over_another_element_or_wrapped_content_is_refused() {
+    // The whole-list reference pointed at the document element by its Id instead of URI="".
+    let lotl = lotl_text().replacen("URI=\"\"", "URI=\"#ID0001\"", 1);
+    assert_eq!(
+        verify_bytes(lotl.as_bytes()).unwrap_err(),
+        xmldsig::Error::OtherReference("#ID0001".into())
+    );
+    // Classic wrapping: the signed list moved inside an attacker's document element.
+    let text = lotl_text();
+    let body = text.split_once("?>").unwrap().1;
+    let wrapped = format!("<Wrapper xmlns=\"urn:evil\">{body}</Wrapper>");
+    let error = verify_bytes(wrapped.as_bytes()).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("not a child of the document element"),
+        "{error}"
+    );
+    // A forged list beside the signed one, the signature moved into the forgery's Object.
+    let signature_start = text.find("<ds:Signature ").unwrap();
+    let signature_end = text.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+    let signature = &text[signature_start..signature_end];
+    let forged = text.replacen(signature, "", 1).replacen(
+        "<TSLSequenceNumber>248<",
+        "<TSLSequenceNumber>999<",
+        1,
+    );
+    let forged = forged.replacen(
+        "</TrustServiceStatusList>",
+        &format!("{signature}</TrustServiceStatusList>"),
+        1,
+    );
+    assert_eq!(
+        verify_bytes(forged.as_bytes()).unwrap_err(),
+        xmldsig::Error::DigestMismatch("the whole list")
+    );
+    // A duplicated Id makes "#id" ambiguous.
+    let lotl = lotl_text().replacen(
+        "<SchemeInformation>",
+        "<SchemeInformation><Extra Id=\"xades-id-401734edba3145fad5a1c07f2d827e31\"/>",
+        1,
+    );
+    assert!(matches!(
+        verify_bytes(lotl.as_bytes()).unwrap_err(),
+        xmldsig::Error::DuplicateId(_)
+    ));
+}
+
+#[test]
+fn an_edited_list_or_signature_value_is_refused() {
+    let lotl = lotl_text().replacen("<TSLSequenceNumber>248<", "<TSLSequenceNumber>249<", 1);
+    assert_eq!(
+        verify_bytes(lotl.as_bytes()).unwrap_err(),
+        xmldsig::Error::DigestMismatch("the whole list")
+    );
+    // A signed-property edit: the signing time.
+    let lotl = lotl_text().replacen("2019-09-04T09:42:21Z", "2019-09-04T09:42:22Z", 1);
+    assert_eq!(
+        verify_bytes(lotl.as_bytes()).unwrap_err(),
+        xmldsig::Error::DigestMismatch("the signed properties")
+    );
+    // The signature value itself: one base64 character changed.
+    let text = lotl_text();
+    let start = text.find("<ds:SignatureValue").unwrap();
+    let value = text[start..].find('>').unwrap() + start + 1;
+    let mut bytes = text.into_bytes();
+    bytes[value + 10] = if bytes[value + 10] == b'A' {
+        b'B'
+    } else {
+        b'A'
+    };
+    assert_eq!(
+        verify_bytes(&bytes).unwrap_err(),
+        xmldsig::Error::SignatureValue
+    );
+}
+
+#[test]
+fn an_oversized_list_is_refused_before_it_is_read() {
+    let mut huge = lotl_text().into_bytes();
+    let padding = vec![b' '; 100 * 1024 * 1024];
+    let at = huge.len() - "</TrustServiceStatusList>".len();
+    huge.splice(at..at, padding);
+    assert_eq!(
+        verify_bytes(&huge).unwrap_err(),
+        xmldsig::Error::Xml(xml::Error::TooLarge {
+            limit: xml::MAX_DOCUMENT_BYTES
+        })
+    );
+    // Within the byte budget but too many nodes.
+    let many = format!("<a>{}</a>", "<b/>".repeat(xml::MAX_NODES + 1));
+    assert!(many.len() < xml::MAX_DOCUMENT_BYTES);
+    assert_eq!(
+        Signed::parse(many.as_bytes()).unwrap_err(),
+        xmldsig::Error::Xml(xml::Error::TooManyNodes {
+            limit: xml::MAX_NODES
+        })
+    );
+}
