@@ -6,8 +6,8 @@ use std::process::Command;
 
 use chrono::{DateTime, Utc};
 use siegel::certificate::Certificate;
-use siegel::trust::xml;
 use siegel::trust::xmldsig::{self, Signed};
+use siegel::trust::{tsl, xml};
 
 use crate::support;
 
@@ -401,4 +401,171 @@ fn an_oversized_list_is_refused_before_it_is_read() {
             limit: xml::MAX_NODES
         })
     );
+}
+
+// ---- list content (TS 119 612) ----
+
+fn parsed(name: &str, candidates: &[Certificate], time: &str) -> tsl::List {
+    tsl::List::parse(&verify(name, candidates, time).unwrap()).unwrap()
+}
+
+fn lotl() -> tsl::List {
+    parsed(
+        "eu-lotl.xml",
+        &pinned_lotl_signers(),
+        "2019-09-04T08:00:00Z",
+    )
+}
+
+#[test]
+fn the_lotl_points_to_every_national_list_with_its_signers() {
+    let lotl = lotl();
+    assert!(lotl.is_lotl());
+    assert_eq!((lotl.version, lotl.sequence), (5, 248));
+    assert_eq!(lotl.territory, "EU");
+    assert_eq!(lotl.issued, at("2019-09-04T08:00:00Z"));
+    assert!(lotl.next_update.unwrap() > lotl.issued);
+    assert!(lotl.providers.is_empty());
+    // DSS: 31 TL pointers and the EU self-pointer with the 8 OJ certificates.
+    let national: Vec<&tsl::Pointer> = lotl.xml_pointers().collect();
+    assert_eq!(national.len(), 31);
+    let territories: std::collections::BTreeSet<&str> = national
+        .iter()
+        .filter_map(|p| p.territory.as_deref())
+        .collect();
+    assert_eq!(territories.len(), 31);
+    assert!(territories.contains("DE") && territories.contains("CZ") && territories.contains("UK"));
+    let eu: Vec<&tsl::Pointer> = lotl
+        .pointers
+        .iter()
+        .filter(|p| {
+            p.kind.as_deref() == Some(tsl::TYPE_EU_LOTL)
+                && p.mime_type.as_deref() == Some("application/vnd.etsi.tsl+xml")
+        })
+        .collect();
+    assert_eq!(eu.len(), 1);
+    assert_eq!(
+        eu[0].location,
+        "https://ec.europa.eu/tools/lotl/eu-lotl.xml"
+    );
+    let mut announced: Vec<&[u8]> = eu[0].signers.iter().map(Certificate::der).collect();
+    let pinned = pinned_lotl_signers();
+    let mut pinned: Vec<&[u8]> = pinned.iter().map(Certificate::der).collect();
+    announced.sort();
+    pinned.sort();
+    assert_eq!(
+        announced, pinned,
+        "the self-pointer announces exactly the OJ 2019 signers"
+    );
+    assert_eq!(lotl.unreadable_identities, 0);
+}
+
+#[test]
+fn national_lists_verify_with_the_signers_their_lotl_pointer_announces() {
+    let lotl = lotl();
+    let pointer = |territory: &str| {
+        lotl.xml_pointers()
+            .find(|p| p.territory.as_deref() == Some(territory))
+            .unwrap()
+            .signers
+            .clone()
+    };
+    let cz = parsed("CZ.xml", &pointer("CZ"), "2019-08-23T08:00:00Z");
+    assert_eq!((cz.territory.as_str(), cz.sequence), ("CZ", 77));
+    assert_eq!(cz.providers.len(), 6, "DSS: 6 trust service providers");
+    // The IE pointer of LOTL 248 announces the signer of IE 18 too.
+    let ie = parsed("ie-tl.xml", &pointer("IE"), "2019-09-04T01:00:00Z");
+    assert_eq!((ie.version, ie.sequence, ie.providers.len()), (5, 18, 3));
+    // DK sequence 21 was signed by a certificate LOTL 248 no longer announces.
+    let error = verify("dk_tl-sn21.xml", &pointer("DK"), "2019-08-05T01:00:00Z").unwrap_err();
+    assert!(
+        matches!(error, xmldsig::Error::UntrustedSigner { .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn services_carry_type_status_history_and_qualifications() {
+    let ie = parsed(
+        "ie-tl.xml",
+        &certificates_of("ie-tl.xml"),
+        "2019-09-04T01:00:00Z",
+    );
+    let post = ie
+        .providers
+        .iter()
+        .find(|p| p.name == "Post.Trust Ltd")
+        .unwrap();
+    assert!(post.trade_names.iter().any(|n| n == "VATIE-8241954E"));
+    let service = &post.services[0];
+    assert_eq!(
+        service.name,
+        "Post.Trust Ltd - qualified certificate service"
+    );
+    assert_eq!(service.identities.len(), 1);
+    assert!(
+        service.identities[0]
+            .subject()
+            .contains("Post.Trust Root CA")
+    );
+    let current = &service.phases[0];
+    assert_eq!(current.kind, "http://uri.etsi.org/TrstSvc/Svctype/CA/QC");
+    assert_eq!(
+        current.status,
+        "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/withdrawn"
+    );
+    assert_eq!(current.since, at("2019-01-25T00:00:00Z"));
+    assert!(
+        current
+            .additional
+            .iter()
+            .any(|a| a.ends_with("/SvcInfoExt/ForeSignatures"))
+    );
+    assert!(
+        current
+            .additional
+            .iter()
+            .any(|a| a.ends_with("/SvcInfoExt/RootCA-QC"))
+    );
+    let qualification = &current.qualifications[0];
+    assert_eq!(
+        qualification.qualifiers,
+        ["http://uri.etsi.org/TrstSvc/TrustedList/SvcInfoExt/QCWithQSCD"]
+    );
+    assert_eq!(qualification.criteria.assert, tsl::Assert::All);
+    assert_eq!(qualification.criteria.key_usage[0].len(), 9);
+    assert!(qualification.criteria.key_usage[0].contains(&("nonRepudiation".into(), true)));
+    // History: the service was in force before it was withdrawn.
+    assert!(service.phases.len() > 1);
+    let before = service.at(at("2018-06-01T00:00:00Z")).unwrap();
+    assert_ne!(before.status, current.status);
+    assert!(before.since < current.since);
+    assert_eq!(service.at(at("2019-06-01T00:00:00Z")).unwrap(), current);
+    assert!(service.at(at("1990-01-01T00:00:00Z")).is_none());
+}
+
+#[test]
+fn a_large_national_list_reads_completely() {
+    // DSS: DE sequence 22 has TSL version 4 and 413 certificates.
+    let de = parsed(
+        "de-tl.xml",
+        &certificates_of("de-tl.xml"),
+        "2015-08-12T10:00:00Z",
+    );
+    assert_eq!(
+        (de.territory.as_str(), de.version, de.sequence),
+        ("DE", 4, 22)
+    );
+    let identities: usize = de
+        .providers
+        .iter()
+        .flat_map(|p| &p.services)
+        .map(|s| s.identities.len())
+        .sum();
+    assert_eq!(identities + de.unreadable_identities, 413);
+}
+
+/// The certificate a list embeds in its signature, for lists whose pointer is not vendored.
+fn certificates_of(name: &str) -> Vec<Certificate> {
+    Signed::parse(&read(name)).unwrap().embedded_certificates()[..1].to_vec()
 }
