@@ -7,7 +7,7 @@ use std::process::Command;
 use chrono::{DateTime, Utc};
 use siegel::certificate::Certificate;
 use siegel::trust::xmldsig::{self, Signed};
-use siegel::trust::{tsl, xml};
+use siegel::trust::{lists, qualification, tsl, xml};
 
 use crate::support;
 
@@ -568,4 +568,238 @@ fn a_large_national_list_reads_completely() {
 /// The certificate a list embeds in its signature, for lists whose pointer is not vendored.
 fn certificates_of(name: &str) -> Vec<Certificate> {
     Signed::parse(&read(name)).unwrap().embedded_certificates()[..1].to_vec()
+}
+
+// ---- a verified snapshot and the services it indexes ----
+
+#[test]
+fn a_snapshot_uses_good_national_lists_and_records_why_others_fail() {
+    let files: std::collections::HashMap<&str, &str> = [
+        ("CZ", "CZ.xml"),
+        ("IE", "ie-tl.xml"),
+        ("DK", "dk_tl-sn21.xml"),
+        ("DE", "de-tl.xml"),
+        ("AT", "CZ_broken-sig.xml"),
+        ("BE", "eu-lotl-not-parseable.xml"),
+    ]
+    .into_iter()
+    .collect();
+    let territories: Vec<String> = ["CZ", "IE", "DK", "DE", "AT", "BE", "FR"]
+        .map(String::from)
+        .to_vec();
+    let snapshot = lists::Snapshot::load(
+        &read("eu-lotl.xml"),
+        &pinned_lotl_signers(),
+        &territories,
+        &mut |pointer| {
+            let name = files.get(pointer.territory.as_deref()?)?;
+            Some(read(name))
+        },
+        at("2019-09-04T08:00:00Z"),
+    )
+    .unwrap();
+    assert_eq!(snapshot.lotl.list.sequence, 248);
+    let used: Vec<&str> = snapshot
+        .lists
+        .iter()
+        .map(|l| l.list.territory.as_str())
+        .collect();
+    assert_eq!(used, ["CZ", "IE"]);
+    let failed: std::collections::HashMap<&str, &lists::Error> = snapshot
+        .failures
+        .iter()
+        .map(|f| (f.territory.as_str(), &f.error))
+        .collect();
+    assert_eq!(failed.len(), 5, "{failed:?}");
+    // DK 21 and DE 22 are older than what LOTL 248 announces: signed by other certificates.
+    assert!(matches!(
+        failed["DK"],
+        lists::Error::Signature(xmldsig::Error::UntrustedSigner { .. })
+    ));
+    assert!(matches!(
+        failed["DE"],
+        lists::Error::Signature(xmldsig::Error::UntrustedSigner { .. })
+    ));
+    // The digests are checked first: an edited list is refused as edited.
+    assert_eq!(
+        *failed["AT"],
+        lists::Error::Signature(xmldsig::Error::DigestMismatch("the whole list"))
+    );
+    assert!(matches!(
+        failed["BE"],
+        lists::Error::Signature(xmldsig::Error::Xml(_))
+    ));
+    assert_eq!(*failed["FR"], lists::Error::Unavailable);
+    // Every listed root CA is found as its own issuer through the index.
+    let cz = &snapshot.lists[0].list;
+    let mut roots = 0;
+    for service in cz.providers.iter().flat_map(|p| &p.services) {
+        for identity in service.identities.iter().filter(|c| c.is_self_issued()) {
+            let found = snapshot.issuers_of(identity);
+            assert!(
+                found
+                    .iter()
+                    .any(|e| e.territory == "CZ" && std::ptr::eq(e.service, service))
+            );
+            roots += 1;
+        }
+    }
+    assert!(roots > 0);
+    // A certificate no list speaks about.
+    let ours = certificates(&support::pki("signature-rsa.pem"));
+    assert!(snapshot.issuers_of(&ours[0]).is_empty());
+}
+
+#[test]
+fn a_lotl_signed_by_an_unpinned_key_or_a_national_list_as_lotl_is_refused() {
+    let mut none = |_: &tsl::Pointer| None;
+    let error = lists::Snapshot::load(
+        &read("eu-lotl.xml"),
+        &anchor("cz-tl-signer-simek.pem"),
+        &[],
+        &mut none,
+        at("2019-09-04T08:00:00Z"),
+    )
+    .unwrap_err();
+    assert!(matches!(
+        error,
+        lists::Error::Signature(xmldsig::Error::UntrustedSigner { .. })
+    ));
+    let error = lists::Snapshot::load(
+        &read("CZ.xml"),
+        &anchor("cz-tl-signer-simek.pem"),
+        &[],
+        &mut none,
+        at("2019-08-23T08:00:00Z"),
+    )
+    .unwrap_err();
+    assert!(matches!(error, lists::Error::NotLotl(_)), "{error}");
+}
+
+// ---- qualification (TS 119 615, TS 119 172-4) with the test PKI ----
+
+const CA_QC: &str = "http://uri.etsi.org/TrstSvc/Svctype/CA/QC";
+const GRANTED: &str = "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted";
+const WITHDRAWN: &str = "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/withdrawn";
+const EXT: &str = "http://uri.etsi.org/TrstSvc/TrustedList/SvcInfoExt/";
+
+fn phase(status: &str, since: &str, qualifiers: &[&str]) -> tsl::Phase {
+    tsl::Phase {
+        kind: CA_QC.into(),
+        status: status.into(),
+        since: at(since),
+        additional: vec![format!("{EXT}ForeSignatures"), format!("{EXT}ForeSeals")],
+        qualifications: if qualifiers.is_empty() {
+            Vec::new()
+        } else {
+            vec![tsl::Qualification {
+                qualifiers: qualifiers.iter().map(|q| format!("{EXT}{q}")).collect(),
+                criteria: tsl::Criteria {
+                    assert: tsl::Assert::All,
+                    key_usage: vec![vec![("nonRepudiation".into(), true)]],
+                    policies: Vec::new(),
+                    nested: Vec::new(),
+                    unsupported: Vec::new(),
+                },
+            }]
+        },
+    }
+}
+
+fn service(phases: Vec<tsl::Phase>) -> tsl::Service {
+    tsl::Service {
+        name: "Siegel Test Issuing CA".into(),
+        identities: certificates(&support::pki("intermediate-ca.pem")),
+        phases,
+    }
+}
+
+#[test]
+fn qualification_follows_the_list_not_the_certificate() {
+    use qualification::Qualification::*;
+    let signature = &certificates(&support::pki("signature-rsa.pem"))[0];
+    let seal = &certificates(&support::pki("seal-rsa.pem"))[0];
+    // The test certificates were issued on 2025-06-01; they sign on 2026-06-01.
+    let signing = support::time();
+    let granted = service(vec![phase(GRANTED, "2024-01-01T00:00:00Z", &[])]);
+    let cases: [(
+        &str,
+        &Certificate,
+        tsl::Service,
+        qualification::Qualification,
+    ); 7] = [
+        ("granted", signature, granted.clone(), QeSig),
+        ("granted, seal", seal, granted.clone(), QeSeal),
+        (
+            "withdrawn before signing",
+            signature,
+            service(vec![
+                phase(WITHDRAWN, "2026-01-01T00:00:00Z", &[]),
+                phase(GRANTED, "2024-01-01T00:00:00Z", &[]),
+            ]),
+            AdeSig,
+        ),
+        (
+            "withdrawn after signing",
+            signature,
+            service(vec![
+                phase(WITHDRAWN, "2026-07-01T00:00:00Z", &[]),
+                phase(GRANTED, "2024-01-01T00:00:00Z", &[]),
+            ]),
+            QeSig,
+        ),
+        (
+            "granted only after issuance",
+            seal,
+            service(vec![phase(GRANTED, "2025-12-01T00:00:00Z", &[])]),
+            AdeSeal,
+        ),
+        (
+            "QCNoQSCD",
+            seal,
+            service(vec![phase(GRANTED, "2024-01-01T00:00:00Z", &["QCNoQSCD"])]),
+            AdeSealQc,
+        ),
+        (
+            "NotQualified",
+            signature,
+            service(vec![phase(
+                GRANTED,
+                "2024-01-01T00:00:00Z",
+                &["NotQualified"],
+            )]),
+            AdeSig,
+        ),
+    ];
+    for (name, certificate, service, expected) in cases {
+        let determination = qualification::determine(certificate, &service, signing);
+        assert_eq!(
+            determination.qualification, expected,
+            "{name}: {determination:?}"
+        );
+        if !matches!(expected, QeSig | QeSeal) {
+            assert!(!determination.reasons.is_empty(), "{name}: no reason given");
+        }
+    }
+    // Contradictory qualifiers are indeterminate with the reason.
+    let both = service(vec![phase(
+        GRANTED,
+        "2024-01-01T00:00:00Z",
+        &["QCWithQSCD", "QCNoQSCD"],
+    )]);
+    let determination = qualification::determine(signature, &both, signing);
+    assert_eq!(determination.qualification, Indeterminate);
+    assert!(
+        determination
+            .reasons
+            .iter()
+            .any(|r| r.contains("with and without QSCD"))
+    );
+    // Qualifiers whose criteria do not select the certificate do not apply.
+    let mut other = phase(GRANTED, "2024-01-01T00:00:00Z", &["NotQualified"]);
+    other.qualifications[0].criteria.key_usage = vec![vec![("keyCertSign".into(), true)]];
+    let determination = qualification::determine(signature, &service(vec![other]), signing);
+    assert_eq!(determination.qualification, QeSig);
+    // Without a list nothing is claimed.
+    assert_eq!(qualification::not_determined().qualification, NotDetermined);
 }
