@@ -4,6 +4,10 @@
 //! sequential seals; and what the visual comparison adds for a three-page document.
 //! `cargo bench --bench hostile` (release build; GNU `time` for the peak memory).
 //!
+//! Peers run side by side on the same files, each stopped after 120 s: pyHanko when it is on the
+//! `PATH`, and an older `siegel` binary named by `SIEGEL_BENCH_BASELINE` (to show what a change
+//! bought).
+//!
 //! Targets (issue: verdicts that can be trusted): every hostile file within 10 s and 256 MiB
 //! on 2 cores; a thousand sequential seals all TOTAL_PASSED within 10 s; the visual check at
 //! most 50 ms for a three-page document.
@@ -45,32 +49,60 @@ fn main() {
     let cases = stress::cases(dir.path(), &sealed, SEALS, |from, to| {
         support::sign_with(from, to, "seal-ec.p12", Kind::Seal);
     });
-    println!("\ncase                              exit   seconds       MiB  within target");
+    let baseline = std::env::var_os("SIEGEL_BENCH_BASELINE").map(std::path::PathBuf::from);
+    let pyhanko = support::have("pyhanko");
+    print!("\ncase                              exit   seconds       MiB  target");
+    if baseline.is_some() {
+        print!(" | baseline exit  seconds      MiB");
+    }
+    if pyhanko {
+        print!(" | pyHanko exit  seconds      MiB");
+    }
+    println!();
     for case in &cases {
-        let (code, seconds, mib) = measure(&case.path);
-        let ok = seconds <= TIME_TARGET.as_secs_f64() && mib <= MEMORY_TARGET_MIB;
-        println!(
-            "{:<32} {:>5} {:>9.2} {:>9.1}  {}",
+        let ours = measure(siegel_verify(
+            Path::new(env!("CARGO_BIN_EXE_siegel")),
+            &case.path,
+        ));
+        let ok = ours.seconds <= TIME_TARGET.as_secs_f64() && ours.mib <= MEMORY_TARGET_MIB;
+        print!(
+            "{:<32} {}  {}",
             case.name,
-            code,
-            seconds,
-            mib,
-            if ok { "yes" } else { "NO" }
+            ours,
+            if ok { "yes   " } else { "NO    " }
         );
+        if let Some(binary) = &baseline {
+            print!(" |      {}", measure(siegel_verify(binary, &case.path)));
+        }
+        if pyhanko {
+            print!(" |     {}", measure(pyhanko_validate(&case.path)));
+        }
+        println!();
     }
     visual_cost(dir.path());
 }
 
-/// Runs `siegel verify` on `path` under GNU time: exit code, seconds, peak memory in MiB.
-fn measure(path: &Path) -> (i32, f64, f64) {
-    let report = path.with_extension("time");
-    let start = Instant::now();
-    let status = Command::new("/usr/bin/time")
-        .arg("-f")
-        .arg("%M")
-        .arg("-o")
-        .arg(&report)
-        .arg(env!("CARGO_BIN_EXE_siegel"))
+/// One run of a validator: exit code (`T` when stopped after the peers' limit), wall time,
+/// peak memory.
+struct Run {
+    code: Option<i32>,
+    seconds: f64,
+    mib: f64,
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.code {
+            Some(124) => write!(f, "{:>4} {:>8} {:>8.1}", "T", ">120", self.mib),
+            Some(code) => write!(f, "{:>4} {:>8.2} {:>8.1}", code, self.seconds, self.mib),
+            None => write!(f, "{:>4} {:>8.2} {:>8.1}", "sig", self.seconds, self.mib),
+        }
+    }
+}
+
+fn siegel_verify(binary: &Path, path: &Path) -> Command {
+    let mut command = Command::new(binary);
+    command
         .args(["verify", "--offline", "--format", "json", "--trust"])
         .arg(support::pki("root-ca.pem"))
         .args(["--at", "2026-06-01T12:00:00Z"])
@@ -78,17 +110,61 @@ fn measure(path: &Path) -> (i32, f64, f64) {
         .env(
             "SIEGEL_SETTINGS",
             support::root().join("target/no-settings.toml"),
+        );
+    command
+}
+
+/// pyHanko as the interoperability tests call it, without revocation checks (Siegel runs
+/// offline here too).
+fn pyhanko_validate(path: &Path) -> Command {
+    let mut command = Command::new("pyhanko");
+    command
+        .args([
+            "sign",
+            "validate",
+            "--no-strict-syntax",
+            "--no-revocation-check",
+            "--trust-replace",
+            "--trust",
+        ])
+        .arg(support::pki("root-ca.pem"))
+        .arg("--other-certs")
+        .arg(support::pki("intermediate-ca.pem"))
+        .arg(path);
+    command
+}
+
+/// Runs `command` under GNU time (and `timeout` for peers that may not stop).
+fn measure(command: Command) -> Run {
+    let report = tempfile::NamedTempFile::new().expect("temporary file");
+    let start = Instant::now();
+    let status = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(report.path())
+        .args(["timeout", "120"])
+        .arg(command.get_program())
+        .args(command.get_args())
+        .envs(
+            command
+                .get_envs()
+                .filter_map(|(key, value)| value.map(|value| (key, value))),
         )
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
-        .expect("GNU time (Debian package time) runs siegel");
+        .expect("GNU time (Debian package time) runs the validator");
     let seconds = start.elapsed().as_secs_f64();
-    let kib: f64 = std::fs::read_to_string(&report)
+    let kib: f64 = std::fs::read_to_string(report.path())
         .ok()
         .and_then(|t| t.lines().last().and_then(|l| l.trim().parse().ok()))
         .unwrap_or(f64::NAN);
-    (status.code().unwrap_or(-1), seconds, kib / 1024.0)
+    Run {
+        code: status.code(),
+        seconds,
+        mib: kib / 1024.0,
+    }
 }
 
 /// A three-page document sealed, then signed visibly on page 2 (its page is drawn and

@@ -42,7 +42,8 @@ use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 use crate::settings::Settings;
 
 /// All requests for one document together, unless the settings say otherwise.
-pub const DEFAULT_DOCUMENT_BUDGET: Duration = Duration::from_secs(15);
+pub const DEFAULT_DOCUMENT_BUDGET: Duration =
+    Duration::from_secs(crate::settings::DEFAULT_NETWORK_SECONDS);
 /// One request, from resolving the name to the last byte of the answer.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// URLs tried per certificate for one purpose (OCSP, CRL, issuer): real certificates name one

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 /// Environment variable naming another settings file (tests, portable installs).
 pub const PATH_ENV: &str = "SIEGEL_SETTINGS";
 
+/// Seconds all network requests for one document may take together, unless set otherwise.
+pub const DEFAULT_NETWORK_SECONDS: u64 = 15;
+
 /// The preferences. Every field has a default, so a file may name only what it changes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -48,7 +51,7 @@ impl Default for Settings {
             modules: Vec::new(),
             trust_anchors: Vec::new(),
             offline: false,
-            network_timeout_seconds: crate::network::DEFAULT_DOCUMENT_BUDGET.as_secs(),
+            network_timeout_seconds: DEFAULT_NETWORK_SECONDS,
             allow_private_network: false,
             level: Level::BB,
             naming: Naming::default(),
