@@ -76,8 +76,7 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
     let mut hasher = crate::algorithm::Hasher::new(crate::algorithm::Digest::Sha256)?;
     let survey = file.survey(|chunk| hasher.update(chunk));
     let sha256 = crate::certificate::hex_upper(&hasher.finish()?);
-    let report = |signatures, document_timestamps, indication, messages, revisions| {
-        Report {
+    let report = |signatures, document_timestamps, indication, messages, revisions| Report {
         file: name.clone(),
         sha256: sha256.clone(),
         size: len,
@@ -89,11 +88,23 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         policy: Policy {
             crypto_profile: options.crypto.name.clone(),
             online: options.fetcher.is_some(),
-            trust_anchors: options.trust.anchors().iter().map(|a| a.subject()).collect(),
-            qualification_basis: "the QC statements of the signer's certificate (ETSI EN 319 412-5); not yet confirmed against the EU trusted lists".into(),
+            trust_anchors: options
+                .trust
+                .anchors()
+                .iter()
+                .map(|a| a.subject())
+                .collect(),
+            qualification_basis: match options.trust.lists() {
+                Some(lists) => format!(
+                    "the EU trusted lists (ETSI TS 119 615): LOTL sequence {} of {}, {} national list(s)",
+                    lists.lotl.list.sequence,
+                    lists.lotl.list.issued.format("%Y-%m-%d"),
+                    lists.lists.len()
+                ),
+                None => "none: no trusted list was loaded, so no qualification is confirmed".into(),
+            },
         },
         messages,
-    }
     };
     let found = survey.and_then(|survey| {
         let found = pdf::signature::find_all(&mut file)?;

@@ -803,3 +803,350 @@ fn qualification_follows_the_list_not_the_certificate() {
     // Without a list nothing is claimed.
     assert_eq!(qualification::not_determined().qualification, NotDetermined);
 }
+
+// ---- lists made with the test PKI, signed by xmlsec1, used by validation ----
+
+/// A trusted list made for the tests: `body` inside `TrustServiceStatusList`, signed by
+/// `xmlsec1` with the test PKI's `key` (the enveloped XAdES profile of TS 119 612 §5.7.1).
+pub fn signed_list(body: &str, key: &str, dir: &Path) -> Vec<u8> {
+    use base64ct::{Base64, Encoding};
+    let certificate = &certificates(&support::pki(&format!("{key}.pem")))[0];
+    let digest = Base64::encode_string(&siegel::algorithm::Digest::Sha256.hash(certificate.der()));
+    let method = if key.contains("-ec") {
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
+    } else {
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+    };
+    let exc = "http://www.w3.org/2001/10/xml-exc-c14n#";
+    let sha256 = "http://www.w3.org/2001/04/xmlenc#sha256";
+    let template = format!(
+        r##"<?xml version="1.0" encoding="UTF-8"?>
+<TrustServiceStatusList xmlns="http://uri.etsi.org/02231/v2#" Id="tsl">{body}<ds:Signature xmlns:ds="{DS}" Id="sig"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="{exc}"/><ds:SignatureMethod Algorithm="{method}"/><ds:Reference URI=""><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="{exc}"/></ds:Transforms><ds:DigestMethod Algorithm="{sha256}"/><ds:DigestValue/></ds:Reference><ds:Reference Type="http://uri.etsi.org/01903#SignedProperties" URI="#sp"><ds:Transforms><ds:Transform Algorithm="{exc}"/></ds:Transforms><ds:DigestMethod Algorithm="{sha256}"/><ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data/></ds:KeyInfo><ds:Object><xades:QualifyingProperties xmlns:xades="http://uri.etsi.org/01903/v1.3.2#" Target="#sig"><xades:SignedProperties Id="sp"><xades:SignedSignatureProperties><xades:SigningTime>2026-05-01T00:00:00Z</xades:SigningTime><xades:SigningCertificateV2><xades:Cert><xades:CertDigest><ds:DigestMethod Algorithm="{sha256}"/><ds:DigestValue>{digest}</ds:DigestValue></xades:CertDigest></xades:Cert></xades:SigningCertificateV2></xades:SignedSignatureProperties></xades:SignedProperties></xades:QualifyingProperties></ds:Object></ds:Signature></TrustServiceStatusList>
+"##
+    );
+    let input = dir.join(format!("{key}-template.xml"));
+    let output = dir.join(format!("{key}-signed.xml"));
+    std::fs::write(&input, template).unwrap();
+    let key_and_cert = format!(
+        "{},{}",
+        support::pki(&format!("{key}.key.pem")).display(),
+        support::pki(&format!("{key}.pem")).display()
+    );
+    let run = Command::new("xmlsec1")
+        .args(["--sign", "--privkey-pem", &key_and_cert])
+        .args([
+            "--id-attr:Id",
+            "http://uri.etsi.org/01903/v1.3.2#:SignedProperties",
+        ])
+        .arg("--output")
+        .arg(&output)
+        .arg(&input)
+        .output()
+        .expect("xmlsec1 is needed (Debian package xmlsec1)");
+    assert!(
+        run.status.success(),
+        "xmlsec1: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    std::fs::read(output).unwrap()
+}
+
+fn pem_body(name: &str) -> String {
+    let text = std::fs::read_to_string(support::pki(name)).unwrap();
+    text.lines().filter(|l| !l.starts_with("-----")).collect()
+}
+
+fn scheme(kind: &str, territory: &str, sequence: u32, pointers: &str) -> String {
+    format!(
+        "<SchemeInformation><TSLVersionIdentifier>5</TSLVersionIdentifier><TSLSequenceNumber>{sequence}</TSLSequenceNumber><TSLType>http://uri.etsi.org/TrstSvc/TrustedList/TSLType/{kind}</TSLType><SchemeOperatorName><Name xml:lang=\"en\">Siegel test scheme operator</Name></SchemeOperatorName><SchemeTerritory>{territory}</SchemeTerritory>{pointers}<ListIssueDateTime>2026-05-01T00:00:00Z</ListIssueDateTime><NextUpdate><dateTime>2026-11-01T00:00:00Z</dateTime></NextUpdate></SchemeInformation>"
+    )
+}
+
+/// A LOTL pointing to one national list for `territory` at `location`, signed by seal-ec.
+pub fn test_lotl(territory: &str, location: &str, dir: &Path) -> Vec<u8> {
+    let pointer = format!(
+        "<PointersToOtherTSL><OtherTSLPointer><ServiceDigitalIdentities><ServiceDigitalIdentity><DigitalId><X509Certificate>{}</X509Certificate></DigitalId></ServiceDigitalIdentity></ServiceDigitalIdentities><TSLLocation>{location}</TSLLocation><AdditionalInformation><OtherInformation><TSLType>http://uri.etsi.org/TrstSvc/TrustedList/TSLType/EUgeneric</TSLType></OtherInformation><OtherInformation><SchemeTerritory>{territory}</SchemeTerritory></OtherInformation><OtherInformation><ns4:MimeType xmlns:ns4=\"http://uri.etsi.org/02231/v2/additionaltypes#\">application/vnd.etsi.tsl+xml</ns4:MimeType></OtherInformation></AdditionalInformation></OtherTSLPointer></PointersToOtherTSL>",
+        pem_body("seal-ec.pem")
+    );
+    signed_list(
+        &scheme("EUlistofthelists", "EU", 1, &pointer),
+        "seal-rsa",
+        dir,
+    )
+}
+
+/// One status phase of the test CA's service: (status, since, qualifiers).
+pub type TestPhase<'a> = (&'a str, &'a str, &'a [&'a str]);
+
+/// A national list naming the test issuing CA as a CA/QC service with `phases` (newest
+/// first), signed by seal-ec (the signer the LOTL announces).
+pub fn test_national_list(territory: &str, phases: &[TestPhase<'_>], dir: &Path) -> Vec<u8> {
+    let phase = |(status, since, qualifiers): &TestPhase<'_>, history: bool| {
+        let qualifications = if qualifiers.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<Extension Critical=\"true\"><q:Qualifications xmlns:q=\"http://uri.etsi.org/TrstSvc/SvcInfoExt/eSigDir-1999-93-EC-TrustedList/#\"><q:QualificationElement><q:Qualifiers>{}</q:Qualifiers><q:CriteriaList assert=\"all\"><q:KeyUsage><q:KeyUsageBit name=\"nonRepudiation\">true</q:KeyUsageBit></q:KeyUsage></q:CriteriaList></q:QualificationElement></q:Qualifications></Extension>",
+                qualifiers
+                    .iter()
+                    .map(|q| format!("<q:Qualifier uri=\"{EXT}{q}\"/>"))
+                    .collect::<String>()
+            )
+        };
+        let identity = if history {
+            String::new()
+        } else {
+            format!(
+                "<ServiceDigitalIdentity><DigitalId><X509Certificate>{}</X509Certificate></DigitalId></ServiceDigitalIdentity>",
+                pem_body("intermediate-ca.pem")
+            )
+        };
+        format!(
+            "<ServiceTypeIdentifier>{CA_QC}</ServiceTypeIdentifier><ServiceName><Name xml:lang=\"en\">Siegel Test Issuing CA</Name></ServiceName>{identity}<ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/{status}</ServiceStatus><StatusStartingTime>{since}</StatusStartingTime><ServiceInformationExtensions><Extension Critical=\"false\"><AdditionalServiceInformation><URI xml:lang=\"en\">{EXT}ForeSignatures</URI></AdditionalServiceInformation></Extension><Extension Critical=\"false\"><AdditionalServiceInformation><URI xml:lang=\"en\">{EXT}ForeSeals</URI></AdditionalServiceInformation></Extension>{qualifications}</ServiceInformationExtensions>"
+        )
+    };
+    let (current, history) = phases.split_first().unwrap();
+    let history: String = history
+        .iter()
+        .map(|p| {
+            format!(
+                "<ServiceHistoryInstance>{}</ServiceHistoryInstance>",
+                phase(p, true)
+            )
+        })
+        .collect();
+    let history = if history.is_empty() {
+        history
+    } else {
+        format!("<ServiceHistory>{history}</ServiceHistory>")
+    };
+    let body = format!(
+        "{}<TrustServiceProviderList><TrustServiceProvider><TSPInformation><TSPName><Name xml:lang=\"en\">Siegel Test TSP</Name></TSPName></TSPInformation><TSPServices><TSPService><ServiceInformation>{}</ServiceInformation>{history}</TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList>",
+        scheme("EUgeneric", territory, 1, ""),
+        phase(current, false)
+    );
+    signed_list(&body, "seal-ec", dir)
+}
+
+fn lotl_signer() -> Vec<Certificate> {
+    certificates(&support::pki("seal-rsa.pem"))
+}
+
+fn snapshot_of(phases: &[TestPhase<'_>], dir: &Path) -> lists::Snapshot {
+    let lotl = test_lotl("DE", "http://127.0.0.1:9/de.xml", dir);
+    let national = test_national_list("DE", phases, dir);
+    lists::Snapshot::load(
+        &lotl,
+        &lotl_signer(),
+        &[],
+        &mut |_| Some(national.clone()),
+        support::time(),
+    )
+    .unwrap()
+}
+
+fn validate_with_lists(pdf: &Path, snapshot: lists::Snapshot) -> siegel::validate::Report {
+    let mut store = siegel::trust::Store::new();
+    store.set_lists(std::sync::Arc::new(snapshot));
+    siegel::validate::validate_pdf(pdf, &siegel::validate::Options::new(store, support::time()))
+        .unwrap()
+}
+
+#[test]
+fn lists_signed_with_xmlsec1_load_and_anchor_validation_without_other_trust() {
+    use qualification::Qualification::*;
+    let dir = tempfile::tempdir().unwrap();
+    let signed = dir.path().join("signature.pdf");
+    let sealed = dir.path().join("seal.pdf");
+    support::sign_with(
+        &support::pdf("classic.pdf"),
+        &signed,
+        "signature-rsa.p12",
+        siegel::certificate::Kind::Signature,
+    );
+    support::sign_with(
+        &support::pdf("classic.pdf"),
+        &sealed,
+        "seal-rsa.p12",
+        siegel::certificate::Kind::Seal,
+    );
+    let granted: &[TestPhase<'_>] = &[("granted", "2024-01-01T00:00:00Z", &[])];
+
+    let snapshot = snapshot_of(granted, dir.path());
+    assert_eq!(snapshot.lists.len(), 1, "{:?}", snapshot.failures);
+    for (pdf, expected) in [(&signed, QeSig), (&sealed, QeSeal)] {
+        let report = validate_with_lists(pdf, snapshot.clone());
+        let signature = &report.signatures[0];
+        assert_eq!(
+            report.indication,
+            siegel::validate::Indication::TotalPassed,
+            "{signature:?}"
+        );
+        assert_eq!(
+            signature.qualification,
+            Some(expected),
+            "{:?}",
+            signature.qualification_reasons
+        );
+        let service = signature.trust_service.as_ref().unwrap();
+        assert_eq!(
+            (
+                service.territory.as_str(),
+                service.provider.as_str(),
+                service.status.as_str()
+            ),
+            ("DE", "Siegel Test TSP", "granted")
+        );
+        // The listed issuing CA anchors the path.
+        assert!(signature.chain.last().unwrap().trust_anchor);
+        assert!(
+            signature
+                .chain
+                .last()
+                .unwrap()
+                .subject
+                .contains("Siegel Test Issuing CA")
+        );
+        assert!(
+            report
+                .policy
+                .qualification_basis
+                .contains("LOTL sequence 1")
+        );
+    }
+
+    let cases: [(
+        &str,
+        &[TestPhase<'_>],
+        &Path,
+        siegel::trust::qualification::Qualification,
+    ); 4] = [
+        (
+            "withdrawn before signing",
+            &[
+                ("withdrawn", "2026-01-01T00:00:00Z", &[]),
+                ("granted", "2024-01-01T00:00:00Z", &[]),
+            ],
+            &signed,
+            AdeSig,
+        ),
+        (
+            "granted at issuance, withdrawn after signing",
+            &[
+                ("withdrawn", "2026-07-01T00:00:00Z", &[]),
+                ("granted", "2024-01-01T00:00:00Z", &[]),
+            ],
+            &signed,
+            QeSig,
+        ),
+        (
+            "QCNoQSCD",
+            &[("granted", "2024-01-01T00:00:00Z", &["QCNoQSCD"])],
+            &sealed,
+            AdeSealQc,
+        ),
+        (
+            "NotQualified",
+            &[("granted", "2024-01-01T00:00:00Z", &["NotQualified"])],
+            &signed,
+            AdeSig,
+        ),
+    ];
+    for (name, phases, pdf, expected) in cases {
+        let report = validate_with_lists(pdf, snapshot_of(phases, dir.path()));
+        let signature = &report.signatures[0];
+        assert_eq!(
+            report.indication,
+            siegel::validate::Indication::TotalPassed,
+            "{name}"
+        );
+        assert_eq!(
+            signature.qualification,
+            Some(expected),
+            "{name}: {:?}",
+            signature.qualification_reasons
+        );
+    }
+}
+
+#[test]
+fn without_lists_or_with_lists_that_do_not_name_the_issuer_nothing_is_qualified() {
+    let dir = tempfile::tempdir().unwrap();
+    let signed = dir.path().join("signature.pdf");
+    support::sign_with(
+        &support::pdf("classic.pdf"),
+        &signed,
+        "signature-rsa.p12",
+        siegel::certificate::Kind::Signature,
+    );
+    // --trust only: the path passes, the certificate claims QES, nobody confirms it.
+    let report = support::validate(&signed);
+    assert_eq!(report.indication, siegel::validate::Indication::TotalPassed);
+    let signature = &report.signatures[0];
+    assert_eq!(
+        signature.qualification,
+        Some(qualification::Qualification::NotDetermined)
+    );
+    assert!(signature.trust_service.is_none());
+    assert!(
+        report
+            .policy
+            .qualification_basis
+            .contains("no trusted list")
+    );
+    // Lists that name another CA: no anchor, no qualification.
+    let real = lists::Snapshot::load(
+        &read("eu-lotl.xml"),
+        &pinned_lotl_signers(),
+        &["CZ".into()],
+        &mut |_| Some(read("CZ.xml")),
+        at("2019-09-04T08:00:00Z"),
+    )
+    .unwrap();
+    let report = validate_with_lists(&signed, real);
+    let signature = &report.signatures[0];
+    assert_eq!(
+        report.indication,
+        siegel::validate::Indication::Indeterminate
+    );
+    assert_eq!(
+        signature.subindication,
+        Some(siegel::validate::SubIndication::NoCertificateChainFound)
+    );
+    assert_eq!(
+        signature.qualification,
+        Some(qualification::Qualification::NotDetermined)
+    );
+}
+
+#[test]
+fn a_test_list_tampered_after_signing_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let national = test_national_list(
+        "DE",
+        &[("granted", "2024-01-01T00:00:00Z", &[])],
+        dir.path(),
+    );
+    let tampered = String::from_utf8(national)
+        .unwrap()
+        .replace("Svcstatus/granted", "Svcstatus/withdrawn")
+        .into_bytes();
+    let lotl = test_lotl("DE", "http://127.0.0.1:9/de.xml", dir.path());
+    let snapshot = lists::Snapshot::load(
+        &lotl,
+        &lotl_signer(),
+        &[],
+        &mut |_| Some(tampered.clone()),
+        support::time(),
+    )
+    .unwrap();
+    assert!(snapshot.lists.is_empty());
+    assert_eq!(
+        snapshot.failures[0].error,
+        lists::Error::Signature(xmldsig::Error::DigestMismatch("the whole list"))
+    );
+    // xmlsec1 agrees.
+    let path = dir.path().join("tampered.xml");
+    std::fs::write(&path, &tampered).unwrap();
+    assert!(!xmlsec1(&path));
+}

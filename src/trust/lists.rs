@@ -145,22 +145,35 @@ impl Snapshot {
         found
     }
 
-    /// Every service identity whose subject is `name` (DER), for path building.
-    pub fn identities_named(&self, name: &[u8]) -> Vec<&Certificate> {
+    /// The identities named `name` (DER) of services that may anchor a path: certificate
+    /// authorities (CA/QC, CA/PKC) that were ever granted. Whether the service was granted at
+    /// the time that matters is the qualification's question, not the path's (as TS 119 615
+    /// §4.2 separates them).
+    pub fn anchors_named<'s>(&'s self, name: &[u8]) -> impl Iterator<Item = &'s Certificate> + 's {
+        let name = name.to_vec();
         self.index
-            .get(name)
+            .get(&name)
             .into_iter()
             .flatten()
             .filter_map(|&(l, p, s)| self.lists.get(l)?.list.providers.get(p)?.services.get(s))
+            .filter(|service| service.phases.iter().any(anchoring))
             .flat_map(|service| service.identities.iter())
-            .filter(|identity| identity.subject_der() == name)
-            .collect()
+            .filter(move |identity| identity.subject_der() == name)
     }
 
     /// How many service identities the lists hold.
     pub fn identity_count(&self) -> usize {
         self.index.values().map(Vec::len).sum()
     }
+}
+
+/// A certificate-authority phase in a granted state.
+fn anchoring(phase: &tsl::Phase) -> bool {
+    const CA: [&str; 2] = [
+        "http://uri.etsi.org/TrstSvc/Svctype/CA/QC",
+        "http://uri.etsi.org/TrstSvc/Svctype/CA/PKC",
+    ];
+    CA.contains(&phase.kind.as_str()) && super::qualification::granted(&phase.status)
 }
 
 /// Whether `identity`'s key made `certificate`'s signature (openssl does the maths).

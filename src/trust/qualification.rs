@@ -43,6 +43,21 @@ pub enum Qualification {
     NotDetermined,
 }
 
+impl std::fmt::Display for Qualification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::QeSig => "QESig",
+            Self::QeSeal => "QESeal",
+            Self::AdeSigQc => "AdESig-QC",
+            Self::AdeSealQc => "AdESeal-QC",
+            Self::AdeSig => "AdESig",
+            Self::AdeSeal => "AdESeal",
+            Self::Indeterminate => "qualification indeterminate",
+            Self::NotDetermined => "qualification not determined",
+        })
+    }
+}
+
 /// A qualification with what it rests on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Determination {
@@ -276,7 +291,8 @@ fn combine(
     }
 }
 
-fn granted(status: &str) -> bool {
+/// Whether a service status counts as granted (eIDAS, or its Directive 1999/93 forms).
+pub(crate) fn granted(status: &str) -> bool {
     match status.strip_prefix(STATUS) {
         Some(s) => s == "granted",
         None => matches!(
