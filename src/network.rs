@@ -67,6 +67,9 @@ pub enum Kind {
     Crl,
     /// An RFC 3161 time-stamp response from a TSA the user configured.
     Timestamp,
+    /// A trusted list (ETSI TS 119 612): the LOTL from the user's URL, or a national list
+    /// from a LOTL verified against the user's pinned signers.
+    TrustedList,
 }
 
 impl Kind {
@@ -75,12 +78,13 @@ impl Kind {
         match self {
             Self::Certificate | Self::Ocsp | Self::Timestamp => MAX_SMALL_RESPONSE,
             Self::Crl => MAX_CRL,
+            Self::TrustedList => crate::trust::xml::MAX_DOCUMENT_BYTES as u64,
         }
     }
 
     /// Whether the URL comes from the user (settings, command line) rather than a document.
     fn chosen_by_user(self) -> bool {
-        self == Self::Timestamp
+        matches!(self, Self::Timestamp | Self::TrustedList)
     }
 }
 

@@ -2,6 +2,7 @@
 //! (`--trust`), and the EU trusted lists (ETSI TS 119 612) with what they say about each trust
 //! service, read through [`xmldsig`] and [`tsl`].
 
+pub mod cache;
 pub mod lists;
 pub mod qualification;
 pub mod tsl;

@@ -1150,3 +1150,275 @@ fn a_test_list_tampered_after_signing_is_refused() {
     std::fs::write(&path, &tampered).unwrap();
     assert!(!xmlsec1(&path));
 }
+
+// ---- end to end: `siegel trust update` from 127.0.0.1, then `verify` without --trust ----
+
+type Served = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>>;
+
+/// Serves the files of `served` by path on a free port of 127.0.0.1; 404 for others.
+fn serve(served: Served) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 65536 {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buffer[..n]),
+                }
+            }
+            let text = String::from_utf8_lossy(&request);
+            let path = text.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let body = served.lock().unwrap().get(&path).cloned();
+            let (status, body) = match body {
+                Some(body) => ("200 OK", body),
+                None => ("404 Not Found", b"<html>not here</html>".to_vec()),
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nContent-Type: application/xml\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    port
+}
+
+struct Cli {
+    cache: tempfile::TempDir,
+    settings: PathBuf,
+}
+
+impl Cli {
+    fn new(dir: &Path) -> Self {
+        let settings = dir.join("settings.toml");
+        std::fs::write(
+            &settings,
+            format!(
+                "lotl_signers = [{:?}]\n",
+                support::pki("seal-rsa.pem").display().to_string()
+            ),
+        )
+        .unwrap();
+        Self {
+            cache: tempfile::tempdir().unwrap(),
+            settings,
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let output = Command::new(env!("CARGO_BIN_EXE_siegel"))
+            .args(args)
+            .env("SIEGEL_SETTINGS", &self.settings)
+            .env("XDG_CACHE_HOME", self.cache.path())
+            .output()
+            .unwrap();
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+
+    /// `siegel verify --format json` at the test time, offline, without --trust: the
+    /// signature's indication and qualification.
+    fn verify(&self, pdf: &Path) -> (String, String) {
+        let (_, stdout, stderr) = self.run(&[
+            "verify",
+            "--offline",
+            "--at",
+            "2026-06-01T12:00:00Z",
+            "--format",
+            "json",
+            pdf.to_str().unwrap(),
+        ]);
+        let json: serde_json::Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout} {stderr}"));
+        let signature = &json["signatures"][0];
+        (
+            signature["indication"].as_str().unwrap().to_owned(),
+            signature["qualification"].as_str().unwrap().to_owned(),
+        )
+    }
+}
+
+#[test]
+fn trust_update_then_verify_without_trust_says_qualified_and_keeps_good_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let signed = dir.path().join("signature.pdf");
+    let sealed = dir.path().join("seal.pdf");
+    let kind = siegel::certificate::Kind::Signature;
+    support::sign_with(
+        &support::pdf("classic.pdf"),
+        &signed,
+        "signature-rsa.p12",
+        kind,
+    );
+    let kind = siegel::certificate::Kind::Seal;
+    support::sign_with(&support::pdf("classic.pdf"), &sealed, "seal-rsa.p12", kind);
+
+    let served: Served = Default::default();
+    let port = serve(served.clone());
+    let lotl_url = format!("http://127.0.0.1:{port}/lotl.xml");
+    let de_url = format!("http://127.0.0.1:{port}/de.xml");
+    let publish = |phases: &[TestPhase<'_>]| {
+        let mut map = served.lock().unwrap();
+        map.insert("/lotl.xml".into(), test_lotl("DE", &de_url, dir.path()));
+        map.insert(
+            "/de.xml".into(),
+            test_national_list("DE", phases, dir.path()),
+        );
+    };
+    let cli = Cli::new(dir.path());
+    let signer = support::pki("seal-rsa.pem");
+    let update = || {
+        cli.run(&[
+            "trust",
+            "update",
+            "--lotl",
+            &lotl_url,
+            "--lotl-signer",
+            signer.to_str().unwrap(),
+        ])
+    };
+
+    // Before any update: the chain has no anchor, nothing is qualified.
+    let (indication, qualification) = cli.verify(&signed);
+    assert_eq!(
+        (indication.as_str(), qualification.as_str()),
+        ("INDETERMINATE", "NOT_DETERMINED")
+    );
+
+    publish(&[("granted", "2024-01-01T00:00:00Z", &[])]);
+    let (code, stdout, stderr) = update();
+    assert_eq!(code, 0, "{stdout} {stderr}");
+    assert!(stdout.contains("2 list(s) updated"), "{stdout}");
+    let files: Vec<_> = std::fs::read_dir(cli.cache.path().join("siegel/trust"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        files.contains(&"EU.xml".to_owned())
+            && files.contains(&"DE.xml".to_owned())
+            && files.contains(&"state.json".to_owned()),
+        "{files:?}"
+    );
+    assert_eq!(cli.verify(&signed), ("TOTAL_PASSED".into(), "QESig".into()));
+    assert_eq!(
+        cli.verify(&sealed),
+        ("TOTAL_PASSED".into(), "QESeal".into())
+    );
+    // --no-trusted-lists turns them off.
+    let (_, stdout, _) = cli.run(&[
+        "verify",
+        "--offline",
+        "--no-trusted-lists",
+        "--at",
+        "2026-06-01T12:00:00Z",
+        "--format",
+        "json",
+        signed.to_str().unwrap(),
+    ]);
+    assert!(stdout.contains("\"NOT_DETERMINED\""), "{stdout}");
+
+    publish(&[
+        ("withdrawn", "2026-01-01T00:00:00Z", &[]),
+        ("granted", "2024-01-01T00:00:00Z", &[]),
+    ]);
+    assert_eq!(update().0, 0);
+    assert_eq!(
+        cli.verify(&signed),
+        ("TOTAL_PASSED".into(), "AdESig".into())
+    );
+
+    publish(&[
+        ("withdrawn", "2026-07-01T00:00:00Z", &[]),
+        ("granted", "2024-01-01T00:00:00Z", &[]),
+    ]);
+    assert_eq!(update().0, 0);
+    assert_eq!(cli.verify(&signed), ("TOTAL_PASSED".into(), "QESig".into()));
+
+    publish(&[("granted", "2024-01-01T00:00:00Z", &["QCNoQSCD"])]);
+    assert_eq!(update().0, 0);
+    assert_eq!(
+        cli.verify(&sealed),
+        ("TOTAL_PASSED".into(), "AdESeal-QC".into())
+    );
+
+    // Back to granted, then a tampered national list and an HTML error page for the LOTL.
+    publish(&[("granted", "2024-01-01T00:00:00Z", &[])]);
+    assert_eq!(update().0, 0);
+    let good = std::fs::read(cli.cache.path().join("siegel/trust/DE.xml")).unwrap();
+    {
+        let mut map = served.lock().unwrap();
+        let tampered = String::from_utf8(map["/de.xml"].clone())
+            .unwrap()
+            .replace("Svcstatus/granted", "Svcstatus/withdrawn");
+        map.insert("/de.xml".into(), tampered.into_bytes());
+    }
+    let (code, stdout, _) = update();
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("DE: kept the previous list"), "{stdout}");
+    assert_eq!(
+        std::fs::read(cli.cache.path().join("siegel/trust/DE.xml")).unwrap(),
+        good
+    );
+    assert_eq!(cli.verify(&signed), ("TOTAL_PASSED".into(), "QESig".into()));
+    let (code, stdout, _) = cli.run(&["trust", "status", "--format", "json"]);
+    assert_eq!(code, 0, "{stdout}");
+    let status: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let de = status["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["territory"] == "DE")
+        .unwrap();
+    assert_eq!(de["signature"], "valid");
+    assert_eq!(de["sequence"], 1);
+    assert!(
+        de["last_failure"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("changed after it was signed"),
+        "{de}"
+    );
+    let (_, text, _) = cli.run(&["trust", "status"]);
+    assert!(text.contains("the previous list stays in use"), "{text}");
+
+    served
+        .lock()
+        .unwrap()
+        .insert("/lotl.xml".into(), b"<html>502 Bad Gateway</html>".to_vec());
+    let (code, _, stderr) = update();
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("list of trusted lists cannot be used"),
+        "{stderr}"
+    );
+    assert_eq!(cli.verify(&signed), ("TOTAL_PASSED".into(), "QESig".into()));
+
+    // A cache file edited on disk is re-verified on load and not used.
+    let export = dir.path().join("export");
+    let (code, stdout, _) = cli.run(&["trust", "export", export.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}");
+    std::fs::write(
+        cli.cache.path().join("siegel/trust/DE.xml"),
+        String::from_utf8(good.clone())
+            .unwrap()
+            .replace("Siegel Test TSP", "Evil TSP"),
+    )
+    .unwrap();
+    assert_eq!(
+        cli.verify(&signed),
+        ("INDETERMINATE".into(), "NOT_DETERMINED".into())
+    );
+    // An administrator's snapshot imports after verification and restores the lists.
+    let (code, stdout, stderr) = cli.run(&["trust", "import", export.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout} {stderr}");
+    assert!(stdout.contains("1 national list(s) imported"), "{stdout}");
+    assert_eq!(cli.verify(&signed), ("TOTAL_PASSED".into(), "QESig".into()));
+}

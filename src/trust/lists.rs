@@ -186,7 +186,8 @@ fn issued_by(certificate: &Certificate, identity: &Certificate) -> bool {
     check().unwrap_or(false)
 }
 
-fn read(bytes: &[u8], signers: &[Certificate], time: DateTime<Utc>) -> Result<Loaded, Error> {
+/// Verifies one list with `signers` at `time` and reads it.
+pub fn read(bytes: &[u8], signers: &[Certificate], time: DateTime<Utc>) -> Result<Loaded, Error> {
     let verified = Signed::parse(bytes)?.verify(signers, time)?;
     let list = List::parse(&verified)?;
     Ok(Loaded {
@@ -208,4 +209,6 @@ pub enum Error {
     WrongTerritory(String),
     #[error("the list is not available")]
     Unavailable,
+    #[error("the download failed: {0}")]
+    Download(String),
 }

@@ -104,6 +104,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Verify(args) => verify(args, now, &settings),
         Command::Extend(args) => extend(args, &settings),
         Command::Tokens(args) => keys::tokens(args, &settings),
+        Command::Trust(command) => trust_command(command, now, &settings),
         Command::Demo(args) => demo(args, now),
         Command::Generate(_) => Ok(0), // answered above
     }
@@ -378,6 +379,19 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
     for path in args.trust.iter().chain(&settings.trust_anchors) {
         store.add_file(path)?;
     }
+    if !args.no_trusted_lists {
+        // Lists are checked now: their signers must be valid today, whatever --at says.
+        let cache = trust_cache(settings)?;
+        if cache.dir().join("EU.xml").exists() {
+            match cache.load(&lotl_signers(&[], settings)?, now) {
+                Ok(snapshot) => store.set_lists(Arc::new(snapshot)),
+                Err(error) => console::note(&format!(
+                    "the trusted lists in {} are not used: {error}",
+                    cache.dir().display()
+                )),
+            }
+        }
+    }
     let time = match &args.at {
         Some(text) => DateTime::parse_from_rfc3339(text)
             .with_context(|| format!("--at {text}: not an RFC 3339 time"))?
@@ -555,6 +569,88 @@ impl Progress {
     fn finish_and_clear(&self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
+        }
+    }
+}
+
+/// The trusted-list folder: the managed one of the settings, else the user's cache.
+fn trust_cache(settings: &Settings) -> Result<trust::cache::Cache> {
+    match &settings.trust_list_dir {
+        Some(dir) => Ok(trust::cache::Cache::new(dir)),
+        None => trust::cache::Cache::default_dir()
+            .map(trust::cache::Cache::new)
+            .context("no cache folder for the trusted lists on this system"),
+    }
+}
+
+/// The LOTL signers: those given on the command line, else the setting's, else the pinned
+/// ones shipped with the program.
+fn lotl_signers(
+    given: &[std::path::PathBuf],
+    settings: &Settings,
+) -> Result<Vec<siegel::certificate::Certificate>> {
+    let paths = if given.is_empty() {
+        &settings.lotl_signers[..]
+    } else {
+        given
+    };
+    if paths.is_empty() {
+        return Ok(trust::cache::pinned_lotl_signers());
+    }
+    let mut store = trust::Store::new();
+    for path in paths {
+        store.add_file(path)?;
+    }
+    Ok(store.anchors().to_vec())
+}
+
+fn trust_command(
+    command: args::TrustCommand,
+    now: DateTime<Utc>,
+    settings: &Settings,
+) -> Result<u8> {
+    let cache = trust_cache(settings)?;
+    match command {
+        args::TrustCommand::Update(args) => {
+            let signers = lotl_signers(&args.signers.lotl_signers, settings)?;
+            let fetcher = network::Http::new(network::Policy::from_settings(settings));
+            let update = cache.update(&args.lotl, &signers, &args.territories, &fetcher, now)?;
+            println!(
+                "{} list(s) updated in {}",
+                update.replaced.len(),
+                cache.dir().display()
+            );
+            for (territory, reason) in &update.failed {
+                println!("{territory}: kept the previous list: {reason}");
+            }
+            Ok(u8::from(!update.failed.is_empty()))
+        }
+        args::TrustCommand::Status(args) => {
+            let signers = lotl_signers(&args.signers.lotl_signers, settings)?;
+            let status = cache.status(&signers, now);
+            match args.format {
+                args::Format::Json => println!("{}", serde_json::to_string_pretty(&status)?),
+                args::Format::Text => print!("{}", output::trust_status(&status)),
+            }
+            Ok(u8::from(
+                status.lists.iter().any(|l| l.signature != "valid"),
+            ))
+        }
+        args::TrustCommand::Export { dir } => {
+            let copied = cache.export(&dir)?;
+            println!("{copied} file(s) copied to {}", dir.display());
+            Ok(0)
+        }
+        args::TrustCommand::Import { dir, signers } => {
+            let signers = lotl_signers(&signers.lotl_signers, settings)?;
+            let snapshot = cache.import(&dir, &signers, now)?;
+            println!(
+                "LOTL sequence {} and {} national list(s) imported into {}",
+                snapshot.lotl.list.sequence,
+                snapshot.lists.len(),
+                cache.dir().display()
+            );
+            Ok(0)
         }
     }
 }
