@@ -227,7 +227,7 @@ fn agrees_with_xmlsec1_on_every_list() {
         );
         compared += 1;
     }
-    assert_eq!(compared, 13);
+    assert_eq!(compared, 14);
 }
 
 // ---- hostile lists ----
@@ -304,11 +304,20 @@ fn a_second_signature_is_refused() {
 
 #[test]
 fn a_signature_over_another_element_or_wrapped_content_is_refused() {
-    // The whole-list reference pointed at the document element by its Id instead of URI="".
+    // The whole-list reference pointed at one part of the list.
+    let lotl = lotl_text()
+        .replacen("URI=\"\"", "URI=\"#part\"", 1)
+        .replacen("<SchemeInformation>", "<SchemeInformation Id=\"part\">", 1);
+    assert_eq!(
+        verify_bytes(lotl.as_bytes()).unwrap_err(),
+        xmldsig::Error::OtherReference("#part".into())
+    );
+    // Pointed at the document element by its Id: the whole list, but the signed reference
+    // changed, so the signature value fails.
     let lotl = lotl_text().replacen("URI=\"\"", "URI=\"#ID0001\"", 1);
     assert_eq!(
         verify_bytes(lotl.as_bytes()).unwrap_err(),
-        xmldsig::Error::OtherReference("#ID0001".into())
+        xmldsig::Error::SignatureValue
     );
     // Classic wrapping: the signed list moved inside an attacker's document element.
     let text = lotl_text();
@@ -473,6 +482,9 @@ fn national_lists_verify_with_the_signers_their_lotl_pointer_announces() {
     let cz = parsed("CZ.xml", &pointer("CZ"), "2019-08-23T08:00:00Z");
     assert_eq!((cz.territory.as_str(), cz.sequence), ("CZ", 77));
     assert_eq!(cz.providers.len(), 6, "DSS: 6 trust service providers");
+    // BE 43 names the whole list by the document element's Id rather than URI="".
+    let be = parsed("BE.xml", &pointer("BE"), "2019-09-04T08:00:00Z");
+    assert_eq!((be.territory.as_str(), be.sequence), ("BE", 43));
     // The IE pointer of LOTL 248 announces the signer of IE 18 too.
     let ie = parsed("ie-tl.xml", &pointer("IE"), "2019-09-04T01:00:00Z");
     assert_eq!((ie.version, ie.sequence, ie.providers.len()), (5, 18, 3));

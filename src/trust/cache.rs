@@ -230,7 +230,10 @@ impl Cache {
                     ));
                 }
                 for failure in &snapshot.failures {
-                    if state.lists.contains_key(&failure.territory) {
+                    // Lists never fetched (another --territory) are not failures.
+                    if state.lists.contains_key(&failure.territory)
+                        || failure.error != lists::Error::Unavailable
+                    {
                         lists.push(describe(
                             &failure.territory,
                             None,

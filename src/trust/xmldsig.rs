@@ -55,6 +55,8 @@ pub struct Signed {
 #[derive(Debug)]
 struct Reference {
     target: NodeId,
+    /// The whole list named by the document element's `Id` (not `URI=""`).
+    by_id: bool,
     transforms: Method,
     digest: Digest,
     value: Vec<u8>,
@@ -169,6 +171,20 @@ impl Signed {
                         return Err(Error::OtherReference(fragment.to_owned()));
                     }
                     properties = Some(self::reference(reference, properties_el.id(), false)?);
+                }
+                // The document element named by its Id: the whole list as well (TS 119 612
+                // annex B allows it; Ids are unique, checked above).
+                Some(fragment)
+                    if root
+                        .attribute("Id")
+                        .is_some_and(|id| fragment.strip_prefix('#') == Some(id)) =>
+                {
+                    if whole.is_some() {
+                        return Err(Error::Profile("two references to the whole list".into()));
+                    }
+                    let mut reference = self::reference(reference, root.id(), true)?;
+                    reference.by_id = true;
+                    whole = Some(reference);
                 }
                 other => {
                     return Err(Error::OtherReference(
@@ -322,7 +338,12 @@ impl Signed {
 
     fn digest(&self, reference: &Reference) -> Result<Vec<u8>, Error> {
         let mut hasher = Hasher::new(reference.digest).map_err(|e| Error::Crypto(e.to_string()))?;
-        let subset = if reference.target == self.document.root() {
+        let subset = if reference.by_id {
+            Subset::EnvelopedElement {
+                apex: reference.target,
+                excluded: self.signature,
+            }
+        } else if reference.target == self.document.root() {
             Subset::Document {
                 excluded: Some(self.signature),
             }
@@ -373,6 +394,7 @@ fn reference(element: El<'_>, target: NodeId, whole: bool) -> Result<Reference, 
     let value = base64(&element.child(DSIG, "DigestValue").map(El::text))?;
     Ok(Reference {
         target,
+        by_id: false,
         transforms: method,
         digest,
         value,

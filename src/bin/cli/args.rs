@@ -243,6 +243,10 @@ pub struct TrustUpdateArgs {
 pub struct TrustStatusArgs {
     #[command(flatten)]
     pub signers: LotlSignerArgs,
+    /// Judge the signatures and freshness at this time (RFC 3339), default now: for an
+    /// archived snapshot.
+    #[arg(long)]
+    pub at: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }

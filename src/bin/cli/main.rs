@@ -627,7 +627,13 @@ fn trust_command(
         }
         args::TrustCommand::Status(args) => {
             let signers = lotl_signers(&args.signers.lotl_signers, settings)?;
-            let status = cache.status(&signers, now);
+            let at = match &args.at {
+                Some(text) => DateTime::parse_from_rfc3339(text)
+                    .with_context(|| format!("--at {text}: not an RFC 3339 time"))?
+                    .with_timezone(&Utc),
+                None => now,
+            };
+            let status = cache.status(&signers, at);
             match args.format {
                 args::Format::Json => println!("{}", serde_json::to_string_pretty(&status)?),
                 args::Format::Text => print!("{}", output::trust_status(&status)),

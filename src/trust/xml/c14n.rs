@@ -60,6 +60,9 @@ pub enum Subset {
     Document { excluded: Option<NodeId> },
     /// One element and everything below it, in the context of its ancestors.
     Element(NodeId),
+    /// The document element without `excluded` and its subtree: an enveloped signature whose
+    /// reference names the document element by its `Id` rather than `URI=""`.
+    EnvelopedElement { apex: NodeId, excluded: NodeId },
 }
 
 /// Writes the canonical form of `subset` to `sink`.
@@ -85,7 +88,10 @@ pub fn canonicalize(document: &Document, subset: Subset, method: &Method, sink: 
                 writer.node(id, false);
             }
         }
-        Subset::Element(apex) => {
+        Subset::Element(apex) | Subset::EnvelopedElement { apex, .. } => {
+            if let Subset::EnvelopedElement { excluded, .. } = subset {
+                writer.excluded = Some(excluded);
+            }
             // The ancestors' namespace bindings are in scope at the apex (they are its
             // namespace nodes), though none of the ancestors is output.
             let mut ancestors = Vec::new();
