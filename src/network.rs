@@ -53,6 +53,9 @@ pub const MAX_URLS: usize = 4;
 pub const MAX_REDIRECTS: usize = 3;
 /// OCSP responses, certificates and time-stamp tokens are a few KiB.
 const MAX_SMALL_RESPONSE: u64 = 1024 * 1024;
+/// The largest national lists are about 10 MiB; the XML reader refuses more than 64 MiB
+/// anyway, so nothing larger is worth downloading.
+const MAX_TRUSTED_LIST: u64 = 64 * 1024 * 1024;
 /// CRLs of big CAs reach a few MiB.
 const MAX_CRL: u64 = 32 * 1024 * 1024;
 
@@ -78,7 +81,7 @@ impl Kind {
         match self {
             Self::Certificate | Self::Ocsp | Self::Timestamp => MAX_SMALL_RESPONSE,
             Self::Crl => MAX_CRL,
-            Self::TrustedList => crate::trust::xml::MAX_DOCUMENT_BYTES as u64,
+            Self::TrustedList => MAX_TRUSTED_LIST,
         }
     }
 

@@ -16,6 +16,7 @@ use super::lists::{self, Snapshot};
 use super::tsl::Pointer;
 use crate::certificate::Certificate;
 use crate::network::{self, Fetcher, Request};
+use crate::settings::Settings;
 
 /// Where the European Commission publishes the LOTL (OJ C 276/2019).
 pub const DEFAULT_LOTL_URL: &str = "https://ec.europa.eu/tools/lotl/eu-lotl.xml";
@@ -39,6 +40,34 @@ pub fn pinned_lotl_signers() -> Vec<Certificate> {
     .iter()
     .flat_map(|pem| Certificate::load_all(pem.as_bytes()).unwrap_or_default())
     .collect()
+}
+
+/// The lists validation uses by default, for the CLI and the GUI alike: the folder of the
+/// settings (`trust_list_dir`) or the user's cache, checked with the settings' LOTL signers or
+/// the pinned ones at `now`. `Ok(None)` when no list was ever downloaded there.
+pub fn load_configured(settings: &Settings, now: DateTime<Utc>) -> Result<Option<Snapshot>, Error> {
+    let Some(cache) = Cache::configured(settings) else {
+        return Ok(None);
+    };
+    if !cache.dir.join(LOTL_FILE).exists() {
+        return Ok(None);
+    }
+    cache.load(&signers_configured(settings)?, now).map(Some)
+}
+
+/// The LOTL signers of the settings (`lotl_signers`), else the pinned ones.
+pub fn signers_configured(settings: &Settings) -> Result<Vec<Certificate>, Error> {
+    if settings.lotl_signers.is_empty() {
+        return Ok(pinned_lotl_signers());
+    }
+    let mut store = super::Store::new();
+    for path in &settings.lotl_signers {
+        store.add_file(path).map_err(|e| Error::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    }
+    Ok(store.anchors().to_vec())
 }
 
 /// The trusted-list folder.
@@ -111,6 +140,14 @@ impl Cache {
     pub fn default_dir() -> Option<PathBuf> {
         directories::ProjectDirs::from("eu", "Siegel", "Siegel")
             .map(|dirs| dirs.cache_dir().join("trust"))
+    }
+
+    /// The folder the settings name, else the platform cache folder.
+    pub fn configured(settings: &Settings) -> Option<Self> {
+        match &settings.trust_list_dir {
+            Some(dir) => Some(Self::new(dir)),
+            None => Self::default_dir().map(Self::new),
+        }
     }
 
     pub fn dir(&self) -> &Path {

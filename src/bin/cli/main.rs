@@ -381,15 +381,10 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
     }
     if !args.no_trusted_lists {
         // Lists are checked now: their signers must be valid today, whatever --at says.
-        let cache = trust_cache(settings)?;
-        if cache.dir().join("EU.xml").exists() {
-            match cache.load(&lotl_signers(&[], settings)?, now) {
-                Ok(snapshot) => store.set_lists(Arc::new(snapshot)),
-                Err(error) => console::note(&format!(
-                    "the trusted lists in {} are not used: {error}",
-                    cache.dir().display()
-                )),
-            }
+        match trust::cache::load_configured(settings, now) {
+            Ok(Some(snapshot)) => store.set_lists(Arc::new(snapshot)),
+            Ok(None) => {}
+            Err(error) => console::note(&format!("the trusted lists are not used: {error}")),
         }
     }
     let time = match &args.at {
@@ -575,12 +570,8 @@ impl Progress {
 
 /// The trusted-list folder: the managed one of the settings, else the user's cache.
 fn trust_cache(settings: &Settings) -> Result<trust::cache::Cache> {
-    match &settings.trust_list_dir {
-        Some(dir) => Ok(trust::cache::Cache::new(dir)),
-        None => trust::cache::Cache::default_dir()
-            .map(trust::cache::Cache::new)
-            .context("no cache folder for the trusted lists on this system"),
-    }
+    trust::cache::Cache::configured(settings)
+        .context("no cache folder for the trusted lists on this system")
 }
 
 /// The LOTL signers: those given on the command line, else the setting's, else the pinned
@@ -589,16 +580,11 @@ fn lotl_signers(
     given: &[std::path::PathBuf],
     settings: &Settings,
 ) -> Result<Vec<siegel::certificate::Certificate>> {
-    let paths = if given.is_empty() {
-        &settings.lotl_signers[..]
-    } else {
-        given
-    };
-    if paths.is_empty() {
-        return Ok(trust::cache::pinned_lotl_signers());
+    if given.is_empty() {
+        return Ok(trust::cache::signers_configured(settings)?);
     }
     let mut store = trust::Store::new();
-    for path in paths {
+    for path in given {
         store.add_file(path)?;
     }
     Ok(store.anchors().to_vec())

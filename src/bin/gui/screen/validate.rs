@@ -91,6 +91,13 @@ impl Validate {
                 trust_problems.push(error.to_string());
             }
         }
+        // The EU trusted lists from `siegel trust update` (or the managed folder): anchors,
+        // and the only source of a confirmed qualification.
+        match trust::cache::load_configured(settings, chrono::Utc::now()) {
+            Ok(Some(snapshot)) => store.set_lists(std::sync::Arc::new(snapshot)),
+            Ok(None) => {}
+            Err(error) => trust_problems.push(error.to_string()),
+        }
         let options = validate::Options {
             crypto: validate::acceptance::Catalogue::default(),
             trust: store,
