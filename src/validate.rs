@@ -103,6 +103,21 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
                 ),
                 None => "none: no trusted list was loaded, so no qualification is confirmed".into(),
             },
+            trusted_lists: options.trust.lists().map(|lists| report::TrustBasis {
+                lotl_sequence: lists.lotl.list.sequence,
+                lotl_issued: lists.lotl.list.issued,
+                lotl_next_update: lists.lotl.list.next_update,
+                lists: lists
+                    .lists
+                    .iter()
+                    .map(|l| report::ListUsed {
+                        territory: l.list.territory.clone(),
+                        sequence: l.list.sequence,
+                        issued: l.list.issued,
+                        next_update: l.list.next_update,
+                    })
+                    .collect(),
+            }),
         },
         messages,
     };

@@ -1025,6 +1025,34 @@ fn lists_signed_with_xmlsec1_load_and_anchor_validation_without_other_trust() {
                 .qualification_basis
                 .contains("LOTL sequence 1")
         );
+        // The protocol's trust basis and the anchoring service.
+        let basis = report.policy.trusted_lists.as_ref().unwrap();
+        assert_eq!((basis.lotl_sequence, basis.lists.len()), (1, 1));
+        let html = siegel::protocol::render(
+            &report,
+            siegel::protocol::Format::Html,
+            siegel::protocol::Language::En,
+        )
+        .unwrap();
+        let html = String::from_utf8(html).unwrap();
+        assert!(
+            html.contains("EU trusted lists (ETSI TS 119 615): LOTL sequence 1"),
+            "{html}"
+        );
+        assert!(
+            html.contains("DE: Siegel Test TSP, Siegel Test Issuing CA (granted since 2024-01-01)")
+        );
+        let de = siegel::protocol::render(
+            &report,
+            siegel::protocol::Format::Html,
+            siegel::protocol::Language::De,
+        )
+        .unwrap();
+        assert!(
+            String::from_utf8(de)
+                .unwrap()
+                .contains("Vertrauensdienst (Vertrauensliste)")
+        );
     }
 
     let cases: [(

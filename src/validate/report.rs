@@ -124,6 +124,26 @@ pub struct Policy {
     pub trust_anchors: Vec<String>,
     /// On what the qualification statements rest.
     pub qualification_basis: String,
+    /// The trusted lists used, `None` when none was loaded (the protocol's trust basis).
+    pub trusted_lists: Option<TrustBasis>,
+}
+
+/// The trusted-list snapshot a validation used (ETSI TS 119 615 §4.1).
+#[derive(Clone, Debug, Serialize)]
+pub struct TrustBasis {
+    pub lotl_sequence: u64,
+    pub lotl_issued: DateTime<Utc>,
+    pub lotl_next_update: Option<DateTime<Utc>>,
+    /// Each national list: territory, sequence, issue date, next update.
+    pub lists: Vec<ListUsed>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ListUsed {
+    pub territory: String,
+    pub sequence: u64,
+    pub issued: DateTime<Utc>,
+    pub next_update: Option<DateTime<Utc>>,
 }
 
 impl Report {
