@@ -75,7 +75,10 @@ fn main() {
             print!(" |      {}", measure(siegel_verify(binary, &case.path)));
         }
         if pyhanko {
-            print!(" |     {}", measure(pyhanko_validate(&case.path)));
+            print!(
+                " |     {}",
+                measure(support::pyhanko_validation(&case.path))
+            );
         }
         println!();
     }
@@ -111,26 +114,6 @@ fn siegel_verify(binary: &Path, path: &Path) -> Command {
             "SIEGEL_SETTINGS",
             support::root().join("target/no-settings.toml"),
         );
-    command
-}
-
-/// pyHanko as the interoperability tests call it, without revocation checks (Siegel runs
-/// offline here too).
-fn pyhanko_validate(path: &Path) -> Command {
-    let mut command = Command::new("pyhanko");
-    command
-        .args([
-            "sign",
-            "validate",
-            "--no-strict-syntax",
-            "--no-revocation-check",
-            "--trust-replace",
-            "--trust",
-        ])
-        .arg(support::pki("root-ca.pem"))
-        .arg("--other-certs")
-        .arg(support::pki("intermediate-ca.pem"))
-        .arg(path);
     command
 }
 

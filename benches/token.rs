@@ -189,19 +189,7 @@ fn measure() {
     )
     .expect("login");
     let input = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/pdf/classic.pdf");
-    let request = sign::Request {
-        intent: Kind::Seal,
-        force: false,
-        time: Utc::now(),
-        reason: None,
-        location: None,
-        contact_info: None,
-        level: sign::Level::B,
-        timestamp: None,
-        fetcher: None,
-        certify: None,
-        visible: None,
-    };
+    let request = sign::Request::new(Kind::Seal, Utc::now());
     println!(
         "SoftHSM2 raw C_Sign (CKM_SHA256_RSA_PKCS, RSA-2048, {threads} sessions): {raw_rate:8.1} signatures/s"
     );

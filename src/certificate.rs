@@ -514,6 +514,16 @@ pub enum Kind {
     Seal,
 }
 
+impl Kind {
+    /// What is done with such a certificate, `sign` or `seal`: also the command that does it.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::Signature => "sign",
+            Self::Seal => "seal",
+        }
+    }
+}
+
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -675,8 +675,6 @@ pub enum Error {
     Key(#[from] key::Error),
     #[error(transparent)]
     Certificate(#[from] certificate::Error),
-    #[error(transparent)]
-    Timestamp(#[from] crate::timestamp::Error),
 }
 
 impl From<der::Error> for Error {

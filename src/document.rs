@@ -1,8 +1,8 @@
-//! Documents to sign or validate: what a file is, and writing results without ever modifying
-//! an input or leaving a partial output behind.
+//! Documents to sign or validate: what a file is (PDF or not, signed or not), judged from its
+//! bytes rather than its name.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::path::Path;
 use std::sync::Arc;
 
 /// The formats Siegel recognises by content.
@@ -14,7 +14,6 @@ pub enum Format {
 
 /// Detects the format from the first bytes of `path`.
 pub fn detect(path: &Path) -> Result<Format, Error> {
-    use std::io::Read;
     let mut head = [0u8; 1024];
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let n = file.read(&mut head).map_err(|e| Error::io(path, e))?;
@@ -25,78 +24,39 @@ pub fn detect(path: &Path) -> Result<Format, Error> {
     })
 }
 
-/// An output being written: a temporary file in the target folder, renamed into place by
-/// [`Output::commit`] and deleted if dropped before that.
-#[derive(Debug)]
-pub struct Output {
-    target: PathBuf,
-    file: tempfile::NamedTempFile,
-    overwrite: bool,
-}
-
-impl Output {
-    /// Prepares to write `target`. Fails early if it exists and `overwrite` is false.
-    pub fn create(target: &Path, overwrite: bool) -> Result<Self, Error> {
-        if !overwrite && target.exists() {
-            return Err(Error::Exists(target.display().to_string()));
+/// Whether `path` is a PDF that carries at least one signature dictionary, judged by a
+/// streaming scan for `/ByteRange`: cheap enough to sort files before validating them, which
+/// alone says whether the signatures hold. An unreadable file is not signed.
+pub fn is_signed(path: &Path) -> bool {
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let needle = b"/ByteRange";
+    let mut buffer = vec![0; 1 << 16];
+    // The end of the previous chunk, so a needle split between two reads is found.
+    let mut carry = Vec::new();
+    let mut first = true;
+    loop {
+        let Ok(read) = file.read(&mut buffer) else {
+            return false;
+        };
+        if read == 0 {
+            return false;
         }
-        let folder = match target.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".siegel-").suffix(".part");
-        // A temporary file is private (0600); the finished output gets the permissions any new
-        // file gets (0666 less the umask), so colleagues can read a sealed file in a shared
-        // folder.
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let file = builder
-            .tempfile_in(&folder)
-            .map_err(|e| Error::io(&folder, e))?;
-        Ok(Self {
-            target: target.to_path_buf(),
-            file,
-            overwrite,
-        })
-    }
-
-    /// Where the output is being written (a temporary file until [`Output::commit`]).
-    pub fn path(&self) -> &Path {
-        self.file.path()
-    }
-
-    pub fn writer(&mut self) -> &mut std::fs::File {
-        self.file.as_file_mut()
-    }
-
-    /// Flushes to disk and moves the file into place.
-    pub fn commit(mut self) -> Result<PathBuf, Error> {
-        self.file
-            .as_file_mut()
-            .flush()
-            .map_err(|e| Error::io(&self.target, e))?;
-        self.file
-            .as_file()
-            .sync_all()
-            .map_err(|e| Error::io(&self.target, e))?;
-        let result = if self.overwrite {
-            self.file.persist(&self.target).map(|_| ())
-        } else {
-            self.file.persist_noclobber(&self.target).map(|_| ())
-        };
-        result.map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::Exists(self.target.display().to_string())
-            } else {
-                Error::io(&self.target, e.error)
-            }
-        })?;
-        Ok(self.target)
+        let chunk = &buffer[..read];
+        if std::mem::take(&mut first) && !chunk.starts_with(b"%PDF-") {
+            return false;
+        }
+        carry.extend_from_slice(chunk);
+        if memchr::memmem::find(&carry, needle).is_some() {
+            return true;
+        }
+        let keep = carry.len().saturating_sub(needle.len());
+        carry.drain(..keep);
     }
 }
 
-/// Why a document could not be read or written.
+/// Why a document could not be read.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum Error {
     #[error("{path}: {source}")]
@@ -104,12 +64,10 @@ pub enum Error {
         path: String,
         source: Arc<std::io::Error>,
     },
-    #[error("{0} exists already (use --force to overwrite)")]
-    Exists(String),
 }
 
 impl Error {
-    pub(crate) fn io(path: &Path, error: std::io::Error) -> Self {
+    fn io(path: &Path, error: std::io::Error) -> Self {
         Self::Io {
             path: path.display().to_string(),
             source: Arc::new(error),
@@ -121,19 +79,21 @@ impl Error {
 mod tests {
     use super::*;
 
-    /// An output is as readable as any file the user creates there (not private like the
-    /// temporary file it starts as).
-    #[cfg(unix)]
     #[test]
-    fn outputs_get_the_permissions_of_new_files() {
-        use std::os::unix::fs::PermissionsExt;
+    fn signed_pdfs_are_found_across_read_boundaries() {
         let dir = tempfile::tempdir().unwrap();
-        let plain = dir.path().join("plain");
-        std::fs::File::create(&plain).unwrap();
-        let mut output = Output::create(&dir.path().join("out.pdf"), false).unwrap();
-        output.writer().write_all(b"%PDF-").unwrap();
-        let done = output.commit().unwrap();
-        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(&done), mode(&plain));
+        let signed = dir.path().join("s.pdf");
+        let mut bytes = b"%PDF-1.7\n".to_vec();
+        bytes.extend(std::iter::repeat_n(b'x', 65_523));
+        bytes.extend_from_slice(b"<</ByteRange [0 1 2 3]>>");
+        std::fs::write(&signed, &bytes).unwrap();
+        assert!(is_signed(&signed));
+        let plain = dir.path().join("p.pdf");
+        std::fs::write(&plain, b"%PDF-1.7\nno signature").unwrap();
+        assert!(!is_signed(&plain));
+        let other = dir.path().join("o.txt");
+        std::fs::write(&other, b"/ByteRange").unwrap();
+        assert!(!is_signed(&other));
+        assert!(!is_signed(&dir.path().join("missing.pdf")));
     }
 }

@@ -4,9 +4,10 @@
 //! # Layers
 //!
 //! ```text
+//!  settings                                                       what the front ends share
 //!  sign        validate    protocol                              use cases
 //!  pdf   cms   key   certificate   trust   timestamp   revocation   formats, keys, services
-//!  document   settings   network   text                           plain data, I/O edges
+//!  algorithm   budget   document   output   network   text         plain data, I/O edges
 //! ```
 //!
 //! Arrows point down only: `pdf` knows nothing about certificates, `cms` nothing about PDF;
@@ -33,6 +34,7 @@ pub mod cms;
 pub mod document;
 pub mod key;
 pub mod network;
+pub mod output;
 pub mod pdf;
 pub mod protocol;
 pub mod revocation;

@@ -39,11 +39,8 @@ use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
-use crate::settings::Settings;
-
 /// All requests for one document together, unless the settings say otherwise.
-pub const DEFAULT_DOCUMENT_BUDGET: Duration =
-    Duration::from_secs(crate::settings::DEFAULT_NETWORK_SECONDS);
+pub const DEFAULT_DOCUMENT_BUDGET: Duration = Duration::from_secs(15);
 /// One request, from resolving the name to the last byte of the answer.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// URLs tried per certificate for one purpose (OCSP, CRL, issuer): real certificates name one
@@ -170,17 +167,6 @@ impl Default for Policy {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             document_budget: DEFAULT_DOCUMENT_BUDGET,
             allow_private_network: false,
-        }
-    }
-}
-
-impl Policy {
-    /// The rules the user's settings ask for.
-    pub fn from_settings(settings: &Settings) -> Self {
-        Self {
-            document_budget: Duration::from_secs(settings.network_timeout_seconds),
-            allow_private_network: settings.allow_private_network,
-            ..Self::default()
         }
     }
 }

@@ -512,6 +512,31 @@ impl<R: Read + Seek> File<R> {
         Ok(pages)
     }
 
+    /// The `/MediaBox` of `page` as `[llx lly urx ury]`, inherited from the page tree where the
+    /// page names none (§7.7.3.4); A4 where nobody names one, and for a page that does not
+    /// exist (signing then reports the missing page).
+    pub fn media_box(&mut self, page: appearance::Page) -> Result<[f32; 4], Error> {
+        /// `[llx lly urx ury]` of an A4 page.
+        const A4: [f32; 4] = [0.0, 0.0, 595.0, 842.0];
+        let pages = self.pages()?;
+        let id = match page {
+            appearance::Page::Number(n) => n.checked_sub(1).and_then(|i| pages.get(i)),
+            appearance::Page::Last => pages.last(),
+        };
+        let Some(&id) = id else { return Ok(A4) };
+        let mut node = self.dictionary(&Object::Reference(id))?;
+        for _ in 0..MAX_REFERENCE_CHAIN {
+            if let Ok(media) = node.get(b"MediaBox") {
+                return Ok(rectangle(&self.resolve(media)?).unwrap_or(A4));
+            }
+            match node.get(b"Parent").and_then(Object::as_reference) {
+                Ok(parent) => node = self.dictionary(&Object::Reference(parent))?,
+                Err(_) => break,
+            }
+        }
+        Ok(A4)
+    }
+
     /// The first page of the page tree (§7.7.3), walking down `/Kids`.
     pub fn first_page(&mut self) -> Result<(ObjectId, Dictionary), Error> {
         let (_, catalog) = self.catalog()?;
@@ -718,6 +743,20 @@ impl Error {
     }
 }
 
+/// A PDF rectangle normalised to `[llx lly urx ury]` (§7.9.5: any two opposite corners).
+fn rectangle(object: &Object) -> Option<[f32; 4]> {
+    let numbers: Vec<f32> = object
+        .as_array()
+        .ok()?
+        .iter()
+        .map(|n| n.as_float().ok().filter(|n| n.is_finite()))
+        .collect::<Option<_>>()?;
+    let [a, b, c, d] = numbers.as_slice() else {
+        return None;
+    };
+    let rectangle = [a.min(*c), b.min(*d), a.max(*c), b.max(*d)];
+    (rectangle[2] > rectangle[0] && rectangle[3] > rectangle[1]).then_some(rectangle)
+}
 #[cfg(test)]
 mod tests {
     use super::*;

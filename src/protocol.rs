@@ -21,53 +21,17 @@ mod content;
 mod html;
 mod pdf;
 mod text;
+
+pub use text::{explain_indication, explain_subindication};
 mod xml;
 
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::document::{self, Output};
+use crate::output::{self, Output};
+use crate::text::Language;
 use crate::validate;
-
-/// The language people read the protocol in. Identifiers, ETSI names and the XML stay as the
-/// standards spell them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Language {
-    De,
-    #[default]
-    En,
-}
-
-impl Language {
-    /// German for a locale starting with `de` (`de_DE.UTF-8`, `de-AT`), else English.
-    pub fn from_locale(locale: &str) -> Self {
-        if locale
-            .get(..2)
-            .is_some_and(|prefix| prefix.eq_ignore_ascii_case("de"))
-        {
-            Self::De
-        } else {
-            Self::En
-        }
-    }
-
-    /// The BCP 47 tag, for document metadata.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Self::De => "de",
-            Self::En => "en",
-        }
-    }
-
-    /// The German or English variant of a text: keeps each translation next to its use.
-    pub(crate) fn pick<'a>(self, en: &'a str, de: &'a str) -> &'a str {
-        match self {
-            Self::De => de,
-            Self::En => en,
-        }
-    }
-}
 
 /// The file formats a protocol is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -120,16 +84,17 @@ pub fn render(
     }
 }
 
-/// Renders the protocol and writes it to `path`: through a temporary file renamed into place,
-/// and never over an existing file.
+/// Renders the protocol and writes it to `path` through a temporary file renamed into place;
+/// an existing file is replaced only if `overwrite` (a save dialog has asked, or `--force`).
 pub fn write(
     report: &validate::Report,
     path: &Path,
     format: Format,
     language: Language,
+    overwrite: bool,
 ) -> Result<(), Error> {
     let bytes = render(report, format, language)?;
-    let mut output = Output::create(path, false)?;
+    let mut output = Output::create(path, overwrite)?;
     output
         .writer()
         .write_all(&bytes)
@@ -162,7 +127,7 @@ pub enum Error {
         source: Arc<std::io::Error>,
     },
     #[error(transparent)]
-    Document(#[from] document::Error),
+    Output(#[from] output::Error),
 }
 
 #[cfg(test)]

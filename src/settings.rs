@@ -4,14 +4,16 @@
 //! folder.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::{network, sign, trust, validate};
 
 /// Environment variable naming another settings file (tests, portable installs).
 pub const PATH_ENV: &str = "SIEGEL_SETTINGS";
-
-/// Seconds all network requests for one document may take together, unless set otherwise.
-pub const DEFAULT_NETWORK_SECONDS: u64 = 15;
 
 /// The preferences. Every field has a default, so a file may name only what it changes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,12 +42,12 @@ pub struct Settings {
     /// network. Time-stamp authorities configured here may always be private.
     pub allow_private_network: bool,
     /// The PAdES level new signatures get.
-    pub level: Level,
+    pub level: sign::Level,
     /// How outputs are named beside their input.
     pub naming: Naming,
     /// Where the desktop app last put a visible signature; files without it load as
     /// invisible.
-    pub placement: Placement,
+    pub placement: sign::Placement,
 }
 
 impl Default for Settings {
@@ -58,73 +60,13 @@ impl Default for Settings {
             trust_list_dir: None,
             lotl_signers: Vec::new(),
             offline: false,
-            network_timeout_seconds: DEFAULT_NETWORK_SECONDS,
+            network_timeout_seconds: network::DEFAULT_DOCUMENT_BUDGET.as_secs(),
             allow_private_network: false,
-            level: Level::BB,
+            level: sign::Level::B,
             naming: Naming::default(),
-            placement: Placement::default(),
+            placement: sign::Placement::default(),
         }
     }
-}
-
-/// PAdES baseline levels as the settings file spells them (ETSI EN 319 142-1 §6).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Level {
-    #[default]
-    #[serde(rename = "B-B")]
-    BB,
-    #[serde(rename = "B-T")]
-    BT,
-    #[serde(rename = "B-LT")]
-    BLt,
-    #[serde(rename = "B-LTA")]
-    BLta,
-}
-
-impl Level {
-    pub const ALL: [Self; 4] = [Self::BB, Self::BT, Self::BLt, Self::BLta];
-}
-
-impl std::fmt::Display for Level {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::BB => "B-B",
-            Self::BT => "B-T",
-            Self::BLt => "B-LT",
-            Self::BLta => "B-LTA",
-        })
-    }
-}
-
-/// Where a visible signature goes: nowhere, or a corner of the first or the last page (the
-/// places forms leave free for a stamp).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Placement {
-    #[default]
-    Invisible,
-    FirstTopLeft,
-    FirstTopRight,
-    FirstBottomLeft,
-    FirstBottomRight,
-    LastTopLeft,
-    LastTopRight,
-    LastBottomLeft,
-    LastBottomRight,
-}
-
-impl Placement {
-    pub const ALL: [Self; 9] = [
-        Self::Invisible,
-        Self::FirstTopLeft,
-        Self::FirstTopRight,
-        Self::FirstBottomLeft,
-        Self::FirstBottomRight,
-        Self::LastTopLeft,
-        Self::LastTopRight,
-        Self::LastBottomLeft,
-        Self::LastBottomRight,
-    ];
 }
 
 /// Output names: `<stem><suffix>.<extension>` in the input's folder.
@@ -145,6 +87,38 @@ impl Default for Naming {
 }
 
 impl Settings {
+    /// The network rules these settings ask for, for signing and validating alike.
+    pub fn network_policy(&self) -> network::Policy {
+        network::Policy {
+            document_budget: Duration::from_secs(self.network_timeout_seconds),
+            allow_private_network: self.allow_private_network,
+            ..network::Policy::default()
+        }
+    }
+
+    /// Validation at `time` as these settings ask, for the command line and the desktop app
+    /// alike: the trust anchors in `extra` (the command line's) and those named here, online
+    /// under [`Settings::network_policy`] unless offline, the default crypto catalogue.
+    /// Anchors that cannot be read are left out and returned, for the caller to show or refuse.
+    pub fn validation(
+        &self,
+        time: DateTime<Utc>,
+        extra: &[PathBuf],
+    ) -> (validate::Options, Vec<trust::Error>) {
+        let mut store = trust::Store::new();
+        let problems = (extra.iter().chain(&self.trust_anchors))
+            .filter_map(|anchor| store.add_file(anchor).err())
+            .collect();
+        let fetcher = (!self.offline).then(|| {
+            Arc::new(network::Http::new(self.network_policy())) as Arc<dyn network::Fetcher>
+        });
+        let options = validate::Options {
+            fetcher,
+            ..validate::Options::new(store, time)
+        };
+        (options, problems)
+    }
+
     /// Where the settings live: `$SIEGEL_SETTINGS` if set, else `settings.toml` in the
     /// platform's configuration folder (`~/.config/siegel/` on Linux,
     /// `%APPDATA%\Siegel\Siegel\config\` on Windows).
@@ -258,12 +232,12 @@ mod tests {
             offline: true,
             network_timeout_seconds: 40,
             allow_private_network: true,
-            level: Level::BLta,
+            level: sign::Level::Lta,
             naming: Naming {
                 signed_suffix: "_unterschrieben".into(),
                 sealed_suffix: "_gesiegelt".into(),
             },
-            placement: Placement::LastBottomRight,
+            placement: sign::Placement::LastBottomRight,
         };
         settings.save_to(&path).unwrap();
         assert_eq!(Settings::load_from(&path).unwrap(), settings);
@@ -276,9 +250,9 @@ mod tests {
         std::fs::write(&path, "offline = true\nlevel = \"B-T\"\n").unwrap();
         let settings = Settings::load_from(&path).unwrap();
         assert!(settings.offline);
-        assert_eq!(settings.level, Level::BT);
+        assert_eq!(settings.level, sign::Level::T);
         assert_eq!(settings.naming, Naming::default());
-        assert_eq!(settings.placement, Placement::Invisible);
+        assert_eq!(settings.placement, sign::Placement::Invisible);
     }
 
     #[test]

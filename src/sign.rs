@@ -10,25 +10,31 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::algorithm::{self, Digest, Hasher};
-use crate::certificate::{self, Kind};
-use crate::document::{self, Output};
+use crate::certificate::{self, Certificate, Kind};
 use crate::key::Credential;
 use crate::network::Fetcher;
-use crate::timestamp::TimeStamper;
+use crate::output::{self, Output};
+use crate::text::Language;
+use crate::timestamp::{Client, TimeStamper};
 use crate::{cms, pdf};
 
 /// `/SubFilter` for PAdES baseline signatures (ETSI EN 319 142-1 §5.3).
 pub const SUB_FILTER: &str = "ETSI.CAdES.detached";
 
 mod ltv;
+pub mod placement;
 
 pub use ltv::{Extended, extend};
+pub use placement::Placement;
 
-/// PAdES baseline levels (ETSI EN 319 142-1 §6).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+/// PAdES baseline levels (ETSI EN 319 142-1 §6): what a request asks for, an outcome reaches,
+/// the settings file stores and the command line takes, all under the ETSI names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Level {
+    #[default]
     #[serde(rename = "B-B")]
     B,
     /// With a time-stamp that proves when the signature existed.
@@ -42,14 +48,23 @@ pub enum Level {
     Lta,
 }
 
-impl std::fmt::Display for Level {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
+impl Level {
+    pub const ALL: [Self; 4] = [Self::B, Self::T, Self::Lt, Self::Lta];
+
+    /// The ETSI name, `B-B` to `B-LTA`.
+    pub fn name(self) -> &'static str {
+        match self {
             Self::B => "B-B",
             Self::T => "B-T",
             Self::Lt => "B-LT",
             Self::Lta => "B-LTA",
-        })
+        }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -58,8 +73,9 @@ impl std::fmt::Display for Level {
 pub struct Request {
     /// Signature (natural person) or seal (legal person); the certificate must fit.
     pub intent: Kind,
-    /// Sign even if the certificate's kind does not fit the intent.
-    pub force: bool,
+    /// Sign even if the certificate declares the other kind (a seal certificate for a
+    /// signature, or the reverse).
+    pub accept_other_kind: bool,
     /// The signing time written to `/M`; a parameter so the core never reads the clock.
     pub time: DateTime<Utc>,
     pub reason: Option<String>,
@@ -73,10 +89,50 @@ pub struct Request {
     pub fetcher: Option<Arc<dyn Fetcher>>,
     /// Certify the document: the first signature, stating which changes may follow
     /// (ISO 32000-2 §12.8.2.2 DocMDP).
-    pub certify: Option<pdf::permissions::Level>,
+    pub certify: Option<pdf::permissions::DocMdp>,
     /// Shows the signature on a page; empty `lines` get the default text (kind, holder,
     /// time, reason).
     pub visible: Option<pdf::appearance::Visible>,
+    /// The language of that default text.
+    pub language: Language,
+}
+
+impl Request {
+    /// A B-B signature of `intent` at `time`: invisible, not certifying, without reason,
+    /// location or contact; set the rest with struct update syntax.
+    pub fn new(intent: Kind, time: DateTime<Utc>) -> Self {
+        Self {
+            intent,
+            accept_other_kind: false,
+            time,
+            reason: None,
+            location: None,
+            contact_info: None,
+            level: Level::B,
+            timestamp: None,
+            fetcher: None,
+            certify: None,
+            visible: None,
+            // German unless chosen: the stamps made before the language was a choice.
+            language: Language::De,
+        }
+    }
+
+    /// With the services its level needs, over `http`: a time-stamp client for `tsa_urls`
+    /// (tried in order) from B-T on, and `http` for revocation data from B-LT on. Fails with
+    /// [`Error::Needs`] if the level needs a time-stamp authority and none is named.
+    pub fn with_services(self, tsa_urls: &[String], http: Arc<dyn Fetcher>) -> Result<Self, Error> {
+        let timestamp: Option<Arc<dyn TimeStamper>> = match self.level {
+            Level::B => None,
+            _ if tsa_urls.is_empty() => return Err(Error::Needs("a time-stamp authority")),
+            _ => Some(Arc::new(Client::new(tsa_urls.to_vec(), http.clone()))),
+        };
+        Ok(Self {
+            timestamp,
+            fetcher: (self.level >= Level::Lt).then_some(http),
+            ..self
+        })
+    }
 }
 
 /// What a finished signature looks like.
@@ -91,35 +147,45 @@ pub struct Outcome {
     pub byte_range: [u64; 4],
 }
 
-/// Refuses a credential that must not make this signature: wrong kind (unless forced), not
+/// Refuses a credential that must not make this signature: the other kind (unless accepted), not
 /// valid at the signing time, or without a key usage for signatures.
 pub fn check_credential(credential: &Credential, request: &Request) -> Result<(), Error> {
     if request.level >= Level::T && request.timestamp.is_none() {
-        return Err(Error::Needs("a time-stamp authority (--tsa URL)"));
+        return Err(Error::Needs("a time-stamp authority"));
     }
     if request.level >= Level::Lt && request.fetcher.is_none() {
         return Err(Error::Needs("network access for revocation data"));
     }
-    let certificate = credential.certificate();
+    let intent = (!request.accept_other_kind).then_some(request.intent);
+    check_certificate(credential.certificate(), intent, request.time)
+}
+
+/// Refuses a certificate that must not make a signature of `intent` (`None`: either kind) at
+/// `time`: the other kind, not valid then, or without a key usage for signatures. The key lists
+/// of front ends ask this before any PIN is typed.
+pub fn check_certificate(
+    certificate: &Certificate,
+    intent: Option<Kind>,
+    time: DateTime<Utc>,
+) -> Result<(), Error> {
     // A certificate that declares neither kind may be used for both.
-    if let Some(kind) = certificate.declared_kind()
-        && kind != request.intent
-        && !request.force
+    if let (Some(actual), Some(intent)) = (certificate.declared_kind(), intent)
+        && actual != intent
     {
         return Err(Error::WrongKind {
-            intent: request.intent,
-            actual: kind,
+            intent,
+            actual,
             because: certificate.kind_reason(),
             holder: certificate.holder(),
         });
     }
-    if request.time < certificate.not_before() {
+    if time < certificate.not_before() {
         return Err(Error::NotYetValid {
             holder: certificate.holder(),
             from: certificate.not_before(),
         });
     }
-    if request.time > certificate.not_after() {
+    if time > certificate.not_after() {
         return Err(Error::Expired {
             holder: certificate.holder(),
             until: certificate.not_after(),
@@ -308,17 +374,18 @@ fn write_signed(
     Ok((outcome, out))
 }
 
-/// What a visible signature says unless the caller chooses: kind, holder, time, reason.
-fn default_lines(certificate: &crate::certificate::Certificate, request: &Request) -> Vec<String> {
+/// What a visible signature says unless the caller chooses: kind, holder, time, reason, in
+/// the request's language.
+fn default_lines(certificate: &Certificate, request: &Request) -> Vec<String> {
+    let language = request.language;
     let kind = match certificate.declared_kind().unwrap_or(request.intent) {
-        Kind::Seal => "Digital gesiegelt von",
-        Kind::Signature => "Digital signiert von",
+        Kind::Seal => language.pick("Digitally sealed by", "Digital gesiegelt von"),
+        Kind::Signature => language.pick("Digitally signed by", "Digital signiert von"),
     };
-    let mut lines = vec![
-        kind.to_owned(),
-        certificate.holder(),
-        request.time.format("%d.%m.%Y %H:%M UTC").to_string(),
-    ];
+    let time = request
+        .time
+        .format(language.pick("%Y-%m-%d %H:%M UTC", "%d.%m.%Y %H:%M UTC"));
+    let mut lines = vec![kind.to_owned(), certificate.holder(), time.to_string()];
     lines.extend(request.reason.clone());
     lines
 }
@@ -396,12 +463,7 @@ pub(crate) fn append_signature(
     let mut out = Output::create(output, overwrite)?;
     let mut hasher = Hasher::new(digest)?;
     let len = file.len();
-    let write_error = |e: std::io::Error| {
-        Error::Document(document::Error::Io {
-            path: output.display().to_string(),
-            source: Arc::new(e),
-        })
-    };
+    let write_error = |e: std::io::Error| Error::Output(output::Error::io(output, e));
     {
         let writer = out.writer();
         file.for_each_chunk(0, len, |chunk| {
@@ -437,9 +499,8 @@ fn same_file(a: &Path, b: &Path) -> bool {
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum Error {
     #[error(
-        "{holder}: this is a {actual} certificate ({because}); use `siegel {cmd}` instead, or --force to {intent_verb} with it anyway",
-        cmd = match actual { Kind::Seal => "seal", Kind::Signature => "sign" },
-        intent_verb = match intent { Kind::Seal => "seal", Kind::Signature => "sign" }
+        "{holder}: this is a {actual} certificate ({because}), not one to {verb} with",
+        verb = intent.verb()
     )]
     WrongKind {
         intent: Kind,
@@ -471,7 +532,7 @@ pub enum Error {
     #[error(transparent)]
     Cms(#[from] cms::Error),
     #[error(transparent)]
-    Document(#[from] document::Error),
+    Output(#[from] output::Error),
     #[error(transparent)]
     Certificate(#[from] certificate::Error),
     #[error(transparent)]
@@ -482,4 +543,27 @@ pub enum Error {
     Revocation(#[from] crate::revocation::Error),
     #[error("this level needs {0}")]
     Needs(&'static str),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_services_follow_the_level() {
+        let http: Arc<dyn Fetcher> = Arc::new(crate::network::Http::new(Default::default()));
+        let at = |level| Request {
+            level,
+            ..Request::new(Kind::Seal, DateTime::UNIX_EPOCH)
+        };
+        let urls = ["http://127.0.0.1:9/".to_owned()];
+        let b = at(Level::B).with_services(&[], http.clone()).unwrap();
+        assert!(b.timestamp.is_none() && b.fetcher.is_none());
+        let t = at(Level::T).with_services(&[], http.clone());
+        assert!(matches!(t, Err(Error::Needs(_))));
+        let t = at(Level::T).with_services(&urls, http.clone()).unwrap();
+        assert!(t.timestamp.is_some() && t.fetcher.is_none());
+        let lta = at(Level::Lta).with_services(&urls, http).unwrap();
+        assert!(lta.timestamp.is_some() && lta.fetcher.is_some());
+    }
 }

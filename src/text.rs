@@ -3,9 +3,55 @@
 //! or retitle a terminal and forge lines, and the bidirectional formatting characters of
 //! Unicode UAX #9 §2 (embeddings, overrides, isolates, marks) reorder what a reader sees
 //! ("Trojan Source", CVE-2021-42574). Every front end and every human-readable report shows
-//! them as visible escapes instead: `\u{1b}[2J`, `\u{202e}`.
+//! them as visible escapes instead: `\u{1b}[2J`, `\u{202e}`. And the one [`Language`] of what
+//! the core writes for people.
 
 use std::borrow::Cow;
+
+/// The language of the texts the core writes for people: the verification protocol, the
+/// visible stamp. Identifiers, ETSI names and the XML stay as the standards spell them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Language {
+    De,
+    #[default]
+    En,
+}
+
+impl Language {
+    pub const ALL: [Self; 2] = [Self::De, Self::En];
+
+    /// German for a locale starting with `de` (`de_DE.UTF-8`, `de-AT`), else English.
+    pub fn from_locale(locale: &str) -> Self {
+        if locale
+            .get(..2)
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case("de"))
+        {
+            Self::De
+        } else {
+            Self::En
+        }
+    }
+
+    /// The BCP 47 tag, for document metadata and the settings file.
+    pub fn tag(self) -> &'static str {
+        self.pick("en", "de")
+    }
+
+    /// The German or English variant of a text: keeps each translation next to its use.
+    pub fn pick<'a>(self, en: &'a str, de: &'a str) -> &'a str {
+        match self {
+            Self::De => de,
+            Self::En => en,
+        }
+    }
+}
+
+/// The language's name in itself, for a language menu.
+impl std::fmt::Display for Language {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.pick("English", "Deutsch"))
+    }
+}
 
 /// `text` with every [hidden](is_hidden) character written as a visible `\u{..}` escape; the
 /// rest, any script and emoji included, unchanged.

@@ -370,7 +370,7 @@ fn der_error(error: der::Error) -> Error {
 /// Why a timestamp could not be obtained or does not hold.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum Error {
-    #[error("no time-stamp authority given (use --tsa URL)")]
+    #[error("no time-stamp authority given")]
     NoTsa,
     #[error("no time-stamp authority answered with a valid token: {0}")]
     AllFailed(String),

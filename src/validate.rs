@@ -346,8 +346,8 @@ fn embedded_revocation_data<R: std::io::Read + std::io::Seek>(
 /// applied up to there (ISO 32000-2 §12.8.2).
 fn rules_for(end: u64, found: &[pdf::signature::Found]) -> modifications::Rules {
     let mut rules = modifications::Rules::default();
-    let stricter = |current: Option<pdf::permissions::Level>, level| {
-        Some(current.map_or(level, |c: pdf::permissions::Level| c.min(level)))
+    let stricter = |current: Option<pdf::permissions::DocMdp>, level| {
+        Some(current.map_or(level, |c: pdf::permissions::DocMdp| c.min(level)))
     };
     for signature in found.iter().filter(|f| signed_end(f) <= end) {
         let declared = &signature.permissions;

@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 
 use lopdf::{Dictionary, Object, Stream};
 use siegel::certificate::Kind;
-use siegel::pdf::{self, permissions::Level, update::Update};
+use siegel::pdf::{self, permissions::DocMdp, update::Update};
 use siegel::sign;
 use siegel::validate::{Indication, SubIndication};
 
 use crate::support::{self, credential, pdf, request, validate};
 
-fn certified(dir: &Path, input: &Path, level: Level) -> PathBuf {
+fn certified(dir: &Path, input: &Path, level: DocMdp) -> PathBuf {
     let output = dir.join(format!("certified-{}.pdf", level.p()));
     let mut certify = request(Kind::Seal);
     certify.certify = Some(level);
@@ -99,11 +99,11 @@ fn finding_ids(signature: &siegel::validate::report::Signature) -> Vec<&str> {
 #[test]
 fn a_certified_document_can_be_signed_again_at_level_2_but_not_at_level_1() {
     let dir = tempfile::tempdir().unwrap();
-    for (level, passes) in [(Level::FormFilling, true), (Level::NoChanges, false)] {
+    for (level, passes) in [(DocMdp::FormFilling, true), (DocMdp::NoChanges, false)] {
         let certified = certified(dir.path(), &pdf("classic.pdf"), level);
         let report = validate(&certified);
         assert_eq!(report.indication, Indication::TotalPassed, "{level:?}");
-        if level == Level::FormFilling {
+        if level == DocMdp::FormFilling {
             support::assert_pyhanko_accepts(&certified, 1);
         }
 
@@ -135,7 +135,7 @@ fn only_the_first_signature_can_certify() {
     let signed = dir.path().join("signed.pdf");
     support::sign_with(&pdf("classic.pdf"), &signed, "seal-rsa.p12", Kind::Seal);
     let mut certify = request(Kind::Seal);
-    certify.certify = Some(Level::FormFilling);
+    certify.certify = Some(DocMdp::FormFilling);
     let error = sign::sign_pdf(
         &signed,
         &dir.path().join("out.pdf"),
@@ -154,25 +154,25 @@ fn annotations_follow_the_certification_and_never_cover_signed_content() {
     // Evil Annotation Attack); level 2 allows none at all.
     for (level, subtype, at, expected) in [
         (
-            Level::Annotations,
+            DocMdp::Annotations,
             "FreeText",
             OVER_TEXT,
             Indication::Indeterminate,
         ),
         (
-            Level::Annotations,
+            DocMdp::Annotations,
             "Stamp",
             OVER_TEXT,
             Indication::Indeterminate,
         ),
         (
-            Level::Annotations,
+            DocMdp::Annotations,
             "FreeText",
             BLANK,
             Indication::TotalPassed,
         ),
-        (Level::FormFilling, "Text", BLANK, Indication::TotalFailed),
-        (Level::Annotations, "Text", BLANK, Indication::TotalPassed),
+        (DocMdp::FormFilling, "Text", BLANK, Indication::TotalFailed),
+        (DocMdp::Annotations, "Text", BLANK, Indication::TotalPassed),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let path = certified(dir.path(), &pdf("classic.pdf"), level);
@@ -219,7 +219,7 @@ fn a_sneaky_signature_field_over_certified_content_is_never_passed() {
         (BLANK, Indication::TotalPassed),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let path = certified(dir.path(), &pdf("classic.pdf"), Level::FormFilling);
+        let path = certified(dir.path(), &pdf("classic.pdf"), DocMdp::FormFilling);
         // A new, unsigned signature field whose widget draws text on the page.
         append(&path, |file, update| {
             let mut widget = annotation("Widget", update, at);
@@ -294,7 +294,7 @@ fn form_filling_is_allowed_only_where_a_certification_allows_it() {
     let dir = tempfile::tempdir().unwrap();
     let form = pdf("form.pdf");
 
-    let allowed = certified(dir.path(), &form, Level::FormFilling);
+    let allowed = certified(dir.path(), &form, DocMdp::FormFilling);
     fill(&allowed, "43-NEU-2026");
     let report = validate(&allowed);
     let certification = &report.signatures[0];
@@ -308,7 +308,7 @@ fn form_filling_is_allowed_only_where_a_certification_allows_it() {
         certification.modifications
     );
 
-    let forbidden = certified(dir.path(), &form, Level::NoChanges);
+    let forbidden = certified(dir.path(), &form, DocMdp::NoChanges);
     fill(&forbidden, "43-NEU-2026");
     assert_eq!(
         validate(&forbidden).signatures[0].indication,

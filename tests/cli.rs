@@ -161,13 +161,17 @@ fn sign_refuses_a_seal_certificate_and_says_how_to_override() {
     let result = siegel(&args);
     assert_eq!(result.status.code(), Some(3));
     assert!(
-        stderr(&result).contains("--force") && stderr(&result).contains("siegel seal"),
+        stderr(&result).contains("--accept-certificate-kind")
+            && stderr(&result).contains("siegel seal"),
         "{}",
         stderr(&result)
     );
     assert!(!output.exists());
+    // --force only overwrites; the other kind needs its own flag.
     let mut forced = args.to_vec();
     forced.insert(1, "--force");
+    assert_eq!(siegel(&forced).status.code(), Some(3));
+    forced[1] = "--accept-certificate-kind";
     assert!(siegel(&forced).status.success());
 }
 

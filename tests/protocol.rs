@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use siegel::certificate::Kind;
-use siegel::protocol::{self, Format, Language};
+use siegel::protocol::{self, Format};
+use siegel::text::Language;
 use siegel::validate::{self, Indication};
-use siegel::{document, trust};
+use siegel::{output, trust};
 
 use crate::support::{self, have, pdf, pki, siegel, sign_with, stderr, stdout, validate};
 
@@ -106,7 +107,7 @@ pub(crate) fn assert_schema_valid(xml: &[u8], name: &str) {
 /// Writes the PDF protocol of `report` and returns its path.
 fn write_pdf(report: &validate::Report, dir: &Path, name: &str, language: Language) -> PathBuf {
     let path = dir.join(format!("{name}.pdf"));
-    protocol::write(report, &path, Format::Pdf, language).unwrap();
+    protocol::write(report, &path, Format::Pdf, language, false).unwrap();
     keep_first_page(&path, name);
     path
 }
@@ -337,16 +338,19 @@ fn protocol_pdf_is_pdf_a_with_the_reports_attached() {
 }
 
 #[test]
-fn protocol_write_never_overwrites() {
+fn protocol_write_overwrites_only_when_asked() {
     let dir = tempfile::tempdir().unwrap();
     let report = validate(&signed(dir.path()));
     let path = dir.path().join("protocol.html");
-    protocol::write(&report, &path, Format::Html, Language::En).unwrap();
-    let error = protocol::write(&report, &path, Format::Html, Language::En).unwrap_err();
+    protocol::write(&report, &path, Format::Html, Language::En, false).unwrap();
+    let error = protocol::write(&report, &path, Format::Html, Language::En, false).unwrap_err();
     assert!(matches!(
         error,
-        protocol::Error::Document(document::Error::Exists(_))
+        protocol::Error::Output(output::Error::Exists(_))
     ));
+    std::fs::write(&path, b"old").unwrap();
+    protocol::write(&report, &path, Format::Json, Language::En, true).unwrap();
+    assert!(std::fs::read(&path).unwrap().starts_with(b"{"));
 }
 
 #[test]

@@ -58,17 +58,9 @@ pub fn credential_with(p12: &str, options: software::Options) -> Credential {
 
 pub fn request(intent: Kind) -> sign::Request {
     sign::Request {
-        intent,
-        force: false,
-        time: time(),
         reason: Some("Prüfung der Unterlagen".into()),
         location: Some("München".into()),
-        contact_info: None,
-        level: sign::Level::B,
-        timestamp: None,
-        fetcher: None,
-        certify: None,
-        visible: None,
+        ..sign::Request::new(intent, time())
     }
 }
 
@@ -131,9 +123,11 @@ pub fn have(tool: &str) -> bool {
     found
 }
 
-/// pyHanko's verdict line per signature, e.g. `Sig1:<hash>:INTACT:TRUSTED,UNTOUCHED`.
-pub fn pyhanko_validate(path: &Path) -> (bool, String) {
-    let output = Command::new("pyhanko")
+/// pyHanko's validation of `path` against the test root, without revocation checks (Siegel's
+/// tests run offline too).
+pub fn pyhanko_validation(path: &Path) -> Command {
+    let mut command = Command::new("pyhanko");
+    command
         .args([
             "sign",
             "validate",
@@ -145,9 +139,13 @@ pub fn pyhanko_validate(path: &Path) -> (bool, String) {
         .arg(pki("root-ca.pem"))
         .arg("--other-certs")
         .arg(pki("intermediate-ca.pem"))
-        .arg(path)
-        .output()
-        .unwrap();
+        .arg(path);
+    command
+}
+
+/// pyHanko's verdict line per signature, e.g. `Sig1:<hash>:INTACT:TRUSTED,UNTOUCHED`.
+pub fn pyhanko_validate(path: &Path) -> (bool, String) {
+    let output = pyhanko_validation(path).output().unwrap();
     (
         output.status.success(),
         format!("{}{}", stdout(&output), stderr(&output)),

@@ -170,7 +170,7 @@ impl Pki {
         )
         .unwrap();
         let request = sign::Request {
-            force: true,
+            accept_other_kind: true,
             ..support::request(Kind::Seal)
         };
         sign::sign_pdf(

@@ -476,7 +476,11 @@ fn missing_token_and_wrong_kind_have_their_own_messages() {
         USER_PIN,
     );
     assert_eq!(result.status.code(), Some(3));
-    assert!(stderr(&result).contains("--force"), "{}", stderr(&result));
+    assert!(
+        stderr(&result).contains("--accept-certificate-kind"),
+        "{}",
+        stderr(&result)
+    );
     let result = hsm.seal(
         "Siegel Test",
         "no-such-key",

@@ -1031,7 +1031,7 @@ fn lists_signed_with_xmlsec1_load_and_anchor_validation_without_other_trust() {
         let html = siegel::protocol::render(
             &report,
             siegel::protocol::Format::Html,
-            siegel::protocol::Language::En,
+            siegel::text::Language::En,
         )
         .unwrap();
         let html = String::from_utf8(html).unwrap();
@@ -1045,7 +1045,7 @@ fn lists_signed_with_xmlsec1_load_and_anchor_validation_without_other_trust() {
         let de = siegel::protocol::render(
             &report,
             siegel::protocol::Format::Html,
-            siegel::protocol::Language::De,
+            siegel::text::Language::De,
         )
         .unwrap();
         assert!(

@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use quick_xml::events::Event;
 use siegel::certificate::{Kind, Qualification};
-use siegel::protocol::{self, Format, Language};
+use siegel::protocol::{self, Format};
+use siegel::text::Language;
 use siegel::validate::report::{
     ChainCertificate, Check, Finding, Indication, Policy, Report, Revocation, RevocationStatus,
     Signature, Signer, SubIndication, Timestamp, TimestampKind,

@@ -437,7 +437,7 @@ pub enum Error {
     },
     #[error("no signing key {selector} on token \"{token}\"")]
     NoKey { selector: String, token: String },
-    #[error("several signing keys on token \"{token}\"; choose one with --key LABEL or --key-id HEX: {}", keys.join(", "))]
+    #[error("several signing keys on token \"{token}\": {}", keys.join(", "))]
     AmbiguousKey { token: String, keys: Vec<String> },
     #[error("the key {key} has no certificate on the token")]
     NoCertificate { key: String },

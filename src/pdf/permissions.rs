@@ -10,7 +10,7 @@ use super::File;
 
 /// DocMDP access permissions (ISO 32000-2 Table 257).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-pub enum Level {
+pub enum DocMdp {
     /// `P 1`: no changes at all.
     NoChanges,
     /// `P 2`: filling in forms, instantiating page templates and signing.
@@ -19,7 +19,7 @@ pub enum Level {
     Annotations,
 }
 
-impl Level {
+impl DocMdp {
     pub fn from_p(p: i64) -> Option<Self> {
         match p {
             1 => Some(Self::NoChanges),
@@ -70,11 +70,11 @@ impl Locked {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Declared {
     /// Set on a certification signature: its DocMDP level.
-    pub certification: Option<Level>,
+    pub certification: Option<DocMdp>,
     /// Fields locked once this signature is applied.
     pub locked: Option<Locked>,
     /// A lock's own DocMDP level (PDF 2.0 `/Lock /P`).
-    pub lock_level: Option<Level>,
+    pub lock_level: Option<DocMdp>,
 }
 
 /// Reads the permissions of a signature from its dictionary and its field's `/Lock`.
@@ -106,7 +106,7 @@ pub(crate) fn declared<R: Read + Seek>(
         match method {
             // A missing or unknown /P reads as 2, the default (Table 257).
             Some(b"DocMDP") => {
-                declared.certification = Some(level(&params).unwrap_or(Level::FormFilling));
+                declared.certification = Some(level(&params).unwrap_or(DocMdp::FormFilling));
             }
             Some(b"FieldMDP") => declared.locked = locked(file, &params),
             _ => {}
@@ -125,11 +125,11 @@ pub(crate) fn declared<R: Read + Seek>(
     declared
 }
 
-fn level(dict: &Dictionary) -> Option<Level> {
+fn level(dict: &Dictionary) -> Option<DocMdp> {
     dict.get(b"P")
         .ok()
         .and_then(|p| p.as_i64().ok())
-        .and_then(Level::from_p)
+        .and_then(DocMdp::from_p)
 }
 
 fn locked<R: Read + Seek>(file: &mut File<R>, dict: &Dictionary) -> Option<Locked> {
@@ -153,7 +153,7 @@ fn locked<R: Read + Seek>(file: &mut File<R>, dict: &Dictionary) -> Option<Locke
 }
 
 /// The `/Reference` entry of a certification signature with DocMDP level `level`.
-pub(crate) fn certification_reference(level: Level) -> Object {
+pub(crate) fn certification_reference(level: DocMdp) -> Object {
     let mut params = Dictionary::new();
     params.set("Type", Object::Name(b"TransformParams".to_vec()));
     params.set("P", Object::Integer(level.p()));

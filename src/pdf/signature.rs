@@ -7,7 +7,7 @@ use std::io::{Read, Seek};
 use chrono::{DateTime, Utc};
 use lopdf::{Dictionary, Object, StringFormat, Writer, decode_text_string, text_string};
 
-use super::permissions::{self, Declared, Level};
+use super::permissions::{self, Declared, DocMdp};
 use super::update::Update;
 use super::{Error, File};
 
@@ -33,7 +33,7 @@ pub struct Request {
     /// Bytes reserved for the DER signature inside `/Contents`.
     pub capacity: usize,
     /// Makes this a certification signature with this DocMDP level (ISO 32000-2 §12.8.2.2).
-    pub certify: Option<Level>,
+    pub certify: Option<DocMdp>,
     /// Shows the signature on a page; `None` leaves it invisible.
     pub visible: Option<super::appearance::Visible>,
 }

@@ -4,8 +4,8 @@
 
 mod verdict;
 
-use super::Language;
 use super::text::{self, Tone};
+use crate::text::Language;
 use crate::validate::report::{self, Indication, Judgement, Report};
 
 /// The protocol of one document, ready to be typeset.

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Local, Utc};
 
-use super::Language;
 use crate::certificate::Kind;
+use crate::text::Language;
 use crate::trust::qualification::Qualification;
 use crate::validate::report::{RevocationStatus, TimestampKind};
 use crate::validate::{Indication, SubIndication};

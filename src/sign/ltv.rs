@@ -9,8 +9,8 @@ use std::path::Path;
 use super::{Error, append_signature};
 use crate::algorithm::Digest;
 use crate::certificate::{self, Certificate};
-use crate::document::Output;
 use crate::network::Fetcher;
+use crate::output::{self, Output};
 use crate::pdf::{self, dss};
 use crate::revocation::{self, Evidence};
 use crate::timestamp::TimeStamper;
@@ -64,12 +64,7 @@ pub(crate) fn append_validation_data(
         return Ok(());
     }
     let path = out.path().to_path_buf();
-    let io = |e: std::io::Error| {
-        Error::Document(crate::document::Error::Io {
-            path: path.display().to_string(),
-            source: std::sync::Arc::new(e),
-        })
-    };
+    let io = |e: std::io::Error| Error::Output(output::Error::io(&path, e));
     out.writer().flush().map_err(io)?;
     let pdf_error = |source| Error::Pdf {
         path: path.display().to_string(),
@@ -91,12 +86,9 @@ pub(crate) fn archive_timestamp(
 ) -> Result<Output, Error> {
     let mut out = out;
     let path = out.path().to_path_buf();
-    out.writer().flush().map_err(|e| {
-        Error::Document(crate::document::Error::Io {
-            path: path.display().to_string(),
-            source: std::sync::Arc::new(e),
-        })
-    })?;
+    out.writer()
+        .flush()
+        .map_err(|e| Error::Output(output::Error::io(&path, e)))?;
     let request = super::document_timestamp_request();
     let (_, _, stamped) = append_signature(
         &path,
@@ -155,22 +147,14 @@ pub fn extend(
         .2
     } else {
         let mut out = Output::create(output, overwrite)?;
-        let io = |e: std::io::Error| {
-            Error::Document(crate::document::Error::Io {
-                path: input.display().to_string(),
-                source: std::sync::Arc::new(e),
-            })
-        };
+        let io = |e: std::io::Error| Error::Output(output::Error::io(input, e));
         std::io::copy(&mut std::fs::File::open(input).map_err(io)?, out.writer()).map_err(io)?;
         out
     };
     if level >= super::Level::Lt {
-        out.writer().flush().map_err(|e| {
-            Error::Document(crate::document::Error::Io {
-                path: output.display().to_string(),
-                source: std::sync::Arc::new(e),
-            })
-        })?;
+        out.writer()
+            .flush()
+            .map_err(|e| Error::Output(output::Error::io(output, e)))?;
         let chains = document_chains(out.path(), fetcher)?;
         let material = material(&chains, fetcher, time)?;
         done.certificates = material.certificates.len();

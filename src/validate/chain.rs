@@ -73,7 +73,7 @@ fn validate_with(
             certificates: alone(),
             failure: Some((
                 SubIndication::NoCertificateChainFound,
-                "no trust anchor was given (use --trust)".into(),
+                "no trust anchor was given".into(),
             )),
         };
     }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use siegel::certificate::Kind;
 use siegel::key::{Credential, pin::Pin, software};
 use siegel::pdf::appearance::{Page, Visible};
-use siegel::pdf::permissions::Level;
+use siegel::pdf::permissions::DocMdp;
 use siegel::{network, sign, timestamp};
 
 use super::craft::Section;
@@ -283,7 +283,7 @@ pub struct Siegel {
     pub intent: Kind,
     pub pss: bool,
     pub digest: Option<siegel::algorithm::Digest>,
-    pub certify: Option<Level>,
+    pub certify: Option<DocMdp>,
     pub visible: Option<Place>,
     pub level: sign::Level,
     pub tsa: Option<String>,
@@ -322,7 +322,7 @@ impl Siegel {
         }
     }
 
-    pub fn certify(mut self, level: Level) -> Self {
+    pub fn certify(mut self, level: DocMdp) -> Self {
         self.certify = Some(level);
         self
     }

@@ -16,7 +16,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use lopdf::{Dictionary, Object, ObjectId};
-use siegel::pdf::permissions::Level;
+use siegel::pdf::permissions::DocMdp;
 
 use super::craft::{self, Numbers, Section, name, rect};
 use super::document::{Doc, Siegel, Workspace};
@@ -482,13 +482,13 @@ fn recipe(base: &str) -> (PathBuf, Option<Siegel>) {
         "classic" => ("classic.pdf", seal),
         "xref-stream" => ("xref-stream.pdf", seal),
         "linearized" => ("linearized.pdf", seal),
-        "certified-P1" => ("classic.pdf", seal.certify(Level::NoChanges)),
-        "certified-P2" => ("form.pdf", seal.certify(Level::FormFilling)),
-        "certified-P3" => ("classic.pdf", seal.certify(Level::Annotations)),
+        "certified-P1" => ("classic.pdf", seal.certify(DocMdp::NoChanges)),
+        "certified-P2" => ("form.pdf", seal.certify(DocMdp::FormFilling)),
+        "certified-P3" => ("classic.pdf", seal.certify(DocMdp::Annotations)),
         "visible" => ("classic.pdf", seal.visible(0, CORNER)),
         "visible-P2" => (
             "form.pdf",
-            seal.certify(Level::FormFilling).visible(0, CORNER),
+            seal.certify(DocMdp::FormFilling).visible(0, CORNER),
         ),
         "form" => ("form.pdf", seal),
         "classic-EC" => ("classic.pdf", Siegel::seal("seal-ec.p12")),

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 use siegel::algorithm::Digest;
-use siegel::pdf::permissions::Level;
+use siegel::pdf::permissions::DocMdp;
 
 use super::clerk::{self, EMPTY_FIELD};
 use super::document::{self, Doc, PyJob, Siegel, Workspace};
@@ -211,7 +211,7 @@ fn siegel_only(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec<
         let mut doc = bases.doc(workspace, base);
         doc.siegel(
             workspace,
-            &Siegel::seal("seal-rsa.p12").certify(Level::NoChanges),
+            &Siegel::seal("seal-rsa.p12").certify(DocMdp::NoChanges),
         );
         let ltv = doc.fork(workspace, "p1-ltv");
         cases.push(passed(doc, "siegel certify P=1", base));
@@ -228,7 +228,7 @@ fn siegel_only(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec<
         let mut doc = bases.doc(workspace, base);
         doc.siegel(
             workspace,
-            &Siegel::seal("seal-rsa.p12").certify(Level::FormFilling),
+            &Siegel::seal("seal-rsa.p12").certify(DocMdp::FormFilling),
         );
         clerk::fill(&mut doc, "Bemerkung", "Zur Kenntnis genommen");
         doc.siegel(workspace, &Siegel::signature("signature-ec.p12"));
@@ -242,7 +242,7 @@ fn siegel_only(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec<
         let mut doc = bases.doc(workspace, base);
         doc.siegel(
             workspace,
-            &Siegel::seal("seal-ec.p12").certify(Level::FormFilling),
+            &Siegel::seal("seal-ec.p12").certify(DocMdp::FormFilling),
         );
         doc.siegel(
             workspace,
@@ -258,7 +258,7 @@ fn siegel_only(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec<
         let mut doc = bases.doc(workspace, "classic");
         doc.siegel(
             workspace,
-            &Siegel::seal("seal-rsa.p12").certify(Level::FormFilling),
+            &Siegel::seal("seal-rsa.p12").certify(DocMdp::FormFilling),
         );
         doc.siegel(
             workspace,
@@ -278,7 +278,7 @@ fn siegel_only(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec<
         let mut doc = bases.doc(workspace, base);
         doc.siegel(
             workspace,
-            &Siegel::seal("seal-rsa.p12").certify(Level::Annotations),
+            &Siegel::seal("seal-rsa.p12").certify(DocMdp::Annotations),
         );
         clerk::sticky_note(&mut doc, NOTE);
         clerk::highlight(&mut doc, HIGHLIGHT);
@@ -293,7 +293,7 @@ fn siegel_only(workspace: &Workspace, bases: &Bases, tsa: &str, cases: &mut Vec<
         let mut doc = bases.doc(workspace, "multipage");
         doc.siegel(
             workspace,
-            &Siegel::seal("seal-ec.p12").certify(Level::Annotations),
+            &Siegel::seal("seal-ec.p12").certify(DocMdp::Annotations),
         );
         clerk::sticky_note(&mut doc, NOTE);
         cases.push(passed(doc, "siegel certify P=3, sticky note", "multipage"));
@@ -656,7 +656,7 @@ fn plan_pyhanko<'a>(
         let mut doc = bases.doc(workspace, "form-empty");
         doc.siegel(
             workspace,
-            &Siegel::seal("seal-rsa.p12").certify(Level::FormFilling),
+            &Siegel::seal("seal-rsa.p12").certify(DocMdp::FormFilling),
         );
         clerk::fill(&mut doc, "Bemerkung", "Gesehen");
         plan(

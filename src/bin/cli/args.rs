@@ -2,8 +2,11 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use siegel::pdf::appearance::{Page, Visible};
+use siegel::sign::Level;
+use siegel::text::Language;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -82,7 +85,7 @@ pub struct SignArgs {
     pub key: KeyArgs,
     /// PAdES baseline level: B-B; B-T adds a time-stamp from --tsa; B-LT certificates and
     /// revocation data; B-LTA an archive time-stamp.
-    #[arg(long, value_enum, default_value_t = Level::BB)]
+    #[arg(long, value_parser = level(), default_value_t = Level::B)]
     pub level: Level,
     #[command(flatten)]
     pub tsa: TsaArgs,
@@ -100,14 +103,19 @@ pub struct SignArgs {
     #[arg(long, value_enum, default_value_t = Certify::None)]
     pub certify: Certify,
     /// Show the signature on a page: PAGE,X,Y,W,H in points from the lower-left corner; PAGE
-    /// is a number from 1 or `last`. Without it the signature is invisible.
+    /// is a number from 1 or `last`. Without it the signature is invisible. The stamp's text is
+    /// in the locale's language, as the protocol's.
     #[arg(long, value_parser = parse_visible)]
     pub visible: Option<Visible>,
     #[command(flatten)]
     pub out: OutputArgs,
-    /// Overwrite existing outputs, and sign with a certificate of the other kind.
+    /// Overwrite existing outputs.
     #[arg(long)]
     pub force: bool,
+    /// Sign with a certificate that declares the other kind: a seal certificate for `sign`, a
+    /// personal one for `seal`.
+    #[arg(long)]
+    pub accept_certificate_kind: bool,
     /// Leave outputs that exist already and report them as skipped: resumes an interrupted
     /// batch (every finished output is complete, as outputs appear only when whole).
     #[arg(long, conflicts_with = "force")]
@@ -182,7 +190,7 @@ pub struct KeyArgs {
 #[derive(Debug, Args)]
 pub struct ExtendArgs {
     /// The level to reach; B-T adds a document time-stamp where the newest signature has none.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = level())]
     pub level: Level,
     #[command(flatten)]
     pub tsa: TsaArgs,
@@ -277,8 +285,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Language of the protocol (default: from LC_ALL, LC_MESSAGES or LANG; German for de*).
-    #[arg(long, value_enum, requires = "report")]
-    pub lang: Option<Lang>,
+    #[arg(long, value_parser = language(), requires = "report")]
+    pub lang: Option<Language>,
     /// Seal the PDF protocol with the key given by --p12 or --token (PAdES B-B), so the
     /// protocol itself is tamper-evident.
     #[arg(long, requires = "report")]
@@ -291,12 +299,6 @@ pub struct VerifyArgs {
     /// Documents to validate.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Lang {
-    De,
-    En,
 }
 
 #[derive(Debug, Args)]
@@ -339,22 +341,24 @@ pub enum Format {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Level {
-    #[value(name = "B-B")]
-    BB,
-    #[value(name = "B-T")]
-    BT,
-    #[value(name = "B-LT")]
-    BLt,
-    #[value(name = "B-LTA")]
-    BLta,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DigestArg {
     Sha256,
     Sha384,
     Sha512,
+}
+
+/// `--level` takes the core's levels under their ETSI names.
+fn level() -> impl TypedValueParser<Value = Level> {
+    clap::builder::PossibleValuesParser::new(Level::ALL.map(Level::name)).map(|name| {
+        let known = Level::ALL.into_iter().find(|level| level.name() == name);
+        known.unwrap_or_default()
+    })
+}
+
+/// `--lang` takes the core's languages by their tags.
+fn language() -> impl TypedValueParser<Value = Language> {
+    clap::builder::PossibleValuesParser::new(Language::ALL.map(Language::tag))
+        .map(|tag| Language::from_locale(&tag))
 }
 
 fn parse_visible(text: &str) -> Result<Visible, String> {

@@ -59,13 +59,12 @@ pub fn credential(args: &KeyArgs, settings: &Settings) -> Result<Credential> {
             shown(&token.label)
         ))?),
     };
-    Ok(token::open(
-        &module,
-        &token,
-        &selector,
-        pin.as_ref(),
-        options,
-    )?)
+    token::open(&module, &token, &selector, pin.as_ref(), options).map_err(|error| match error {
+        key::Error::Token(token::Error::AmbiguousKey { .. }) => {
+            anyhow!("{error}; choose one with --key LABEL or --key-id HEX")
+        }
+        error => error.into(),
+    })
 }
 
 /// The module and token for `label`: in `module` if given, else in the first known module

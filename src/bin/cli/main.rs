@@ -16,14 +16,14 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
 use clap::error::ErrorKind;
-use clap::{CommandFactory, FromArgMatches, ValueEnum};
+use clap::{CommandFactory, FromArgMatches};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use siegel::certificate::Kind;
 use siegel::key::{pin::Pin, software};
-use siegel::pdf::permissions::Level;
+use siegel::pdf::permissions::DocMdp;
 use siegel::settings::Settings;
-use siegel::timestamp::{self, TimeStamper};
+use siegel::timestamp;
 use siegel::validate::{self, Indication};
 use siegel::{document, network, sign, trust};
 
@@ -123,50 +123,37 @@ fn settings() -> Settings {
 }
 
 fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Settings) -> Result<u8> {
-    let level = match args.level {
-        args::Level::BB => sign::Level::B,
-        args::Level::BT => sign::Level::T,
-        args::Level::BLt => sign::Level::Lt,
-        args::Level::BLta => sign::Level::Lta,
-    };
-    let timestamp = if level >= sign::Level::T {
-        Some(time_stamper(&args.tsa, settings)?)
-    } else {
-        None
-    };
-    let fetcher: Option<Arc<dyn network::Fetcher>> = if level >= sign::Level::Lt {
-        Some(Arc::new(network::Http::new(
-            network::Policy::from_settings(settings),
-        )))
-    } else {
-        None
-    };
-    let targets = output_paths(&args.inputs, &args.out)?;
-    let credential = keys::credential(&args.key, settings)?;
-    console::note(&format!(
-        "level {}, {} document(s)",
-        level_name(args.level),
-        args.inputs.len()
-    ));
+    let level = args.level;
+    let (tsa_urls, http) = tsa(&args.tsa, settings, level >= sign::Level::T)?;
     let request = sign::Request {
-        intent,
-        force: args.force,
-        time: now,
+        accept_other_kind: args.accept_certificate_kind,
         reason: args.reason,
         location: args.location,
         contact_info: args.contact,
         level,
-        timestamp,
-        fetcher,
         certify: match args.certify {
             args::Certify::None => None,
-            args::Certify::NoChanges => Some(Level::NoChanges),
-            args::Certify::FormFilling => Some(Level::FormFilling),
-            args::Certify::Annotations => Some(Level::Annotations),
+            args::Certify::NoChanges => Some(DocMdp::NoChanges),
+            args::Certify::FormFilling => Some(DocMdp::FormFilling),
+            args::Certify::Annotations => Some(DocMdp::Annotations),
         },
         visible: args.visible.clone(),
-    };
-    sign::check_credential(&credential, &request)?;
+        language: report::language(),
+        ..sign::Request::new(intent, now)
+    }
+    .with_services(tsa_urls, http)
+    .map_err(|error| anyhow!("{error}: give --tsa URL, or tsa_urls in the settings"))?;
+    let targets = output_paths(&args.inputs, &args.out)?;
+    let credential = keys::credential(&args.key, settings)?;
+    console::note(&format!("level {level}, {} document(s)", args.inputs.len()));
+    sign::check_credential(&credential, &request).map_err(|error| match &error {
+        sign::Error::WrongKind { intent, actual, .. } => anyhow!(
+            "{error}; use `siegel {}` instead, or --accept-certificate-kind to {} with it anyway",
+            actual.verb(),
+            intent.verb()
+        ),
+        _ => error.into(),
+    })?;
 
     let progress = progress_bar(args.inputs.len());
     let mut failures = 0;
@@ -222,43 +209,44 @@ fn sign(args: args::SignArgs, intent: Kind, now: DateTime<Utc>, settings: &Setti
     Ok(if failures > 0 { EXIT_INPUT } else { 0 })
 }
 
-/// The TSA client for `--tsa` URLs (else those in the settings), with basic authentication
-/// from `auth_env` if given.
-fn time_stamper(tsa: &args::TsaArgs, settings: &Settings) -> Result<Arc<dyn TimeStamper>> {
-    let urls = if tsa.tsa.is_empty() {
+/// HTTP under the settings' policy and, if the level `needs` them, the `--tsa` URLs (else those
+/// in the settings) with basic authentication for them from `--tsa-auth-env` if given.
+fn tsa<'a>(
+    tsa: &'a args::TsaArgs,
+    settings: &'a Settings,
+    needs: bool,
+) -> Result<(&'a [String], Arc<network::Http>)> {
+    let mut http = network::Http::new(settings.network_policy());
+    let urls = if !needs {
+        return Ok((&[], Arc::new(http)));
+    } else if tsa.tsa.is_empty() {
         &settings.tsa_urls
     } else {
         &tsa.tsa
     };
-    let auth_env = tsa.tsa_auth_env.as_deref();
-    if urls.is_empty() {
-        bail!("this level needs a time-stamp authority: give --tsa URL");
-    }
     console::note(&format!("time-stamp authorities: {}", urls.join(", ")));
-    let mut http = network::Http::new(network::Policy::from_settings(settings));
-    if let Some(var) = auth_env {
+    if let Some(var) = &tsa.tsa_auth_env {
         let credentials =
             std::env::var(var).with_context(|| format!("environment variable {var} is not set"))?;
         http = http.with_basic_auth(zeroize::Zeroizing::new(credentials));
     }
-    Ok(Arc::new(timestamp::Client::new(
-        urls.to_vec(),
-        Arc::new(http),
-    )))
+    Ok((urls, Arc::new(http)))
 }
 
 /// `siegel extend`: raises signed documents to a higher level, adding only what is missing.
 fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
-    let level = match args.level {
-        args::Level::BB => bail!("B-B is where signatures start; extend to B-T, B-LT or B-LTA"),
-        args::Level::BT => sign::Level::T,
-        args::Level::BLt => sign::Level::Lt,
-        args::Level::BLta => sign::Level::Lta,
-    };
-    let stamper = time_stamper(&args.tsa, settings)?;
-    let fetcher = network::Http::new(network::Policy::from_settings(settings));
+    let level = args.level;
+    if level == sign::Level::B {
+        bail!("B-B is where signatures start; extend to B-T, B-LT or B-LTA");
+    }
+    let (urls, http) = tsa(&args.tsa, settings, true)?;
+    if urls.is_empty() {
+        bail!(
+            "this level needs a time-stamp authority: give --tsa URL, or tsa_urls in the settings"
+        );
+    }
+    let stamper = timestamp::Client::new(urls.to_vec(), http.clone());
     let targets = output_paths(&args.inputs, &args.out)?;
-    let level_name = level_name(args.level);
     let mut failures = 0;
     for (input, target) in args.inputs.iter().zip(&targets) {
         let name = input.display().to_string();
@@ -267,22 +255,22 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
             input,
             target,
             level,
-            stamper.as_ref(),
-            &fetcher,
+            &stamper,
+            http.as_ref(),
             args.force,
             chrono::Utc::now(),
         )
         .and_then(|(out, done)| Ok((out.commit()?, done)));
         let line = match (&result, args.format) {
             (Ok((written, done)), Format::Text) => format!(
-                "{shown}: {level_name} -> {} ({})",
+                "{shown}: {level} -> {} ({})",
                 output::shown(&written.display().to_string()),
                 describe_extension(done)
             ),
             (Ok((written, done)), Format::Json) => output::json(&serde_json::json!({
                 "file": name,
                 "status": "ok",
-                "level": level_name,
+                "level": level.name(),
                 "output": written.display().to_string(),
                 "document_timestamp": done.timestamped,
                 "certificates": done.certificates,
@@ -305,14 +293,6 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
         console::print_result(&line, result.is_err());
     }
     Ok(if failures > 0 { EXIT_INPUT } else { 0 })
-}
-
-/// `B-LTA` for `--level B-LTA`.
-fn level_name(level: args::Level) -> String {
-    level
-        .to_possible_value()
-        .map(|v| v.get_name().to_owned())
-        .unwrap_or_default()
 }
 
 fn describe_extension(done: &sign::Extended) -> String {
@@ -375,14 +355,14 @@ fn output_paths(inputs: &[PathBuf], out: &args::OutputArgs) -> Result<Vec<PathBu
 
 fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Result<u8> {
     let report_plan = report::Plan::from_args(&args)?;
-    let mut store = trust::Store::new();
-    for path in args.trust.iter().chain(&settings.trust_anchors) {
-        store.add_file(path)?;
+    let (mut options, problems) = settings.validation(now, &args.trust);
+    if let Some(problem) = problems.into_iter().next() {
+        return Err(problem.into());
     }
     if !args.no_trusted_lists {
         // Lists are checked now: their signers must be valid today, whatever --at says.
         match trust::cache::load_configured(settings, now) {
-            Ok(Some(snapshot)) => store.set_lists(Arc::new(snapshot)),
+            Ok(Some(snapshot)) => options.trust.set_lists(Arc::new(snapshot)),
             Ok(None) => {}
             Err(error) => console::note(&format!("the trusted lists are not used: {error}")),
         }
@@ -406,13 +386,20 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
                 .with_context(|| format!("--crypto {}: not a crypto catalogue", args.crypto))?
         }
     };
-    let offline = args.offline || settings.offline;
+    if args.offline {
+        options.fetcher = None;
+    }
+    if options.trust.is_empty() {
+        console::info(
+            "siegel: no trust anchor given (--trust FILE, or trust_anchors in the settings): no chain can end at a trusted root",
+        );
+    }
     console::note(&format!(
         "validation time {}, {} trust anchor(s), crypto catalogue {}, {}",
         time.to_rfc3339(),
-        store.anchors().len(),
+        options.trust.anchors().len(),
         crypto.name,
-        if offline {
+        if options.fetcher.is_none() {
             "offline"
         } else {
             "online (OCSP, CRL and missing issuers fetched)"
@@ -420,15 +407,8 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
     ));
     let options = validate::Options {
         crypto,
-        trust: store,
         time,
-        fetcher: if offline {
-            None
-        } else {
-            Some(Arc::new(network::Http::new(
-                network::Policy::from_settings(settings),
-            )))
-        },
+        ..options
     };
     let progress = progress_bar(args.inputs.len());
     let results: Vec<Result<validate::Report, String>> = args
@@ -495,17 +475,9 @@ fn demo(args: args::DemoArgs, now: DateTime<Utc>) -> Result<u8> {
         software::Options::default(),
     )?;
     let request = sign::Request {
-        intent: Kind::Seal,
-        force: false,
-        time: now,
         reason: Some("Demo: Siegel seals a sample".into()),
         location: Some("Musterstadt".into()),
-        contact_info: None,
-        level: sign::Level::B,
-        timestamp: None,
-        fetcher: None,
-        certify: None,
-        visible: None,
+        ..sign::Request::new(Kind::Seal, now)
     };
     let outcome = sign::sign_pdf(&input, &args.output, &credential, &request, true)?;
     print_line(&format!(
@@ -599,7 +571,7 @@ fn trust_command(
     match command {
         args::TrustCommand::Update(args) => {
             let signers = lotl_signers(&args.signers.lotl_signers, settings)?;
-            let fetcher = network::Http::new(network::Policy::from_settings(settings));
+            let fetcher = network::Http::new(settings.network_policy());
             let update = cache.update(&args.lotl, &signers, &args.territories, &fetcher, now)?;
             println!(
                 "{} list(s) updated in {}",

@@ -7,10 +7,11 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use siegel::certificate::Kind;
-use siegel::protocol::{self, Format, Language};
-use siegel::{document, sign, validate};
+use siegel::protocol::{self, Format};
+use siegel::text::Language;
+use siegel::{sign, validate};
 
-use crate::args::{KeyArgs, Lang, VerifyArgs};
+use crate::args::{KeyArgs, VerifyArgs};
 use crate::keys;
 
 /// What to write, checked before any validation runs so mistakes cost nothing.
@@ -58,11 +59,7 @@ impl Plan {
                 path.display()
             );
         }
-        let language = match args.lang {
-            Some(Lang::De) => Language::De,
-            Some(Lang::En) => Language::En,
-            None => Language::from_locale(&system_locale()),
-        };
+        let language = args.lang.unwrap_or_else(language);
         Ok(Some(Self {
             path: path.clone(),
             format,
@@ -79,17 +76,15 @@ impl Plan {
         key: Option<&KeyArgs>,
         now: DateTime<Utc>,
     ) -> Result<PathBuf> {
-        let bytes = protocol::render(report, self.format, self.language)
-            .context("cannot render the protocol")?;
         match key.filter(|_| self.seal) {
-            Some(key) => self.seal(&bytes, key, now),
+            Some(key) => {
+                let bytes = protocol::render(report, self.format, self.language)
+                    .context("cannot render the protocol")?;
+                self.seal(&bytes, key, now)
+            }
             None => {
-                let mut output = document::Output::create(&self.path, self.force)?;
-                output
-                    .writer()
-                    .write_all(&bytes)
-                    .with_context(|| format!("cannot write {}", self.path.display()))?;
-                Ok(output.commit()?)
+                protocol::write(report, &self.path, self.format, self.language, self.force)?;
+                Ok(self.path.clone())
             }
         }
     }
@@ -111,23 +106,12 @@ impl Plan {
             .and_then(|()| unsealed.flush())
             .context("cannot write the protocol before sealing")?;
         let request = sign::Request {
-            intent: Kind::Seal,
-            force: false,
-            time: now,
             reason: Some(
-                match self.language {
-                    Language::De => "Prüfprotokoll",
-                    Language::En => "Verification protocol",
-                }
-                .to_owned(),
+                self.language
+                    .pick("Verification protocol", "Prüfprotokoll")
+                    .into(),
             ),
-            location: None,
-            contact_info: None,
-            level: sign::Level::B,
-            certify: None,
-            visible: None,
-            timestamp: None,
-            fetcher: None,
+            ..sign::Request::new(Kind::Seal, now)
         };
         let outcome = sign::sign_pdf(
             unsealed.path(),
@@ -141,11 +125,13 @@ impl Plan {
     }
 }
 
-/// The locale of messages as POSIX ranks the variables: LC_ALL, then LC_MESSAGES, then LANG.
-fn system_locale() -> String {
-    ["LC_ALL", "LC_MESSAGES", "LANG"]
+/// The language of the locale of messages, as POSIX ranks the variables: LC_ALL, then
+/// LC_MESSAGES, then LANG. For the protocol and the visible stamp alike.
+pub fn language() -> Language {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
         .iter()
         .filter_map(|name| std::env::var(name).ok())
         .find(|value| !value.is_empty())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    Language::from_locale(&locale)
 }

@@ -9,7 +9,7 @@ use iced::{Element, Event, Size, Subscription, Task, Theme, event, window};
 use siegel::certificate::Kind;
 use siegel::settings::Settings;
 
-use crate::i18n::Language;
+use crate::i18n::{self, Language, Texts};
 use crate::modal::{self, Modal, confirm, pin};
 use crate::screen::{self, Intent, Screen, settings, sign, start, validate};
 use crate::{font, theme};
@@ -37,6 +37,8 @@ pub struct App {
     modal: Option<Modal>,
     settings: Settings,
     language: Language,
+    /// A placement is being written to the settings file; the next waits for it.
+    remembering: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -45,9 +47,13 @@ pub enum Message {
     Modal(modal::Message),
     FileHovered(bool),
     FileDropped(PathBuf),
-    Tab { backwards: bool },
+    Tab {
+        backwards: bool,
+    },
     Enter,
     Escape,
+    /// The placement written to the settings file (`None`: the worker stopped).
+    PlacementRemembered(Option<siegel::sign::Placement>),
 }
 
 impl App {
@@ -56,7 +62,7 @@ impl App {
             Ok(settings) => (settings, None),
             Err(error) => (Settings::default(), Some(error.to_string())),
         };
-        let language = Language::choose(settings.language.as_deref());
+        let language = i18n::choose(settings.language.as_deref());
         let (start, task) = start::Start::new(files, notice);
         (
             Self {
@@ -64,6 +70,7 @@ impl App {
                 modal: None,
                 settings,
                 language,
+                remembering: false,
             },
             task.map(|m| Message::Screen(screen::Message::Start(m))),
         )
@@ -148,6 +155,14 @@ impl App {
                     self.update_screen(screen::Message::Settings(settings::Message::Activate))
                 }
             },
+            Message::PlacementRemembered(written) => {
+                self.remembering = false;
+                // Changed again while the file was written: write the newest choice too.
+                match written {
+                    Some(written) if written != self.settings.placement => self.remember(),
+                    _ => Task::none(),
+                }
+            }
             Message::Escape => match &self.modal {
                 Some(Modal::Pin(_)) => self.update_modal(modal::Message::Pin(pin::Message::Cancel)),
                 Some(Modal::Confirm(_)) => {
@@ -201,7 +216,7 @@ impl App {
                         task.map(|m| Message::Screen(screen::Message::Settings(m)))
                     }
                     settings::Action::Saved(settings) => {
-                        self.language = Language::choose(settings.language.as_deref());
+                        self.language = i18n::choose(settings.language.as_deref());
                         self.settings = settings;
                         Task::none()
                     }
@@ -227,17 +242,27 @@ impl App {
                 Task::none()
             }
             sign::Action::Remember(settings) => {
-                let placement = settings.placement;
-                self.settings.placement = placement;
-                let generation = GENERATION.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-                Task::perform(
-                    crate::worker::spawn(move || remember_placement(placement, generation)),
-                    drop,
-                )
-                .discard()
+                self.settings.placement = settings.placement;
+                self.remember()
             }
             sign::Action::Back => self.home(),
         }
+    }
+
+    /// Writes the placement to the settings file on a worker, one write at a time.
+    fn remember(&mut self) -> Task<Message> {
+        if self.remembering {
+            return Task::none();
+        }
+        self.remembering = true;
+        let placement = self.settings.placement;
+        Task::perform(
+            crate::worker::spawn(move || {
+                remember_placement(placement);
+                placement
+            }),
+            Message::PlacementRemembered,
+        )
     }
 
     fn update_modal(&mut self, message: modal::Message) -> Task<Message> {
@@ -359,14 +384,7 @@ mod tests;
 /// file that does not load is left alone: the user fixes it in Settings, and a stamp position
 /// is not worth replacing their other choices with defaults. Failing to save only costs the
 /// choice next time, so errors are not shown.
-fn remember_placement(placement: siegel::settings::Placement, generation: u64) {
-    // Quick changes run on several workers: only the newest choice is written, one at a time.
-    let Ok(_writing) = WRITING.lock() else {
-        return;
-    };
-    if GENERATION.load(std::sync::atomic::Ordering::SeqCst) != generation {
-        return;
-    }
+fn remember_placement(placement: siegel::sign::Placement) {
     if let Ok(mut settings) = Settings::load()
         && settings.placement != placement
     {
@@ -374,6 +392,3 @@ fn remember_placement(placement: siegel::settings::Placement, generation: u64) {
         let _ = settings.save();
     }
 }
-
-static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

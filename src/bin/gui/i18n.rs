@@ -7,61 +7,40 @@ use std::sync::OnceLock;
 const GERMAN: &str = include_str!("../../../assets/i18n/de.toml");
 const ENGLISH: &str = include_str!("../../../assets/i18n/en.toml");
 
-/// The languages the app speaks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Language {
-    De,
-    #[default]
-    En,
-}
+pub use siegel::text::Language;
 
-impl From<siegel::protocol::Language> for Language {
-    fn from(language: siegel::protocol::Language) -> Self {
-        match language {
-            siegel::protocol::Language::De => Self::De,
-            siegel::protocol::Language::En => Self::En,
-        }
+/// The settings' choice, else the system's locale; the protocol's rule for locales, so the app
+/// and the protocols it saves always agree.
+pub fn choose(setting: Option<&str>) -> Language {
+    match setting {
+        Some(code) if !code.is_empty() => Language::from_locale(code),
+        _ => sys_locale::get_locale().map_or(Language::En, |l| Language::from_locale(&l)),
     }
 }
 
-impl Language {
-    /// `de`, `de_DE.UTF-8`, `de-AT` ... are German; everything else English: the protocol's
-    /// rule, so the app and the protocols it saves always agree.
-    pub fn from_locale(locale: &str) -> Self {
-        Self::from(siegel::protocol::Language::from_locale(locale))
-    }
-
-    /// The same language for the protocol.
-    pub fn protocol(self) -> siegel::protocol::Language {
-        match self {
-            Self::De => siegel::protocol::Language::De,
-            Self::En => siegel::protocol::Language::En,
-        }
-    }
-
-    /// The settings' choice, else the system's locale.
-    pub fn choose(setting: Option<&str>) -> Self {
-        match setting {
-            Some(code) if !code.is_empty() => Self::from_locale(code),
-            _ => sys_locale::get_locale().map_or(Self::En, |l| Self::from_locale(&l)),
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::De => "de",
-            Self::En => "en",
-        }
-    }
-
+/// The app's texts in the core's [`Language`].
+pub trait Texts: Copy {
     /// The text for `key`; English where German lacks it, the key itself where both do (a
     /// test keeps that from shipping).
-    pub fn t(self, key: &'static str) -> &'static str {
+    fn t(self, key: &'static str) -> &'static str;
+    /// The text for a computed key, if either language has it.
+    fn lookup(self, key: &str) -> Option<&'static str>;
+    /// The text for `key` with `{name}` placeholders filled in.
+    fn f(self, key: &'static str, values: &[(&str, &str)]) -> String {
+        let mut text = self.t(key).to_owned();
+        for (name, value) in values {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+}
+
+impl Texts for Language {
+    fn t(self, key: &'static str) -> &'static str {
         self.lookup(key).unwrap_or(key)
     }
 
-    /// The text for a computed key, if either language has it.
-    pub fn lookup(self, key: &str) -> Option<&'static str> {
+    fn lookup(self, key: &str) -> Option<&'static str> {
         let tables = tables();
         let table = match self {
             Self::De => &tables.0,
@@ -71,24 +50,6 @@ impl Language {
             .get(key)
             .or_else(|| tables.1.get(key))
             .map(String::as_str)
-    }
-
-    /// The text for `key` with `{name}` placeholders filled in.
-    pub fn f(self, key: &'static str, values: &[(&str, &str)]) -> String {
-        let mut text = self.t(key).to_owned();
-        for (name, value) in values {
-            text = text.replace(&format!("{{{name}}}"), value);
-        }
-        text
-    }
-}
-
-impl std::fmt::Display for Language {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::De => "Deutsch",
-            Self::En => "English",
-        })
     }
 }
 
@@ -179,7 +140,7 @@ mod tests {
         assert_eq!(Language::from_locale("de-AT"), Language::De);
         assert_eq!(Language::from_locale("en_GB"), Language::En);
         assert_eq!(Language::from_locale("fr"), Language::En);
-        assert_eq!(Language::choose(Some("de")), Language::De);
+        assert_eq!(choose(Some("de")), Language::De);
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The verdict at the top of page 1: one plain sentence in the reader's language, and per
 //! signature who signed when with its result, as § 298(3) ZPO asks a protocol to state.
 
-use super::{Language, Verdict, signer_name, title};
+use super::{Verdict, signer_name, title};
 use crate::protocol::text::{self, Tone};
+use crate::text::Language;
 use crate::validate::report::{self, Indication, Report};
 
 pub fn verdict(report: &Report, l: Language) -> Verdict {

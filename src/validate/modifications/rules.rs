@@ -3,14 +3,14 @@
 //! allowed, allowed if its area of the page held nothing signed, or not allowed.
 
 use super::diff::{Change, Edit, Harmless, Region};
-use crate::pdf::permissions::{Level, Locked};
+use crate::pdf::permissions::{DocMdp, Locked};
 use crate::validate::report::Finding;
 
 /// The permissions in force for the changes after one signature.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Rules {
     /// The DocMDP level of the document's certification, or of a field lock (the strictest).
-    pub(crate) level: Option<Level>,
+    pub(crate) level: Option<DocMdp>,
     /// Whether a certification signature (not only a lock) set `level`.
     pub(crate) certified: bool,
     pub(crate) locks: Vec<Locked>,
@@ -147,7 +147,7 @@ impl Judged {
 /// Judges `changes` (all updates after a signature, in order) under `rules`.
 pub(crate) fn judge<'a>(changes: impl IntoIterator<Item = &'a Change>, rules: &Rules) -> Judged {
     let mut judged = Judged::default();
-    let no_changes = rules.level == Some(Level::NoChanges);
+    let no_changes = rules.level == Some(DocMdp::NoChanges);
     for change in changes {
         let text = change.to_string();
         match change {
@@ -333,7 +333,7 @@ fn annotation(
             "EVIL_ANNOTATION_ATTACK",
             format!(
                 "a {subtype} annotation was added or changed on the certified document (DocMDP level {}), where it can cover or add content",
-                rules.level.map_or(2, Level::p)
+                rules.level.map_or(2, DocMdp::p)
             ),
         );
     };
@@ -352,7 +352,7 @@ fn annotation(
         _ => Tint::None,
     };
     match rules.level {
-        Some(Level::Annotations) => {
+        Some(DocMdp::Annotations) => {
             judged.allow(
                 change,
                 format!("{text} (the certification allows annotations)"),
@@ -365,7 +365,7 @@ fn annotation(
             ));
             eaa(judged);
         }
-        Some(Level::NoChanges) => judged
+        Some(DocMdp::NoChanges) => judged
             .drawn
             .push(format!("{text} although a signature allows no changes")),
         _ if edit == Edit::Added => {
@@ -413,7 +413,7 @@ mod tests {
     #[test]
     fn a_locked_field_may_not_be_filled_even_where_the_certification_allows_filling() {
         let rules = Rules {
-            level: Some(Level::FormFilling),
+            level: Some(DocMdp::FormFilling),
             certified: true,
             locks: vec![Locked::Include(vec!["Betrag".into()])],
         };
@@ -428,7 +428,7 @@ mod tests {
     #[test]
     fn a_lock_level_of_1_forbids_what_the_certification_would_allow() {
         let rules = Rules {
-            level: Some(Level::NoChanges),
+            level: Some(DocMdp::NoChanges),
             certified: false,
             locks: Vec::new(),
         };
@@ -454,7 +454,7 @@ mod tests {
     #[test]
     fn validation_data_and_time_stamps_pass_even_where_no_changes_are_allowed() {
         let rules = Rules {
-            level: Some(Level::NoChanges),
+            level: Some(DocMdp::NoChanges),
             certified: true,
             locks: Vec::new(),
         };

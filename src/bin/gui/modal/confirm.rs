@@ -4,7 +4,7 @@
 use iced::widget::{column, row, text};
 use iced::{Element, Length};
 
-use crate::i18n::Language;
+use crate::i18n::{Language, Texts};
 use crate::widget;
 
 #[derive(Debug)]

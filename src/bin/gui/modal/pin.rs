@@ -8,7 +8,7 @@ use siegel::key::pin::Pin as Secret;
 use siegel::key::token::Flags;
 use zeroize::Zeroizing;
 
-use crate::i18n::Language;
+use crate::i18n::{Language, Texts};
 use crate::theme::{self, Tone};
 use crate::{font, widget};
 

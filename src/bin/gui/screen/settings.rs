@@ -2,18 +2,19 @@
 //! offline validation, default level and output naming. Edits stay here until "Save"; the
 //! file is the one the command line reads too.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use iced::widget::{
     Space, column, container, pick_list, row, scrollable, text, text_input, toggler,
 };
 use iced::{Alignment, Element, Length, Padding, Task};
-use siegel::settings::{self, Settings as Data};
+use siegel::settings::Settings as Data;
+use siegel::sign;
 
 use crate::focus::{self, Ring};
-use crate::i18n::Language;
+use crate::i18n::{Language, Texts};
 use crate::theme::{self, Tone};
-use crate::widget;
+use crate::{widget, worker};
 
 #[derive(Debug)]
 pub struct Settings {
@@ -95,12 +96,16 @@ pub enum Message {
     RemoveModule(usize),
     PickAnchor,
     AnchorPicked(Option<PathBuf>),
+    /// The certificate checked and copied beside the settings, or why not.
+    AnchorImported(Result<PathBuf, String>),
     RemoveAnchor(usize),
     OfflineToggled(bool),
-    LevelChanged(settings::Level),
+    LevelChanged(sign::Level),
     SignedSuffixChanged(String),
     SealedSuffixChanged(String),
     Save,
+    /// The file written (with what was written), or why not.
+    Saved(Result<Data, String>),
     Back,
     FocusNext(bool),
     /// Enter: the focused button, toggle or choice (choices step to their next value).
@@ -131,7 +136,7 @@ impl Settings {
             Message::LanguageChanged(choice) => {
                 self.data.language = match choice {
                     LanguageChoice::System => None,
-                    LanguageChoice::Fixed(language) => Some(language.code().to_owned()),
+                    LanguageChoice::Fixed(language) => Some(language.tag().to_owned()),
                 };
             }
             Message::NewTsaChanged(url) => self.new_tsa = url,
@@ -172,21 +177,19 @@ impl Settings {
                 ));
             }
             Message::AnchorPicked(Some(path)) => {
-                // Check the certificate now, so a wrong file is caught where it was chosen.
-                let mut store = siegel::trust::Store::new();
-                match store
-                    .add_file(&path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|()| self.import(&path))
-                {
-                    Ok(imported) if !self.data.trust_anchors.contains(&imported) => {
-                        self.data.trust_anchors.push(imported);
-                        self.outcome = None;
-                    }
-                    Ok(_) => {}
-                    Err(error) => self.outcome = Some(Err(error)),
+                let file = self.file.clone().ok();
+                return Action::Task(Task::perform(
+                    worker::spawn(move || import(file.as_deref(), &path)),
+                    |result| Message::AnchorImported(result.unwrap_or_else(stopped)),
+                ));
+            }
+            Message::AnchorImported(Ok(imported)) => {
+                if !self.data.trust_anchors.contains(&imported) {
+                    self.data.trust_anchors.push(imported);
+                    self.outcome = None;
                 }
             }
+            Message::AnchorImported(Err(error)) => self.outcome = Some(Err(error)),
             Message::ModulePicked(None) | Message::AnchorPicked(None) => {}
             Message::RemoveAnchor(index) => remove(&mut self.data.trust_anchors, index),
             Message::OfflineToggled(offline) => self.data.offline = offline,
@@ -201,21 +204,17 @@ impl Settings {
                     self.outcome = Some(Err(language.t("settings.suffix_empty").to_owned()));
                     return Action::None;
                 }
-                let saved = match &self.file {
-                    Ok(path) => self.data.save_to(path).map_err(|e| e.to_string()),
-                    Err(error) => Err(error.clone()),
-                };
-                return match saved {
-                    Ok(()) => {
-                        self.outcome = Some(Ok(()));
-                        Action::Saved(self.data.clone())
-                    }
-                    Err(error) => {
-                        self.outcome = Some(Err(error));
-                        Action::None
-                    }
-                };
+                let (file, data) = (self.file.clone(), self.data.clone());
+                return Action::Task(Task::perform(
+                    worker::spawn(move || save(file, data)),
+                    |result| Message::Saved(result.unwrap_or_else(stopped)),
+                ));
             }
+            Message::Saved(Ok(data)) => {
+                self.outcome = Some(Ok(()));
+                return Action::Saved(data);
+            }
+            Message::Saved(Err(error)) => self.outcome = Some(Err(error)),
             Message::Back => return Action::Back,
             Message::FocusNext(backwards) => {
                 let items = self.focusables();
@@ -234,7 +233,7 @@ impl Settings {
                         Message::LanguageChanged(all[next % all.len()])
                     }
                     Some(Focus::Level) => {
-                        let all = settings::Level::ALL;
+                        let all = sign::Level::ALL;
                         let next = all
                             .iter()
                             .position(|l| *l == self.data.level)
@@ -279,29 +278,6 @@ impl Settings {
             None | Some("") => LanguageChoice::System,
             Some(code) => LanguageChoice::Fixed(Language::from_locale(code)),
         }
-    }
-
-    /// Copies a trusted certificate into `trust-anchors/` beside the settings file, so the
-    /// trust stays when the original (often in Downloads) goes away.
-    fn import(&self, path: &std::path::Path) -> Result<PathBuf, String> {
-        let Ok(file) = &self.file else {
-            return Ok(path.to_path_buf());
-        };
-        let folder = file.parent().map_or_else(
-            || PathBuf::from("trust-anchors"),
-            |p| p.join("trust-anchors"),
-        );
-        if path.starts_with(&folder) {
-            return Ok(path.to_path_buf());
-        }
-        let name = path
-            .file_name()
-            .ok_or_else(|| format!("{}: not a file name", path.display()))?;
-        let target = folder.join(name);
-        std::fs::create_dir_all(&folder)
-            .and_then(|()| std::fs::copy(path, &target))
-            .map_err(|e| format!("{}: {e}", target.display()))?;
-        Ok(target)
     }
 
     pub fn view(&self, language: Language) -> Element<'_, Message> {
@@ -388,7 +364,7 @@ impl Settings {
                         t("settings.level"),
                         widget::ring(
                             pick_list(
-                                settings::Level::ALL,
+                                sign::Level::ALL,
                                 Some(self.data.level),
                                 Message::LevelChanged
                             ),
@@ -519,6 +495,43 @@ fn remove<T>(items: &mut Vec<T>, index: usize) {
     }
 }
 
+/// Checks the certificate at `path` (so a wrong file is caught where it was chosen) and copies
+/// it into `trust-anchors/` beside the settings `file`, so the trust stays when the original
+/// (often in Downloads) goes away.
+fn import(file: Option<&Path>, path: &Path) -> Result<PathBuf, String> {
+    siegel::trust::Store::new()
+        .add_file(path)
+        .map_err(|e| e.to_string())?;
+    let Some(file) = file else {
+        return Ok(path.to_path_buf());
+    };
+    let folder = file.parent().map_or_else(
+        || PathBuf::from("trust-anchors"),
+        |p| p.join("trust-anchors"),
+    );
+    if path.starts_with(&folder) {
+        return Ok(path.to_path_buf());
+    }
+    let name = path
+        .file_name()
+        .ok_or_else(|| format!("{}: not a file name", path.display()))?;
+    let target = folder.join(name);
+    std::fs::create_dir_all(&folder)
+        .and_then(|()| std::fs::copy(path, &target))
+        .map_err(|e| format!("{}: {e}", target.display()))?;
+    Ok(target)
+}
+
+/// Writes `data` to the settings `file` (or says why there is none); hands `data` back.
+fn save(file: Result<PathBuf, String>, data: Data) -> Result<Data, String> {
+    data.save_to(&file?).map_err(|e| e.to_string())?;
+    Ok(data)
+}
+
+fn stopped<T>() -> Result<T, String> {
+    Err("the worker thread stopped".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -548,8 +561,9 @@ mod tests {
         let path = dir.path().join("not-a-cert.pem");
         std::fs::write(&path, "hello").unwrap();
         let mut screen = Settings::new(&Data::default());
-        screen.file = Ok(dir.path().join("settings.toml"));
-        screen.update(Message::AnchorPicked(Some(path)), Language::En);
+        let imported = import(Some(&dir.path().join("settings.toml")), &path);
+        assert!(imported.is_err());
+        screen.update(Message::AnchorImported(imported), Language::En);
         assert!(screen.data.trust_anchors.is_empty());
         assert!(matches!(screen.outcome, Some(Err(_))));
     }
@@ -565,8 +579,13 @@ mod tests {
             Language::En,
         );
         screen.update(Message::OfflineToggled(true), Language::En);
-        let Action::Saved(saved) = screen.update(Message::Save, Language::En) else {
-            panic!("expected the settings to be saved");
+        // The file is written on a worker; its answer hands the settings over.
+        let Action::Task(_) = screen.update(Message::Save, Language::En) else {
+            panic!("expected the settings to be saved on a worker");
+        };
+        let written = save(Ok(path.clone()), screen.data.clone());
+        let Action::Saved(saved) = screen.update(Message::Saved(written), Language::En) else {
+            panic!("expected the settings to be handed over");
         };
         assert_eq!(saved.language.as_deref(), Some("de"));
         assert_eq!(Data::load_from(&path).unwrap(), saved);
@@ -576,14 +595,16 @@ mod tests {
     fn an_imported_certificate_is_copied_beside_the_settings() {
         let dir = tempfile::tempdir().unwrap();
         let mut screen = Settings::new(&Data::default());
-        screen.file = Ok(dir.path().join("settings.toml"));
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pki/root-ca.pem");
-        screen.update(Message::AnchorPicked(Some(root)), Language::En);
+        let file = dir.path().join("settings.toml");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pki/root-ca.pem");
         let copy = dir.path().join("trust-anchors/root-ca.pem");
-        assert_eq!(screen.data.trust_anchors, std::slice::from_ref(&copy));
+        assert_eq!(import(Some(&file), &root), Ok(copy.clone()));
         assert!(copy.exists());
-        screen.update(Message::AnchorPicked(Some(copy)), Language::En);
+        screen.update(Message::AnchorImported(Ok(copy.clone())), Language::En);
+        assert_eq!(screen.data.trust_anchors, std::slice::from_ref(&copy));
+        // The copy itself stays where it is, and is listed once.
+        assert_eq!(import(Some(&file), &copy), Ok(copy.clone()));
+        screen.update(Message::AnchorImported(Ok(copy)), Language::En);
         assert_eq!(screen.data.trust_anchors.len(), 1);
     }
 

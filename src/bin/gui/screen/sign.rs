@@ -14,11 +14,11 @@ use iced::{Element, Task};
 use siegel::certificate::Kind;
 use siegel::key::Credential;
 use siegel::key::pin::Pin;
-use siegel::settings::{self, Settings};
-use siegel::{network, sign, timestamp};
+use siegel::settings::Settings;
+use siegel::{network, output, sign};
 
 use crate::focus::{self, Ring};
-use crate::i18n::Language;
+use crate::i18n::{self, Language, Texts};
 use crate::modal::{confirm, pin};
 use crate::screen;
 use crate::worker::{self, Cancel};
@@ -30,9 +30,9 @@ pub struct Sign {
     documents: Vec<Document>,
     keys: Keys,
     selected: Option<Selected>,
-    level: settings::Level,
+    level: sign::Level,
     /// Where the signature shows; from the settings, remembered there when changed.
-    placement: settings::Placement,
+    placement: sign::Placement,
     reason: String,
     location: String,
     /// A PKCS#12 path typed by hand (where no file dialog is available, or faster).
@@ -141,8 +141,8 @@ pub enum Message {
     Pkcs12Picked(Option<PathBuf>),
     Pkcs12PathChanged(String),
     Pkcs12PathSubmitted,
-    LevelChanged(settings::Level),
-    PlacementChanged(settings::Placement),
+    LevelChanged(sign::Level),
+    PlacementChanged(sign::Placement),
     ReasonChanged(String),
     LocationChanged(String),
     AddFiles,
@@ -190,7 +190,7 @@ impl Sign {
             p12_path: String::new(),
             run: Run::Idle,
             error: None,
-            language: Language::choose(settings.language.as_deref()),
+            language: i18n::choose(settings.language.as_deref()),
             focus: Ring::default(),
         };
         let task = screen.load_keys();
@@ -248,7 +248,7 @@ impl Sign {
                 // Preselect the only usable key: the common case of one card in one reader.
                 let now = chrono::Utc::now();
                 let usable: Vec<usize> = (0..choices.len())
-                    .filter(|&i| choices[i].fit(self.intent, now) == keys::Fit::Usable)
+                    .filter(|&i| choices[i].fit(self.intent, now).is_ok())
                     .collect();
                 if self.selected.is_none() && usable.len() == 1 {
                     self.selected = Some(Selected::Token(usable[0]));
@@ -266,7 +266,7 @@ impl Sign {
             Message::SelectKey(index) => {
                 if let Keys::Loaded { choices, .. } = &self.keys
                     && let Some(choice) = choices.get(index)
-                    && choice.fit(self.intent, chrono::Utc::now()) == keys::Fit::Usable
+                    && choice.fit(self.intent, chrono::Utc::now()).is_ok()
                 {
                     self.selected = Some(Selected::Token(index));
                 }
@@ -386,16 +386,14 @@ impl Sign {
                     Some(Focus::Pkcs12Path) => Message::Pkcs12PathSubmitted,
                     Some(Focus::ChooseKeyFile) => Message::PickPkcs12,
                     Some(Focus::Level) => {
-                        let all = settings::Level::ALL;
+                        let all = sign::Level::ALL;
                         let next = all
                             .iter()
                             .position(|l| *l == self.level)
                             .map_or(0, |i| i + 1);
                         Message::LevelChanged(all[next % all.len()])
                     }
-                    Some(Focus::Placement) => {
-                        Message::PlacementChanged(placement::next(self.placement))
-                    }
+                    Some(Focus::Placement) => Message::PlacementChanged(self.placement.next()),
                     Some(Focus::Cancel) => Message::Cancel,
                     Some(Focus::OpenFolder) => Message::OpenFolder,
                     Some(Focus::Reason | Focus::Location | Focus::Start) | None => Message::Start,
@@ -423,7 +421,7 @@ impl Sign {
                 let now = chrono::Utc::now();
                 items.extend(
                     (0..choices.len())
-                        .filter(|&i| choices[i].fit(self.intent, now) == keys::Fit::Usable)
+                        .filter(|&i| choices[i].fit(self.intent, now).is_ok())
                         .map(Focus::Key),
                 );
             }
@@ -554,7 +552,8 @@ impl Sign {
         };
         if let Err(error) = sign::check_credential(&credential, &request) {
             self.run = Run::Idle;
-            self.error = Some((language.t("sign.wrong_key").to_owned(), error.to_string()));
+            let detail = refusal(language, &error);
+            self.error = Some((language.t("sign.wrong_key").to_owned(), detail));
             return Action::None;
         }
         match self.intent {
@@ -625,15 +624,6 @@ impl Sign {
             .map(|&i| (i, self.documents[i].path.clone()))
             .collect();
         let placement = self.placement;
-        let certificate = credential.certificate();
-        // The library's default text is German; the stamp speaks the app's language instead.
-        let lines = placement::lines(
-            self.language,
-            certificate.declared_kind().unwrap_or(self.intent),
-            certificate.holder(),
-            request.time,
-            request.reason.as_deref(),
-        );
         let cancel = Cancel::default();
         let signer = credential.clone();
         let stream = worker::stream(cancel.clone(), move |send, cancel| {
@@ -642,13 +632,21 @@ impl Sign {
                     break;
                 }
                 send(Event::Started(index));
-                let result = output_path(&input, &suffix).and_then(|output| {
-                    // Per document: the corner depends on the size of its page.
-                    let request = placement::request_for(&request, placement, &input, &lines)?;
-                    sign::sign_pdf(&input, &output, &signer, &request, false)
-                        .map(|outcome| outcome.output)
-                        .map_err(|e| e.to_string())
-                });
+                let result = output::beside(&input, &suffix, None)
+                    .map_err(|e| e.to_string())
+                    .and_then(|output| {
+                        // Per document: the corner depends on the size of its page.
+                        let visible = placement
+                            .visible(&input)
+                            .map_err(|e| format!("{}: {e}", input.display()))?;
+                        let request = sign::Request {
+                            visible,
+                            ..request.clone()
+                        };
+                        sign::sign_pdf(&input, &output, &signer, &request, false)
+                            .map(|outcome| outcome.output)
+                            .map_err(|e| e.to_string())
+                    });
                 send(Event::Finished(index, result));
             }
             send(Event::Ended);
@@ -699,40 +697,17 @@ impl Sign {
     /// The library request for the current choices; fails if the level needs a TSA the
     /// settings do not name.
     fn request(&self) -> Result<sign::Request, String> {
-        let level = match self.level {
-            settings::Level::BB => sign::Level::B,
-            settings::Level::BT => sign::Level::T,
-            settings::Level::BLt => sign::Level::Lt,
-            settings::Level::BLta => sign::Level::Lta,
-        };
-        let http: Arc<dyn network::Fetcher> = Arc::new(network::Http::new(
-            network::Policy::from_settings(&self.settings),
-        ));
-        let timestamp: Option<Arc<dyn timestamp::TimeStamper>> = if level >= sign::Level::T {
-            if self.settings.tsa_urls.is_empty() {
-                return Err(self.language.t("sign.needs_tsa").to_owned());
-            }
-            Some(Arc::new(timestamp::Client::new(
-                self.settings.tsa_urls.clone(),
-                http.clone(),
-            )))
-        } else {
-            None
-        };
         let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-        Ok(sign::Request {
-            intent: self.intent,
-            force: false,
-            time: chrono::Utc::now(),
+        let http = Arc::new(network::Http::new(self.settings.network_policy()));
+        sign::Request {
             reason: text(&self.reason),
             location: text(&self.location),
-            contact_info: None,
-            certify: None,
-            visible: None,
-            level,
-            timestamp,
-            fetcher: (level >= sign::Level::Lt).then_some(http),
-        })
+            level: self.level,
+            language: self.language,
+            ..sign::Request::new(self.intent, chrono::Utc::now())
+        }
+        .with_services(&self.settings.tsa_urls, http)
+        .map_err(|_| self.language.t("sign.needs_tsa").to_owned())
     }
 
     fn output_folder(&self) -> Option<PathBuf> {
@@ -747,28 +722,23 @@ impl Sign {
     }
 }
 
-/// `name<suffix>.pdf` beside `input`; `name<suffix>-2.pdf` and so on if that exists.
-pub fn output_path(input: &Path, suffix: &str) -> Result<PathBuf, String> {
-    let stem = input
-        .file_stem()
-        .ok_or_else(|| format!("{}: not a file name", input.display()))?
-        .to_string_lossy();
-    let extension = input
-        .extension()
-        .map_or_else(|| "pdf".to_owned(), |e| e.to_string_lossy().into_owned());
-    let folder = input.parent().unwrap_or(Path::new(""));
-    for n in 1..1000 {
-        let name = if n == 1 {
-            format!("{stem}{suffix}.{extension}")
-        } else {
-            format!("{stem}{suffix}-{n}.{extension}")
-        };
-        let candidate = folder.join(name);
-        if !candidate.exists() && candidate != input {
-            return Ok(candidate);
-        }
+/// Why the library refuses a certificate, in the app's words.
+fn refusal(language: Language, error: &sign::Error) -> String {
+    match error {
+        sign::Error::WrongKind {
+            actual, because, ..
+        } => language.f(
+            match actual {
+                Kind::Seal => "sign.is_seal_certificate",
+                Kind::Signature => "sign.is_signature_certificate",
+            },
+            &[("because", because)],
+        ),
+        sign::Error::Expired { .. } => language.t("sign.expired").to_owned(),
+        sign::Error::NotYetValid { .. } => language.t("sign.not_yet_valid").to_owned(),
+        sign::Error::KeyUsage { .. } => language.t("sign.no_signing_usage").to_owned(),
+        error => error.to_string(),
     }
-    Err(format!("{}: no free output name", input.display()))
 }
 
 /// Shows `folder` in the platform's file manager.

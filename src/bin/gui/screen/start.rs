@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use iced::widget::{Space, button, column, container, row, scrollable, text};
 use iced::{Alignment, Element, Length, Padding, Task};
 
-use crate::i18n::Language;
+use crate::i18n::{Language, Texts};
 use crate::screen::{self, Intent};
 use crate::theme::{self, Tone};
 use crate::{font, widget, worker};
@@ -53,7 +53,7 @@ impl Start {
         } else {
             let paths = files.clone();
             Task::perform(
-                worker::spawn(move || paths.iter().all(|p| is_signed_pdf(p))),
+                worker::spawn(move || paths.iter().all(|p| siegel::document::is_signed(p))),
                 move |signed| Message::Classified(files.clone(), signed.unwrap_or(false)),
             )
         };
@@ -278,40 +278,6 @@ pub fn display_name(path: &std::path::Path) -> String {
     siegel::text::printable(&name).into_owned()
 }
 
-/// A PDF that carries at least one signature dictionary, judged by a streaming scan for
-/// `/ByteRange` (cheap; validation proper comes next).
-fn is_signed_pdf(path: &std::path::Path) -> bool {
-    use std::io::Read;
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return false;
-    };
-    let needle = b"/ByteRange";
-    let mut buffer = vec![0; 1 << 16];
-    let mut carry = Vec::new();
-    let mut first = true;
-    loop {
-        let Ok(read) = file.read(&mut buffer) else {
-            return false;
-        };
-        if read == 0 {
-            return false;
-        }
-        let chunk = &buffer[..read];
-        if first {
-            if !chunk.starts_with(b"%PDF-") {
-                return false;
-            }
-            first = false;
-        }
-        carry.extend_from_slice(chunk);
-        if memchr::memmem::find(&carry, needle).is_some() {
-            return true;
-        }
-        let keep = carry.len().saturating_sub(needle.len());
-        carry.drain(..keep);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,19 +343,5 @@ mod tests {
             display_name(std::path::Path::new("/in/中文 📄.pdf")),
             "中文 📄.pdf"
         );
-    }
-
-    #[test]
-    fn detects_signed_pdfs() {
-        let dir = tempfile::tempdir().unwrap();
-        let signed = dir.path().join("s.pdf");
-        let mut bytes = b"%PDF-1.7\n".to_vec();
-        bytes.extend(std::iter::repeat_n(b'x', 70_000));
-        bytes.extend_from_slice(b"<</ByteRange [0 1 2 3]>>");
-        std::fs::write(&signed, &bytes).unwrap();
-        assert!(is_signed_pdf(&signed));
-        let plain = dir.path().join("p.pdf");
-        std::fs::write(&plain, b"%PDF-1.7\nno signature").unwrap();
-        assert!(!is_signed_pdf(&plain));
     }
 }

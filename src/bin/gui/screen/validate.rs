@@ -6,16 +6,15 @@ mod card;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use iced::widget::{column, container, row, scrollable, text};
 use iced::{Alignment, Element, Length, Padding, Task};
 use siegel::settings::Settings;
-use siegel::validate::{self, Indication, Report};
-use siegel::{document, network, protocol, trust};
+use siegel::validate::{self, Indication, Report, SubIndication};
+use siegel::{output, protocol};
 
 use crate::focus::{self, Ring};
-use crate::i18n::Language;
+use crate::i18n::{Language, Texts};
 use crate::screen::{self, start::display_name};
 use crate::theme::{self, Tone};
 use crate::{font, widget, worker};
@@ -84,32 +83,15 @@ pub enum Action {
 
 impl Validate {
     pub fn new(files: Vec<PathBuf>, settings: &Settings) -> (Self, Task<Message>) {
-        let mut store = trust::Store::new();
-        let mut trust_problems = Vec::new();
-        for anchor in &settings.trust_anchors {
-            if let Err(error) = store.add_file(anchor) {
-                trust_problems.push(error.to_string());
-            }
-        }
+        let (mut options, problems) = settings.validation(chrono::Utc::now(), &[]);
+        let mut trust_problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
         // The EU trusted lists from `siegel trust update` (or the managed folder): anchors,
         // and the only source of a confirmed qualification.
-        match trust::cache::load_configured(settings, chrono::Utc::now()) {
-            Ok(Some(snapshot)) => store.set_lists(std::sync::Arc::new(snapshot)),
+        match siegel::trust::cache::load_configured(settings, chrono::Utc::now()) {
+            Ok(Some(snapshot)) => options.trust.set_lists(std::sync::Arc::new(snapshot)),
             Ok(None) => {}
             Err(error) => trust_problems.push(error.to_string()),
         }
-        let options = validate::Options {
-            crypto: validate::acceptance::Catalogue::default(),
-            trust: store,
-            time: chrono::Utc::now(),
-            fetcher: if settings.offline {
-                None
-            } else {
-                Some(Arc::new(network::Http::new(
-                    network::Policy::from_settings(settings),
-                )))
-            },
-        };
         let mut screen = Self {
             documents: Vec::new(),
             options,
@@ -200,21 +182,19 @@ impl Validate {
                 let Some(document) = self.documents.get(index) else {
                     return Action::None;
                 };
-                let name = format!(
-                    "{}-{}.pdf",
-                    document
-                        .path
-                        .file_stem()
-                        .map_or("document".into(), |s| s.to_string_lossy()),
-                    language.t("validate.protocol_file")
-                );
-                let folder = document.path.parent().map(Path::to_path_buf);
+                let input = document.path.clone();
+                let suffix = format!("-{}", language.t("validate.protocol_file"));
                 let title = language.t("validate.save_protocol").to_owned();
-                // Without a file dialog (no desktop portal) the protocol goes beside the
-                // document under a free name, rather than the button doing nothing.
-                let fallback = folder.as_deref().map(|f| free_name(f, &name));
                 Action::Task(Task::perform(
                     async move {
+                        // The name offered is free; without a file dialog (no desktop portal)
+                        // the protocol goes there, rather than the button doing nothing.
+                        let fallback = output::beside(&input, &suffix, Some("pdf")).ok();
+                        let name = fallback
+                            .as_deref()
+                            .and_then(Path::file_name)
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
                         let opened = std::time::Instant::now();
                         let mut dialog = rfd::AsyncFileDialog::new()
                             .set_title(title)
@@ -223,7 +203,7 @@ impl Validate {
                             .add_filter("HTML", &["html", "htm"])
                             .add_filter("JSON", &["json"])
                             .add_filter("XML (ETSI TS 119 102-2)", &["xml"]);
-                        if let Some(folder) = folder {
+                        if let Some(folder) = input.parent() {
                             dialog = dialog.set_directory(folder);
                         }
                         let chosen = dialog.save_file().await.map(|f| f.path().to_path_buf());
@@ -240,7 +220,6 @@ impl Validate {
                     return Action::None;
                 };
                 let report = report.clone();
-                let language = language.protocol();
                 Action::Task(Task::perform(
                     worker::spawn(move || write_protocol(&report, &target, language)),
                     |result| {
@@ -494,8 +473,9 @@ fn verdict<'a>(report: &Report, language: Language) -> Element<'a, Message> {
     let mut why = language.t(sentence).to_owned();
     if let Some(sub) = worst {
         etsi = format!("{etsi} / {}", sub.name());
-        if let Some(plain) = language.lookup(&format!("sub.{}", sub.name())) {
-            why = format!("{why} {plain}");
+        why = format!("{why} {}", protocol::explain_subindication(language, sub));
+        if sub == SubIndication::NoCertificateChainFound {
+            why = format!("{why} {}", language.t("validate.import_root"));
         }
     }
     let count = language.f(
@@ -572,40 +552,16 @@ fn changes_after_signing<'a>(report: &Report, language: Language) -> Option<Elem
     )
 }
 
-/// `name` in `folder`, or `stem-2.ext`, `stem-3.ext` ... if taken.
-fn free_name(folder: &Path, name: &str) -> PathBuf {
-    let candidate = folder.join(name);
-    let path = Path::new(name);
-    let stem = path
-        .file_stem()
-        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-    let extension = path
-        .extension()
-        .map_or_else(String::new, |e| e.to_string_lossy().into_owned());
-    (2..1000)
-        .map(|n| folder.join(format!("{stem}-{n}.{extension}")))
-        .find(|p| !p.exists())
-        .filter(|_| candidate.exists())
-        .unwrap_or(candidate)
-}
-
 /// Writes the verification protocol in the format the file name asks for (PDF when it names
 /// none). The save dialog has asked before replacing a file, so an existing one is replaced,
 /// atomically.
-fn write_protocol(
-    report: &Report,
-    target: &Path,
-    language: protocol::Language,
-) -> Result<PathBuf, String> {
+fn write_protocol(report: &Report, target: &Path, language: Language) -> Result<PathBuf, String> {
     let (target, format) = match protocol::Format::from_path(target) {
         Some(format) => (target.to_path_buf(), format),
         None => (target.with_extension("pdf"), protocol::Format::Pdf),
     };
-    let bytes = protocol::render(report, format, language).map_err(|e| e.to_string())?;
-    let mut output = document::Output::create(&target, true).map_err(|e| e.to_string())?;
-    std::io::Write::write_all(output.writer(), &bytes)
-        .map_err(|e| format!("{}: {e}", target.display()))?;
-    output.commit().map_err(|e| e.to_string())
+    protocol::write(report, &target, format, language, true).map_err(|e| e.to_string())?;
+    Ok(target)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use siegel::certificate::{Kind, Qualification};
 use siegel::key::pin::Pin;
 use siegel::key::token::{self, KeyEntry, Module, Selector, Token};
 use siegel::key::{self, Credential, software};
+use siegel::sign;
 
 /// A key on a token, with what is needed to open it later.
 #[derive(Clone, Debug)]
@@ -17,34 +18,15 @@ pub struct Choice {
     pub key: KeyEntry,
 }
 
-/// Whether a key may make this kind of signature now, and if not, why.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fit {
-    Usable,
-    /// Its certificate is of the other kind; the reason is the certificate's own.
-    OtherKind(Kind, &'static str),
-    Expired,
-    NotYetValid,
-    NoSigningUsage,
-}
-
 impl Choice {
-    pub fn fit(&self, intent: Kind, now: DateTime<Utc>) -> Fit {
-        let Some(certificate) = &self.key.certificate else {
-            return Fit::NoSigningUsage;
-        };
-        match certificate.declared_kind() {
-            Some(kind) if kind != intent => return Fit::OtherKind(kind, certificate.kind_reason()),
-            _ => {}
-        }
-        if now > certificate.not_after() {
-            Fit::Expired
-        } else if now < certificate.not_before() {
-            Fit::NotYetValid
-        } else if !certificate.can_sign() {
-            Fit::NoSigningUsage
-        } else {
-            Fit::Usable
+    /// Whether the key may make this kind of signature now, and if not, why: the library's
+    /// rule, asked before any PIN is typed.
+    pub fn fit(&self, intent: Kind, now: DateTime<Utc>) -> Result<(), sign::Error> {
+        match &self.key.certificate {
+            Some(certificate) => sign::check_certificate(certificate, Some(intent), now),
+            None => Err(sign::Error::KeyUsage {
+                holder: self.key.label.clone(),
+            }),
         }
     }
 

@@ -6,12 +6,11 @@ use iced::widget::{
 };
 use iced::{Alignment, Element, Length, Padding};
 use siegel::certificate::Kind;
-use siegel::settings;
+use siegel::sign;
 
-use super::keys::Fit;
 use super::placement;
 use super::{Focus, Keys, Message, Run, Selected, Sign, State};
-use crate::i18n::Language;
+use crate::i18n::{Language, Texts};
 use crate::screen::start::display_name;
 use crate::theme::{self, Tone};
 use crate::{font, widget};
@@ -179,18 +178,10 @@ fn key_source(screen: &Sign, language: Language) -> Element<'_, Message> {
                     )),
                 ]
                 .spacing(4);
-                let why = match fit {
-                    Fit::Usable => None,
-                    Fit::OtherKind(Kind::Seal, because) => {
-                        Some(language.f("sign.is_seal_certificate", &[("because", because)]))
-                    }
-                    Fit::OtherKind(Kind::Signature, because) => {
-                        Some(language.f("sign.is_signature_certificate", &[("because", because)]))
-                    }
-                    Fit::Expired => Some(t("sign.expired").to_owned()),
-                    Fit::NotYetValid => Some(t("sign.not_yet_valid").to_owned()),
-                    Fit::NoSigningUsage => Some(t("sign.no_signing_usage").to_owned()),
-                };
+                let why = fit
+                    .as_ref()
+                    .err()
+                    .map(|error| super::refusal(language, error));
                 if let Some(why) = why {
                     entry = entry.push(text(why).size(13).color(theme::AMBER));
                 }
@@ -200,8 +191,7 @@ fn key_source(screen: &Sign, language: Language) -> Element<'_, Message> {
                         .padding(12)
                         .style(theme::choice(selected))
                         .on_press_maybe(
-                            (fit == Fit::Usable && !screen.busy())
-                                .then_some(Message::SelectKey(index)),
+                            (fit.is_ok() && !screen.busy()).then_some(Message::SelectKey(index)),
                         ),
                     screen.focus.is(Focus::Key(index)),
                 ));
@@ -270,11 +260,7 @@ fn options(screen: &Sign, language: Language) -> Element<'_, Message> {
             row![
                 text(t("sign.level")).size(14).width(Length::Fixed(110.0)),
                 widget::ring(
-                    pick_list(
-                        settings::Level::ALL,
-                        Some(screen.level),
-                        Message::LevelChanged
-                    ),
+                    pick_list(sign::Level::ALL, Some(screen.level), Message::LevelChanged),
                     screen.focus.is(Focus::Level)
                 ),
             ]

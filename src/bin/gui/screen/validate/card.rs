@@ -9,7 +9,7 @@ use siegel::trust::qualification::Qualification;
 use siegel::validate::report::Signature;
 
 use super::{Message, tone};
-use crate::i18n::Language;
+use crate::i18n::{Language, Texts};
 use crate::theme::Tone;
 use crate::{font, widget};
 

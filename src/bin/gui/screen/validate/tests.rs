@@ -23,19 +23,7 @@ fn signed(dir: &Path) -> PathBuf {
     )
     .unwrap();
     let output = dir.join("signed.pdf");
-    let request = sign::Request {
-        intent: Kind::Seal,
-        force: false,
-        time: chrono::Utc::now(),
-        reason: None,
-        location: None,
-        contact_info: None,
-        certify: None,
-        visible: None,
-        level: sign::Level::B,
-        timestamp: None,
-        fetcher: None,
-    };
+    let request = sign::Request::new(Kind::Seal, chrono::Utc::now());
     sign::sign_pdf(
         &testdata("pdf/classic.pdf"),
         &output,
@@ -133,7 +121,7 @@ fn save_protocol_writes_the_report() {
     let pdf = write_protocol(
         &report_of(&screen),
         &dir.path().join("protokoll"),
-        protocol::Language::De,
+        siegel::text::Language::De,
     )
     .unwrap();
     assert_eq!(pdf, dir.path().join("protokoll.pdf"));
@@ -197,18 +185,4 @@ fn stop_waiting_drops_the_late_result() {
     let _ = screen.add_files(vec![path]);
     assert_eq!(screen.documents.len(), 1);
     assert!(matches!(&screen.documents[0].state, State::Validating));
-}
-
-#[test]
-fn a_protocol_without_dialog_never_replaces_a_file() {
-    let dir = tempfile::tempdir().unwrap();
-    assert_eq!(
-        free_name(dir.path(), "a-protocol.pdf"),
-        dir.path().join("a-protocol.pdf")
-    );
-    std::fs::write(dir.path().join("a-protocol.pdf"), b"x").unwrap();
-    assert_eq!(
-        free_name(dir.path(), "a-protocol.pdf"),
-        dir.path().join("a-protocol-2.pdf")
-    );
 }
