@@ -8,13 +8,14 @@
 use chrono::{DateTime, Utc};
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use quick_xml::events::Event;
+use siegel::algorithm::{Digest, Scheme, Verified};
 use siegel::certificate::Kind;
-use siegel::trust::qualification::Qualification;
 use siegel::protocol::{self, Format};
 use siegel::text::Language;
+use siegel::trust::qualification::Qualification;
 use siegel::validate::report::{
-    ChainCertificate, Check, Finding, Indication, Policy, Report, Revocation, RevocationStatus,
-    Signature, Signer, SubIndication, Timestamp, TimestampKind,
+    ChainCertificate, Check, Finding, Indication, Judgement, Modification, Policy, Profile, Report,
+    Revocation, RevocationStatus, Signature, Signer, SubIndication, Timestamp, TimestampKind,
 };
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
@@ -203,11 +204,20 @@ fn make_report(u: &mut Unstructured, blank: bool) -> Result<Report> {
 type Text<'a> = dyn FnMut(&mut Unstructured) -> Result<String> + 'a;
 
 fn signature(u: &mut Unstructured, text: &mut Text) -> Result<Signature> {
-    const LEVELS: &[&str] = &[
-        "PAdES-BASELINE-B",
-        "PAdES-BASELINE-T",
-        "PAdES-BASELINE-LT",
-        "PAdES-BASELINE-LTA",
+    const LEVELS: &[Option<Profile>] = &[
+        None,
+        Some(Profile::PadesB),
+        Some(Profile::PadesT),
+        Some(Profile::PadesLt),
+        Some(Profile::PadesLta),
+        Some(Profile::Pkcs7B),
+        Some(Profile::DocumentTimestamp),
+    ];
+    const JUDGEMENTS: &[Judgement] = &[
+        Judgement::Allowed,
+        Judgement::NotAllowed,
+        Judgement::NotAnalysable,
+        Judgement::Note,
     ];
     const FINDINGS: &[&str] = &[
         "SIGNATURE_WRAPPING",
@@ -219,11 +229,7 @@ fn signature(u: &mut Unstructured, text: &mut Text) -> Result<Signature> {
         "VISUAL_CHANGE",
     ];
     const CHECKS: &[&str] = &["byte-range", "message-digest", "signature-value", "visual"];
-    let level = if u.arbitrary()? {
-        Some(u.choose(LEVELS)?.to_string())
-    } else {
-        optional(u, text)?
-    };
+    let level = *u.choose(LEVELS)?;
     Ok(Signature {
         field: text(u)?,
         signer: if u.arbitrary()? {
@@ -268,7 +274,7 @@ fn signature(u: &mut Unstructured, text: &mut Text) -> Result<Signature> {
         subindication: subindication(u)?,
         revision: u.arbitrary()?,
         covers_whole_document: u.arbitrary()?,
-        modifications: vec![text(u)?],
+        modifications: vec![Modification::new(*u.choose(JUDGEMENTS)?, text(u)?)],
         chain: vec![ChainCertificate {
             subject: text(u)?,
             issuer: text(u)?,
@@ -302,7 +308,27 @@ fn signature(u: &mut Unstructured, text: &mut Text) -> Result<Signature> {
             detail: text(u)?,
         }],
         revocation: vec![text(u)?],
-        algorithm: optional(u, text)?,
+        algorithm: if u.arbitrary()? {
+            Some(Verified {
+                scheme: *u.choose(&[
+                    Scheme::RsaPkcs1,
+                    Scheme::RsaPss {
+                        salt_length: 32,
+                        mgf1: Digest::Sha256,
+                    },
+                    Scheme::Ecdsa,
+                    Scheme::PlainEcdsa,
+                ])?,
+                digest: *u.choose(&[
+                    Digest::Sha1,
+                    Digest::Sha256,
+                    Digest::Sha384,
+                    Digest::Sha512,
+                ])?,
+            })
+        } else {
+            None
+        },
         public_key: optional(u, text)?,
         findings: vec![Finding {
             id: u.choose(FINDINGS)?,
