@@ -227,7 +227,7 @@ fn agrees_with_xmlsec1_on_every_list() {
         );
         compared += 1;
     }
-    assert_eq!(compared, 14);
+    assert_eq!(compared, 18);
 }
 
 // ---- hostile lists ----
@@ -1461,4 +1461,107 @@ fn trust_update_then_verify_without_trust_says_qualified_and_keeps_good_lists() 
     assert_eq!(code, 0, "{stdout} {stderr}");
     assert!(stdout.contains("1 national list(s) imported"), "{stdout}");
     assert_eq!(cli.verify(&signed), ("TOTAL_PASSED".into(), "QESig".into()));
+}
+
+#[test]
+fn a_lotl_signed_by_an_unpinned_key_is_reached_through_its_pivots() {
+    let pinned = pinned_lotl_signers();
+    let time = at("2024-05-31T08:10:34Z");
+    let mut fetch = |uri: &str| {
+        let name = uri.rsplit('/').next()?;
+        std::fs::read(list(name)).ok()
+    };
+    // LOTL 341 is signed by a European Commission seal that OJ C 276/2019 does not publish:
+    // 282 (signed by Kremer, pinned) -> 300 -> 335 -> 341 announce the signers one by one.
+    let lotl = read("eu-lotl-pivot-341.xml");
+    assert!(matches!(
+        Signed::parse(&lotl).unwrap().verify(&pinned, time),
+        Err(xmldsig::Error::UntrustedSigner { .. })
+    ));
+    let signers = lists::lotl_signers(&lotl, &pinned, &mut fetch, time).unwrap();
+    let snapshot =
+        lists::Snapshot::load(&lotl, &signers, &["XX".into()], &mut |_| None, time).unwrap();
+    assert_eq!(snapshot.lotl.list.sequence, 341);
+    // A LOTL its pinned signer signed needs no pivot.
+    let mut nothing = |_: &str| -> Option<Vec<u8>> { panic!("no pivot needed") };
+    let direct = lists::lotl_signers(
+        &read("eu-lotl.xml"),
+        &pinned,
+        &mut nothing,
+        at("2019-09-04T08:00:00Z"),
+    )
+    .unwrap();
+    assert_eq!(direct.len(), 8);
+    // A missing pivot, or a chain that does not start at a pinned signer, is refused.
+    let error = lists::lotl_signers(&lotl, &pinned, &mut |_| None, time).unwrap_err();
+    assert!(matches!(error, lists::Error::Pivot(_)), "{error}");
+    let verbergt: Vec<Certificate> = pinned
+        .into_iter()
+        .filter(|c| c.subject().contains("Verbergt"))
+        .collect();
+    let error = lists::lotl_signers(&lotl, &verbergt, &mut fetch, time).unwrap_err();
+    assert!(
+        error.to_string().contains("eu-lotl-pivot-282.xml"),
+        "{error}"
+    );
+}
+
+/// A fetcher answering from `testdata/trustlists` by the URL's last segment (the pivot URLs
+/// inside the real lists name ec.europa.eu; nothing goes to the network).
+#[derive(Debug)]
+struct Files;
+
+impl siegel::network::Fetcher for Files {
+    fn fetch(
+        &self,
+        request: &siegel::network::Request<'_>,
+    ) -> Result<Vec<u8>, siegel::network::Error> {
+        let name = request.url.rsplit('/').next().unwrap_or_default();
+        let name = if name == "eu-lotl.xml" {
+            "eu-lotl-pivot-341.xml"
+        } else {
+            name
+        };
+        std::fs::read(list(name)).map_err(|_| siegel::network::Error::Status {
+            url: request.url.to_owned(),
+            status: 404,
+        })
+    }
+}
+
+#[test]
+fn the_cache_keeps_the_pivots_and_walks_them_again_on_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = siegel::trust::cache::Cache::new(dir.path().join("trust"));
+    let time = at("2024-05-31T08:10:34Z");
+    let update = cache
+        .update(
+            "https://ec.europa.eu/tools/lotl/eu-lotl.xml",
+            &pinned_lotl_signers(),
+            &["XX".into()],
+            &Files,
+            time,
+        )
+        .unwrap();
+    assert_eq!(update.replaced, ["EU"]);
+    for n in [282, 300, 335, 341] {
+        assert!(
+            dir.path()
+                .join(format!("trust/pivot-eu-lotl-pivot-{n}.xml"))
+                .exists()
+        );
+    }
+    assert_eq!(
+        cache
+            .load(&pinned_lotl_signers(), time)
+            .unwrap()
+            .lotl
+            .list
+            .sequence,
+        341
+    );
+    // Without the pivots the LOTL's signer is unknown.
+    std::fs::remove_file(dir.path().join("trust/pivot-eu-lotl-pivot-300.xml")).unwrap();
+    let error = cache.load(&pinned_lotl_signers(), time).unwrap_err();
+    assert!(error.to_string().contains("pivot"), "{error}");
 }

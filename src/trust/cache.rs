@@ -169,8 +169,22 @@ impl Cache {
         let mut state = self.state();
         state.lotl_url = lotl_url.to_owned();
         let mut update = Update::default();
+        let mut pivots: Vec<(String, Vec<u8>)> = Vec::new();
         let lotl = fetch(fetcher, lotl_url).and_then(|bytes| {
-            let loaded = lists::read(&bytes, signers, now)?;
+            // A LOTL signed by a key not pinned is reached through its pivots, which are
+            // kept beside it so that every load can walk the same chain again.
+            let signers = lists::lotl_signers(
+                &bytes,
+                signers,
+                &mut |uri| {
+                    let name = pivot_file(uri)?;
+                    let body = fetch(fetcher, uri).ok()?;
+                    pivots.push((name, body.clone()));
+                    Some(body)
+                },
+                now,
+            )?;
+            let loaded = lists::read(&bytes, &signers, now)?;
             if !loaded.list.is_lotl() {
                 return Err(lists::Error::NotLotl(loaded.list.kind.clone()));
             }
@@ -178,6 +192,9 @@ impl Cache {
         });
         let lotl = match lotl {
             Ok((bytes, loaded)) => {
+                for (name, body) in &pivots {
+                    self.write(name, body)?;
+                }
                 self.write(LOTL_FILE, &bytes)?;
                 accept(&mut state, LOTL_KEY, lotl_url, now);
                 update.replaced.push(LOTL_KEY.into());
@@ -220,9 +237,16 @@ impl Cache {
         let lotl = std::fs::read(self.dir.join(LOTL_FILE))
             .map_err(|e| self.io(&self.dir.join(LOTL_FILE), &e))?;
         let dir = self.dir.clone();
-        Snapshot::load(
+        let signers = lists::lotl_signers(
             &lotl,
             signers,
+            &mut |uri| std::fs::read(dir.join(pivot_file(uri)?)).ok(),
+            now,
+        )
+        .map_err(Error::Lotl)?;
+        Snapshot::load(
+            &lotl,
+            &signers,
             &[],
             &mut |pointer| {
                 let territory = pointer.territory.as_deref()?;
@@ -318,6 +342,11 @@ impl Cache {
             self.write(name, &bytes)
         };
         copy(LOTL_FILE)?;
+        for name in Cache::new(source).files()? {
+            if name.starts_with("pivot-") {
+                copy(&name)?;
+            }
+        }
         let mut state = self.state();
         accept(&mut state, LOTL_KEY, "", now);
         for loaded in &snapshot.lists {
@@ -372,6 +401,18 @@ impl Cache {
             reason: error.to_string(),
         }
     }
+}
+
+/// The cache file of a pivot LOTL: `pivot-` and the URL's last segment, when it is a plain
+/// file name (nothing from a list chooses a path).
+fn pivot_file(uri: &str) -> Option<String> {
+    let name = uri.rsplit('/').next()?;
+    let plain = name.ends_with(".xml")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !name.starts_with('.');
+    plain.then(|| format!("pivot-{name}"))
 }
 
 fn fetch(fetcher: &dyn Fetcher, url: &str) -> Result<Vec<u8>, lists::Error> {

@@ -167,6 +167,73 @@ impl Snapshot {
     }
 }
 
+/// Pivot LOTLs followed at most (the bound; the EU has published a handful).
+pub const MAX_PIVOTS: usize = 10;
+
+/// The certificates to verify `lotl` with when its signer is not among `pinned`: the pivot
+/// LOTLs its `SchemeInformationURI` names (ETSI TS 119 615 §4.1.3, the OJ's transition
+/// mechanism) are checked oldest first, each with the signers the one before announces in its
+/// EU self-pointer, starting from `pinned`. The LOTL's own content is read only to find the
+/// pivot URLs, after its signature verified with its own certificate; nothing is trusted
+/// until the chain from `pinned` reaches its signer.
+pub fn lotl_signers(
+    lotl: &[u8],
+    pinned: &[Certificate],
+    fetch: &mut dyn FnMut(&str) -> Option<Vec<u8>>,
+    time: DateTime<Utc>,
+) -> Result<Vec<Certificate>, Error> {
+    let signed = Signed::parse(lotl)?;
+    let embedded = signed.embedded_certificates().to_vec();
+    if embedded
+        .first()
+        .is_none_or(|signer| pinned.iter().any(|p| p.public_key() == signer.public_key()))
+    {
+        return Ok(pinned.to_vec());
+    }
+    let own = List::parse(&signed.verify(&embedded[..1], time)?)?;
+    let mut pivots: Vec<&String> = own
+        .information_uris
+        .iter()
+        .filter(|uri| uri.ends_with(".xml"))
+        .collect();
+    if pivots.len() > MAX_PIVOTS {
+        return Err(Error::Pivot(format!("more than {MAX_PIVOTS} pivot LOTLs")));
+    }
+    // Listed newest first; walked oldest first.
+    pivots.reverse();
+    let mut trusted = pinned.to_vec();
+    for uri in pivots {
+        let bytes = fetch(uri).ok_or_else(|| Error::Pivot(format!("{uri} is not available")))?;
+        // A pivot is a historical document: its signer is judged at the time it signed (the
+        // XAdES signing time the signature covers), as its successors' signers replaced it.
+        let pivot = Signed::parse(&bytes)
+            .and_then(|signed| {
+                let at = signed.signing_time().unwrap_or(time);
+                signed.verify(&trusted, at)
+            })
+            .map_err(Error::from)
+            .and_then(|verified| {
+                Ok(Loaded {
+                    list: List::parse(&verified)?,
+                    signer: verified.signer,
+                })
+            })
+            .map_err(|e| Error::Pivot(format!("{uri}: {e}")))?;
+        let announced: Vec<Certificate> = pivot
+            .list
+            .pointers
+            .iter()
+            .filter(|p| p.kind.as_deref() == Some(tsl::TYPE_EU_LOTL))
+            .flat_map(|p| p.signers.iter().cloned())
+            .collect();
+        if announced.is_empty() {
+            return Err(Error::Pivot(format!("{uri} announces no LOTL signer")));
+        }
+        trusted = announced;
+    }
+    Ok(trusted)
+}
+
 /// A certificate-authority phase in a granted state.
 fn anchoring(phase: &tsl::Phase) -> bool {
     const CA: [&str; 2] = [
@@ -211,4 +278,6 @@ pub enum Error {
     Unavailable,
     #[error("the download failed: {0}")]
     Download(String),
+    #[error("the pivot LOTLs do not lead from the pinned signers to this LOTL's: {0}")]
+    Pivot(String),
 }
