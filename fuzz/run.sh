@@ -15,7 +15,7 @@ shift
 cd "$(dirname "$0")"
 root=$(cd .. && pwd)
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(pdf cms validate revision report settings)
+[ ${#targets[@]} -gt 0 ] || targets=(pdf cms validate revision report settings trustlist)
 
 # cargo-fuzz needs unstable compiler flags: a nightly toolchain where there is one, else the
 # stable compiler told to allow them.
@@ -42,6 +42,7 @@ seeds() {
     case $1 in
         pdf) echo "corpus/pdf corpus/validate $root/testdata/pdf" ;;
         validate) echo "corpus/validate $root/testdata/pdf" ;;
+        trustlist) echo "$root/testdata/trustlists" ;;
         *) echo "corpus/$1" ;;
     esac
 }

@@ -252,6 +252,35 @@ impl Certificate {
         .collect()
     }
 
+    /// The certificate policy identifiers (RFC 5280 §4.2.1.4), empty when the extension is
+    /// absent or unreadable.
+    pub fn policies(&self) -> Vec<ObjectIdentifier> {
+        self.extension(const_oid::db::rfc5280::ID_CE_CERTIFICATE_POLICIES)
+            .and_then(|(_, v)| {
+                x509_cert::ext::pkix::CertificatePolicies::from_der(v.as_bytes()).ok()
+            })
+            .map(|p| p.0.into_iter().map(|info| info.policy_identifier).collect())
+            .unwrap_or_default()
+    }
+
+    /// The subject name in DER, the key under which issuers are looked up.
+    pub fn subject_der(&self) -> Vec<u8> {
+        self.inner
+            .tbs_certificate()
+            .subject()
+            .to_der()
+            .unwrap_or_default()
+    }
+
+    /// The issuer name in DER.
+    pub fn issuer_der(&self) -> Vec<u8> {
+        self.inner
+            .tbs_certificate()
+            .issuer()
+            .to_der()
+            .unwrap_or_default()
+    }
+
     /// The extended key usage extension: whether it is critical, and its purposes.
     pub fn extended_key_usage(&self) -> Option<(bool, Vec<ObjectIdentifier>)> {
         let (critical, value) = self.extension(const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE)?;

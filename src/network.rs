@@ -50,6 +50,9 @@ pub const MAX_URLS: usize = 4;
 pub const MAX_REDIRECTS: usize = 3;
 /// OCSP responses, certificates and time-stamp tokens are a few KiB.
 const MAX_SMALL_RESPONSE: u64 = 1024 * 1024;
+/// The largest national lists are about 10 MiB; the XML reader refuses more than 64 MiB
+/// anyway, so nothing larger is worth downloading.
+const MAX_TRUSTED_LIST: u64 = 64 * 1024 * 1024;
 /// CRLs of big CAs reach a few MiB.
 const MAX_CRL: u64 = 32 * 1024 * 1024;
 
@@ -64,6 +67,9 @@ pub enum Kind {
     Crl,
     /// An RFC 3161 time-stamp response from a TSA the user configured.
     Timestamp,
+    /// A trusted list (ETSI TS 119 612): the LOTL from the user's URL, or a national list
+    /// from a LOTL verified against the user's pinned signers.
+    TrustedList,
 }
 
 impl Kind {
@@ -72,12 +78,13 @@ impl Kind {
         match self {
             Self::Certificate | Self::Ocsp | Self::Timestamp => MAX_SMALL_RESPONSE,
             Self::Crl => MAX_CRL,
+            Self::TrustedList => MAX_TRUSTED_LIST,
         }
     }
 
     /// Whether the URL comes from the user (settings, command line) rather than a document.
     fn chosen_by_user(self) -> bool {
-        self == Self::Timestamp
+        matches!(self, Self::Timestamp | Self::TrustedList)
     }
 }
 

@@ -7,11 +7,15 @@
 //! [`Format::Json`] is the [`validate::Report`] serialised with serde; its field names are part
 //! of the contract (the same object `siegel verify --format json` prints): `file`, `sha256`,
 //! `size`, `validation_time` (RFC 3339), `signatures` and `document_timestamps` (each with
-//! `field`, `signer`, `kind`, `level`, `qualification`, `signing_time`, `best_signature_time`,
+//! `field`, `signer`, `kind`, `level`, `qualification`, `qualification_reasons`,
+//! `trust_service` (`territory`, `provider`, `service`, `status`, `since`), `signing_time`,
+//! `best_signature_time`,
 //! `indication`, `subindication`, `revision`, `covers_whole_document`, `modifications`,
 //! `chain`, `timestamps`, `revocation`, `algorithm`, `public_key`, `findings`, `checks`,
 //! `messages`), `indication`, `revisions`, `policy` and `messages`. Indications and
 //! sub-indications are written with their ETSI names (`TOTAL_PASSED`, `HASH_FAILURE`).
+//! `qualification` is what a trusted list confirms (`QESig`, `QESeal`, `AdESig-QC`,
+//! `AdESeal-QC`, `AdESig`, `AdESeal`, `INDETERMINATE`) or `NOT_DETERMINED` without list data.
 
 mod content;
 mod html;

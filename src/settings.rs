@@ -27,6 +27,11 @@ pub struct Settings {
     pub modules: Vec<PathBuf>,
     /// Certificates (PEM or DER files) trusted as roots when validating.
     pub trust_anchors: Vec<PathBuf>,
+    /// A managed trusted-list snapshot (e.g. on a network share, made with `trust export`)
+    /// used instead of the user's own cache folder.
+    pub trust_list_dir: Option<PathBuf>,
+    /// Certificates the LOTL must be signed with, replacing the pinned ones of OJ C 276/2019.
+    pub lotl_signers: Vec<PathBuf>,
     /// Validate from the document's embedded data alone, without fetching revocation data.
     pub offline: bool,
     /// Seconds all network requests for one document may take together (revocation data and
@@ -52,6 +57,8 @@ impl Default for Settings {
             tsa_urls: Vec::new(),
             modules: Vec::new(),
             trust_anchors: Vec::new(),
+            trust_list_dir: None,
+            lotl_signers: Vec::new(),
             offline: false,
             network_timeout_seconds: network::DEFAULT_DOCUMENT_BUDGET.as_secs(),
             allow_private_network: false,
@@ -220,6 +227,8 @@ mod tests {
             tsa_urls: vec!["http://tsa.example/".into()],
             modules: vec!["/usr/lib/softhsm/libsofthsm2.so".into()],
             trust_anchors: vec!["/etc/siegel/root.pem".into()],
+            trust_list_dir: Some("/srv/siegel/trust".into()),
+            lotl_signers: vec!["/etc/siegel/lotl-signer.pem".into()],
             offline: true,
             network_timeout_seconds: 40,
             allow_private_network: true,

@@ -1,14 +1,25 @@
-//! Trust anchors: the certificates a validation may end a chain at. For now the user's own
-//! (`--trust`); the EU trusted lists come in a later step.
+//! Trust anchors: the certificates a validation may end a chain at. The user's own
+//! (`--trust`), and the EU trusted lists (ETSI TS 119 612) with what they say about each trust
+//! service, read through [`xmldsig`] and [`tsl`].
+
+pub mod cache;
+pub mod lists;
+pub mod qualification;
+pub mod tsl;
+pub mod xml;
+pub mod xmldsig;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::certificate::{self, Certificate};
 
-/// A set of trust anchors.
+/// A set of trust anchors: the user's own, and the services of a verified trusted-list
+/// snapshot.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
     anchors: Vec<Certificate>,
+    lists: Option<Arc<lists::Snapshot>>,
 }
 
 impl Store {
@@ -40,16 +51,51 @@ impl Store {
         self.anchors.push(certificate);
     }
 
+    /// Adds the services of a verified trusted-list snapshot as anchors.
+    pub fn set_lists(&mut self, snapshot: Arc<lists::Snapshot>) {
+        self.lists = Some(snapshot);
+    }
+
+    pub fn lists(&self) -> Option<&lists::Snapshot> {
+        self.lists.as_deref()
+    }
+
+    /// The user's own anchors (the lists' are looked up by name, [`Store::listed_issuers`]).
     pub fn anchors(&self) -> &[Certificate] {
         &self.anchors
     }
 
     pub fn is_empty(&self) -> bool {
-        self.anchors.is_empty()
+        self.anchors.is_empty() && self.lists.is_none()
     }
 
+    /// Whether `certificate` is a user anchor or a listed trust service's identity.
     pub fn contains(&self, certificate: &Certificate) -> bool {
         self.anchors.iter().any(|a| a == certificate)
+            || self.lists.as_ref().is_some_and(|l| {
+                l.anchors_named(&certificate.subject_der())
+                    .any(|a| a == certificate)
+            })
+    }
+
+    /// The listed anchors that may have issued any of `certificates` (looked up by issuer
+    /// name in the index), for path building.
+    pub fn listed_issuers<'c>(
+        &'c self,
+        certificates: impl Iterator<Item = &'c Certificate> + 'c,
+    ) -> Vec<&'c Certificate> {
+        let Some(lists) = self.lists.as_deref() else {
+            return Vec::new();
+        };
+        let mut found: Vec<&Certificate> = Vec::new();
+        for certificate in certificates {
+            for anchor in lists.anchors_named(&certificate.issuer_der()) {
+                if !found.contains(&anchor) {
+                    found.push(anchor);
+                }
+            }
+        }
+        found
     }
 }
 

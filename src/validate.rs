@@ -101,8 +101,36 @@ fn policy(options: &Options) -> Policy {
     Policy {
         crypto_profile: options.crypto.name.clone(),
         online: options.fetcher.is_some(),
-        trust_anchors: options.trust.anchors().iter().map(|a| a.subject()).collect(),
-        qualification_basis: "the QC statements of the signer's certificate (ETSI EN 319 412-5); not yet confirmed against the EU trusted lists".into(),
+        trust_anchors: options
+            .trust
+            .anchors()
+            .iter()
+            .map(|a| a.subject())
+            .collect(),
+        qualification_basis: match options.trust.lists() {
+            Some(lists) => format!(
+                "the EU trusted lists (ETSI TS 119 615): LOTL sequence {} of {}, {} national list(s)",
+                lists.lotl.list.sequence,
+                lists.lotl.list.issued.format("%Y-%m-%d"),
+                lists.lists.len()
+            ),
+            None => "none: no trusted list was loaded, so no qualification is confirmed".into(),
+        },
+        trusted_lists: options.trust.lists().map(|lists| report::TrustBasis {
+            lotl_sequence: lists.lotl.list.sequence,
+            lotl_issued: lists.lotl.list.issued,
+            lotl_next_update: lists.lotl.list.next_update,
+            lists: lists
+                .lists
+                .iter()
+                .map(|l| report::ListUsed {
+                    territory: l.list.territory.clone(),
+                    sequence: l.list.sequence,
+                    issued: l.list.issued,
+                    next_update: l.list.next_update,
+                })
+                .collect(),
+        }),
     }
 }
 

@@ -30,4 +30,5 @@ mod stress;
 mod throwaway;
 mod timestamp;
 mod token;
+mod trustlists;
 mod validate;

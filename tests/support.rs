@@ -94,6 +94,8 @@ pub fn siegel(args: &[&str]) -> Output {
         .env("SIEGEL_TEST_PIN", PASSPHRASE)
         // The user's own settings (trust anchors, TSA, offline) must not change test results.
         .env("SIEGEL_SETTINGS", root().join("target/no-settings.toml"))
+        // Nor their cached trusted lists.
+        .env("XDG_CACHE_HOME", root().join("target/no-cache"))
         .output()
         .unwrap()
 }

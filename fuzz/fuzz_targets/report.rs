@@ -9,9 +9,10 @@ use chrono::{DateTime, Utc};
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use quick_xml::events::Event;
 use siegel::algorithm::{Digest, Scheme, Verified};
-use siegel::certificate::{Kind, Qualification};
+use siegel::certificate::Kind;
 use siegel::protocol::{self, Format};
 use siegel::text::Language;
+use siegel::trust::qualification::Qualification;
 use siegel::validate::report::{
     ChainCertificate, Check, Finding, Indication, Judgement, Modification, Policy, Profile, Report,
     Revocation, RevocationStatus, Signature, Signer, SubIndication, Timestamp, TimestampKind,
@@ -180,6 +181,21 @@ fn make_report(u: &mut Unstructured, blank: bool) -> Result<Report> {
             online: u.arbitrary()?,
             trust_anchors: vec![text(u)?],
             qualification_basis: text(u)?,
+            trusted_lists: if u.arbitrary()? {
+                Some(siegel::validate::report::TrustBasis {
+                    lotl_sequence: u.arbitrary()?,
+                    lotl_issued: time(u)?,
+                    lotl_next_update: None,
+                    lists: vec![siegel::validate::report::ListUsed {
+                        territory: text(u)?,
+                        sequence: u.arbitrary()?,
+                        issued: time(u)?,
+                        next_update: Some(time(u)?),
+                    }],
+                })
+            } else {
+                None
+            },
         },
         messages: vec![text(u)?, text(u)?],
     })
@@ -233,11 +249,27 @@ fn signature(u: &mut Unstructured, text: &mut Text) -> Result<Signature> {
         level,
         qualification: *u.choose(&[
             None,
-            Some(Qualification::Qes),
+            Some(Qualification::QeSig),
             Some(Qualification::QeSeal),
-            Some(Qualification::AdesQc),
-            Some(Qualification::Ades),
+            Some(Qualification::AdeSigQc),
+            Some(Qualification::AdeSealQc),
+            Some(Qualification::AdeSig),
+            Some(Qualification::AdeSeal),
+            Some(Qualification::Indeterminate),
+            Some(Qualification::NotDetermined),
         ])?,
+        qualification_reasons: vec![text(u)?],
+        trust_service: if u.arbitrary()? {
+            Some(siegel::validate::report::TrustService {
+                territory: text(u)?,
+                provider: text(u)?,
+                service: text(u)?,
+                status: text(u)?,
+                since: time(u)?,
+            })
+        } else {
+            None
+        },
         signing_time: if u.arbitrary()? { Some(time(u)?) } else { None },
         best_signature_time: time(u)?,
         indication: indication(u)?,

@@ -204,10 +204,26 @@ fn header(report: &Report, l: Language) -> Section {
         Row::new(
             l.pick("Qualification based on", "Grundlage der Qualifikation"),
             // The report's sentence is English; the protocol says the same in its language.
-            l.pick(
-                "the QC statements of the signer's certificate (ETSI EN 319 412-5); not yet confirmed against the EU trusted lists",
-                "die QC-Statements des Zertifikats (ETSI EN 319 412-5); noch nicht mit den EU-Vertrauenslisten abgeglichen",
-            ),
+            match &policy.trusted_lists {
+                Some(basis) => format!(
+                    "{} {} ({} {}), {} {}",
+                    l.pick(
+                        "EU trusted lists (ETSI TS 119 615): LOTL sequence",
+                        "EU-Vertrauenslisten (ETSI TS 119 615): LOTL Nr.",
+                    ),
+                    basis.lotl_sequence,
+                    l.pick("issued", "ausgegeben"),
+                    basis.lotl_issued.format("%Y-%m-%d"),
+                    basis.lists.len(),
+                    l.pick("national list(s)", "nationale Liste(n)"),
+                ),
+                None => l
+                    .pick(
+                        "none: no trusted list was loaded, so no qualification is confirmed",
+                        "keine: keine Vertrauensliste geladen, daher ist keine Qualifikation bestätigt",
+                    )
+                    .to_owned(),
+            },
         ),
         Row::new(
             l.pick("Mode", "Modus"),
@@ -334,6 +350,29 @@ fn signature_section(
             l.pick("Qualification", "Qualifikation"),
             text::qualification(l, signature.qualification),
         ));
+        if let Some(service) = &signature.trust_service {
+            rows.push(Row::new(
+                l.pick(
+                    "Trust service (trusted list)",
+                    "Vertrauensdienst (Vertrauensliste)",
+                ),
+                format!(
+                    "{}: {}, {} ({} {} {})",
+                    service.territory,
+                    service.provider,
+                    service.service,
+                    service.status,
+                    l.pick("since", "seit"),
+                    service.since.format("%Y-%m-%d"),
+                ),
+            ));
+        }
+        for reason in &signature.qualification_reasons {
+            rows.push(Row::new(
+                l.pick("Qualification: why", "Qualifikation: Grund"),
+                reason.clone(),
+            ));
+        }
     }
     if let Some(signer) = &signature.signer {
         rows.push(Row::new(

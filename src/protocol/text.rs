@@ -4,8 +4,9 @@
 
 use chrono::{DateTime, Local, Utc};
 
-use crate::certificate::{Kind, Qualification};
+use crate::certificate::Kind;
 use crate::text::Language;
+use crate::trust::qualification::Qualification;
 use crate::validate::report::{RevocationStatus, TimestampKind};
 use crate::validate::{Indication, SubIndication};
 
@@ -153,10 +154,10 @@ pub fn kind(language: Language, kind: Option<Kind>) -> &'static str {
 
 pub fn qualification(language: Language, qualification: Option<Qualification>) -> String {
     match qualification {
-        Some(Qualification::Qes) => language
+        Some(Qualification::QeSig) => language
             .pick(
-                "qualified electronic signature (QES)",
-                "qualifizierte elektronische Signatur (QES)",
+                "qualified electronic signature (QESig)",
+                "qualifizierte elektronische Signatur (QESig)",
             )
             .into(),
         Some(Qualification::QeSeal) => language
@@ -165,16 +166,42 @@ pub fn qualification(language: Language, qualification: Option<Qualification>) -
                 "qualifiziertes elektronisches Siegel (QESeal)",
             )
             .into(),
-        Some(Qualification::AdesQc) => language
+        Some(Qualification::AdeSigQc) => language
             .pick(
-                "advanced, with a qualified certificate (AdES-QC)",
-                "fortgeschritten, mit qualifiziertem Zertifikat (AdES-QC)",
+                "advanced signature with a qualified certificate (AdESig-QC)",
+                "fortgeschrittene Signatur mit qualifiziertem Zertifikat (AdESig-QC)",
             )
             .into(),
-        Some(Qualification::Ades) => language
-            .pick("advanced (AdES)", "fortgeschritten (AdES)")
+        Some(Qualification::AdeSealQc) => language
+            .pick(
+                "advanced seal with a qualified certificate (AdESeal-QC)",
+                "fortgeschrittenes Siegel mit qualifiziertem Zertifikat (AdESeal-QC)",
+            )
             .into(),
-        None => language.pick("not determined", "nicht bestimmt").into(),
+        Some(Qualification::AdeSig) => language
+            .pick(
+                "advanced signature (AdESig)",
+                "fortgeschrittene Signatur (AdESig)",
+            )
+            .into(),
+        Some(Qualification::AdeSeal) => language
+            .pick(
+                "advanced seal (AdESeal)",
+                "fortgeschrittenes Siegel (AdESeal)",
+            )
+            .into(),
+        Some(Qualification::Indeterminate) => language
+            .pick(
+                "indeterminate (the trusted list's data contradict each other)",
+                "unbestimmt (die Angaben der Vertrauensliste widersprechen sich)",
+            )
+            .into(),
+        Some(Qualification::NotDetermined) | None => language
+            .pick(
+                "not determined (no trusted list confirms it)",
+                "nicht bestimmt (keine Vertrauensliste bestätigt sie)",
+            )
+            .into(),
     }
 }
 

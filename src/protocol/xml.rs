@@ -18,7 +18,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use super::Error;
-use crate::certificate::{Kind, Qualification};
+use crate::trust::qualification::Qualification;
 use crate::validate::report::{self, Indication, Report};
 
 const NAMESPACE: &str = "http://uri.etsi.org/19102/v1.4.1#";
@@ -49,17 +49,18 @@ fn indication_uri(indication: Indication, building_block: bool) -> &'static str 
     }
 }
 
-/// The qualification as the URIs EU DSS writes (there is no ETSI list of them).
-fn quality_uri(qualification: Qualification, kind: Option<Kind>) -> &'static str {
-    let seal = kind == Some(Kind::Seal);
-    match (qualification, seal) {
-        (Qualification::Qes, _) => "urn:cef:dss:signatureQualification:QESig",
-        (Qualification::QeSeal, _) => "urn:cef:dss:signatureQualification:QESeal",
-        (Qualification::AdesQc, false) => "urn:cef:dss:signatureQualification:AdESig-QC",
-        (Qualification::AdesQc, true) => "urn:cef:dss:signatureQualification:AdESeal-QC",
-        (Qualification::Ades, false) => "urn:cef:dss:signatureQualification:AdESig",
-        (Qualification::Ades, true) => "urn:cef:dss:signatureQualification:AdESeal",
-    }
+/// The qualification as the URIs EU DSS writes (there is no ETSI list of them); none when it
+/// was not determined or is indeterminate (no URI is invented for those).
+fn quality_uri(qualification: Qualification) -> Option<&'static str> {
+    Some(match qualification {
+        Qualification::QeSig => "urn:cef:dss:signatureQualification:QESig",
+        Qualification::QeSeal => "urn:cef:dss:signatureQualification:QESeal",
+        Qualification::AdeSigQc => "urn:cef:dss:signatureQualification:AdESig-QC",
+        Qualification::AdeSealQc => "urn:cef:dss:signatureQualification:AdESeal-QC",
+        Qualification::AdeSig => "urn:cef:dss:signatureQualification:AdESig",
+        Qualification::AdeSeal => "urn:cef:dss:signatureQualification:AdESeal",
+        Qualification::Indeterminate | Qualification::NotDetermined => return None,
+    })
 }
 
 fn time(time: DateTime<Utc>) -> String {
@@ -235,12 +236,9 @@ impl Xml {
             self.leaf("Signer", &signer.name)?;
             self.close("SignerInformation")?;
         }
-        if let Some(qualification) = signature.qualification {
+        if let Some(uri) = signature.qualification.and_then(quality_uri) {
             self.open("SignatureQuality", &[])?;
-            self.leaf(
-                "SignatureQualityInformation",
-                quality_uri(qualification, signature.kind),
-            )?;
+            self.leaf("SignatureQualityInformation", uri)?;
             self.close("SignatureQuality")?;
         }
         self.open("SignatureValidationProcess", &[])?;

@@ -305,6 +305,8 @@ pub(crate) fn blank(field: String, time: DateTime<Utc>) -> Signature {
         kind: None,
         level: None,
         qualification: None,
+        qualification_reasons: Vec::new(),
+        trust_service: None,
         signing_time: None,
         best_signature_time: time,
         indication: Indication::Indeterminate,

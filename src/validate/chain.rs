@@ -108,8 +108,18 @@ fn run(
     for anchor in trust.anchors() {
         builder.add_cert(X509::from_der(anchor.der())?)?;
     }
+    // Trusted-list services anchor a path where they are, root or issuing CA (TS 119 615
+    // §4.2): only those named as issuer on the way are added, found through the index.
+    let listed =
+        trust.listed_issuers(std::iter::once(leaf).chain(candidates.iter().take(MAX_CANDIDATES)));
+    for anchor in &listed {
+        builder.add_cert(X509::from_der(anchor.der())?)?;
+    }
     let mut param = X509VerifyParam::new()?;
     param.set_time(time.timestamp());
+    if !listed.is_empty() {
+        param.set_flags(openssl::x509::verify::X509VerifyFlags::PARTIAL_CHAIN)?;
+    }
     builder.set_param(&param)?;
     let store = builder.build();
     let mut untrusted = Stack::new()?;
@@ -176,6 +186,7 @@ pub(crate) fn check(
         at,
         options.fetcher.as_deref(),
     );
+    qualify(certificate, &options.trust, result);
     result.chain = path
         .certificates
         .iter()
@@ -245,6 +256,38 @@ pub(crate) fn check(
         );
     }
     path.certificates
+}
+
+/// The qualification the trusted lists give the signer's certificate at the
+/// best-signature-time (ETSI TS 119 615), and the service that issued it.
+fn qualify(certificate: &Certificate, trust: &trust::Store, result: &mut Signature) {
+    use crate::trust::qualification;
+    let entry = trust
+        .lists()
+        .and_then(|lists| lists.issuers_of(certificate).into_iter().next());
+    let determination = match entry {
+        None => qualification::not_determined(),
+        Some(entry) => {
+            let at = result.best_signature_time;
+            if let Some(phase) = entry.service.at(at) {
+                result.trust_service = Some(report::TrustService {
+                    territory: entry.territory.to_owned(),
+                    provider: entry.provider.name.clone(),
+                    service: entry.service.name.clone(),
+                    status: phase
+                        .status
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    since: phase.since,
+                });
+            }
+            qualification::determine(certificate, entry.service, at)
+        }
+    };
+    result.qualification = Some(determination.qualification);
+    result.qualification_reasons = determination.reasons;
 }
 
 /// Revocation of every certificate on the path but the trust anchor (EN 319 102-1 §5.2.6):

@@ -240,7 +240,9 @@ pub(crate) fn describe_signer(certificate: &Certificate, result: &mut Signature)
         serial_number: certificate.subject_serial_number(),
     });
     result.kind = Some(certificate.kind());
-    result.qualification = Some(certificate.qualification());
+    // Only a trusted list confirms a qualification (chain::check asks it); the certificate's
+    // own QC statements are a claim anybody can make.
+    result.qualification = Some(crate::trust::qualification::Qualification::NotDetermined);
     result.public_key = certificate
         .key_size()
         .map(|(family, bits)| format!("{family} {bits} bit"));

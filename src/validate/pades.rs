@@ -47,6 +47,8 @@ pub(crate) fn validate_signature<R: Read + Seek>(
         kind: None,
         level: None,
         qualification: None,
+        qualification_reasons: Vec::new(),
+        trust_service: None,
         signing_time,
         best_signature_time: options.time,
         indication: Indication::Indeterminate,

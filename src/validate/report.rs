@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::certificate::{Kind, Qualification};
+use crate::certificate::Kind;
+use crate::trust::qualification::Qualification;
 
 /// The main status of a validation (EN 319 102-1 Table 4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -123,6 +124,26 @@ pub struct Policy {
     pub trust_anchors: Vec<String>,
     /// On what the qualification statements rest.
     pub qualification_basis: String,
+    /// The trusted lists used, `None` when none was loaded (the protocol's trust basis).
+    pub trusted_lists: Option<TrustBasis>,
+}
+
+/// The trusted-list snapshot a validation used (ETSI TS 119 615 §4.1).
+#[derive(Clone, Debug, Serialize)]
+pub struct TrustBasis {
+    pub lotl_sequence: u64,
+    pub lotl_issued: DateTime<Utc>,
+    pub lotl_next_update: Option<DateTime<Utc>>,
+    /// Each national list: territory, sequence, issue date, next update.
+    pub lists: Vec<ListUsed>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ListUsed {
+    pub territory: String,
+    pub sequence: u64,
+    pub issued: DateTime<Utc>,
+    pub next_update: Option<DateTime<Utc>>,
 }
 
 impl Report {
@@ -135,6 +156,18 @@ impl Report {
     }
 }
 
+/// A trust service as its trusted list names it (ETSI TS 119 612 §5.5), with its status at the
+/// best-signature-time.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrustService {
+    pub territory: String,
+    pub provider: String,
+    pub service: String,
+    /// The status URI's last segment, e.g. `granted`, `withdrawn`.
+    pub status: String,
+    pub since: DateTime<Utc>,
+}
+
 /// The validation of one signature or document timestamp.
 #[derive(Clone, Debug, Serialize)]
 pub struct Signature {
@@ -143,7 +176,13 @@ pub struct Signature {
     pub signer: Option<Signer>,
     pub kind: Option<Kind>,
     pub level: Option<Profile>,
+    /// Confirmed by a trusted list (ETSI TS 119 615), or `NOT_DETERMINED` when no list
+    /// speaks about the issuer: never taken from the certificate's own QC statements.
     pub qualification: Option<Qualification>,
+    /// Why the qualification is what it is.
+    pub qualification_reasons: Vec<String>,
+    /// The trusted-list service that issued the signer's certificate.
+    pub trust_service: Option<TrustService>,
     /// The time the signer claims (`/M` in PAdES, signing-time in CAdES).
     pub signing_time: Option<DateTime<Utc>>,
     /// The earliest proven time the signature existed; without a timestamp, the validation time.

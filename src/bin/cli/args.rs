@@ -62,6 +62,9 @@ pub enum Command {
     Extract(ExtractArgs),
     /// List PKCS#11 modules, their tokens, and the keys and certificates on them.
     Tokens(TokensArgs),
+    /// Download, inspect and move the EU trusted lists validation trusts and qualifies by.
+    #[command(subcommand)]
+    Trust(TrustCommand),
     /// Seal a bundled sample with the bundled demo key and validate it.
     Demo(DemoArgs),
     /// Write the man pages and the bash, zsh and fish completions (for packagers).
@@ -235,6 +238,59 @@ pub struct ExtendArgs {
     pub inputs: Vec<PathBuf>,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    /// Download the EU List of Trusted Lists and the national lists, verify their signatures
+    /// and keep the good ones (a failed or badly signed download never replaces a good list).
+    Update(TrustUpdateArgs),
+    /// Show each cached list: territory, sequence, issue date, next update, signature, signer.
+    Status(TrustStatusArgs),
+    /// Copy the cached lists into a folder (for offline machines or a network share).
+    Export {
+        /// Target folder.
+        dir: PathBuf,
+    },
+    /// Take the lists of a folder made by `trust export`, after verifying them.
+    Import {
+        /// Source folder.
+        dir: PathBuf,
+        #[command(flatten)]
+        signers: LotlSignerArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LotlSignerArgs {
+    /// Certificate (PEM or DER) the LOTL must be signed with, replacing the pinned ones of
+    /// OJ C 276/2019; repeatable.
+    #[arg(long = "lotl-signer", value_name = "CERT")]
+    pub lotl_signers: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TrustUpdateArgs {
+    /// Where the LOTL is published.
+    #[arg(long, default_value = siegel::trust::cache::DEFAULT_LOTL_URL)]
+    pub lotl: String,
+    #[command(flatten)]
+    pub signers: LotlSignerArgs,
+    /// Only the lists of these territories (e.g. DE, AT); repeatable. Default: all.
+    #[arg(long = "territory", value_name = "CC")]
+    pub territories: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TrustStatusArgs {
+    #[command(flatten)]
+    pub signers: LotlSignerArgs,
+    /// Judge the signatures and freshness at this time (RFC 3339), default now: for an
+    /// archived snapshot.
+    #[arg(long)]
+    pub at: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
     /// Trust anchor certificate (PEM or DER); repeatable.
@@ -261,6 +317,10 @@ pub struct VerifyArgs {
     /// Trust anchor certificate (PEM or DER); repeatable.
     #[arg(long)]
     pub trust: Vec<PathBuf>,
+    /// Do not use the EU trusted lists (from `siegel trust update`) as trust anchors; no
+    /// qualification is then determined.
+    #[arg(long)]
+    pub no_trusted_lists: bool,
     /// Validate without network access: only the revocation data in the document counts.
     #[arg(long)]
     pub offline: bool,

@@ -106,6 +106,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Extend(args) => extend(args, &settings),
         Command::Extract(args) => extract(args, now, &settings),
         Command::Tokens(args) => keys::tokens(args, &settings),
+        Command::Trust(command) => trust_command(command, now, &settings),
         Command::Demo(args) => demo(args, now),
         Command::Generate(_) => Ok(0), // answered above
     }
@@ -394,6 +395,14 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
     if let Some(problem) = problems.into_iter().next() {
         return Err(problem.into());
     }
+    if !args.no_trusted_lists {
+        // Lists are checked now: their signers must be valid today, whatever --at says.
+        match trust::cache::load_configured(settings, now) {
+            Ok(Some(snapshot)) => options.trust.set_lists(Arc::new(snapshot)),
+            Ok(None) => {}
+            Err(error) => console::note(&format!("the trusted lists are not used: {error}")),
+        }
+    }
     let time = match &args.at {
         Some(text) => DateTime::parse_from_rfc3339(text)
             .with_context(|| format!("--at {text}: not an RFC 3339 time"))?
@@ -625,6 +634,85 @@ impl Progress {
     fn finish_and_clear(&self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
+        }
+    }
+}
+
+/// The trusted-list folder: the managed one of the settings, else the user's cache.
+fn trust_cache(settings: &Settings) -> Result<trust::cache::Cache> {
+    trust::cache::Cache::configured(settings)
+        .context("no cache folder for the trusted lists on this system")
+}
+
+/// The LOTL signers: those given on the command line, else the setting's, else the pinned
+/// ones shipped with the program.
+fn lotl_signers(
+    given: &[std::path::PathBuf],
+    settings: &Settings,
+) -> Result<Vec<siegel::certificate::Certificate>> {
+    if given.is_empty() {
+        return Ok(trust::cache::signers_configured(settings)?);
+    }
+    let mut store = trust::Store::new();
+    for path in given {
+        store.add_file(path)?;
+    }
+    Ok(store.anchors().to_vec())
+}
+
+fn trust_command(
+    command: args::TrustCommand,
+    now: DateTime<Utc>,
+    settings: &Settings,
+) -> Result<u8> {
+    let cache = trust_cache(settings)?;
+    match command {
+        args::TrustCommand::Update(args) => {
+            let signers = lotl_signers(&args.signers.lotl_signers, settings)?;
+            let fetcher = network::Http::new(settings.network_policy());
+            let update = cache.update(&args.lotl, &signers, &args.territories, &fetcher, now)?;
+            println!(
+                "{} list(s) updated in {}",
+                update.replaced.len(),
+                cache.dir().display()
+            );
+            for (territory, reason) in &update.failed {
+                println!("{territory}: kept the previous list: {reason}");
+            }
+            Ok(u8::from(!update.failed.is_empty()))
+        }
+        args::TrustCommand::Status(args) => {
+            let signers = lotl_signers(&args.signers.lotl_signers, settings)?;
+            let at = match &args.at {
+                Some(text) => DateTime::parse_from_rfc3339(text)
+                    .with_context(|| format!("--at {text}: not an RFC 3339 time"))?
+                    .with_timezone(&Utc),
+                None => now,
+            };
+            let status = cache.status(&signers, at);
+            match args.format {
+                args::Format::Json => println!("{}", serde_json::to_string_pretty(&status)?),
+                args::Format::Text => print!("{}", output::trust_status(&status)),
+            }
+            Ok(u8::from(
+                status.lists.iter().any(|l| l.signature != "valid"),
+            ))
+        }
+        args::TrustCommand::Export { dir } => {
+            let copied = cache.export(&dir)?;
+            println!("{copied} file(s) copied to {}", dir.display());
+            Ok(0)
+        }
+        args::TrustCommand::Import { dir, signers } => {
+            let signers = lotl_signers(&signers.lotl_signers, settings)?;
+            let snapshot = cache.import(&dir, &signers, now)?;
+            println!(
+                "LOTL sequence {} and {} national list(s) imported into {}",
+                snapshot.lotl.list.sequence,
+                snapshot.lists.len(),
+                cache.dir().display()
+            );
+            Ok(0)
         }
     }
 }

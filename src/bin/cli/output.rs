@@ -254,6 +254,45 @@ fn report_text(input: &str, report: &validate::Report) -> String {
     text
 }
 
+/// `siegel trust status` as text: one line per list, then why a list is not used.
+pub fn trust_status(status: &siegel::trust::cache::Status) -> String {
+    let day = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map_or_else(|| "-".to_owned(), |t| t.format("%Y-%m-%d").to_string())
+    };
+    let mut text = format!(
+        "Trusted lists in {}\nLOTL from {}\n",
+        status.folder, status.lotl_url
+    );
+    text.push_str(&format!(
+        "Pinned LOTL signers: {}\n",
+        status.pinned_signers.len()
+    ));
+    for list in &status.lists {
+        text.push_str(&format!(
+            "{:<3} seq {:<5} issued {} next update {}{} signature {} fetched {}\n",
+            list.territory,
+            list.sequence
+                .map_or_else(|| "-".to_owned(), |s| s.to_string()),
+            day(list.issued),
+            day(list.next_update),
+            if list.stale { " (stale)" } else { "" },
+            list.signature,
+            day(list.fetched),
+        ));
+        if let Some(signer) = &list.signer {
+            text.push_str(&format!("    signed by {signer}\n"));
+        }
+        if let Some(failure) = &list.last_failure {
+            text.push_str(&format!(
+                "    last update failed {}: {} (the previous list stays in use)\n",
+                failure.at.format("%Y-%m-%d %H:%M"),
+                failure.reason
+            ));
+        }
+    }
+    text
+}
+
 /// `1.5 MiB`, `312 bytes`.
 fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];

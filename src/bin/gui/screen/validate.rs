@@ -83,8 +83,15 @@ pub enum Action {
 
 impl Validate {
     pub fn new(files: Vec<PathBuf>, settings: &Settings) -> (Self, Task<Message>) {
-        let (options, problems) = settings.validation(chrono::Utc::now(), &[]);
-        let trust_problems = problems.iter().map(ToString::to_string).collect();
+        let (mut options, problems) = settings.validation(chrono::Utc::now(), &[]);
+        let mut trust_problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        // The EU trusted lists from `siegel trust update` (or the managed folder): anchors,
+        // and the only source of a confirmed qualification.
+        match siegel::trust::cache::load_configured(settings, chrono::Utc::now()) {
+            Ok(Some(snapshot)) => options.trust.set_lists(std::sync::Arc::new(snapshot)),
+            Ok(None) => {}
+            Err(error) => trust_problems.push(error.to_string()),
+        }
         let mut screen = Self {
             documents: Vec::new(),
             options,

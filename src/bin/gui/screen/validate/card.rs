@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use iced::widget::{column, row, text};
 use iced::{Alignment, Element, Length};
-use siegel::certificate::{Kind, Qualification};
+use siegel::certificate::Kind;
+use siegel::trust::qualification::Qualification;
 use siegel::validate::report::Signature;
 
 use super::{Message, tone};
@@ -60,7 +61,8 @@ pub fn view<'a>(
         ));
     }
     if let Some(qualification) = signature.qualification {
-        let qualified = matches!(qualification, Qualification::Qes | Qualification::QeSeal);
+        // Green only when a trusted list confirmed it.
+        let qualified = matches!(qualification, Qualification::QeSig | Qualification::QeSeal);
         badges = badges.push(widget::badge(
             qualification.to_string(),
             if qualified { Tone::Good } else { Tone::Neutral },

@@ -39,6 +39,8 @@ fn settings() -> Settings {
     Settings {
         offline: true,
         trust_anchors: vec![testdata("pki/root-ca.pem")],
+        // No trusted lists: the user's own cache must not change the results.
+        trust_list_dir: Some("/nonexistent/siegel-trust".into()),
         ..Settings::default()
     }
 }

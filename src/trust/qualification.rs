@@ -1,0 +1,348 @@
+//! Whether a signature is qualified, from the trusted list's word about the certificate's issuer
+//! (ETSI TS 119 615 v1.2.1 §4.3 and annex, ETSI TS 119 172-4 v1.1.1 §4: qualification of the
+//! certificate at issuance and at the best-signature-time, combined into the signature's).
+//!
+//! The certificate's own QC statements are one input; the list decides. The list's service
+//! must be a qualified CA in a granted state at issuance (is the certificate qualified?) and
+//! still at the signing time (may it still be relied on as such?); the Qualifications extension
+//! overrides what the certificate claims (NotQualified, QCWithQSCD, QCForESeal, ...). Anything
+//! contradictory yields an indeterminate result with the reason, never a guess.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::tsl::{self, Assert, Criteria, Phase};
+use crate::certificate::{Certificate, Kind, QcType};
+
+const SERVICE_CA_QC: &str = "http://uri.etsi.org/TrstSvc/Svctype/CA/QC";
+const STATUS: &str = "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/";
+/// Statuses before eIDAS (Directive 1999/93) that count as "granted" (TS 119 615 §4.3.2).
+const STATUS_OLD: &str = "http://uri.etsi.org/TrstSvc/eSigDir-1999-93-EC-TrustedList/Svcstatus/";
+const EXT: &str = "http://uri.etsi.org/TrstSvc/TrustedList/SvcInfoExt/";
+
+/// The qualification of a signature, as EU DSS names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Qualification {
+    #[serde(rename = "QESig")]
+    QeSig,
+    #[serde(rename = "QESeal")]
+    QeSeal,
+    #[serde(rename = "AdESig-QC")]
+    AdeSigQc,
+    #[serde(rename = "AdESeal-QC")]
+    AdeSealQc,
+    #[serde(rename = "AdESig")]
+    AdeSig,
+    #[serde(rename = "AdESeal")]
+    AdeSeal,
+    /// The list's data or the certificate contradict each other: see the reasons.
+    #[serde(rename = "INDETERMINATE")]
+    Indeterminate,
+    /// No trusted list speaks about the issuer: nothing can be confirmed, nothing is claimed.
+    #[serde(rename = "NOT_DETERMINED")]
+    NotDetermined,
+}
+
+impl std::fmt::Display for Qualification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::QeSig => "QESig",
+            Self::QeSeal => "QESeal",
+            Self::AdeSigQc => "AdESig-QC",
+            Self::AdeSealQc => "AdESeal-QC",
+            Self::AdeSig => "AdESig",
+            Self::AdeSeal => "AdESeal",
+            Self::Indeterminate => "qualification indeterminate",
+            Self::NotDetermined => "qualification not determined",
+        })
+    }
+}
+
+/// A qualification with what it rests on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Determination {
+    pub qualification: Qualification,
+    pub reasons: Vec<String>,
+}
+
+/// What the list says of the certificate at one instant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Facts {
+    qualified: Option<bool>,
+    kind: Option<QcType>,
+    qscd: Option<bool>,
+}
+
+/// Determines the signature's qualification from `service` (the list entry whose identity
+/// issued `certificate`), at the certificate's issuance and at `signing_time`.
+pub fn determine(
+    certificate: &Certificate,
+    service: &tsl::Service,
+    signing_time: DateTime<Utc>,
+) -> Determination {
+    let mut reasons = Vec::new();
+    let issuance = certificate.not_before();
+    let at_issuance = facts(certificate, service.at(issuance), "issuance", &mut reasons);
+    let at_signing = facts(
+        certificate,
+        service.at(signing_time),
+        "signing time",
+        &mut reasons,
+    );
+    // Without the list's word on the type, the certificate's own decides between the two
+    // non-qualified forms.
+    let seal = match at_issuance.kind {
+        Some(kind) => kind == QcType::Eseal,
+        None => certificate.kind() == Kind::Seal,
+    };
+    let qualification = combine(&at_issuance, &at_signing, seal, &mut reasons);
+    Determination {
+        qualification,
+        reasons,
+    }
+}
+
+/// The result when no list speaks about the certificate's issuer.
+pub fn not_determined() -> Determination {
+    Determination {
+        qualification: Qualification::NotDetermined,
+        reasons: vec!["no trusted list names the certificate's issuer".into()],
+    }
+}
+
+fn facts(
+    certificate: &Certificate,
+    phase: Option<&Phase>,
+    when: &str,
+    reasons: &mut Vec<String>,
+) -> Facts {
+    let claims = certificate.qc_statements();
+    let Some(phase) = phase else {
+        reasons.push(format!("the service was not yet listed at {when}"));
+        return Facts {
+            qualified: Some(false),
+            kind: None,
+            qscd: None,
+        };
+    };
+    if phase.kind != SERVICE_CA_QC {
+        reasons.push(format!(
+            "at {when} the service is of type {}, not CA/QC",
+            phase.kind
+        ));
+        return Facts {
+            qualified: Some(false),
+            kind: None,
+            qscd: None,
+        };
+    }
+    if !granted(&phase.status) {
+        reasons.push(format!(
+            "at {when} the service status is {} (since {})",
+            short(&phase.status),
+            phase.since
+        ));
+        return Facts {
+            qualified: Some(false),
+            kind: None,
+            qscd: None,
+        };
+    }
+    let qualifiers: Vec<&str> = phase
+        .qualifications
+        .iter()
+        .filter(|q| matches(&q.criteria, certificate))
+        .flat_map(|q| {
+            q.qualifiers
+                .iter()
+                .map(|u| u.strip_prefix(EXT).unwrap_or(u))
+        })
+        .collect();
+    let has = |name: &str| qualifiers.contains(&name);
+
+    let qualified = match (has("QCStatement"), has("NotQualified")) {
+        (true, true) => {
+            reasons.push(format!(
+                "at {when} the list says both QCStatement and NotQualified"
+            ));
+            None
+        }
+        (_, true) => {
+            reasons.push(format!(
+                "at {when} the list marks the certificate NotQualified"
+            ));
+            Some(false)
+        }
+        (true, false) => Some(true),
+        (false, false) => Some(claims.compliance),
+    };
+    let for_sig = has("QCForESig");
+    let for_seal = has("QCForESeal");
+    let for_web = has("QCForWSA");
+    let kind = match (for_sig, for_seal, for_web) {
+        (true, false, false) => Some(QcType::Esign),
+        (false, true, false) => Some(QcType::Eseal),
+        (false, false, true) => Some(QcType::Web),
+        (false, false, false) => {
+            let services: Vec<QcType> = [
+                ("ForeSignatures", QcType::Esign),
+                ("ForeSeals", QcType::Eseal),
+                ("ForWebSiteAuthentication", QcType::Web),
+            ]
+            .into_iter()
+            .filter(|(name, _)| {
+                phase
+                    .additional
+                    .iter()
+                    .any(|a| a.strip_prefix(EXT) == Some(name))
+            })
+            .map(|(_, kind)| kind)
+            .collect();
+            match (claims.qc_type, services.as_slice()) {
+                (Some(claimed), []) => Some(claimed),
+                (Some(claimed), listed) if listed.contains(&claimed) => Some(claimed),
+                (None, [one]) => Some(*one),
+                (None, []) if phase.since < eidas() => Some(QcType::Esign),
+                (claimed, listed) => {
+                    reasons.push(format!(
+                        "at {when} the certificate's type {claimed:?} does not match the service's {listed:?}"
+                    ));
+                    None
+                }
+            }
+        }
+        _ => {
+            reasons.push(format!(
+                "at {when} the list gives the certificate more than one type"
+            ));
+            None
+        }
+    };
+    let with = has("QCWithQSCD") || has("QCWithSSCD");
+    let without = has("QCNoQSCD") || has("QCNoSSCD");
+    let qscd = match (with, without) {
+        (true, true) => {
+            reasons.push(format!(
+                "at {when} the list says both with and without QSCD"
+            ));
+            None
+        }
+        (true, false) => Some(true),
+        (false, true) => Some(false),
+        // QCQSCDStatusAsInCert, or no qualifier: the certificate's QcSSCD statement decides.
+        (false, false) => Some(claims.sscd),
+    };
+    Facts {
+        qualified,
+        kind,
+        qscd,
+    }
+}
+
+/// TS 119 172-4 §4: the certificate's qualification at issuance decides the type; it must
+/// still be a granted qualified service at the signing time; the QSCD status is the one at
+/// signing time.
+fn combine(
+    issuance: &Facts,
+    signing: &Facts,
+    seal: bool,
+    reasons: &mut Vec<String>,
+) -> Qualification {
+    let ades = if seal {
+        Qualification::AdeSeal
+    } else {
+        Qualification::AdeSig
+    };
+    match (issuance.qualified, signing.qualified) {
+        (None, _) | (_, None) => return Qualification::Indeterminate,
+        (Some(false), _) => {
+            reasons.push("the certificate was not qualified at its issuance".into());
+            return ades;
+        }
+        (Some(true), Some(false)) => {
+            reasons.push("the certificate was no longer qualified at the signing time".into());
+            return ades;
+        }
+        (Some(true), Some(true)) => {}
+    }
+    let Some(kind) = issuance.kind else {
+        return Qualification::Indeterminate;
+    };
+    if signing.kind.is_some_and(|k| k != kind) {
+        reasons.push("the certificate's type changed between issuance and signing time".into());
+        return Qualification::Indeterminate;
+    }
+    match (kind, signing.qscd) {
+        (QcType::Web, _) => {
+            reasons.push("a website-authentication certificate does not make signatures".into());
+            Qualification::AdeSig
+        }
+        (_, None) => Qualification::Indeterminate,
+        (QcType::Esign, Some(true)) => Qualification::QeSig,
+        (QcType::Eseal, Some(true)) => Qualification::QeSeal,
+        (QcType::Esign, Some(false)) => {
+            reasons.push("the private key was not on a QSCD".into());
+            Qualification::AdeSigQc
+        }
+        (QcType::Eseal, Some(false)) => {
+            reasons.push("the private key was not on a QSCD".into());
+            Qualification::AdeSealQc
+        }
+    }
+}
+
+/// Whether a service status counts as granted (eIDAS, or its Directive 1999/93 forms).
+pub(crate) fn granted(status: &str) -> bool {
+    match status.strip_prefix(STATUS) {
+        Some(s) => s == "granted",
+        None => matches!(
+            status.strip_prefix(STATUS_OLD),
+            Some("undersupervision" | "supervisionincessation" | "accredited")
+        ),
+    }
+}
+
+fn short(uri: &str) -> &str {
+    uri.rsplit('/').next().unwrap_or(uri)
+}
+
+/// 1 July 2016, when eIDAS replaced Directive 1999/93: before it, CA/QC services issued
+/// signature certificates only.
+fn eidas() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_467_331_200, 0).unwrap_or_default()
+}
+
+/// Whether a Qualifications criteria list selects `certificate` (TS 119 612 §5.5.9.2.1).
+pub fn matches(criteria: &Criteria, certificate: &Certificate) -> bool {
+    if !criteria.unsupported.is_empty() {
+        return false;
+    }
+    let usages: Vec<String> = certificate
+        .key_usage_names()
+        .into_iter()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let policies: Vec<String> = certificate
+        .policies()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let mut results = Vec::new();
+    for bits in &criteria.key_usage {
+        results.push(
+            bits.iter()
+                .all(|(name, set)| usages.contains(&name.to_ascii_lowercase()) == *set),
+        );
+    }
+    for set in &criteria.policies {
+        results.push(set.iter().all(|oid| policies.contains(oid)));
+    }
+    for nested in &criteria.nested {
+        results.push(matches(nested, certificate));
+    }
+    match criteria.assert {
+        Assert::All => results.iter().all(|r| *r),
+        Assert::AtLeastOne => results.iter().any(|r| *r),
+        Assert::None => !results.iter().any(|r| *r),
+    }
+}
