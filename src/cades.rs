@@ -57,6 +57,9 @@ pub const MAX_COUNTER_DEPTH: usize = 8;
 ///     crls [1] IMPLICIT RevocationInfoChoices OPTIONAL,
 ///     signerInfos SignerInfos }
 /// ```
+///
+/// Unlike `cms`'s own SignedData, the SignerInfos stay encoded too: adding a signer must not
+/// re-encode the others (the `der` derive cannot make one generic struct of both).
 #[derive(Clone, Debug, Sequence)]
 struct Wire {
     version: CmsVersion,

@@ -162,7 +162,7 @@ impl Signed {
 
     /// The ContentInfo around the SignedData (RFC 5652 §3), DER.
     pub fn to_der(self) -> Result<Vec<u8>, Error> {
-        let signed_data = OutgoingSignedData {
+        let signed_data = WireSignedData {
             version: CmsVersion::V1,
             digest_algorithms: SetOfVec::try_from(vec![oid::digest_identifier(self.digest)])?,
             encap_content_info: EncapsulatedContentInfo {
@@ -170,6 +170,7 @@ impl Signed {
                 econtent: None,
             },
             certificates: Some(SetOfVec::try_from(self.certificates)?),
+            crls: None,
             signer_infos: SignerInfos(SetOfVec::try_from(vec![self.signer_info])?),
         };
         let content_info = ContentInfo {
@@ -180,7 +181,7 @@ impl Signed {
     }
 }
 
-/// RFC 5652 §5.1 `SignedData` as we write it:
+/// RFC 5652 §5.1 `SignedData` as we write and read it:
 ///
 /// ```text
 /// SignedData ::= SEQUENCE {
@@ -192,28 +193,11 @@ impl Signed {
 ///     signerInfos SignerInfos }
 /// ```
 ///
-/// Certificates are carried exactly as the CA encoded them: decoding and re-encoding can
-/// normalise non-canonical DER, which would break their signatures and the
-/// signing-certificate-v2 hash.
+/// Certificates and revocation choices are carried exactly as encoded: decoding and re-encoding
+/// can normalise non-canonical DER, which would break their signatures and the
+/// signing-certificate-v2 hash (see [`archival::Revocation::add_raw_choice`]).
 #[derive(Clone, Debug, der::Sequence)]
-struct OutgoingSignedData {
-    version: CmsVersion,
-    digest_algorithms: SetOfVec<spki::AlgorithmIdentifierOwned>,
-    encap_content_info: EncapsulatedContentInfo,
-    #[asn1(
-        context_specific = "0",
-        tag_mode = "IMPLICIT",
-        constructed = "true",
-        optional = "true"
-    )]
-    certificates: Option<SetOfVec<Any>>,
-    signer_infos: SignerInfos,
-}
-
-/// RFC 5652 §5.1 `SignedData` as read: revocation choices kept as encoded (see
-/// [`archival::Revocation::add_raw_choice`]).
-#[derive(Clone, Debug, der::Sequence)]
-struct IncomingSignedData {
+struct WireSignedData {
     version: CmsVersion,
     digest_algorithms: SetOfVec<spki::AlgorithmIdentifierOwned>,
     encap_content_info: EncapsulatedContentInfo,
@@ -295,7 +279,7 @@ impl Parsed {
                 content_info.content_type
             )));
         }
-        let wire: IncomingSignedData = content_info
+        let wire: WireSignedData = content_info
             .content
             .decode_as()
             .map_err(|e: der::Error| Error::Decode(e.to_string()))?;

@@ -495,21 +495,7 @@ fn check_signer(
     };
 
     // Signature time-stamps (B-T): each must be over this signature's value and occur once.
-    let signature_value = signer.view.signature.clone();
-    let checked: Vec<timestamps::Checked> = signer
-        .view
-        .signature_timestamps
-        .iter()
-        .map(|der| {
-            timestamps::check(
-                TimestampKind::Signature,
-                der,
-                |digest| Ok(digest.hash(&signature_value)),
-                options,
-                context.embedded,
-            )
-        })
-        .collect();
+    let checked = timestamps::check_signature_timestamps(&signer.view, options, context.embedded);
     for (der, timestamp) in signer.view.signature_timestamps.iter().zip(&checked) {
         if timestamp.report.subindication == Some(SubIndication::HashFailure) {
             finding(

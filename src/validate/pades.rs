@@ -309,21 +309,7 @@ fn check_cms<R: Read + Seek>(
 
     // RFC 3161 signature time-stamps over the signature value make B-T; a valid one proves the
     // signature existed at its time, which then is the best-signature-time.
-    let signature_value = signer.view.signature.clone();
-    let checked: Vec<timestamps::Checked> = signer
-        .view
-        .signature_timestamps
-        .iter()
-        .map(|der| {
-            timestamps::check(
-                TimestampKind::Signature,
-                der,
-                |digest| Ok(digest.hash(&signature_value)),
-                options,
-                embedded,
-            )
-        })
-        .collect();
+    let checked = timestamps::check_signature_timestamps(&signer.view, options, embedded);
     let timestamp_tokens = checked.len();
     let proven = checked
         .iter()

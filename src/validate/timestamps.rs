@@ -25,6 +25,27 @@ impl Checked {
     }
 }
 
+/// Checks every signature time-stamp of a signer over its signature value (ETSI EN 319 122-1
+/// §5.3), the same for CAdES and PAdES.
+pub(crate) fn check_signature_timestamps(
+    view: &crate::cms::SignerView,
+    options: &Options,
+    embedded: &revocation::Embedded,
+) -> Vec<Checked> {
+    view.signature_timestamps
+        .iter()
+        .map(|der| {
+            check(
+                report::TimestampKind::Signature,
+                der,
+                |digest| Ok(digest.hash(&view.signature)),
+                options,
+                embedded,
+            )
+        })
+        .collect()
+}
+
 /// Checks the token `der` over data whose hash (with the token's own algorithm) `expected`
 /// computes.
 pub(crate) fn check(
