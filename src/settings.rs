@@ -10,6 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::certificate::Certificate;
 use crate::{network, sign, trust, validate};
 
 /// Environment variable naming another settings file (tests, portable installs).
@@ -87,6 +88,34 @@ impl Default for Naming {
 }
 
 impl Settings {
+    /// The trusted-list folder: `trust_list_dir` (a managed snapshot), else the user's cache.
+    pub fn trust_list_cache(&self) -> Option<trust::cache::Cache> {
+        match &self.trust_list_dir {
+            Some(dir) => Some(trust::cache::Cache::new(dir)),
+            None => trust::cache::Cache::default_dir().map(trust::cache::Cache::new),
+        }
+    }
+
+    /// The LOTL signers of `lotl_signers`, else the pinned ones shipped with Siegel.
+    pub fn lotl_signer_certificates(&self) -> Result<Vec<Certificate>, trust::cache::Error> {
+        if self.lotl_signers.is_empty() {
+            return Ok(trust::cache::pinned_lotl_signers());
+        }
+        trust::cache::signers_from_files(&self.lotl_signers)
+    }
+
+    /// The lists validation uses by default, for the CLI and the GUI alike, checked with the
+    /// LOTL signers at `now`; `Ok(None)` when no list was ever downloaded.
+    pub fn trusted_lists(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Option<trust::lists::Snapshot>, trust::cache::Error> {
+        let Some(cache) = self.trust_list_cache() else {
+            return Ok(None);
+        };
+        cache.load_existing(&self.lotl_signer_certificates()?, now)
+    }
+
     /// The network rules these settings ask for, for signing and validating alike.
     pub fn network_policy(&self) -> network::Policy {
         network::Policy {

@@ -16,7 +16,6 @@ use super::lists::{self, Snapshot};
 use super::tsl::Pointer;
 use crate::certificate::Certificate;
 use crate::network::{self, Fetcher, Request};
-use crate::settings::Settings;
 
 /// Where the European Commission publishes the LOTL (OJ C 276/2019).
 pub const DEFAULT_LOTL_URL: &str = "https://ec.europa.eu/tools/lotl/eu-lotl.xml";
@@ -42,26 +41,10 @@ pub fn pinned_lotl_signers() -> Vec<Certificate> {
     .collect()
 }
 
-/// The lists validation uses by default, for the CLI and the GUI alike: the folder of the
-/// settings (`trust_list_dir`) or the user's cache, checked with the settings' LOTL signers or
-/// the pinned ones at `now`. `Ok(None)` when no list was ever downloaded there.
-pub fn load_configured(settings: &Settings, now: DateTime<Utc>) -> Result<Option<Snapshot>, Error> {
-    let Some(cache) = Cache::configured(settings) else {
-        return Ok(None);
-    };
-    if !cache.dir.join(LOTL_FILE).exists() {
-        return Ok(None);
-    }
-    cache.load(&signers_configured(settings)?, now).map(Some)
-}
-
-/// The LOTL signers of the settings (`lotl_signers`), else the pinned ones.
-pub fn signers_configured(settings: &Settings) -> Result<Vec<Certificate>, Error> {
-    if settings.lotl_signers.is_empty() {
-        return Ok(pinned_lotl_signers());
-    }
+/// LOTL signer certificates read from files (PEM or DER).
+pub fn signers_from_files(paths: &[PathBuf]) -> Result<Vec<Certificate>, Error> {
     let mut store = super::Store::new();
-    for path in &settings.lotl_signers {
+    for path in paths {
         store.add_file(path).map_err(|e| Error::Io {
             path: path.display().to_string(),
             reason: e.to_string(),
@@ -142,12 +125,17 @@ impl Cache {
             .map(|dirs| dirs.cache_dir().join("trust"))
     }
 
-    /// The folder the settings name, else the platform cache folder.
-    pub fn configured(settings: &Settings) -> Option<Self> {
-        match &settings.trust_list_dir {
-            Some(dir) => Some(Self::new(dir)),
-            None => Self::default_dir().map(Self::new),
+    /// The cached lists checked with `signers` at `now`; `Ok(None)` when no list was ever
+    /// downloaded here.
+    pub fn load_existing(
+        &self,
+        signers: &[Certificate],
+        now: DateTime<Utc>,
+    ) -> Result<Option<Snapshot>, Error> {
+        if !self.dir.join(LOTL_FILE).exists() {
+            return Ok(None);
         }
+        self.load(signers, now).map(Some)
     }
 
     pub fn dir(&self) -> &Path {

@@ -397,7 +397,7 @@ fn verify(args: args::VerifyArgs, now: DateTime<Utc>, settings: &Settings) -> Re
     }
     if !args.no_trusted_lists {
         // Lists are checked now: their signers must be valid today, whatever --at says.
-        match trust::cache::load_configured(settings, now) {
+        match settings.trusted_lists(now) {
             Ok(Some(snapshot)) => options.trust.set_lists(Arc::new(snapshot)),
             Ok(None) => {}
             Err(error) => console::note(&format!("the trusted lists are not used: {error}")),
@@ -640,7 +640,8 @@ impl Progress {
 
 /// The trusted-list folder: the managed one of the settings, else the user's cache.
 fn trust_cache(settings: &Settings) -> Result<trust::cache::Cache> {
-    trust::cache::Cache::configured(settings)
+    settings
+        .trust_list_cache()
         .context("no cache folder for the trusted lists on this system")
 }
 
@@ -651,13 +652,9 @@ fn lotl_signers(
     settings: &Settings,
 ) -> Result<Vec<siegel::certificate::Certificate>> {
     if given.is_empty() {
-        return Ok(trust::cache::signers_configured(settings)?);
+        return Ok(settings.lotl_signer_certificates()?);
     }
-    let mut store = trust::Store::new();
-    for path in given {
-        store.add_file(path)?;
-    }
-    Ok(store.anchors().to_vec())
+    Ok(trust::cache::signers_from_files(given)?)
 }
 
 fn trust_command(

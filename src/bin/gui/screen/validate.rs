@@ -87,7 +87,7 @@ impl Validate {
         let mut trust_problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
         // The EU trusted lists from `siegel trust update` (or the managed folder): anchors,
         // and the only source of a confirmed qualification.
-        match siegel::trust::cache::load_configured(settings, chrono::Utc::now()) {
+        match settings.trusted_lists(chrono::Utc::now()) {
             Ok(Some(snapshot)) => options.trust.set_lists(std::sync::Arc::new(snapshot)),
             Ok(None) => {}
             Err(error) => trust_problems.push(error.to_string()),
