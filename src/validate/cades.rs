@@ -297,31 +297,13 @@ fn counter_signatures(
     }
 }
 
-/// An empty result for the signature `field`, at validation `time`.
+/// An empty result for the signature `field`, at validation `time`: a CAdES signature covers
+/// its whole content, in its one and only revision.
 pub(crate) fn blank(field: String, time: DateTime<Utc>) -> Signature {
     Signature {
-        field,
-        signer: None,
-        kind: None,
-        level: None,
-        qualification: None,
-        qualification_reasons: Vec::new(),
-        trust_service: None,
-        signing_time: None,
-        best_signature_time: time,
-        indication: Indication::Indeterminate,
-        subindication: None,
         revision: Some(1),
         covers_whole_document: true,
-        modifications: Vec::new(),
-        chain: Vec::new(),
-        timestamps: Vec::new(),
-        revocation: Vec::new(),
-        algorithm: None,
-        public_key: None,
-        findings: Vec::new(),
-        checks: Vec::new(),
-        messages: Vec::new(),
+        ..Signature::blank(field, time)
     }
 }
 

@@ -42,28 +42,8 @@ pub(crate) fn validate_signature<R: Read + Seek>(
         .as_deref()
         .and_then(pdf::signature::parse_pdf_date);
     let mut result = Signature {
-        field: found.field.clone(),
-        signer: None,
-        kind: None,
-        level: None,
-        qualification: None,
-        qualification_reasons: Vec::new(),
-        trust_service: None,
         signing_time,
-        best_signature_time: options.time,
-        indication: Indication::Indeterminate,
-        subindication: None,
-        revision: None,
-        covers_whole_document: false,
-        modifications: Vec::new(),
-        chain: Vec::new(),
-        timestamps: Vec::new(),
-        revocation: Vec::new(),
-        algorithm: None,
-        public_key: None,
-        findings: Vec::new(),
-        checks: Vec::new(),
-        messages: Vec::new(),
+        ..Signature::blank(found.field.clone(), options.time)
     };
 
     let ranges = check_byte_range(file, found, revision_ends, &mut checks, &mut result);

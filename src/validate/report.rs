@@ -207,6 +207,37 @@ pub struct Signature {
     pub messages: Vec<String>,
 }
 
+impl Signature {
+    /// An empty result for the signature `field` at validation `time`, INDETERMINATE until the
+    /// checks say otherwise.
+    pub(crate) fn blank(field: String, time: DateTime<Utc>) -> Self {
+        Self {
+            field,
+            signer: None,
+            kind: None,
+            level: None,
+            qualification: None,
+            qualification_reasons: Vec::new(),
+            trust_service: None,
+            signing_time: None,
+            best_signature_time: time,
+            indication: Indication::Indeterminate,
+            subindication: None,
+            revision: None,
+            covers_whole_document: false,
+            modifications: Vec::new(),
+            chain: Vec::new(),
+            timestamps: Vec::new(),
+            revocation: Vec::new(),
+            algorithm: None,
+            public_key: None,
+            findings: Vec::new(),
+            checks: Vec::new(),
+            messages: Vec::new(),
+        }
+    }
+}
+
 /// A change after a signature, or a remark about the revisions after it, with its judgement.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Modification {
