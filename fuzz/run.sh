@@ -4,6 +4,7 @@
 # timeout (over 10 s for one input) or runs out of memory (2 GiB).
 #
 # Usage: fuzz/run.sh SECONDS [TARGET...]        (needs cargo-fuzz: cargo install cargo-fuzz)
+#        FUZZ_DEV=1 fuzz/run.sh ...             (unoptimised, with overflow checks)
 #
 # New inputs go to fuzz/target/corpus/<target>/, never into the committed corpus; a finding is
 # written to fuzz/artifacts/<target>/ and its reproduction command printed. Built without a
@@ -26,8 +27,9 @@ else
     export RUSTC_BOOTSTRAP=1
 fi
 sanitizer=${FUZZ_SANITIZER:-none}
-# FUZZ_DEV=1 builds without optimisation and with overflow checks: a quarter of the build time
-# for CI's short runs, at fewer executions per second.
+# FUZZ_DEV=1 builds without optimisation and with overflow checks (ours and the dependencies'),
+# at fewer executions per second. CI keeps the release build: an overflow check firing inside a
+# dependency would fail it at random.
 build_options=(--sanitizer "$sanitizer")
 profile=release
 if [ "${FUZZ_DEV:-0}" = 1 ]; then
