@@ -76,6 +76,15 @@ pub fn signature_name(kind: Kind) -> &'static str {
 
 pub const MANIFEST_NAME: &str = "META-INF/ASiCManifest001.xml";
 
+/// The `number`th signature of an ASiC-E container and its manifest, as DSS numbers them
+/// (`META-INF/signature002.p7s`, `META-INF/ASiCManifest002.xml`).
+pub fn numbered_names(number: usize) -> (String, String) {
+    (
+        format!("META-INF/signature{number:03}.p7s"),
+        format!("META-INF/ASiCManifest{number:03}.xml"),
+    )
+}
+
 /// A data object a manifest references (`DataObjectReference`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reference {
@@ -258,6 +267,23 @@ impl<W: Write + Seek> Writer<W> {
         std::io::copy(content, &mut self.zip).map_err(|e| Error::Io(e.to_string()))
     }
 
+    /// Copies the entry `name` of `from` as it is stored (compressed bytes, CRC, sizes and
+    /// time unchanged): co-signing and extending must not touch what others signed.
+    pub fn copy_entry<R: Read + Seek>(
+        &mut self,
+        from: &mut Container<R>,
+        name: &str,
+    ) -> Result<(), Error> {
+        check_name(name.strip_suffix('/').unwrap_or(name))?;
+        let index = from
+            .archive
+            .index_for_name(name)
+            .ok_or_else(|| Error::Zip(format!("{name}: no such entry")))?;
+        let entry = from.archive.by_index_raw(index)?;
+        self.zip.raw_copy_file(entry)?;
+        Ok(())
+    }
+
     pub fn finish(self) -> Result<W, Error> {
         Ok(self.zip.finish()?)
     }
@@ -419,6 +445,23 @@ impl<R: Read + Seek> Container<R> {
         Ok(bytes)
     }
 
+    /// The entry `name` hashed with each of `digests`, streaming, bounded as [`Self::copy`].
+    pub fn hash(&mut self, name: &str, digests: &[Digest]) -> Result<Vec<Vec<u8>>, Error> {
+        let crypto = |e: crate::algorithm::Error| Error::Io(e.to_string());
+        let mut sink = HashSink(
+            digests
+                .iter()
+                .map(|d| crate::algorithm::Hasher::new(*d))
+                .collect::<Result<_, _>>()
+                .map_err(crypto)?,
+        );
+        self.copy(name, &mut sink)?;
+        sink.0
+            .into_iter()
+            .map(|h| h.finish().map_err(crypto))
+            .collect()
+    }
+
     /// Streams the entry `name` into `sink`, never more bytes than its declared size.
     pub fn copy(&mut self, name: &str, sink: &mut impl Write) -> Result<u64, Error> {
         let entry = self.archive.by_name(name)?;
@@ -459,6 +502,21 @@ impl<R: Read + Seek> Container<R> {
             written.push(out.commit().map_err(|e| Error::Io(e.to_string()))?);
         }
         Ok(written)
+    }
+}
+
+struct HashSink(Vec<crate::algorithm::Hasher>);
+
+impl Write for HashSink {
+    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
+        for hasher in &mut self.0 {
+            hasher.update(buffer);
+        }
+        Ok(buffer.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -508,6 +566,14 @@ pub enum Error {
     Bomb(String),
     #[error("ASiCManifest: {0}")]
     Manifest(String),
+    #[error("an ASiC-S container holds one data object, not {0}")]
+    NotOneDataObject(usize),
+    #[error("{0}: a container cannot hold this name twice, nor one named mimetype")]
+    Reserved(String),
+    #[error("the container does not say whether it is ASiC-S or ASiC-E (no valid mimetype)")]
+    Untyped,
+    #[error("{0} is not named by any ASiCManifest, so what it signs is unknown")]
+    Unreferenced(String),
 }
 
 impl From<zip::result::ZipError> for Error {

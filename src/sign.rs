@@ -551,8 +551,10 @@ pub enum Error {
     TooLarge { path: String, limit: u64 },
     #[error("{0}: a detached signature, and its content was not found beside it")]
     NoContent(String),
-    #[error("{0}")]
-    Container(String),
+    #[error(transparent)]
+    Container(#[from] crate::asic::Error),
+    #[error("{0}: the file changed while it was signed")]
+    Changed(String),
     #[error("{0}: the content is not what the existing signers signed")]
     ContentMismatch(String),
     #[error("{path}: {source}")]

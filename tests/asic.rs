@@ -445,3 +445,279 @@ fn extract_writes_the_signed_content_inside_the_folder_and_nothing_when_a_signat
     assert_ne!(result.status.code(), Some(0));
     assert!(!out3.exists() || std::fs::read_dir(&out3).unwrap().next().is_none());
 }
+
+/// The stored (compressed) bytes of every entry but `mimetype`, with its CRC: what co-signing
+/// and extending must copy unchanged.
+fn raw_entries(path: &Path) -> Vec<(String, u32, Vec<u8>)> {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut entries = Vec::new();
+    for index in 0..archive.len() {
+        let mut file = archive.by_index_raw(index).unwrap();
+        let name = file.name().unwrap().to_string();
+        if name == "mimetype" {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).unwrap();
+        entries.push((name, file.crc32(), bytes));
+    }
+    entries
+}
+
+/// `openssl cms -verify` on the signature `name` in `container` over `content` (an entry).
+fn assert_entry_signature_verifies(container: &Path, name: &str, content: &str, root: &Path) {
+    let dir = tempfile::tempdir().unwrap();
+    let signature = dir.path().join("signature.p7s");
+    std::fs::write(&signature, entry(container, name)).unwrap();
+    let data = dir.path().join("content");
+    std::fs::write(&data, entry(container, content)).unwrap();
+    assert_openssl_verifies(&signature, Some(&data), root);
+}
+
+#[test]
+fn cosigning_a_container_adds_a_signature_and_leaves_every_entry_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = inputs(dir.path());
+    let root = pki("root-ca.pem");
+    let asice = dir.path().join("bundle.asice");
+    create(Kind::E, &files, &asice);
+    let cosigned = dir.path().join("cosigned.asice");
+    let outcome = siegel::sign::asic::add_signature(
+        &asice,
+        &cosigned,
+        &support::credential("signature-rsa.p12"),
+        &support::request(Intent::Signature),
+        false,
+    )
+    .unwrap();
+    assert_eq!(outcome.signers, 2);
+    assert_eq!(
+        names(&cosigned),
+        [
+            "mimetype",
+            "Antrag.xml",
+            "Anlage 1.txt",
+            "META-INF/ASiCManifest001.xml",
+            "META-INF/signature001.p7s",
+            "META-INF/ASiCManifest002.xml",
+            "META-INF/signature002.p7s"
+        ]
+    );
+    let before = raw_entries(&asice);
+    assert_eq!(raw_entries(&cosigned)[..before.len()], before[..]);
+    let manifest = asic::Manifest::from_xml(&entry(&cosigned, "META-INF/ASiCManifest002.xml"));
+    let manifest = manifest.unwrap();
+    assert_eq!(manifest.signature, "META-INF/signature002.p7s");
+    assert_eq!(
+        manifest
+            .references
+            .iter()
+            .map(|r| r.uri.as_str())
+            .collect::<Vec<_>>(),
+        ["Antrag.xml", "Anlage 1.txt"]
+    );
+    for number in ["001", "002"] {
+        assert_entry_signature_verifies(
+            &cosigned,
+            &format!("META-INF/signature{number}.p7s"),
+            &format!("META-INF/ASiCManifest{number}.xml"),
+            &root,
+        );
+    }
+    let report = validate(&cosigned);
+    assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+    assert_eq!(report.signatures.len(), 2);
+    assert!(
+        report
+            .signatures
+            .iter()
+            .all(|s| s.indication == Indication::TotalPassed)
+    );
+
+    // A third signature through the CLI, named as DSS numbers them.
+    let key = pki("seal-ec.p12");
+    let third = dir.path().join("third.asice");
+    let result = support::siegel(&[
+        "seal",
+        "--p12",
+        key.to_str().unwrap(),
+        "--pin-env",
+        "SIEGEL_TEST_PIN",
+        "-o",
+        third.to_str().unwrap(),
+        cosigned.to_str().unwrap(),
+    ]);
+    assert!(result.status.success(), "{}", support::stdout(&result));
+    assert!(names(&third).contains(&"META-INF/signature003.p7s".to_owned()));
+    let report = validate(&third);
+    assert_eq!(report.signatures.len(), 3, "{report:#?}");
+    assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+
+    // A file changed after the first signature: the co-signer's manifest covers the new bytes,
+    // and the first signature still fails.
+    let changed = dir.path().join("changed.asice");
+    rewrite(
+        &asice,
+        &changed,
+        |name, bytes| {
+            Some(if name == "Antrag.xml" {
+                b"<x/>".to_vec()
+            } else {
+                bytes
+            })
+        },
+        &[],
+    );
+    let over_changed = dir.path().join("over-changed.asice");
+    siegel::sign::asic::add_signature(
+        &changed,
+        &over_changed,
+        &support::credential("signature-rsa.p12"),
+        &support::request(Intent::Signature),
+        false,
+    )
+    .unwrap();
+    assert_eq!(validate(&over_changed).indication, Indication::TotalFailed);
+
+    // ASiC-S has one signature file: the co-signer is a parallel SignerInfo in it.
+    let asics = dir.path().join("one.asics");
+    create(Kind::S, &files[..1], &asics);
+    let cosigned = dir.path().join("cosigned.asics");
+    let outcome = siegel::sign::asic::add_signature(
+        &asics,
+        &cosigned,
+        &support::credential("signature-rsa.p12"),
+        &support::request(Intent::Signature),
+        false,
+    )
+    .unwrap();
+    assert_eq!(outcome.signers, 2);
+    assert_eq!(
+        names(&cosigned),
+        ["mimetype", "Antrag.xml", "META-INF/signature.p7s"]
+    );
+    assert_eq!(raw_entries(&cosigned)[0], raw_entries(&asics)[0]);
+    assert_entry_signature_verifies(&cosigned, "META-INF/signature.p7s", "Antrag.xml", &root);
+    let report = validate(&cosigned);
+    assert_eq!(report.signatures.len(), 2);
+    assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+}
+
+#[test]
+fn asic_containers_extend_to_every_level_and_each_level_validates() {
+    let Some(services) = crate::ltv::Services::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let files = inputs(dir.path());
+    let key = services.path("seal.p12");
+    let root = services.path("root.pem");
+    let url = services.tsa_url();
+    let now = chrono::Utc::now();
+    let mut trust = siegel::trust::Store::new();
+    trust.add_file(&root).unwrap();
+    let options = validate::Options::new(trust, now);
+    for kind in ["asice", "asics"] {
+        let base = dir.path().join(format!("base.{kind}"));
+        let mut args = vec![
+            "seal",
+            "--p12",
+            key.to_str().unwrap(),
+            "--pin-env",
+            "LTV_PIN",
+            "--container",
+            kind,
+            "-o",
+            base.to_str().unwrap(),
+            files[0].to_str().unwrap(),
+        ];
+        if kind == "asice" {
+            args.push(files[1].to_str().unwrap());
+        }
+        let result = services.siegel(&args);
+        assert!(result.status.success(), "{}", support::stdout(&result));
+        let (signature, content) = if kind == "asice" {
+            ("META-INF/signature001.p7s", "META-INF/ASiCManifest001.xml")
+        } else {
+            ("META-INF/signature.p7s", "Antrag.xml")
+        };
+        let mut previous = base.clone();
+        for (level, profile) in [
+            ("B-T", "CAdES-BASELINE-T"),
+            ("B-LT", "CAdES-BASELINE-LT"),
+            ("B-LTA", "CAdES-BASELINE-LTA"),
+        ] {
+            let extended = dir.path().join(format!("{level}.{kind}"));
+            // B-T from B-B, then each level from the one before.
+            let result = services.siegel(&[
+                "extend",
+                "--level",
+                level,
+                "--tsa",
+                &url,
+                "-o",
+                extended.to_str().unwrap(),
+                previous.to_str().unwrap(),
+            ]);
+            assert!(
+                result.status.success(),
+                "{kind} {level}: {}{}",
+                support::stdout(&result),
+                support::stderr(&result)
+            );
+            let names = names(&extended);
+            assert_eq!(names, self::names(&base), "{kind} {level}");
+            let bytes = std::fs::read(&extended).unwrap();
+            assert_eq!(&bytes[30..38], b"mimetype");
+            assert_eq!(&bytes[8..10], &[0, 0], "mimetype stored");
+            // Everything but the signature is copied as stored.
+            let unchanged = |path: &Path| {
+                raw_entries(path)
+                    .into_iter()
+                    .filter(|(n, _, _)| n != signature)
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(unchanged(&extended), unchanged(&base), "{kind} {level}");
+            assert_entry_signature_verifies(&extended, signature, content, &root);
+            let report = validate::validate_asic(&extended, &options).unwrap();
+            let signed = &report.signatures[0];
+            assert_eq!(
+                signed.level.map(|l| l.name()),
+                Some(profile),
+                "{kind} {level}: {report:#?}"
+            );
+            assert!(
+                signed
+                    .timestamps
+                    .iter()
+                    .all(|t| t.indication == Indication::TotalPassed),
+                "{:#?}",
+                signed.timestamps
+            );
+            if level != "B-T" {
+                // Validation data inside: valid offline, also for `siegel verify`.
+                assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+                let result = services.siegel(&[
+                    "verify",
+                    "--offline",
+                    "--trust",
+                    root.to_str().unwrap(),
+                    extended.to_str().unwrap(),
+                ]);
+                assert_eq!(
+                    result.status.code(),
+                    Some(0),
+                    "{kind} {level}: {}",
+                    support::stdout(&result)
+                );
+            }
+            previous = extended;
+        }
+        let cades = siegel::cades::SignedData::from_der(&entry(&previous, signature)).unwrap();
+        let original = siegel::cades::SignedData::from_der(&entry(&base, signature)).unwrap();
+        assert_eq!(
+            cades.signer_infos[0].signature, original.signer_infos[0].signature,
+            "extending never re-signs"
+        );
+    }
+}

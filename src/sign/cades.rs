@@ -137,14 +137,8 @@ fn new_signature(
     credential: &crate::key::Credential,
     request: &Request,
 ) -> Result<SignedData, Error> {
-    let digest = credential.signer.algorithm().digest();
     let mut signed = SignedData::new(content);
-    let signer = cms::sign_detached(&hashes.of(digest)?, credential, Some(request.time))?;
-    let (signer_info, certificates) = signer.into_parts();
-    signed.add_certificates(&certificates);
-    signed.signer_infos.push(signer_info);
-    let index = signed.signer_infos.len() - 1;
-    raise(&mut signed, &[index], hashes, request_levels(request))?;
+    add_parallel(&mut signed, hashes, credential, request)?;
     Ok(signed)
 }
 
@@ -197,12 +191,7 @@ pub fn add_signer(
             raise(&mut signed, &[], &hashes, levels)?;
         }
     } else {
-        let signer = cms::sign_detached(&hashes.of(digest)?, credential, Some(request.time))?;
-        let (signer_info, certificates) = signer.into_parts();
-        signed.add_certificates(&certificates);
-        signed.signer_infos.push(signer_info);
-        let index = signed.signer_infos.len() - 1;
-        raise(&mut signed, &[index], &hashes, request_levels(request))?;
+        add_parallel(&mut signed, &hashes, credential, request)?;
     }
     let out = write(output, &signed, overwrite)?;
     out.commit()?;
@@ -239,20 +228,108 @@ pub fn extend(
     if signed.signer_infos.is_empty() {
         return Err(Error::Unsigned(signature.display().to_string()));
     }
-    let digests: Vec<Digest> = signed
-        .signer_infos
-        .iter()
-        .filter_map(cades::digest_of)
-        .collect();
-    let hashes = content_hashes(signature, content, &signed, &digests)?;
+    let hashes = content_hashes(signature, content, &signed, &[])?;
+    let done = extend_signed(&mut signed, &hashes, level, stamper, fetcher, time)?;
+    let out = write(output, &signed, overwrite)?;
+    Ok((out, done))
+}
+
+/// [`extend`] for a detached signature held in memory (`der`, called `name` in errors) whose
+/// content `content` hashes with the digests it is given, returning the content's digests and
+/// length: what an ASiC container holds. Returns the extended signature's DER.
+#[allow(clippy::too_many_arguments, reason = "the inputs of one extension")]
+pub(crate) fn extend_detached(
+    der: &[u8],
+    name: &str,
+    content: impl FnOnce(&[Digest]) -> Result<(Vec<Vec<u8>>, u64), Error>,
+    level: Level,
+    stamper: &dyn TimeStamper,
+    fetcher: &dyn Fetcher,
+    time: DateTime<Utc>,
+) -> Result<(Vec<u8>, Extended), Error> {
+    let mut signed = SignedData::from_der(der).map_err(|source| Error::Cades {
+        path: name.to_owned(),
+        source,
+    })?;
+    if signed.signer_infos.is_empty() {
+        return Err(Error::Unsigned(name.to_owned()));
+    }
+    let hashes = given_hashes(name, &signed, &[], content)?;
+    let done = extend_signed(&mut signed, &hashes, level, stamper, fetcher, time)?;
+    Ok((signed.to_der().map_err(cades_error)?, done))
+}
+
+/// [`add_signer`] (a parallel signer) for a detached signature held in memory, whose content
+/// `content` hashes as in [`extend_detached`]. Returns the new DER and the number of signers.
+pub(crate) fn add_detached_signer(
+    der: &[u8],
+    name: &str,
+    content: impl FnOnce(&[Digest]) -> Result<(Vec<Vec<u8>>, u64), Error>,
+    credential: &crate::key::Credential,
+    request: &Request,
+) -> Result<(Vec<u8>, usize), Error> {
+    let mut signed = SignedData::from_der(der).map_err(|source| Error::Cades {
+        path: name.to_owned(),
+        source,
+    })?;
+    let digest = credential.signer.algorithm().digest();
+    let hashes = given_hashes(name, &signed, &[digest], content)?;
+    add_parallel(&mut signed, &hashes, credential, request)?;
+    let signers = signed.signer_infos.len();
+    Ok((signed.to_der().map_err(cades_error)?, signers))
+}
+
+/// The hashes `content` gives for every digest `signed`'s signers and `wanted` need, checked
+/// against what the signers signed.
+fn given_hashes(
+    name: &str,
+    signed: &SignedData,
+    wanted: &[Digest],
+    content: impl FnOnce(&[Digest]) -> Result<(Vec<Vec<u8>>, u64), Error>,
+) -> Result<Hashes, Error> {
+    let digests = needed_digests(signed, wanted);
+    let (values, length) = content(&digests)?;
+    let hashes = Hashes {
+        digests: digests.into_iter().zip(values).collect(),
+        length,
+    };
+    check_content(name, signed, &hashes)?;
+    Ok(hashes)
+}
+
+/// A new parallel SignerInfo over the content `hashes` describe, at the level of `request`.
+fn add_parallel(
+    signed: &mut SignedData,
+    hashes: &Hashes,
+    credential: &crate::key::Credential,
+    request: &Request,
+) -> Result<(), Error> {
+    let digest = credential.signer.algorithm().digest();
+    let signer = cms::sign_detached(&hashes.of(digest)?, credential, Some(request.time))?;
+    let (signer_info, certificates) = signer.into_parts();
+    signed.add_certificates(&certificates);
+    signed.signer_infos.push(signer_info);
+    let index = signed.signer_infos.len() - 1;
+    raise(signed, &[index], hashes, request_levels(request))
+}
+
+/// Raises every signer of `signed` to `level`, adding only what is missing.
+fn extend_signed(
+    signed: &mut SignedData,
+    hashes: &Hashes,
+    level: Level,
+    stamper: &dyn TimeStamper,
+    fetcher: &dyn Fetcher,
+    time: DateTime<Utc>,
+) -> Result<Extended, Error> {
     let session = crate::network::Session::start(fetcher);
     let before = (signed.certificates.len(), signed.crls.len());
     let stamped_before: usize = signed.signer_infos.iter().map(stamps).sum();
     let all: Vec<usize> = (0..signed.signer_infos.len()).collect();
     raise(
-        &mut signed,
+        signed,
         &all,
-        &hashes,
+        hashes,
         Levels {
             level,
             time,
@@ -261,15 +338,13 @@ pub fn extend(
         },
     )?;
     let stamped_after: usize = signed.signer_infos.iter().map(stamps).sum();
-    let done = Extended {
+    Ok(Extended {
         timestamped: stamped_after > stamped_before,
         certificates: signed.certificates.len() - before.0,
         ocsps: 0,
         crls: signed.crls.len() - before.1,
         archived: level == Level::Lta,
-    };
-    let out = write(output, &signed, overwrite)?;
-    Ok((out, done))
+    })
 }
 
 /// Signature time-stamps on a SignerInfo.
@@ -483,14 +558,7 @@ fn content_hashes(
     signed: &SignedData,
     wanted: &[Digest],
 ) -> Result<Hashes, Error> {
-    let mut digests: Vec<Digest> = wanted.to_vec();
-    for signer in &signed.signer_infos {
-        if let Some(d) = cades::digest_of(signer)
-            && !digests.contains(&d)
-        {
-            digests.push(d);
-        }
-    }
+    let digests = needed_digests(signed, wanted);
     let hashes = match &signed.content {
         Some(bytes) => Hashes {
             digests: digests.iter().map(|d| (*d, d.hash(bytes))).collect(),
@@ -504,15 +572,35 @@ fn content_hashes(
             read_content(&path, false, &digests)?.1
         }
     };
+    check_content(&signature.display().to_string(), signed, &hashes)?;
+    Ok(hashes)
+}
+
+/// `wanted` and the digest of every signer of `signed`, once each.
+fn needed_digests(signed: &SignedData, wanted: &[Digest]) -> Vec<Digest> {
+    let mut digests: Vec<Digest> = wanted.to_vec();
+    for signer in &signed.signer_infos {
+        if let Some(d) = cades::digest_of(signer)
+            && !digests.contains(&d)
+        {
+            digests.push(d);
+        }
+    }
+    digests
+}
+
+/// The content `hashes` describe must be what every signer of `signed` signed: an extension or
+/// a co-signer over other content would make a signature that never validates.
+fn check_content(name: &str, signed: &SignedData, hashes: &Hashes) -> Result<(), Error> {
     for signer in &signed.signer_infos {
         let view = cms::view(signer);
         if let (Some(d), Some(claimed)) = (view.digest, view.message_digest)
             && hashes.of(d)? != claimed
         {
-            return Err(Error::ContentMismatch(signature.display().to_string()));
+            return Err(Error::ContentMismatch(name.to_owned()));
         }
     }
-    Ok(hashes)
+    Ok(())
 }
 
 fn read_signature(path: &Path) -> Result<SignedData, Error> {

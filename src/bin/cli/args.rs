@@ -55,7 +55,8 @@ pub enum Command {
     /// Validate the signatures and seals in documents.
     #[command(arg_required_else_help = true)]
     Verify(VerifyArgs),
-    /// Raise signed documents (PDF, `.p7s`, `.p7m`) to a higher level by adding what is missing.
+    /// Raise signed documents (PDF, `.p7s`, `.p7m`, ASiC) to a higher level by adding what is
+    /// missing.
     Extend(ExtendArgs),
     /// Validate an enveloping `.p7m` or an ASiC container and write the signed content.
     #[command(arg_required_else_help = true)]
@@ -128,7 +129,7 @@ pub struct SignArgs {
     #[command(flatten)]
     pub cades: CadesArgs,
     /// Documents to sign: PDFs get PAdES; other files a CAdES `.p7s` (or `.p7m`); a
-    /// `.p7s`/`.p7m` gets another signer.
+    /// `.p7s`/`.p7m` gets another signer, an `.asice`/`.asics` another signature.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
 }

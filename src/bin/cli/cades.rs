@@ -14,7 +14,7 @@ use crate::output;
 
 /// One output per input: `-o` for a single input; else PDFs keep their name inside
 /// `--out-dir`, and other files get `NAME.EXT.p7s` (`.p7m`) there or beside the input. A
-/// `.p7s`/`.p7m` input gets another signer and needs `-o` or `--out-dir`.
+/// `.p7s`/`.p7m` input or an ASiC container gets another signer and needs `-o` or `--out-dir`.
 pub fn targets(inputs: &[PathBuf], out: &OutputArgs, cades: &CadesArgs) -> Result<Vec<PathBuf>> {
     if let Some(output) = &out.output {
         if inputs.len() != 1 {
@@ -33,7 +33,10 @@ pub fn targets(inputs: &[PathBuf], out: &OutputArgs, cades: &CadesArgs) -> Resul
     inputs
         .iter()
         .map(|input| {
-            let target = if sign::cades::is_signature_file(input) || is_pdf(input) {
+            let target = if sign::cades::is_signature_file(input)
+                || asic::Kind::of_path(input).is_some()
+                || is_pdf(input)
+            {
                 let Some(dir) = &out.out_dir else {
                     bail!(
                         "{}: give -o OUT or --out-dir DIR (the input is never changed)",
@@ -63,8 +66,8 @@ fn packaging(cades: &CadesArgs) -> Packaging {
     }
 }
 
-/// Signs one file other than a PDF: a new CAdES signature, or another signer (parallel or
-/// counter) on a `.p7s`/`.p7m`.
+/// Signs one file other than a PDF: a new CAdES signature, another signer (parallel or
+/// counter) on a `.p7s`/`.p7m`, or another signature in an ASiC container.
 pub fn sign(
     input: &Path,
     target: &Path,
@@ -73,7 +76,15 @@ pub fn sign(
     cades: &CadesArgs,
     overwrite: bool,
 ) -> Result<output::Signed, String> {
-    let result = if sign::cades::is_signature_file(input) {
+    let result = if asic::Kind::of_path(input).is_some() {
+        if cades.counter {
+            return Err(format!(
+                "{}: --counter is for .p7s/.p7m files; a container gets a signature of its own",
+                input.display()
+            ));
+        }
+        sign::asic::add_signature(input, target, credential, request, overwrite)
+    } else if sign::cades::is_signature_file(input) {
         sign::cades::add_signer(
             input,
             cades.content.as_deref(),
@@ -100,12 +111,14 @@ pub fn sign(
 
 /// Whether `input` is signed as a PDF: named `.pdf` (a damaged PDF is refused as one, never
 /// wrapped into CAdES) or starting like one. A `.p7m` enveloping a PDF starts with `%PDF-` too,
-/// so signature files are asked about first.
+/// so signature files (and containers, which may store a PDF uncompressed) are asked about
+/// first.
 pub fn is_pdf(input: &Path) -> bool {
     let named = input
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
     !sign::cades::is_signature_file(input)
+        && asic::Kind::of_path(input).is_none()
         && (named || matches!(document::detect(input), Ok(document::Format::Pdf)))
 }
 

@@ -274,7 +274,17 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
     for (input, target) in args.inputs.iter().zip(&targets) {
         let name = input.display().to_string();
         let shown = output::shown(&name);
-        let result = if sign::cades::is_signature_file(input) {
+        let result = if siegel::asic::Kind::of_path(input).is_some() {
+            sign::asic::extend(
+                input,
+                target,
+                level,
+                &stamper,
+                http.as_ref(),
+                args.force,
+                chrono::Utc::now(),
+            )
+        } else if sign::cades::is_signature_file(input) {
             sign::cades::extend(
                 input,
                 args.content.as_deref(),
