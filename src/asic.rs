@@ -115,7 +115,12 @@ impl Manifest {
     pub fn to_xml(&self) -> Vec<u8> {
         use quick_xml::escape::escape;
         let mut xml = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n<asic:ASiCManifest xmlns:asic=\"{MANIFEST_NAMESPACE}\" xmlns:ds=\"{XMLDSIG}\">\n<asic:SigReference MimeType=\"application/pkcs7-signature\" URI=\"{}\"/>\n",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n<asic:ASiCManifest xmlns:asic=\"{MANIFEST_NAMESPACE}\" xmlns:ds=\"{XMLDSIG}\">\n<asic:SigReference MimeType=\"{}\" URI=\"{}\"/>\n",
+            if self.names_timestamp() {
+                "application/vnd.etsi.timestamp-token"
+            } else {
+                "application/pkcs7-signature"
+            },
             escape(self.signature.as_str())
         );
         for reference in &self.references {
@@ -129,6 +134,11 @@ impl Manifest {
         }
         xml.push_str("</asic:ASiCManifest>\n");
         xml.into_bytes()
+    }
+
+    /// Whether the SigReference names a time-stamp token (`.tst`), not a CAdES signature.
+    pub fn names_timestamp(&self) -> bool {
+        self.signature.to_ascii_lowercase().ends_with(".tst")
     }
 
     /// Reads a manifest; unknown digest methods and malformed values are errors.
@@ -411,6 +421,25 @@ impl<R: Read + Seek> Container<R> {
             .iter()
             .map(String::as_str)
             .filter(|n| n.starts_with("META-INF/") && n.to_ascii_lowercase().ends_with(".p7s"))
+            .collect()
+    }
+
+    /// `META-INF/*.tst` entries: RFC 3161 time-stamp tokens (EN 319 162-1 §4.3, §A.5).
+    pub fn timestamps(&self) -> Vec<&str> {
+        self.names
+            .iter()
+            .map(String::as_str)
+            .filter(|n| n.starts_with("META-INF/") && n.to_ascii_lowercase().ends_with(".tst"))
+            .collect()
+    }
+
+    /// `META-INF/ASiCArchiveManifest*.xml` entries (EN 319 162-1 §A.5): each names a
+    /// time-stamp over itself and the files it lists, for the long term.
+    pub fn archive_manifests(&self) -> Vec<&str> {
+        self.names
+            .iter()
+            .map(String::as_str)
+            .filter(|n| n.starts_with("META-INF/ASiCArchiveManifest") && n.ends_with(".xml"))
             .collect()
     }
 

@@ -274,6 +274,16 @@ pub fn unsigned_values(signer: &SignerInfo, kind: ObjectIdentifier) -> Vec<Vec<u
         .collect()
 }
 
+/// The DER values of every signed attribute of type `kind`.
+pub fn signed_values(signer: &SignerInfo, kind: ObjectIdentifier) -> Vec<Vec<u8>> {
+    signer
+        .signed_attrs
+        .iter()
+        .flat_map(|set| set.iter().filter(|a| a.oid == kind))
+        .flat_map(|a| a.values.iter().filter_map(|v| v.to_der().ok()))
+        .collect()
+}
+
 /// The counter-signatures on `signer` (RFC 5652 §11.4); those that do not decode are left out
 /// and counted in the second value.
 pub fn counter_signatures(signer: &SignerInfo) -> (Vec<SignerInfo>, usize) {

@@ -721,3 +721,195 @@ fn asic_containers_extend_to_every_level_and_each_level_validates() {
         );
     }
 }
+
+/// An ASiCManifest (or ASiCArchiveManifest) naming `token_name` over `names` of `container`,
+/// with SHA-256 digests.
+fn manifest_over(container: &Path, token_name: &str, names: &[String]) -> Vec<u8> {
+    asic::Manifest {
+        signature: token_name.to_owned(),
+        references: names
+            .iter()
+            .map(|name| asic::Reference {
+                uri: name.clone(),
+                mime: None,
+                digest: siegel::algorithm::Digest::Sha256,
+                value: siegel::algorithm::Digest::Sha256.hash(&entry(container, name)),
+            })
+            .collect(),
+    }
+    .to_xml()
+}
+
+#[test]
+fn container_time_stamps_are_checked_over_their_manifest_and_every_file_it_names() {
+    use siegel::algorithm::Digest;
+    use siegel::timestamp::TimeStamper;
+    let Some(services) = crate::ltv::Services::start() else {
+        return;
+    };
+    let stamper = siegel::timestamp::Client::new(
+        vec![services.tsa_url()],
+        std::sync::Arc::new(crate::ltv::local_http()),
+    );
+    let stamp = |bytes: &[u8]| {
+        stamper
+            .stamp(Digest::Sha256, &Digest::Sha256.hash(bytes))
+            .unwrap()
+            .der
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let files = inputs(dir.path());
+    let asice = dir.path().join("bundle.asice");
+    create(Kind::E, &files, &asice);
+    let mut trust = siegel::trust::Store::new();
+    trust.add_file(&pki("root-ca.pem")).unwrap();
+    trust.add_file(&services.path("root.pem")).unwrap();
+    let options = validate::Options::new(trust, chrono::Utc::now());
+    let check = |path: &Path| validate::validate_asic(path, &options).unwrap();
+    let keep = |_: &str, bytes: Vec<u8>| Some(bytes);
+
+    // EN 319 162-1 §A.5: an ASiCArchiveManifest over every file, signatures and manifests
+    // included, time-stamped.
+    let covered: Vec<String> = names(&asice)
+        .into_iter()
+        .filter(|n| n != "mimetype")
+        .collect();
+    let archive = manifest_over(&asice, "META-INF/timestamp.tst", &covered);
+    let token = stamp(&archive);
+    let archived = dir.path().join("archived.asice");
+    rewrite(
+        &asice,
+        &archived,
+        keep,
+        &[
+            ("META-INF/ASiCArchiveManifest.xml", &archive),
+            ("META-INF/timestamp.tst", &token),
+        ],
+    );
+    let report = check(&archived);
+    assert_eq!(report.document_timestamps.len(), 1, "{report:#?}");
+    let stamp_result = &report.document_timestamps[0];
+    assert_eq!(
+        stamp_result.indication,
+        Indication::TotalPassed,
+        "{stamp_result:#?}"
+    );
+    assert_eq!(
+        stamp_result.level.map(|l| l.name()),
+        Some("ASiC container time-stamp")
+    );
+    assert!(
+        stamp_result
+            .checks
+            .iter()
+            .any(|c| c.id == "manifest" && c.passed)
+    );
+    assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+
+    // The manifest changed after it was time-stamped: the imprint no longer matches.
+    let other = manifest_over(&asice, "META-INF/timestamp.tst", &covered[..1]);
+    let swapped = dir.path().join("swapped.asice");
+    rewrite(
+        &archived,
+        &swapped,
+        |name, bytes| {
+            Some(if name == "META-INF/ASiCArchiveManifest.xml" {
+                other.clone()
+            } else {
+                bytes
+            })
+        },
+        &[],
+    );
+    let report = check(&swapped);
+    assert_eq!(
+        report.document_timestamps[0].indication,
+        Indication::TotalFailed
+    );
+    assert_eq!(report.indication, Indication::TotalFailed);
+
+    // A signature replaced after the archive time-stamp (it is still valid itself): the
+    // manifest's digest of it no longer matches.
+    let resigned = dir.path().join("resigned.asice");
+    let fresh = dir.path().join("fresh.asice");
+    siegel::sign::asic::create(
+        Kind::E,
+        &files,
+        &fresh,
+        &support::credential("seal-ec.p12"),
+        &support::request(Intent::Seal),
+        false,
+    )
+    .unwrap();
+    let fresh_signature = entry(&fresh, "META-INF/signature001.p7s");
+    let fresh_manifest = entry(&fresh, "META-INF/ASiCManifest001.xml");
+    rewrite(
+        &archived,
+        &resigned,
+        |name, bytes| {
+            Some(match name {
+                "META-INF/signature001.p7s" => fresh_signature.clone(),
+                "META-INF/ASiCManifest001.xml" => fresh_manifest.clone(),
+                _ => bytes,
+            })
+        },
+        &[],
+    );
+    let report = check(&resigned);
+    assert_eq!(report.signatures[0].indication, Indication::TotalPassed);
+    assert!(
+        report.document_timestamps[0]
+            .findings
+            .iter()
+            .any(|f| f.id == "MANIFEST_REFERENCE_BROKEN"),
+        "{report:#?}"
+    );
+    assert_eq!(report.indication, Indication::TotalFailed);
+
+    // ASiC-S with a time-stamp over its data object; one over other bytes fails.
+    let asics = dir.path().join("one.asics");
+    create(Kind::S, &files[..1], &asics);
+    let data = std::fs::read(&files[0]).unwrap();
+    for (name, token, expected) in [
+        ("good", stamp(&data), Indication::TotalPassed),
+        ("foreign", stamp(b"<antrag/>"), Indication::TotalFailed),
+    ] {
+        let stamped = dir.path().join(format!("{name}.asics"));
+        rewrite(
+            &asics,
+            &stamped,
+            keep,
+            &[("META-INF/timestamp.tst", &token)],
+        );
+        let report = check(&stamped);
+        assert_eq!(report.document_timestamps.len(), 1, "{report:#?}");
+        assert_eq!(report.document_timestamps[0].indication, expected, "{name}");
+        assert_eq!(report.indication, expected, "{name}");
+    }
+
+    // ASiC-E with a time-stamp instead of a signature (§A.4): the time-stamp passes, and
+    // the container, signed by nobody, does not.
+    let manifest = manifest_over(
+        &asice,
+        "META-INF/timestamp.tst",
+        &["Antrag.xml".to_owned(), "Anlage 1.txt".to_owned()],
+    );
+    let token = stamp(&manifest);
+    let only = dir.path().join("only-stamped.asice");
+    rewrite(
+        &asice,
+        &only,
+        |name, bytes| (!name.starts_with("META-INF/")).then_some(bytes),
+        &[
+            ("META-INF/ASiCManifest001.xml", &manifest),
+            ("META-INF/timestamp.tst", &token),
+        ],
+    );
+    let report = check(&only);
+    assert_eq!(report.document_timestamps.len(), 1, "{report:#?}");
+    assert_eq!(
+        report.document_timestamps[0].indication,
+        Indication::TotalPassed
+    );
+    assert_ne!(report.indication, Indication::TotalPassed);
+}

@@ -906,3 +906,75 @@ fn a_cades_report_renders_in_every_protocol_format_and_the_etsi_xml_is_schema_va
         }
     }
 }
+
+/// `signature` with a content-time-stamp signed attribute holding `token`, signed again with
+/// the test seal key (the builder does not write this attribute).
+fn with_content_timestamp(signature: &Path, token: &[u8], output: &Path) {
+    let mut signed = read(signature);
+    let signer = &mut signed.signer_infos[0];
+    let mut attributes = signer.signed_attrs.take().unwrap().into_vec();
+    attributes.push(x509_cert::attr::Attribute {
+        oid: cades::ID_CONTENT_TIME_STAMP,
+        values: der::asn1::SetOfVec::try_from(vec![
+            <der::Any as der::Decode>::from_der(token).unwrap(),
+        ])
+        .unwrap(),
+    });
+    signer.signed_attrs = Some(der::asn1::SetOfVec::try_from(attributes).unwrap());
+    resign(signer, "seal-rsa.key.pem");
+    write(output, &signed);
+}
+
+#[test]
+fn a_content_time_stamp_is_checked_over_the_content() {
+    use siegel::algorithm::Digest;
+    use siegel::timestamp::TimeStamper;
+    let Some(services) = Services::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (input, signature) = signed_b(dir.path(), "seal-rsa.p12");
+    let stamper = siegel::timestamp::Client::new(
+        vec![services.tsa_url()],
+        std::sync::Arc::new(crate::ltv::local_http()),
+    );
+    let content = std::fs::read(&input).unwrap();
+    let token = stamper
+        .stamp(Digest::Sha256, &Digest::Sha256.hash(&content))
+        .unwrap();
+    let mut trust = siegel::trust::Store::new();
+    trust.add_file(&pki("root-ca.pem")).unwrap();
+    trust.add_file(&services.path("root.pem")).unwrap();
+    let options = validate::Options::new(trust, chrono::Utc::now());
+
+    let stamped = dir.path().join("stamped.p7s");
+    with_content_timestamp(&signature, &token.der, &stamped);
+    assert_openssl_verifies(&stamped, Some(&input), &pki("root-ca.pem"));
+    let report = validate::validate_cades(&stamped, Some(&input), &options).unwrap();
+    let signature_result = &report.signatures[0];
+    let content_stamps: Vec<_> = signature_result
+        .timestamps
+        .iter()
+        .filter(|t| t.kind == validate::report::TimestampKind::Content)
+        .collect();
+    assert_eq!(content_stamps.len(), 1, "{report:#?}");
+    assert_eq!(content_stamps[0].indication, Indication::TotalPassed);
+    assert!(
+        signature_result
+            .checks
+            .iter()
+            .any(|c| c.id == "content-timestamp" && c.passed)
+    );
+    assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+
+    // A content time-stamp over other content proves nothing about this one.
+    let other = stamper
+        .stamp(Digest::Sha256, &Digest::Sha256.hash(b"<antrag/>"))
+        .unwrap();
+    let foreign = dir.path().join("foreign.p7s");
+    with_content_timestamp(&signature, &other.der, &foreign);
+    assert_attack(
+        &validate::validate_cades(&foreign, Some(&input), &options).unwrap(),
+        "CONTENT_TIMESTAMP_NOT_COVERING",
+    );
+}

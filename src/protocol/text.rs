@@ -219,6 +219,7 @@ pub fn timestamp_kind(language: Language, kind: TimestampKind) -> &'static str {
         TimestampKind::Signature => language.pick("signature time-stamp", "Signaturzeitstempel"),
         TimestampKind::Document => language.pick("document time-stamp", "Dokumentzeitstempel"),
         TimestampKind::Archive => language.pick("archive time-stamp", "Archivzeitstempel"),
+        TimestampKind::Content => language.pick("content time-stamp", "Inhaltszeitstempel"),
     }
 }
 

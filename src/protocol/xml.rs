@@ -313,12 +313,14 @@ impl Xml {
             self.close("SigningCertificate")?;
         }
         for (index, stamp_time) in stamps {
-            let name = match signature.timestamps[index].kind {
-                report::TimestampKind::Signature => "SignatureTimeStamp",
-                report::TimestampKind::Document => "DocTimeStamp",
-                report::TimestampKind::Archive => "ArchiveTimeStamp",
+            let (name, signed) = match signature.timestamps[index].kind {
+                report::TimestampKind::Signature => ("SignatureTimeStamp", "false"),
+                report::TimestampKind::Document => ("DocTimeStamp", "false"),
+                report::TimestampKind::Archive => ("ArchiveTimeStamp", "false"),
+                // A content time-stamp is a signed attribute.
+                report::TimestampKind::Content => ("AllDataObjectsTimeStamp", "true"),
             };
-            self.open(name, &[("Signed", "false")])?;
+            self.open(name, &[("Signed", signed)])?;
             self.reference("AttributeObject", &timestamp_id(id, index))?;
             self.leaf("TimeStampValue", &time(stamp_time))?;
             self.close(name)?;

@@ -2,14 +2,19 @@
 //! signature through `validate::cades` (ASiC-S over its one data object, ASiC-E over its
 //! ASiCManifest), each manifest reference checked against its entry, and the container rules:
 //! a container that breaks them, or holds a file no signature covers, is never TOTAL_PASSED.
+//! Container time-stamps (`META-INF/*.tst` named by an ASiCManifest or an
+//! ASiCArchiveManifest, EN 319 162-1 §A.4, §A.5; in ASiC-S over the data object) are checked
+//! over the manifest's bytes, and every file the manifest names against its digest; they are
+//! reported as the container's time-stamps and proofs of nothing more.
 
-use std::io::Write;
 use std::path::Path;
 
 use super::cades::{self, Content};
-use super::report::{self, Check, Finding, Indication, Signature, SubIndication};
-use super::{Error, Options};
-use crate::algorithm::{Digest, Hasher};
+use super::report::{
+    self, Check, Finding, Indication, Profile, Signature, SubIndication, TimestampKind,
+};
+use super::{Error, Options, revocation, timestamps};
+use crate::algorithm::Digest;
 use crate::asic::{self, Container, Kind};
 
 /// Validates the container at `path`.
@@ -57,6 +62,7 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
         data.join(", ")
     ));
     let mut signatures = Vec::new();
+    let mut stamps = Vec::new();
     let mut covered: Vec<String> = Vec::new();
     let signature_names: Vec<String> = container
         .signatures()
@@ -123,6 +129,17 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
                     }
                 };
                 referenced.push(manifest.signature.clone());
+                if manifest.names_timestamp() {
+                    // ASiC-E with a time-stamp token instead of a signature (§A.4).
+                    stamps.push(check_manifest_timestamp(
+                        &mut container,
+                        manifest_name,
+                        &xml,
+                        &manifest,
+                        options,
+                    ));
+                    continue;
+                }
                 if !signature_names.contains(&manifest.signature) {
                     problems.push(format!(
                         "{manifest_name} names the signature {}, which is not in the container",
@@ -218,6 +235,58 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
             }
         }
     }
+    let archive_manifests: Vec<String> = container
+        .archive_manifests()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let mut stamped: Vec<String> = stamps.iter().filter_map(stamp_token).collect();
+    for manifest_name in &archive_manifests {
+        let xml = container
+            .read_small(manifest_name)
+            .map_err(|e| unreadable(e.to_string()))?;
+        match asic::Manifest::from_xml(&xml) {
+            Ok(manifest) if manifest.names_timestamp() => {
+                stamped.push(manifest.signature.clone());
+                stamps.push(check_manifest_timestamp(
+                    &mut container,
+                    manifest_name,
+                    &xml,
+                    &manifest,
+                    options,
+                ));
+            }
+            Ok(manifest) => problems.push(format!(
+                "{manifest_name} names {}, not a time-stamp token",
+                manifest.signature
+            )),
+            Err(error) => problems.push(format!("{manifest_name}: {error}")),
+        }
+    }
+    for token_name in container
+        .timestamps()
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>()
+    {
+        if stamped.contains(&token_name) {
+            continue;
+        }
+        match (kind, data.as_slice()) {
+            // ASiC-S with a time-stamp (§4.3): the token is over the one data object.
+            (Kind::S, [object]) => {
+                stamps.push(check_data_timestamp(
+                    &mut container,
+                    &token_name,
+                    object,
+                    options,
+                ));
+            }
+            _ => problems.push(format!(
+                "{token_name} is not named by any manifest, so what it time-stamps is unknown"
+            )),
+        }
+    }
     let uncovered: Vec<&String> = data.iter().filter(|d| !covered.contains(d)).collect();
     if !uncovered.is_empty() {
         let detail = format!(
@@ -254,10 +323,171 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
         messages.push(problem.clone());
     }
     let mut report = cades::report(name, sha256, size, signatures, messages, options);
+    if !report.signatures.is_empty() {
+        // A container time-stamp that fails says the container changed after it: as bad as a
+        // failed signature.
+        report.indication = stamps
+            .iter()
+            .map(|s| s.indication)
+            .fold(report.indication, Indication::max);
+    }
+    report.document_timestamps = stamps;
     if !problems.is_empty() && report.indication == Indication::TotalPassed {
         report.indication = Indication::Indeterminate;
     }
     Ok(report)
+}
+
+/// The token a container time-stamp result was read from (its field starts with its name).
+fn stamp_token(stamp: &Signature) -> Option<String> {
+    stamp.field.split(": ").next().map(str::to_owned)
+}
+
+/// The time-stamp `manifest.signature` over the manifest `manifest_name` (its bytes `xml`, as
+/// stored), and every entry the manifest names against the digest it gives.
+fn check_manifest_timestamp<R: std::io::Read + std::io::Seek>(
+    container: &mut Container<R>,
+    manifest_name: &str,
+    xml: &[u8],
+    manifest: &asic::Manifest,
+    options: &Options,
+) -> Signature {
+    let token_name = &manifest.signature;
+    let mut result = stamp_result(token_name, manifest_name, options);
+    let checked = match container.read_small(token_name) {
+        Ok(der) => timestamps::check(
+            TimestampKind::Content,
+            &der,
+            |digest| Ok(digest.hash(xml)),
+            options,
+            &revocation::Embedded::default(),
+        ),
+        Err(error) => {
+            lower(
+                &mut result,
+                SubIndication::SignedDataNotFound,
+                format!("{manifest_name} names the time-stamp {token_name}: {error}"),
+                "container-timestamp",
+            );
+            return result;
+        }
+    };
+    let mut failures = Vec::new();
+    let mut missing = false;
+    for reference in &manifest.references {
+        if !container.names.contains(&reference.uri) {
+            missing = true;
+            failures.push(format!(
+                "{} is referenced but not in the container",
+                reference.uri
+            ));
+            continue;
+        }
+        match container.hash(&reference.uri, &[reference.digest]) {
+            Ok(values) if values.first() == Some(&reference.value) => {}
+            Ok(_) => failures.push(format!(
+                "{} was changed after it was time-stamped",
+                reference.uri
+            )),
+            Err(error) => failures.push(format!("{}: {error}", reference.uri)),
+        }
+    }
+    finish_stamp(&mut result, checked);
+    if failures.is_empty() {
+        result.checks.push(Check {
+            id: "manifest",
+            passed: true,
+            detail: format!(
+                "{manifest_name}: {} file(s) with matching digests",
+                manifest.references.len()
+            ),
+        });
+    } else {
+        let detail = failures.join("; ");
+        push_finding(&mut result, "MANIFEST_REFERENCE_BROKEN", detail.clone());
+        let changed = failures.len() > usize::from(missing);
+        lower(
+            &mut result,
+            if changed {
+                SubIndication::HashFailure
+            } else {
+                SubIndication::SignedDataNotFound
+            },
+            detail,
+            "manifest",
+        );
+    }
+    result
+}
+
+/// The ASiC-S time-stamp `token_name` over the data object `object`.
+fn check_data_timestamp<R: std::io::Read + std::io::Seek>(
+    container: &mut Container<R>,
+    token_name: &str,
+    object: &str,
+    options: &Options,
+) -> Signature {
+    let mut result = stamp_result(token_name, object, options);
+    let checked = match container.read_small(token_name) {
+        Ok(der) => timestamps::check(
+            TimestampKind::Content,
+            &der,
+            |digest| {
+                container
+                    .hash(object, &[digest])
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| format!("{object} was not hashed"))
+            },
+            options,
+            &revocation::Embedded::default(),
+        ),
+        Err(error) => {
+            lower(
+                &mut result,
+                SubIndication::FormatFailure,
+                format!("{token_name}: {error}"),
+                "container-timestamp",
+            );
+            return result;
+        }
+    };
+    finish_stamp(&mut result, checked);
+    result
+}
+
+fn stamp_result(token_name: &str, over: &str, options: &Options) -> Signature {
+    let mut result = cades::blank(
+        format!("{token_name}: container time-stamp over {over}"),
+        options.time,
+    );
+    result.level = Some(Profile::ContainerTimestamp);
+    result
+}
+
+/// The token's verdict as the result's, its time as the time it proves.
+fn finish_stamp(result: &mut Signature, checked: timestamps::Checked) {
+    if let Some(token) = &checked.token {
+        result.signing_time = Some(token.time);
+        if checked.report.indication == Indication::TotalPassed {
+            result.best_signature_time = token.time;
+        }
+        if let Some(tsa) = &token.tsa {
+            super::cms::describe_signer(tsa, result);
+            result.kind = None;
+            result.qualification = None;
+        }
+    }
+    result.indication = checked.report.indication;
+    result.subindication = checked.report.subindication;
+    result.checks.push(Check {
+        id: "container-timestamp",
+        passed: checked.report.indication == Indication::TotalPassed,
+        detail: checked.report.detail.clone(),
+    });
+    result.messages.push(checked.report.detail.clone());
+    result.timestamps.push(checked.report);
 }
 
 /// Whether a signature's cryptographic checks passed (its content digest and value), whatever
@@ -274,38 +504,12 @@ fn hash_entry<R: std::io::Read + std::io::Seek>(
     name: &str,
     digests: &[Digest],
 ) -> Result<Content, String> {
-    let mut sink = HashSink {
-        hashers: digests
-            .iter()
-            .map(|d| Hasher::new(*d).map(|h| (*d, h)))
-            .collect::<Result<_, _>>()
-            .map_err(|e| e.to_string())?,
-    };
-    container
-        .copy(name, &mut sink)
+    let values = container
+        .hash(name, digests)
         .map_err(|e| format!("{name}: {e}"))?;
-    let mut hashed = Vec::new();
-    for (digest, hasher) in sink.hashers {
-        hashed.push((digest, hasher.finish().map_err(|e| e.to_string())?));
-    }
-    Ok(Content { digests: hashed })
-}
-
-struct HashSink {
-    hashers: Vec<(Digest, Hasher)>,
-}
-
-impl Write for HashSink {
-    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
-        for (_, hasher) in &mut self.hashers {
-            hasher.update(buffer);
-        }
-        Ok(buffer.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    Ok(Content {
+        digests: digests.iter().copied().zip(values).collect(),
+    })
 }
 
 fn unreadable_signature(name: &str, error: &str, options: &Options) -> Signature {

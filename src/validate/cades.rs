@@ -120,10 +120,15 @@ pub(crate) fn check_file(
     // SHA-256 for the report; archive time-stamps use their signer's algorithm in practice.
     let mut digests = vec![Digest::Sha256];
     for signer in parsed.signer_infos() {
-        if let Some(d) = cades::digest_of(signer)
-            && !digests.contains(&d)
-        {
-            digests.push(d);
+        // Content time-stamps hash the content with their own algorithm.
+        let stamped = cades::signed_values(signer, cades::ID_CONTENT_TIME_STAMP)
+            .into_iter()
+            .filter_map(|der| crate::timestamp::inspect(&der).ok())
+            .map(|token| token.digest);
+        for d in cades::digest_of(signer).into_iter().chain(stamped) {
+            if !digests.contains(&d) {
+                digests.push(d);
+            }
         }
     }
     let content = match econtent {
@@ -327,6 +332,70 @@ fn finding(result: &mut Signature, id: &'static str, detail: impl Into<String>) 
     }
 }
 
+/// Content time-stamps (EN 319 122-1 §5.2.8): signed, over the content, and made before the
+/// signature's own time-stamps. They prove the content existed then, not the signature, so
+/// they never move the best signature time.
+fn content_timestamps(
+    signer_info: &SignerInfo,
+    signature_timestamps: &[timestamps::Checked],
+    context: &Context<'_>,
+    checks: &mut Checks,
+    result: &mut Signature,
+) {
+    let earliest_signature_stamp = signature_timestamps
+        .iter()
+        .filter_map(|c| c.token.as_ref().map(|t| t.time))
+        .min();
+    for der in cades::signed_values(signer_info, cades::ID_CONTENT_TIME_STAMP) {
+        let checked = timestamps::check(
+            TimestampKind::Content,
+            &der,
+            |digest| match context.content {
+                Ok(content) => content
+                    .of(digest)
+                    .map(<[u8]>::to_vec)
+                    .ok_or_else(|| format!("the content was not hashed with {}", digest.name())),
+                Err(reason) => Err(reason.clone()),
+            },
+            context.options,
+            context.embedded,
+        );
+        let time = checked.token.as_ref().map(|t| t.time);
+        if checked.report.subindication == Some(SubIndication::HashFailure) {
+            finding(
+                result,
+                "CONTENT_TIMESTAMP_NOT_COVERING",
+                "the content time-stamp is over other content",
+            );
+            checks.fail(
+                "content-timestamp",
+                SubIndication::SigConstraintsFailure,
+                "a content time-stamp does not cover the signed content",
+            );
+        } else if let (Some(time), Some(later)) = (time, earliest_signature_stamp)
+            && time > later
+        {
+            finding(
+                result,
+                "TIMESTAMP_ORDER",
+                "the content time-stamp is later than the signature time-stamp",
+            );
+            checks.fail(
+                "content-timestamp",
+                SubIndication::SigConstraintsFailure,
+                format!("the content time-stamp ({time}) is later than the signature time-stamp ({later})"),
+            );
+        } else {
+            checks.note(
+                "content-timestamp",
+                checked.report.indication == Indication::TotalPassed,
+                checked.report.detail.clone(),
+            );
+        }
+        result.timestamps.push(checked.report);
+    }
+}
+
 const PROFILE: cms::Profile = cms::Profile {
     binding_required: true,
     name: "CAdES",
@@ -508,6 +577,9 @@ fn check_signer(
                 timestamp.report.detail.clone(),
             );
         }
+    }
+    if let Target::Content { .. } = &target {
+        content_timestamps(signer_info, &checked, context, &mut checks, &mut result);
     }
     let stamped = !checked.is_empty();
     let proven = checked

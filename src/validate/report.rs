@@ -311,6 +311,8 @@ pub enum Profile {
     Pkcs7T,
     #[serde(rename = "PAdES document time-stamp")]
     DocumentTimestamp,
+    #[serde(rename = "ASiC container time-stamp")]
+    ContainerTimestamp,
 }
 
 impl Profile {
@@ -328,6 +330,7 @@ impl Profile {
             Self::Pkcs7B => "PKCS7-B",
             Self::Pkcs7T => "PKCS7-T",
             Self::DocumentTimestamp => "PAdES document time-stamp",
+            Self::ContainerTimestamp => "ASiC container time-stamp",
         }
     }
 }
@@ -361,6 +364,9 @@ pub enum TimestampKind {
     /// Over a CAdES signature with its content and validation data (archive-time-stamp-v3,
     /// EN 319 122-1 §5.5.3).
     Archive,
+    /// Over the signed content, before signing (CAdES content-time-stamp, EN 319 122-1
+    /// §5.2.8), or over an ASiC manifest and the files it names (EN 319 162-1 §A.4, §A.5).
+    Content,
 }
 
 /// Who signed, as the certificate names them.
