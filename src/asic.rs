@@ -508,7 +508,8 @@ impl<R: Read + Seek> Container<R> {
 
 impl<R: Read + Seek> Container<R> {
     /// Writes every data object into `dir` under its entry name (subfolders created inside
-    /// `dir`; names were checked on opening, so nothing lands outside it). Each file appears
+    /// `dir`; names were checked on opening, and no symbolic link below `dir` is followed or
+    /// replaced, so nothing lands outside it). Each file appears
     /// complete or not at all. Returns the paths written.
     pub fn extract_to(
         &mut self,
@@ -519,16 +520,11 @@ impl<R: Read + Seek> Container<R> {
         let mut written = Vec::new();
         for name in names {
             check_name(&name)?;
-            let target = name
-                .split('/')
-                .fold(dir.to_path_buf(), |path, part| path.join(part));
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| Error::Io(e.to_string()))?;
-            }
-            let mut out = crate::output::Output::create(&target, overwrite)
-                .map_err(|e| Error::Io(e.to_string()))?;
+            let parts: Vec<&str> = name.split('/').collect();
+            let target = crate::output::inside(dir, &parts)?;
+            let mut out = crate::output::Output::create(&target, overwrite)?;
             self.copy(&name, out.writer())?;
-            written.push(out.commit().map_err(|e| Error::Io(e.to_string()))?);
+            written.push(out.commit()?);
         }
         Ok(written)
     }
@@ -603,6 +599,8 @@ pub enum Error {
     Untyped,
     #[error("{0} is not named by any ASiCManifest, so what it signs is unknown")]
     Unreferenced(String),
+    #[error(transparent)]
+    Output(#[from] crate::output::Error),
 }
 
 impl From<zip::result::ZipError> for Error {

@@ -371,11 +371,12 @@ pub fn digest_of(signer: &SignerInfo) -> Option<Digest> {
     oid::digest_from_oid(&signer.digest_alg.oid)
 }
 
-/// Whether `path` names a CMS signature by its extension (`.p7s`, `.p7m`, `.pkcs7`, `.p7`).
+/// Whether `path` names a CMS signature by its extension (`.p7s`, `.sig`, `.p7m`, `.pkcs7`,
+/// `.p7`; `.sig` is what some German tools name a detached `.p7s`).
 pub fn is_signature_file(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| ["p7s", "p7m", "pkcs7", "p7"].contains(&e.to_ascii_lowercase().as_str()))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["p7s", "sig", "p7m", "pkcs7", "p7"].contains(&e.to_ascii_lowercase().as_str())
+    })
 }
 
 /// The content a detached `NAME.EXT.p7s` signs, found as `NAME.EXT` beside it.

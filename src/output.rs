@@ -34,6 +34,51 @@ pub fn beside(input: &Path, suffix: &str, extension: Option<&str>) -> Result<Pat
         .ok_or_else(|| Error::NoFreeName(input.display().to_string()))
 }
 
+/// The path `parts` name inside the folder `dir`, its subfolders created one by one. Nothing
+/// below `dir` may be a symbolic link, neither a subfolder on the way nor the file itself:
+/// writing what a container names must land inside `dir`, whatever was there before.
+/// (`dir` itself is the user's choice, created if missing, and may be a link.)
+pub fn inside(dir: &Path, parts: &[&str]) -> Result<PathBuf, Error> {
+    let mut path = dir.to_path_buf();
+    let Some((last, folders)) = parts.split_last() else {
+        return Err(Error::NotAFile(dir.display().to_string()));
+    };
+    for part in parts {
+        // One component each: no separators, no way up or to the root.
+        if part.is_empty()
+            || *part == "."
+            || *part == ".."
+            || part.contains('/')
+            || part.contains('\\')
+            || Path::new(part).is_absolute()
+        {
+            return Err(Error::NotAFile(format!("{}/{part}", dir.display())));
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    for folder in folders {
+        path.push(folder);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(Error::Symlink(path.display().to_string()));
+            }
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => return Err(Error::NotAFile(path.display().to_string())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir(&path).map_err(|e| Error::io(&path, e))?;
+            }
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+    }
+    path.push(last);
+    match std::fs::symlink_metadata(&path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            Err(Error::Symlink(path.display().to_string()))
+        }
+        _ => Ok(path),
+    }
+}
+
 /// An output being written: a temporary file in the target folder, renamed into place by
 /// [`Output::commit`] and deleted if dropped before that.
 #[derive(Debug)]
@@ -120,6 +165,8 @@ pub enum Error {
     NotAFile(String),
     #[error("{0}: no free output name beside it")]
     NoFreeName(String),
+    #[error("{0} is a symbolic link; nothing is written through one")]
+    Symlink(String),
 }
 
 impl Error {

@@ -913,3 +913,143 @@ fn container_time_stamps_are_checked_over_their_manifest_and_every_file_it_names
     );
     assert_ne!(report.indication, Indication::TotalPassed);
 }
+
+#[cfg(unix)]
+#[test]
+fn extract_never_writes_through_a_symlink_nor_outside_the_folder() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let files = inputs(dir.path());
+    let asice = dir.path().join("bundle.asice");
+    create(Kind::E, &files, &asice);
+    let root = pki("root-ca.pem");
+    let outside = dir.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    let victim = outside.join("victim.txt");
+    std::fs::write(&victim, "original").unwrap();
+
+    // A symlink in the folder named like an entry: refused, with --force too.
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    symlink(&victim, out.join("Antrag.xml")).unwrap();
+    for force in [false, true] {
+        let mut args = vec![
+            "extract",
+            "--offline",
+            "--at",
+            "2026-06-01T12:00:00Z",
+            "--trust",
+            root.to_str().unwrap(),
+            "--out-dir",
+            out.to_str().unwrap(),
+        ];
+        if force {
+            args.push("--force");
+        }
+        args.push(asice.to_str().unwrap());
+        let result = support::siegel(&args);
+        assert_ne!(result.status.code(), Some(0), "force {force}");
+        assert!(
+            support::stderr(&result).contains("symbolic link"),
+            "{}",
+            support::stderr(&result)
+        );
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "original");
+        assert!(
+            std::fs::symlink_metadata(out.join("Antrag.xml"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+    }
+
+    // A symlinked subfolder: an entry under it is not written through it.
+    let nested = dir.path().join("nested.asice");
+    rewrite(
+        &asice,
+        &nested,
+        |_, bytes| Some(bytes),
+        &[("docs/Anlage 2.txt", b"unterwegs".as_slice())],
+    );
+    let out = dir.path().join("out-nested");
+    std::fs::create_dir(&out).unwrap();
+    symlink(&outside, out.join("docs")).unwrap();
+    let error = asic::Container::open(&nested)
+        .unwrap()
+        .extract_to(&out, true)
+        .unwrap_err();
+    assert!(error.to_string().contains("symbolic link"), "{error}");
+    assert!(!outside.join("Anlage 2.txt").exists());
+
+    // Without links, the subfolder is made inside the folder.
+    let out = dir.path().join("out-plain");
+    let written = asic::Container::open(&nested)
+        .unwrap()
+        .extract_to(&out, false)
+        .unwrap();
+    assert!(written.iter().all(|p| p.starts_with(&out)));
+    assert_eq!(
+        std::fs::read(out.join("docs").join("Anlage 2.txt")).unwrap(),
+        b"unterwegs"
+    );
+
+    // The .p7m branch keeps the same rule.
+    let p7m = dir.path().join("Antrag.xml.p7m");
+    siegel::sign::cades::sign_file(
+        &files[0],
+        &p7m,
+        &support::credential("seal-rsa.p12"),
+        &support::request(Intent::Seal),
+        siegel::sign::cades::Packaging::Enveloping,
+        false,
+    )
+    .unwrap();
+    let result = support::siegel(&[
+        "extract",
+        "--offline",
+        "--at",
+        "2026-06-01T12:00:00Z",
+        "--trust",
+        root.to_str().unwrap(),
+        "--force",
+        "--out-dir",
+        dir.path().join("out").to_str().unwrap(),
+        p7m.to_str().unwrap(),
+    ]);
+    assert_ne!(result.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "original");
+}
+
+#[test]
+fn a_detached_signature_named_sig_is_verified_like_a_p7s() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = inputs(dir.path());
+    let signature = dir.path().join("Antrag.xml.sig");
+    siegel::sign::cades::sign_file(
+        &files[0],
+        &signature,
+        &support::credential("seal-rsa.p12"),
+        &support::request(Intent::Seal),
+        siegel::sign::cades::Packaging::Detached,
+        false,
+    )
+    .unwrap();
+    assert!(siegel::cades::is_signature_file(&signature));
+    let root = pki("root-ca.pem");
+    let result = support::siegel(&[
+        "verify",
+        "--offline",
+        "--at",
+        "2026-06-01T12:00:00Z",
+        "--trust",
+        root.to_str().unwrap(),
+        signature.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}{}",
+        support::stdout(&result),
+        support::stderr(&result)
+    );
+}

@@ -353,7 +353,8 @@ pub struct VerifyArgs {
     /// The signed content of a detached `.p7s` (default: its name without `.p7s`).
     #[arg(long, value_name = "FILE")]
     pub content: Option<PathBuf>,
-    /// Documents to validate: PDFs, and CAdES `.p7s` (detached), `.p7m`, `.pkcs7` files.
+    /// Documents to validate: PDFs, CAdES `.p7s`/`.sig` (detached), `.p7m`, `.pkcs7` files,
+    /// and ASiC containers.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
 }

@@ -530,7 +530,8 @@ fn extract(args: args::ExtractArgs, now: DateTime<Utc>, settings: &Settings) -> 
         let content = siegel::cades::enveloped_content(&bytes)
             .map_err(|e| anyhow!("{name}: {e}"))?
             .ok_or_else(|| anyhow!("{name}: a detached signature carries no content"))?;
-        let target = args.out_dir.join(siegel::cades::content_name(input));
+        let content_name = siegel::cades::content_name(input);
+        let target = siegel::output::inside(&args.out_dir, &[&content_name.to_string_lossy()])?;
         let mut out = siegel::output::Output::create(&target, args.force)?;
         std::io::Write::write_all(out.writer(), &content)?;
         vec![out.commit()?]
