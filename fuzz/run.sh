@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS each, one after the other, from the committed corpus
-# (fuzz/corpus/<target>/ plus the test PDFs), and fails if any target finds a crash, panic,
+# (fuzz/corpus/<target>/ plus the test PDFs, CAdES files and ASiC containers), and fails if any target finds a crash, panic,
 # timeout (over 10 s for one input) or runs out of memory (2 GiB).
 #
 # Usage: fuzz/run.sh SECONDS [TARGET...]        (needs cargo-fuzz: cargo install cargo-fuzz)
@@ -16,7 +16,7 @@ shift
 cd "$(dirname "$0")"
 root=$(cd .. && pwd)
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(pdf cms validate revision report settings trustlist)
+[ ${#targets[@]} -gt 0 ] || targets=(pdf cms validate revision report settings trustlist cades asic)
 
 # cargo-fuzz needs unstable compiler flags: a nightly toolchain where there is one, else the
 # stable compiler told to allow them.
@@ -53,6 +53,8 @@ seeds() {
         pdf) echo "corpus/pdf corpus/validate $root/testdata/pdf" ;;
         validate) echo "corpus/validate $root/testdata/pdf" ;;
         trustlist) echo "$root/testdata/trustlists" ;;
+        cades) echo "$root/testdata/cades $root/testdata/third-party/corpus/dss-cades corpus/cms" ;;
+        asic) echo "$root/testdata/cades $root/testdata/third-party/corpus/dss-asic" ;;
         *) echo "corpus/$1" ;;
     esac
 }

@@ -40,10 +40,14 @@ pub fn options() -> &'static validate::Options {
 /// Validates `bytes` as a PDF file: `validate_pdf` takes a path, so they go to one scratch
 /// file per process first.
 pub fn validate(bytes: &[u8]) -> Option<validate::Report> {
-    static SCRATCH: OnceLock<PathBuf> = OnceLock::new();
-    let path = SCRATCH.get_or_init(|| {
-        std::env::temp_dir().join(format!("siegel-fuzz-{}.pdf", std::process::id()))
-    });
-    std::fs::write(path, bytes).ok()?;
-    validate::validate_pdf(path, options()).ok()
+    let path = scratch("pdf", bytes)?;
+    validate::validate_pdf(&path, options()).ok()
+}
+
+/// `bytes` in this process's scratch file with `extension`: the validators take paths, and
+/// the extension decides what a container is read as.
+pub fn scratch(extension: &str, bytes: &[u8]) -> Option<PathBuf> {
+    let path = std::env::temp_dir().join(format!("siegel-fuzz-{}.{extension}", std::process::id()));
+    std::fs::write(&path, bytes).ok()?;
+    Some(path)
 }
