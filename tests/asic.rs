@@ -1053,3 +1053,36 @@ fn a_detached_signature_named_sig_is_verified_like_a_p7s() {
         support::stderr(&result)
     );
 }
+
+/// The committed CAdES and ASiC files (`testdata/cades/`, the fuzzing seeds) are what their
+/// generator says: every signature and container time-stamp intact.
+#[test]
+fn the_committed_cades_and_asic_samples_pass() {
+    let dir = support::root().join("testdata/cades");
+    let content = dir.join("Antrag.xml");
+    let mut trust = siegel::trust::Store::new();
+    trust.add_file(&pki("root-ca.pem")).unwrap();
+    let options = validate::Options::new(trust, support::time());
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let report = if asic::Kind::of_path(&path).is_some() {
+            validate::validate_asic(&path, &options).unwrap()
+        } else if siegel::cades::is_signature_file(&path) {
+            validate::validate_cades(&path, Some(&content), &options).unwrap()
+        } else {
+            continue;
+        };
+        seen += 1;
+        assert_eq!(
+            report.indication,
+            Indication::TotalPassed,
+            "{}: {report:#?}",
+            path.display()
+        );
+        if path.ends_with("archived.asice") {
+            assert_eq!(report.document_timestamps.len(), 1);
+        }
+    }
+    assert_eq!(seen, 7);
+}

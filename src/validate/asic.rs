@@ -539,7 +539,9 @@ fn push_finding(signature: &mut Signature, id: &'static str, detail: String) {
 /// Lowers the verdict to `sub`'s indication unless it is already as bad, says why first, and
 /// records the failed check.
 fn lower(signature: &mut Signature, sub: SubIndication, message: String, check: &'static str) {
-    if sub.indication() > signature.indication {
+    // A blank result is INDETERMINATE without a reason: the first failure gives it one.
+    let unexplained = signature.subindication.is_none() && sub.indication() >= signature.indication;
+    if sub.indication() > signature.indication || unexplained {
         signature.indication = sub.indication();
         signature.subindication = Some(sub);
     }
