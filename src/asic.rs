@@ -599,6 +599,12 @@ pub enum Error {
     Untyped,
     #[error("{0} is not named by any ASiCManifest, so what it signs is unknown")]
     Unreferenced(String),
+    #[error("an ASiCArchiveManifest time-stamps an ASiC-E container, not an ASiC-S one")]
+    ArchiveManifestInAsicS,
+    #[error(
+        "{entry} would change, but {manifest} time-stamped it as it is; to renew the container time-stamp, extend to a level the signatures have already"
+    )]
+    Archived { entry: String, manifest: String },
     #[error(transparent)]
     Output(#[from] crate::output::Error),
 }

@@ -713,6 +713,9 @@ fn asic_containers_extend_to_every_level_and_each_level_validates() {
             }
             previous = extended;
         }
+        if kind == "asice" {
+            container_timestamps_are_added_and_renewed(&services, &previous, &options);
+        }
         let cades = siegel::cades::SignedData::from_der(&entry(&previous, signature)).unwrap();
         let original = siegel::cades::SignedData::from_der(&entry(&base, signature)).unwrap();
         assert_eq!(
@@ -1085,4 +1088,70 @@ fn the_committed_cades_and_asic_samples_pass() {
         }
     }
     assert_eq!(seen, 7);
+}
+
+/// `siegel extend --container-timestamp` on the B-LTA ASiC-E `lta`: an ASiCArchiveManifest
+/// over every entry and its time-stamp; renewed by extending to a level the signatures have,
+/// never by changing what the first one covers.
+fn container_timestamps_are_added_and_renewed(
+    services: &crate::ltv::Services,
+    lta: &Path,
+    options: &validate::Options,
+) {
+    let dir = lta.parent().unwrap();
+    let url = services.tsa_url();
+    let extend = |level: &str, input: &Path, output: &Path| {
+        services.siegel(&[
+            "extend",
+            "--level",
+            level,
+            "--tsa",
+            &url,
+            "--container-timestamp",
+            "-o",
+            output.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ])
+    };
+    let stamped = dir.join("stamped.asice");
+    let result = extend("B-LTA", lta, &stamped);
+    assert!(result.status.success(), "{}", support::stderr(&result));
+    let names = names(&stamped);
+    assert_eq!(
+        names[names.len() - 2..],
+        ["META-INF/ASiCArchiveManifest.xml", "META-INF/timestamp.tst"]
+    );
+    let manifest =
+        asic::Manifest::from_xml(&entry(&stamped, "META-INF/ASiCArchiveManifest.xml")).unwrap();
+    assert_eq!(manifest.signature, "META-INF/timestamp.tst");
+    assert_eq!(
+        manifest.references.len(),
+        names.len() - 3,
+        "all but mimetype and itself"
+    );
+    let report = validate::validate_asic(&stamped, options).unwrap();
+    assert_eq!(report.document_timestamps.len(), 1, "{report:#?}");
+    assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+
+    // Renewed: the signatures are B-LTA already at B-T, so nothing covered changes.
+    let renewed = dir.join("renewed.asice");
+    let result = extend("B-T", &stamped, &renewed);
+    assert!(result.status.success(), "{}", support::stderr(&result));
+    assert!(self::names(&renewed).contains(&"META-INF/ASiCArchiveManifest001.xml".to_owned()));
+    assert!(self::names(&renewed).contains(&"META-INF/timestamp001.tst".to_owned()));
+    let report = validate::validate_asic(&renewed, options).unwrap();
+    assert_eq!(report.document_timestamps.len(), 2, "{report:#?}");
+    assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+
+    // Renewing the signatures' archive time-stamps would change what the container
+    // time-stamp covers: refused, nothing written.
+    let broken = dir.join("broken.asice");
+    let result = extend("B-LTA", &renewed, &broken);
+    assert_ne!(result.status.code(), Some(0));
+    assert!(
+        support::stdout(&result).contains("time-stamped it as it is"),
+        "{}",
+        support::stdout(&result)
+    );
+    assert!(!broken.exists());
 }

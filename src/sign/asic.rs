@@ -228,7 +228,9 @@ pub fn add_signature(
 
 /// Raises every CAdES signature in the container at `input` to `level` into `output`, as
 /// `sign::cades::extend` does for a `.p7s`: each over its ASiCManifest (ASiC-E) or the one
-/// data object (ASiC-S). Returns the output, not yet in place.
+/// data object (ASiC-S). With `container_timestamp` an ASiC-E also gets an
+/// ASiCArchiveManifest over every entry as written, and its time-stamp (EN 319 162-1 §A.5).
+/// Returns the output, not yet in place.
 #[allow(clippy::too_many_arguments, reason = "the inputs of one extension")]
 pub fn extend(
     input: &Path,
@@ -238,6 +240,7 @@ pub fn extend(
     fetcher: &dyn Fetcher,
     overwrite: bool,
     time: DateTime<Utc>,
+    container_timestamp: bool,
 ) -> Result<(Output, Extended), Error> {
     if super::same_file(input, output) {
         return Err(Error::SameFile(input.display().to_string()));
@@ -285,10 +288,26 @@ pub fn extend(
     }
     let mut done = Extended::default();
     let mut replaced = Vec::new();
+    // What earlier container time-stamps cover must stay as it is, or they fail.
+    let mut archived = Vec::new();
+    for manifest_name in container
+        .archive_manifests()
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>()
+    {
+        let manifest = asic::Manifest::from_xml(&container.read_small(&manifest_name)?)?;
+        archived.extend(
+            manifest
+                .references
+                .into_iter()
+                .map(|r| (r.uri, manifest_name.clone())),
+        );
+    }
     for (signature_name, content_name) in targets {
-        let der = container.read_small(&signature_name)?;
+        let before = container.read_small(&signature_name)?;
         let (der, extended) = extend_detached(
-            &der,
+            &before,
             &signature_name,
             |digests| entry_hashes(&mut container, &content_name, digests),
             level,
@@ -301,10 +320,78 @@ pub fn extend(
         done.ocsps += extended.ocsps;
         done.crls += extended.crls;
         done.archived |= extended.archived;
+        if der == before {
+            continue;
+        }
+        if let Some((_, manifest_name)) = archived.iter().find(|(uri, _)| *uri == signature_name) {
+            return Err(asic::Error::Archived {
+                entry: signature_name,
+                manifest: manifest_name.clone(),
+            }
+            .into());
+        }
         replaced.push((signature_name, der));
     }
-    let out = rewrite(&mut container, kind, output, overwrite, &replaced, &[])?;
+    let mut added = Vec::new();
+    if container_timestamp {
+        if kind != Kind::E {
+            return Err(asic::Error::ArchiveManifestInAsicS.into());
+        }
+        added = archive_manifest(&mut container, &replaced, stamper)?;
+        done.timestamped = true;
+    }
+    let out = rewrite(&mut container, kind, output, overwrite, &replaced, &added)?;
     Ok((out, done))
+}
+
+/// A new ASiCArchiveManifest over every entry but `mimetype` as it will be written (`replaced`
+/// bytes where given), with its time-stamp token: the two entries to add, under the first
+/// free names (DSS's `META-INF/ASiCArchiveManifest.xml`, `META-INF/timestamp.tst`, then
+/// numbered).
+fn archive_manifest<R: std::io::Read + std::io::Seek>(
+    container: &mut Container<R>,
+    replaced: &[(String, Vec<u8>)],
+    stamper: &dyn TimeStamper,
+) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    let digest = Digest::Sha256;
+    let free = |names: &[String], stem: &str, extension: &str| {
+        std::iter::once(format!("META-INF/{stem}.{extension}"))
+            .chain((1..).map(|n| format!("META-INF/{stem}{n:03}.{extension}")))
+            .find(|name| !names.contains(name))
+            .unwrap_or_default()
+    };
+    let manifest_name = free(&container.names, "ASiCArchiveManifest", "xml");
+    let token_name = free(&container.names, "timestamp", "tst");
+    let names: Vec<String> = container
+        .names
+        .iter()
+        .filter(|n| *n != "mimetype" && !n.ends_with('/'))
+        .cloned()
+        .collect();
+    let mut references = Vec::new();
+    for name in &names {
+        let value = match replaced.iter().find(|(r, _)| r == name) {
+            Some((_, bytes)) => digest.hash(bytes),
+            None => container
+                .hash(name, &[digest])?
+                .into_iter()
+                .next()
+                .unwrap_or_default(),
+        };
+        references.push(asic::Reference {
+            uri: name.clone(),
+            mime: Some(mime_of(name).to_owned()),
+            digest,
+            value,
+        });
+    }
+    let manifest = asic::Manifest {
+        signature: token_name.clone(),
+        references,
+    }
+    .to_xml();
+    let token = stamper.stamp(digest, &digest.hash(&manifest))?;
+    Ok(vec![(manifest_name, manifest), (token_name, token.der)])
 }
 
 /// The container's kind from its mimetype, else from its name.

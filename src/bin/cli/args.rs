@@ -234,6 +234,10 @@ pub struct ExtendArgs {
     /// The signed content of a detached `.p7s` input (default: its name without `.p7s`).
     #[arg(long, value_name = "FILE")]
     pub content: Option<PathBuf>,
+    /// For an `.asice` input: also time-stamp the whole container, every signature included,
+    /// with an ASiCArchiveManifest (ETSI EN 319 162-1 §A.5); repeat to renew it.
+    #[arg(long)]
+    pub container_timestamp: bool,
     /// Signed documents to extend.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,

@@ -269,6 +269,17 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
         );
     }
     let stamper = timestamp::Client::new(urls.to_vec(), http.clone());
+    if args.container_timestamp
+        && let Some(other) = args
+            .inputs
+            .iter()
+            .find(|i| siegel::asic::Kind::of_path(i).is_none())
+    {
+        bail!(
+            "--container-timestamp is for ASiC-E containers; {} is not one",
+            other.display()
+        );
+    }
     let targets = output_paths(&args.inputs, &args.out)?;
     let mut failures = 0;
     for (input, target) in args.inputs.iter().zip(&targets) {
@@ -283,6 +294,7 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
                 http.as_ref(),
                 args.force,
                 chrono::Utc::now(),
+                args.container_timestamp,
             )
         } else if sign::cades::is_signature_file(input) {
             sign::cades::extend(
