@@ -185,6 +185,7 @@ pub fn add_signature(
             (vec![(signature_name.to_owned(), der)], Vec::new(), signers)
         }
         Kind::E => {
+            check_manifests(&mut container, input)?;
             let (signature_name, manifest_name) = (1..)
                 .map(asic::numbered_names)
                 .find(|(s, m)| !container.names.contains(s) && !container.names.contains(m))
@@ -392,6 +393,35 @@ fn archive_manifest<R: std::io::Read + std::io::Seek>(
     .to_xml();
     let token = stamper.stamp(digest, &digest.hash(&manifest))?;
     Ok(vec![(manifest_name, manifest), (token_name, token.der)])
+}
+
+/// Every file an ASiCManifest names must still be what it names: a co-signer signs what the
+/// others signed, never a file changed since.
+fn check_manifests<R: std::io::Read + std::io::Seek>(
+    container: &mut Container<R>,
+    input: &Path,
+) -> Result<(), Error> {
+    let manifests: Vec<String> = container
+        .manifests()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    for manifest_name in manifests {
+        let manifest = asic::Manifest::from_xml(&container.read_small(&manifest_name)?)?;
+        for reference in &manifest.references {
+            let matches = container.names.contains(&reference.uri)
+                && container.hash(&reference.uri, &[reference.digest])?.first()
+                    == Some(&reference.value);
+            if !matches {
+                return Err(Error::ContentMismatch(format!(
+                    "{}: {}",
+                    input.display(),
+                    reference.uri
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The container's kind from its mimetype, else from its name.
