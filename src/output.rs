@@ -182,6 +182,24 @@ impl Error {
 mod tests {
     use super::*;
 
+    #[test]
+    fn inside_keeps_to_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        for parts in [
+            &[".."][..],
+            &["a", "..", "b"],
+            &["/etc"],
+            &["a/b"],
+            &[""],
+            &[],
+        ] {
+            assert!(inside(dir.path(), parts).is_err(), "{parts:?}");
+        }
+        let path = inside(dir.path(), &["a", "b", "c.txt"]).unwrap();
+        assert_eq!(path, dir.path().join("a").join("b").join("c.txt"));
+        assert!(dir.path().join("a").join("b").is_dir());
+    }
+
     /// An output is as readable as any file the user creates there (not private like the
     /// temporary file it starts as).
     #[cfg(unix)]
