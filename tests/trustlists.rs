@@ -1027,7 +1027,30 @@ fn lists_signed_with_xmlsec1_load_and_anchor_validation_without_other_trust() {
         );
         // The protocol's trust basis and the anchoring service.
         let basis = report.policy.trusted_lists.as_ref().unwrap();
-        assert_eq!((basis.lotl_sequence, basis.lists.len()), (1, 1));
+        assert_eq!((basis.lotl.sequence, basis.lists.len()), (1, 1));
+        let de_list = &basis.lists[0];
+        assert_eq!(de_list.territory, "DE");
+        assert_eq!(de_list.sha256.len(), 64);
+        assert_eq!(
+            de_list.location.as_deref(),
+            Some("http://127.0.0.1:9/de.xml")
+        );
+        // The ETSI report names each list used (digest, location) and ties the chain to it.
+        let xml = siegel::protocol::render(
+            &report,
+            siegel::protocol::Format::Xml,
+            siegel::text::Language::En,
+        )
+        .unwrap();
+        crate::protocol::assert_schema_valid(&xml, "trust-basis");
+        let xml = String::from_utf8(xml).unwrap();
+        assert!(
+            xml.contains(r#"<RelatedValidationObject VOReference="TL-DE"/>"#),
+            "{xml}"
+        );
+        assert!(xml.contains(r#"<ValidationObject id="TL-DE">"#), "{xml}");
+        assert!(xml.contains(r#"<ValidationObject id="TL-EU">"#), "{xml}");
+        assert!(xml.contains("trusted list DE, sequence"), "{xml}");
         let html = siegel::protocol::render(
             &report,
             siegel::protocol::Format::Html,
@@ -1042,6 +1065,7 @@ fn lists_signed_with_xmlsec1_load_and_anchor_validation_without_other_trust() {
         assert!(
             html.contains("DE: Siegel Test TSP, Siegel Test Issuing CA (granted since 2024-01-01)")
         );
+        assert!(html.contains("Trust basis"), "{html}");
         let de = siegel::protocol::render(
             &report,
             siegel::protocol::Format::Html,

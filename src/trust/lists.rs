@@ -19,6 +19,11 @@ use crate::certificate::Certificate;
 pub struct Loaded {
     pub list: List,
     pub signer: Certificate,
+    /// SHA-256 of the file as verified (upper-case hex): names exactly which issue of the list
+    /// a validation relied on, for the report's trust basis.
+    pub sha256: String,
+    /// Where the LOTL pointer says the list is published; `None` for the LOTL itself.
+    pub location: Option<String>,
 }
 
 /// A list that could not be used, and why.
@@ -76,7 +81,10 @@ impl Snapshot {
                 None => Err(Error::Unavailable),
                 Some(bytes) => read(&bytes, &pointer.signers, time).and_then(|loaded| {
                     if loaded.list.territory == territory {
-                        Ok(loaded)
+                        Ok(Loaded {
+                            location: Some(pointer.location.clone()),
+                            ..loaded
+                        })
                     } else {
                         Err(Error::WrongTerritory(loaded.list.territory.clone()))
                     }
@@ -216,6 +224,8 @@ pub fn lotl_signers(
                 Ok(Loaded {
                     list: List::parse(&verified)?,
                     signer: verified.signer,
+                    sha256: digest(&bytes),
+                    location: Some(uri.to_owned()),
                 })
             })
             .map_err(|e| Error::Pivot(format!("{uri}: {e}")))?;
@@ -260,7 +270,13 @@ pub fn read(bytes: &[u8], signers: &[Certificate], time: DateTime<Utc>) -> Resul
     Ok(Loaded {
         list,
         signer: verified.signer,
+        sha256: digest(bytes),
+        location: None,
     })
+}
+
+fn digest(bytes: &[u8]) -> String {
+    crate::certificate::hex_upper(&crate::algorithm::Digest::Sha256.hash(bytes))
 }
 
 /// Why a list was not used.
