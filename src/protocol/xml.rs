@@ -501,9 +501,7 @@ impl Xml {
         )?;
         self.leaf("ObjectType", "urn:etsi:019102:validationObject:other")?;
         self.open("ValidationObjectRepresentation", &[])?;
-        let next = list
-            .next_update
-            .map_or_else(|| "none".to_owned(), |next| time(next));
+        let next = list.next_update.map_or_else(|| "none".to_owned(), time);
         self.leaf(
             "direct",
             &format!(
