@@ -410,15 +410,7 @@ fn signature_section(
                     "Trust service (trusted list)",
                     "Vertrauensdienst (Vertrauensliste)",
                 ),
-                format!(
-                    "{}: {}, {} ({} {} {})",
-                    service.territory,
-                    service.provider,
-                    service.service,
-                    service.status,
-                    l.pick("since", "seit"),
-                    service.since.format("%Y-%m-%d"),
-                ),
+                service.describe(l),
             ));
         }
         for reason in &signature.qualification_reasons {

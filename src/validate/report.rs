@@ -190,6 +190,21 @@ pub struct TrustService {
     pub since: DateTime<Utc>,
 }
 
+impl TrustService {
+    /// One line for people: `DE: TSP, service (granted since 2024-01-01)`.
+    pub fn describe(&self, language: crate::text::Language) -> String {
+        format!(
+            "{}: {}, {} ({} {} {})",
+            self.territory,
+            self.provider,
+            self.service,
+            self.status,
+            language.pick("since", "seit"),
+            self.since.format("%Y-%m-%d"),
+        )
+    }
+}
+
 /// The validation of one signature or document timestamp.
 #[derive(Clone, Debug, Serialize)]
 pub struct Signature {
