@@ -673,6 +673,22 @@ fn timestamp_rows(timestamp: &report::Timestamp, l: Language) -> Vec<Row> {
             .clone()
             .unwrap_or_else(|| l.pick("unknown", "unbekannt").to_owned()),
     ));
+    rows.push(Row::new(
+        l.pick("Qualified (trusted list)", "Qualifiziert (Vertrauensliste)"),
+        match &timestamp.qualified_by {
+            Some(service) => format!(
+                "{}: {}",
+                l.pick("qualified time-stamp", "qualifizierter Zeitstempel"),
+                service.describe(l)
+            ),
+            None => l
+                .pick(
+                    "not confirmed: no trusted list names the authority as a granted qualified time-stamping service",
+                    "nicht bestätigt: keine Vertrauensliste nennt den Dienst als anerkannten qualifizierten Zeitstempeldienst",
+                )
+                .to_owned(),
+        },
+    ));
     let mut result = text::indication(l, timestamp.indication);
     if let Some(sub) = timestamp.subindication {
         result.push_str(&format!(", {}", sub.name()));

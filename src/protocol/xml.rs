@@ -528,7 +528,14 @@ impl Xml {
             self.leaf("ObjectType", "urn:etsi:019102:validationObject:timestamp")?;
             self.open("ValidationObjectRepresentation", &[])?;
             let tsa = stamp.tsa.as_deref().unwrap_or("unknown authority");
-            self.leaf("direct", &format!("time-stamp token from {tsa}"))?;
+            let direct = match &stamp.qualified_by {
+                Some(service) => format!(
+                    "qualified time-stamp token from {tsa} (QTST {})",
+                    service.describe(crate::text::Language::En)
+                ),
+                None => format!("time-stamp token from {tsa}"),
+            };
+            self.leaf("direct", &direct)?;
             self.close("ValidationObjectRepresentation")?;
             if let Some(gen_time) = stamp.time {
                 self.open("POE", &[])?;

@@ -123,7 +123,22 @@ impl Snapshot {
     /// The listed services whose identity has the public key that issued `certificate` (name
     /// looked up in the index, key compared): at most a handful, never a scan.
     pub fn issuers_of(&self, certificate: &Certificate) -> Vec<Entry<'_>> {
-        let Some(hits) = self.index.get(&certificate.issuer_der()) else {
+        self.named(&certificate.issuer_der(), |identity| {
+            issued_by(certificate, identity)
+        })
+    }
+
+    /// The listed services whose identity is `certificate` itself (same name and public key,
+    /// TS 119 612 §5.5.3): how time-stamping units are usually listed.
+    pub fn services_of(&self, certificate: &Certificate) -> Vec<Entry<'_>> {
+        self.named(&certificate.subject_der(), |identity| {
+            identity.public_key() == certificate.public_key()
+        })
+    }
+
+    /// The services with an identity named `name` (DER) for which `matches` holds.
+    fn named(&self, name: &[u8], matches: impl Fn(&Certificate) -> bool) -> Vec<Entry<'_>> {
+        let Some(hits) = self.index.get(name) else {
             return Vec::new();
         };
         let mut found = Vec::new();
@@ -138,9 +153,7 @@ impl Snapshot {
                 continue;
             };
             for identity in &service.identities {
-                if identity.subject_der() == certificate.issuer_der()
-                    && issued_by(certificate, identity)
-                {
+                if identity.subject_der() == name && matches(identity) {
                     found.push(Entry {
                         territory: &loaded.list.territory,
                         provider,

@@ -191,6 +191,22 @@ pub struct TrustService {
 }
 
 impl TrustService {
+    /// The list entry `entry` in its phase `phase`.
+    pub fn of(entry: &crate::trust::lists::Entry<'_>, phase: &crate::trust::tsl::Phase) -> Self {
+        Self {
+            territory: entry.territory.to_owned(),
+            provider: entry.provider.name.clone(),
+            service: entry.service.name.clone(),
+            status: phase
+                .status
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            since: phase.since,
+        }
+    }
+
     /// One line for people: `DE: TSP, service (granted since 2024-01-01)`.
     pub fn describe(&self, language: crate::text::Language) -> String {
         format!(
@@ -386,6 +402,9 @@ pub struct Timestamp {
     pub indication: Indication,
     pub subindication: Option<SubIndication>,
     pub detail: String,
+    /// The qualified time-stamping service (QTST, granted at the token's time) a trusted list
+    /// names for the TSA; `None` when the token is not confirmed as qualified.
+    pub qualified_by: Option<TrustService>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -208,9 +208,14 @@ fn details<'a>(signature: &'a Signature, language: Language) -> Element<'a, Mess
         .iter()
         .map(|ts| {
             format!(
-                "{} · {} · {} · {}",
+                "{} · {}{} · {} · {}",
                 ts.time.map_or_else(|| "?".to_owned(), time),
                 ts.tsa.as_deref().unwrap_or("?"),
+                if ts.qualified_by.is_some() {
+                    t("card.qualified_timestamp")
+                } else {
+                    ""
+                },
                 ts.indication.name(),
                 ts.detail
             )
