@@ -157,6 +157,7 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         revisions,
         policy: policy(options),
         messages,
+        contents: Vec::new(),
     };
     let found = survey.and_then(|survey| {
         let found = pdf::signature::find_all(&mut file)?;

@@ -360,10 +360,48 @@ fn document(report: &Report, l: Language) -> Section {
         });
     }
     let mut blocks = vec![Block::Rows(rows)];
+    if !report.contents.is_empty() {
+        blocks.push(Block::Caption(
+            l.pick("Signed content", "Signierter Inhalt").to_owned(),
+        ));
+        blocks.push(Block::Rows(
+            report.contents.iter().map(|c| content_row(c, l)).collect(),
+        ));
+    }
     blocks.extend(report.messages.iter().cloned().map(Block::Paragraph));
     Section {
         heading: l.pick("Document", "Dokument").to_owned(),
         blocks,
+    }
+}
+
+/// One signed file: its size and the signatures that verify over it, red when none does.
+fn content_row(content: &report::SignedContent, l: Language) -> Row {
+    let size = content.size.map_or_else(
+        || l.pick("size unknown", "Größe unbekannt").to_owned(),
+        |s| text::size(l, s),
+    );
+    if content.signed_by.is_empty() {
+        Row::toned(
+            &content.name,
+            format!(
+                "{size}; {}",
+                l.pick(
+                    "covered by no valid signature",
+                    "von keiner gültigen Signatur erfasst"
+                )
+            ),
+            Tone::Red,
+        )
+    } else {
+        Row::new(
+            &content.name,
+            format!(
+                "{size}; {} {}",
+                l.pick("signed by", "signiert durch"),
+                content.signed_by.join(", ")
+            ),
+        )
     }
 }
 

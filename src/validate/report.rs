@@ -111,6 +111,21 @@ pub struct Report {
     pub revisions: usize,
     pub policy: Policy,
     pub messages: Vec<String>,
+    /// What a CAdES signature or an ASiC container signs: each file with which signatures
+    /// cover it (empty for PDF, which signs itself).
+    pub contents: Vec<SignedContent>,
+}
+
+/// One signed file of a CAdES signature or ASiC container.
+#[derive(Clone, Debug, Serialize)]
+pub struct SignedContent {
+    /// The file name (a detached content's path, a container entry's name).
+    pub name: String,
+    /// Bytes, where known.
+    pub size: Option<u64>,
+    /// The `field` of each signature whose digest and value verify over this file; empty
+    /// when none does.
+    pub signed_by: Vec<String>,
 }
 
 /// The rules a validation applied, for the protocol's header.
@@ -190,6 +205,20 @@ pub struct TrustService {
     pub since: DateTime<Utc>,
 }
 
+impl Signature {
+    /// Whether the signature's digest and value verify over the content, whatever its
+    /// certificate: such a signature covers its content, trusted or not. A counter-signature
+    /// signs another signature, never the content.
+    pub fn is_intact(&self) -> bool {
+        if self.counter_signs.is_some() {
+            return false;
+        }
+        let passed = |id: &str| self.checks.iter().any(|c| c.id == id && c.passed);
+        let failed = |id: &str| self.checks.iter().any(|c| c.id == id && !c.passed);
+        passed("message-digest") && passed("signature-value") && !failed("message-digest")
+    }
+}
+
 impl TrustService {
     /// The list entry `entry` in its phase `phase`.
     pub fn of(entry: &crate::trust::lists::Entry<'_>, phase: &crate::trust::tsl::Phase) -> Self {
@@ -258,6 +287,9 @@ pub struct Signature {
     /// Every check run, in order, with a stable id.
     pub checks: Vec<Check>,
     pub messages: Vec<String>,
+    /// For a CAdES counter-signature (RFC 5652 §11.4), the `field` of the signature whose
+    /// value it signs: it vouches for that signature, not for the content.
+    pub counter_signs: Option<String>,
 }
 
 impl Signature {
@@ -287,6 +319,7 @@ impl Signature {
             findings: Vec::new(),
             checks: Vec::new(),
             messages: Vec::new(),
+            counter_signs: None,
         }
     }
 }

@@ -137,6 +137,21 @@ fn report_text(input: &str, report: &validate::Report) -> String {
         console::indication(report.indication, report.indication.name()),
         report.passed()
     );
+    for content in &report.contents {
+        let size = content
+            .size
+            .map_or_else(|| "size unknown".to_owned(), |s| format!("{s} bytes"));
+        let by = if content.signed_by.is_empty() {
+            "covered by no valid signature".to_owned()
+        } else {
+            format!("signed by {}", content.signed_by.join(", "))
+        };
+        text.push_str(&format!(
+            "\n  Content: {} ({size}), {}",
+            shown(&content.name),
+            shown(&by)
+        ));
+    }
     for message in &report.messages {
         text.push_str(&format!("\n  {}", shown(message)));
     }
