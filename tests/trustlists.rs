@@ -6,6 +6,7 @@ use std::process::Command;
 
 use chrono::{DateTime, Utc};
 use siegel::certificate::Certificate;
+use siegel::trust::cache::{Outcome, Refresh, Unchanged};
 use siegel::trust::xmldsig::{self, Signed};
 use siegel::trust::{lists, qualification, tsl, xml};
 
@@ -1045,7 +1046,30 @@ fn lists_signed_with_xmlsec1_load_and_anchor_validation_without_other_trust() {
         );
         // The protocol's trust basis and the anchoring service.
         let basis = report.policy.trusted_lists.as_ref().unwrap();
-        assert_eq!((basis.lotl_sequence, basis.lists.len()), (1, 1));
+        assert_eq!((basis.lotl.sequence, basis.lists.len()), (1, 1));
+        let de_list = &basis.lists[0];
+        assert_eq!(de_list.territory, "DE");
+        assert_eq!(de_list.sha256.len(), 64);
+        assert_eq!(
+            de_list.location.as_deref(),
+            Some("http://127.0.0.1:9/de.xml")
+        );
+        // The ETSI report names each list used (digest, location) and ties the chain to it.
+        let xml = siegel::protocol::render(
+            &report,
+            siegel::protocol::Format::Xml,
+            siegel::text::Language::En,
+        )
+        .unwrap();
+        crate::protocol::assert_schema_valid(&xml, "trust-basis");
+        let xml = String::from_utf8(xml).unwrap();
+        assert!(
+            xml.contains(r#"<RelatedValidationObject VOReference="TL-DE"/>"#),
+            "{xml}"
+        );
+        assert!(xml.contains(r#"<ValidationObject id="TL-DE">"#), "{xml}");
+        assert!(xml.contains(r#"<ValidationObject id="TL-EU">"#), "{xml}");
+        assert!(xml.contains("trusted list DE, sequence"), "{xml}");
         let html = siegel::protocol::render(
             &report,
             siegel::protocol::Format::Html,
@@ -1060,6 +1084,7 @@ fn lists_signed_with_xmlsec1_load_and_anchor_validation_without_other_trust() {
         assert!(
             html.contains("DE: Siegel Test TSP, Siegel Test Issuing CA (granted since 2024-01-01)")
         );
+        assert!(html.contains("Trust basis"), "{html}");
         let de = siegel::protocol::render(
             &report,
             siegel::protocol::Format::Html,
@@ -1646,8 +1671,6 @@ fn the_cache_keeps_the_pivots_and_walks_them_again_on_load() {
 
 // ---- freshness (TS 119 612 §6.1): .sha2 files, conditional requests, NextUpdate ----
 
-use siegel::trust::cache::{Outcome, Refresh, Unchanged};
-
 /// Before the test lists' NextUpdate, and the moment it is reached.
 const CURRENT: &str = "2026-06-01T12:00:00Z";
 const NEXT_UPDATE_REACHED: &str = NEXT_UPDATE;
@@ -2012,4 +2035,86 @@ fn trust_update_says_what_it_did_with_each_list_and_force_downloads_all() {
         assert!(list["checked"].is_string(), "{list}");
         assert_eq!(list["stale"], false, "{list}");
     }
+}
+
+/// A national list naming the TSA certificate of the local services itself as a time-stamping
+/// service of type `kind` in `status` since 2020 (how member states list time-stamping units).
+fn tsa_list(services: &crate::ltv::Services, kind: &str, status: &str, dir: &Path) -> Vec<u8> {
+    let tsa = std::fs::read_to_string(services.path("tsa.pem")).unwrap();
+    let tsa: String = tsa.lines().filter(|l| !l.starts_with("-----")).collect();
+    let body = format!(
+        "{}<TrustServiceProviderList><TrustServiceProvider><TSPInformation><TSPName><Name xml:lang=\"en\">Siegel Test TSP</Name></TSPName></TSPInformation><TSPServices><TSPService><ServiceInformation><ServiceTypeIdentifier>http://uri.etsi.org/TrstSvc/Svctype/TSA/{kind}</ServiceTypeIdentifier><ServiceName><Name xml:lang=\"en\">Siegel Test TSU</Name></ServiceName><ServiceDigitalIdentity><DigitalId><X509Certificate>{tsa}</X509Certificate></DigitalId></ServiceDigitalIdentity><ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/{status}</ServiceStatus><StatusStartingTime>2020-01-01T00:00:00Z</StatusStartingTime></ServiceInformation></TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList>",
+        scheme("EUgeneric", "DE", 1, "", NEXT_UPDATE)
+    );
+    signed_list(&body, "seal-ec", dir)
+}
+
+#[test]
+fn a_time_stamp_is_qualified_only_where_a_list_grants_its_authority_qtst() {
+    let Some(services) = crate::ltv::Services::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sealed = dir.path().join("b-t.pdf");
+    let result = services.seal("B-T", "seal.p12", &support::pdf("classic.pdf"), &sealed);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let lotl = test_lotl("DE", "http://127.0.0.1:9/de.xml", dir.path());
+    let now = chrono::Utc::now();
+    let cases = [
+        ("QTST", "granted", true),
+        ("QTST", "withdrawn", false),
+        // A time-stamping service that is not qualified.
+        ("TSS-QC", "granted", false),
+    ];
+    for (kind, status, qualified) in cases {
+        let national = tsa_list(&services, kind, status, dir.path());
+        let snapshot = lists::Snapshot::load(
+            &lotl,
+            &lotl_signer(),
+            &[],
+            &mut |_| Some(national.clone()),
+            now,
+        )
+        .unwrap();
+        assert_eq!(snapshot.lists.len(), 1, "{:?}", snapshot.failures);
+        let mut store = services.trust();
+        store.set_lists(std::sync::Arc::new(snapshot));
+        let report =
+            siegel::validate::validate_pdf(&sealed, &siegel::validate::Options::new(store, now))
+                .unwrap();
+        let stamp = &report.signatures[0].timestamps[0];
+        assert_eq!(
+            stamp.indication,
+            siegel::validate::Indication::TotalPassed,
+            "{stamp:?}"
+        );
+        assert_eq!(
+            stamp.qualified_by.is_some(),
+            qualified,
+            "{kind} {status}: {stamp:?}"
+        );
+        let html = siegel::protocol::render(
+            &report,
+            siegel::protocol::Format::Html,
+            siegel::text::Language::De,
+        )
+        .unwrap();
+        let html = String::from_utf8(html).unwrap();
+        assert_eq!(
+            html.contains("qualifizierter Zeitstempel: DE: Siegel Test TSP, Siegel Test TSU"),
+            qualified,
+            "{kind} {status}"
+        );
+    }
+    // Without lists nothing is qualified, whatever the token says.
+    let report = siegel::validate::validate_pdf(
+        &sealed,
+        &siegel::validate::Options::new(services.trust(), now),
+    )
+    .unwrap();
+    assert!(report.signatures[0].timestamps[0].qualified_by.is_none());
 }

@@ -15,6 +15,7 @@ use super::tsl::{self, Assert, Criteria, Phase};
 use crate::certificate::{Certificate, Kind, QcType};
 
 const SERVICE_CA_QC: &str = "http://uri.etsi.org/TrstSvc/Svctype/CA/QC";
+const SERVICE_QTST: &str = "http://uri.etsi.org/TrstSvc/Svctype/TSA/QTST";
 const STATUS: &str = "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/";
 /// Statuses before eIDAS (Directive 1999/93) that count as "granted" (TS 119 615 §4.3.2).
 const STATUS_OLD: &str = "http://uri.etsi.org/TrstSvc/eSigDir-1999-93-EC-TrustedList/Svcstatus/";
@@ -292,6 +293,25 @@ fn combine(
 }
 
 /// Whether a service status counts as granted (eIDAS, or its Directive 1999/93 forms).
+/// The qualified time-stamping service (TS 119 615 §4.4: type QTST, granted at the token's
+/// time) that lists the TSA certificate `tsa` itself or the key that issued it, if any. Only
+/// eIDAS statuses count: qualified time-stamps did not exist under Directive 1999/93.
+pub fn qualified_timestamp_service<'s>(
+    lists: &'s super::lists::Snapshot,
+    tsa: &Certificate,
+    time: DateTime<Utc>,
+) -> Option<(super::lists::Entry<'s>, &'s Phase)> {
+    lists
+        .services_of(tsa)
+        .into_iter()
+        .chain(lists.issuers_of(tsa))
+        .find_map(|entry| {
+            let phase = entry.service.at(time)?;
+            (phase.kind == SERVICE_QTST && phase.status.strip_prefix(STATUS) == Some("granted"))
+                .then_some((entry, phase))
+        })
+}
+
 pub(crate) fn granted(status: &str) -> bool {
     match status.strip_prefix(STATUS) {
         Some(s) => s == "granted",

@@ -168,12 +168,13 @@ fn report_text(input: &str, report: &validate::Report) -> String {
         if let Some(claimed) = &signature.signing_time {
             line("Signed at:", format!("{} (claimed)", time(claimed)));
         }
-        let proof = if signature.timestamps.iter().any(|t| {
+        let proving = signature.timestamps.iter().find(|t| {
             t.indication == Indication::TotalPassed && t.time == Some(signature.best_signature_time)
-        }) {
-            "proven by a time-stamp"
-        } else {
-            "not proven earlier than the validation time"
+        });
+        let proof = match proving {
+            Some(t) if t.qualified_by.is_some() => "proven by a qualified time-stamp",
+            Some(_) => "proven by a time-stamp",
+            None => "not proven earlier than the validation time",
         };
         line(
             "Existed at:",
