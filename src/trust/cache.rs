@@ -21,8 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lists::{self, Snapshot};
 use super::tsl::Pointer;
-use crate::algorithm::Digest;
-use crate::certificate::Certificate;
+use crate::certificate::{self, Certificate};
 use crate::network::{self, Conditional, Fetcher, Request, Validators};
 
 /// Where the European Commission publishes the LOTL (OJ C 276/2019).
@@ -280,7 +279,8 @@ impl Cache {
                             self.write(name, body)?;
                         }
                         self.write(LOTL_FILE, &bytes)?;
-                        accept(&mut state, LOTL_KEY, lotl_url, now, &bytes, validators);
+                        let sha256 = loaded.sha256.clone();
+                        accept(&mut state, LOTL_KEY, lotl_url, now, sha256, validators);
                     }
                     None => keep(&mut state, LOTL_KEY, now),
                 }
@@ -307,24 +307,21 @@ impl Cache {
             let cached = (entry.location == location)
                 .then(|| std::fs::read(self.dir.join(&file)).ok())
                 .flatten()
-                .and_then(|bytes| {
-                    let loaded = national(&bytes, pointer, &territory, now).ok()?;
-                    Some((bytes, loaded))
-                });
+                .and_then(|bytes| national(&bytes, pointer, &territory, now).ok());
             let outcome =
                 obtain(fetcher, location, &entry, cached, refresh, now).and_then(|obtained| {
                     match obtained {
                         Obtained::Kept(how, _) => Ok((Outcome::Unchanged(how), None)),
                         Obtained::Downloaded(bytes, validators) => {
-                            national(&bytes, pointer, &territory, now)?;
-                            Ok((Outcome::Replaced, Some((bytes, validators))))
+                            let loaded = national(&bytes, pointer, &territory, now)?;
+                            Ok((Outcome::Replaced, Some((bytes, loaded.sha256, validators))))
                         }
                     }
                 });
             let outcome = match outcome {
-                Ok((outcome, Some((bytes, validators)))) => {
+                Ok((outcome, Some((bytes, sha256, validators)))) => {
                     self.write(&file, &bytes)?;
-                    accept(&mut state, &territory, location, now, &bytes, validators);
+                    accept(&mut state, &territory, location, now, sha256, validators);
                     outcome
                 }
                 Ok((outcome, None)) => {
@@ -342,12 +339,8 @@ impl Cache {
         Ok(update)
     }
 
-    /// The cached LOTL with its bytes, if it verifies at `now` (through the pivots kept here).
-    fn cached_lotl(
-        &self,
-        signers: &[Certificate],
-        now: DateTime<Utc>,
-    ) -> Option<(Vec<u8>, lists::Loaded)> {
+    /// The cached LOTL, if it verifies at `now` (through the pivots kept here).
+    fn cached_lotl(&self, signers: &[Certificate], now: DateTime<Utc>) -> Option<lists::Loaded> {
         let bytes = std::fs::read(self.dir.join(LOTL_FILE)).ok()?;
         let signers = lists::lotl_signers(
             &bytes,
@@ -357,7 +350,7 @@ impl Cache {
         )
         .ok()?;
         let loaded = lists::read(&bytes, &signers, now).ok()?;
-        loaded.list.is_lotl().then_some((bytes, loaded))
+        loaded.list.is_lotl().then_some(loaded)
     }
 
     /// Reads and re-verifies the cached lists at `now`.
@@ -465,13 +458,12 @@ impl Cache {
     ) -> Result<Snapshot, Error> {
         let snapshot = Cache::new(source).load(signers, now)?;
         std::fs::create_dir_all(&self.dir).map_err(|e| self.io(&self.dir, &e))?;
-        let copy = |name: &str| -> Result<Vec<u8>, Error> {
+        let copy = |name: &str| -> Result<(), Error> {
             let bytes =
                 std::fs::read(source.join(name)).map_err(|e| self.io(&source.join(name), &e))?;
-            self.write(name, &bytes)?;
-            Ok(bytes)
+            self.write(name, &bytes)
         };
-        let lotl = copy(LOTL_FILE)?;
+        copy(LOTL_FILE)?;
         for name in Cache::new(source).files()? {
             if name.starts_with("pivot-") {
                 copy(&name)?;
@@ -479,16 +471,18 @@ impl Cache {
         }
         // No location and no validators: the next update downloads every list afresh.
         let mut state = self.state();
-        accept(&mut state, LOTL_KEY, "", now, &lotl, Validators::default());
+        let sha256 = snapshot.lotl.sha256.clone();
+        accept(&mut state, LOTL_KEY, "", now, sha256, Validators::default());
         for loaded in &snapshot.lists {
             let territory = &loaded.list.territory;
-            let bytes = copy(&format!("{territory}.xml"))?;
+            copy(&format!("{territory}.xml"))?;
+            let sha256 = loaded.sha256.clone();
             accept(
                 &mut state,
                 territory,
                 "",
                 now,
-                &bytes,
+                sha256,
                 Validators::default(),
             );
         }
@@ -568,7 +562,7 @@ enum Obtained {
     Downloaded(Vec<u8>, Validators),
 }
 
-/// The list at `url`: `cached` (its bytes, verified at `now`) when it is before its
+/// The list at `url`: `cached` (verified at `now`) when it is before its
 /// `NextUpdate` and its `.sha2` names it or the server answers 304, else a download. A `.sha2`
 /// that names another digest means the list changed: it is downloaded unconditionally. A
 /// missing or unreadable `.sha2` (a 404, an HTML error page) just leaves the question to the
@@ -577,7 +571,7 @@ fn obtain(
     fetcher: &dyn Fetcher,
     url: &str,
     entry: &Entry,
-    cached: Option<(Vec<u8>, lists::Loaded)>,
+    cached: Option<lists::Loaded>,
     refresh: Refresh,
     now: DateTime<Utc>,
 ) -> Result<Obtained, lists::Error> {
@@ -587,18 +581,17 @@ fn obtain(
         Some((body, validators)) => Ok(Obtained::Downloaded(body, validators)),
         None => Err(unasked_304(url)),
     };
-    let current = cached
-        .filter(|(_, loaded)| refresh == Refresh::WhenChanged && loaded.list.is_current_at(now));
-    let Some((bytes, loaded)) = current else {
+    let current =
+        cached.filter(|loaded| refresh == Refresh::WhenChanged && loaded.list.is_current_at(now));
+    let Some(loaded) = current else {
         return download();
     };
-    let digest = Digest::Sha256.hash(&bytes);
     let published = sha2_url(url).and_then(|sha2| {
         fetcher
             .fetch(&Request::get(&sha2, network::Kind::TrustedListDigest))
             .ok()
     });
-    match published.and_then(|text| names_digest(&text, &digest)) {
+    match published.and_then(|text| names_digest(&text, &loaded.sha256)) {
         Some(true) => return Ok(Obtained::Kept(Unchanged::Sha2, Box::new(loaded))),
         Some(false) => return download(),
         None => {}
@@ -608,7 +601,11 @@ fn obtain(
         etag: entry.etag.clone(),
         last_modified: entry.last_modified.clone(),
     };
-    let known = if entry.sha256.as_deref() == Some(hex(&digest).as_str()) {
+    let known = if entry
+        .sha256
+        .as_deref()
+        .is_some_and(|sha256| sha256.eq_ignore_ascii_case(&loaded.sha256))
+    {
         known
     } else {
         Validators::default()
@@ -651,22 +648,20 @@ fn sha2_url(url: &str) -> Option<String> {
     })
 }
 
-/// Whether the `.sha2` file `published` names `digest` (SHA-256); `None` when it names no
-/// digest at all. TS 119 612 does not fix the encoding: the EU and the member states publish
-/// hex, which EU DSS decodes; base64 is accepted as well. White space around it is ignored;
-/// anything else (an HTML error page, a file of another digest's length) is no digest.
-fn names_digest(published: &[u8], digest: &[u8]) -> Option<bool> {
+/// Whether the `.sha2` file `published` names the SHA-256 whose hex is `sha256`; `None` when
+/// it names no digest at all. TS 119 612 does not fix the encoding: the EU and the member
+/// states publish hex, which EU DSS decodes; base64 is accepted as well. White space around
+/// it is ignored; anything else (an HTML error page, a file of another digest's length) is no
+/// digest.
+fn names_digest(published: &[u8], sha256: &str) -> Option<bool> {
     use base64ct::{Base64, Encoding};
     let text = std::str::from_utf8(published).ok()?.trim();
-    if text.len() == 2 * digest.len() && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Some(text.eq_ignore_ascii_case(&hex(digest)));
+    if text.len() == sha256.len() && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Some(text.eq_ignore_ascii_case(sha256));
     }
     let decoded = Base64::decode_vec(text).ok()?;
-    (decoded.len() == digest.len()).then(|| decoded == digest)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let decoded = certificate::hex_upper(&decoded);
+    (decoded.len() == sha256.len()).then(|| decoded.eq_ignore_ascii_case(sha256))
 }
 
 fn national(
@@ -682,13 +677,13 @@ fn national(
     Ok(loaded)
 }
 
-/// `bytes` from `location` are the list `key` now.
+/// The verified file from `location`, of SHA-256 `sha256` (hex), is the list `key` now.
 fn accept(
     state: &mut State,
     key: &str,
     location: &str,
     now: DateTime<Utc>,
-    bytes: &[u8],
+    sha256: String,
     validators: Validators,
 ) {
     state.lists.insert(
@@ -697,7 +692,7 @@ fn accept(
             location: location.to_owned(),
             fetched: Some(now),
             checked: Some(now),
-            sha256: Some(hex(&Digest::Sha256.hash(bytes))),
+            sha256: Some(sha256),
             etag: validators.etag,
             last_modified: validators.last_modified,
             failure: None,
@@ -754,18 +749,21 @@ mod tests {
 
     #[test]
     fn a_sha2_file_names_a_digest_in_hex_or_base64_or_none() {
+        use crate::algorithm::Digest;
         use base64ct::{Base64, Encoding};
         let digest = Digest::Sha256.hash(b"list");
-        let other = Digest::Sha256.hash(b"another list");
-        let lower = hex(&digest);
-        assert_eq!(names_digest(lower.as_bytes(), &digest), Some(true));
-        let upper = format!("{}\r\n", lower.to_ascii_uppercase());
-        assert_eq!(names_digest(upper.as_bytes(), &digest), Some(true));
+        // As lists::Loaded carries it.
+        let sha256 = certificate::hex_upper(&digest);
+        let other = certificate::hex_upper(&Digest::Sha256.hash(b"another list"));
+        let lower = sha256.to_ascii_lowercase();
+        assert_eq!(names_digest(lower.as_bytes(), &sha256), Some(true));
+        let upper = format!("{sha256}\r\n");
+        assert_eq!(names_digest(upper.as_bytes(), &sha256), Some(true));
         let base64 = format!(" {}\n", Base64::encode_string(&digest));
-        assert_eq!(names_digest(base64.as_bytes(), &digest), Some(true));
-        assert_eq!(names_digest(hex(&other).as_bytes(), &digest), Some(false));
-        let base64 = Base64::encode_string(&other);
-        assert_eq!(names_digest(base64.as_bytes(), &digest), Some(false));
+        assert_eq!(names_digest(base64.as_bytes(), &sha256), Some(true));
+        assert_eq!(names_digest(other.as_bytes(), &sha256), Some(false));
+        let base64 = Base64::encode_string(&Digest::Sha256.hash(b"another list"));
+        assert_eq!(names_digest(base64.as_bytes(), &sha256), Some(false));
         // No digest: the list is downloaded.
         for text in [
             &b"<html><body>502 Bad Gateway</body></html>"[..],
@@ -776,7 +774,7 @@ mod tests {
             &Base64::encode_string(&Digest::Sha384.hash(b"list")).into_bytes(),
             b"\xff\xfe",
         ] {
-            assert_eq!(names_digest(text, &digest), None, "{text:?}");
+            assert_eq!(names_digest(text, &sha256), None, "{text:?}");
         }
     }
 }
