@@ -712,6 +712,8 @@ fn phase(status: &str, since: &str, qualifiers: &[&str]) -> tsl::Phase {
                     key_usage: vec![vec![("nonRepudiation".into(), true)]],
                     policies: Vec::new(),
                     nested: Vec::new(),
+                    extended_key_usage: Vec::new(),
+                    subject_attributes: Vec::new(),
                     unsupported: Vec::new(),
                 },
             }]
@@ -740,7 +742,7 @@ fn qualification_follows_the_list_not_the_certificate() {
         &Certificate,
         tsl::Service,
         qualification::Qualification,
-    ); 7] = [
+    ); 8] = [
         ("granted", signature, granted.clone(), QeSig),
         ("granted, seal", seal, granted.clone(), QeSeal),
         (
@@ -783,6 +785,16 @@ fn qualification_follows_the_list_not_the_certificate() {
             )]),
             AdeSig,
         ),
+        (
+            "QCForLegalPerson: a legal person's certificate is for seals",
+            seal,
+            service(vec![phase(
+                GRANTED,
+                "2024-01-01T00:00:00Z",
+                &["QCForLegalPerson"],
+            )]),
+            QeSeal,
+        ),
     ];
     for (name, certificate, service, expected) in cases {
         let determination = qualification::determine(certificate, &service, signing);
@@ -807,6 +819,45 @@ fn qualification_follows_the_list_not_the_certificate() {
             .reasons
             .iter()
             .any(|r| r.contains("with and without QSCD"))
+    );
+    // A legal person's certificate for signatures of natural persons: a contradiction.
+    let contradiction = service(vec![phase(
+        GRANTED,
+        "2024-01-01T00:00:00Z",
+        &["QCForLegalPerson", "QCForESig"],
+    )]);
+    let determination = qualification::determine(signature, &contradiction, signing);
+    assert_eq!(determination.qualification, Indeterminate);
+    assert!(
+        determination
+            .reasons
+            .iter()
+            .any(|r| r.contains("QCForLegalPerson and QCForESig")),
+        "{determination:?}"
+    );
+    // otherCriteriaList: an extended key usage the certificate lacks does not select it; a
+    // subject attribute it has (commonName) does; what this reader cannot judge never applies.
+    let with = |change: &dyn Fn(&mut tsl::Criteria)| {
+        let mut other = phase(GRANTED, "2024-01-01T00:00:00Z", &["NotQualified"]);
+        other.qualifications[0].criteria.key_usage.clear();
+        change(&mut other.qualifications[0].criteria);
+        qualification::determine(signature, &service(vec![other]), signing).qualification
+    };
+    assert_eq!(
+        with(&|c| c.extended_key_usage = vec![vec!["1.3.6.1.5.5.7.3.8".into()]]),
+        QeSig
+    );
+    assert_eq!(
+        with(&|c| c.subject_attributes = vec![vec!["2.5.4.3".into()]]),
+        AdeSig
+    );
+    assert_eq!(
+        with(&|c| c.subject_attributes = vec![vec!["2.5.4.3".into(), "2.5.4.97".into()]]),
+        QeSig
+    );
+    assert_eq!(
+        with(&|c| c.unsupported = vec!["otherCriteriaList/Unknown".into()]),
+        QeSig
     );
     // Qualifiers whose criteria do not select the certificate do not apply.
     let mut other = phase(GRANTED, "2024-01-01T00:00:00Z", &["NotQualified"]);
@@ -2117,4 +2168,36 @@ fn a_time_stamp_is_qualified_only_where_a_list_grants_its_authority_qtst() {
     )
     .unwrap();
     assert!(report.signatures[0].timestamps[0].qualified_by.is_none());
+}
+
+#[test]
+fn other_criteria_are_read_from_a_signed_list_and_select_by_subject_attribute() {
+    let dir = tempfile::tempdir().unwrap();
+    let criteria = "<q:CriteriaList assert=\"all\"><q:otherCriteriaList><a:CertSubjectDNAttribute xmlns:a=\"http://uri.etsi.org/02231/v2/additionaltypes#\"><a:AttributeOID><x:Identifier xmlns:x=\"http://uri.etsi.org/01903/v1.3.2#\" Qualifier=\"OIDAsURN\">urn:oid:2.5.4.97</x:Identifier></a:AttributeOID></a:CertSubjectDNAttribute><a:ExtendedKeyUsage xmlns:a=\"http://uri.etsi.org/02231/v2/additionaltypes#\"><a:KeyPurposeId><x:Identifier xmlns:x=\"http://uri.etsi.org/01903/v1.3.2#\">1.3.6.1.5.5.7.3.4</x:Identifier></a:KeyPurposeId></a:ExtendedKeyUsage></q:otherCriteriaList></q:CriteriaList>";
+    let body = format!(
+        "{}<TrustServiceProviderList><TrustServiceProvider><TSPInformation><TSPName><Name xml:lang=\"en\">Siegel Test TSP</Name></TSPName></TSPInformation><TSPServices><TSPService><ServiceInformation><ServiceTypeIdentifier>{CA_QC}</ServiceTypeIdentifier><ServiceName><Name xml:lang=\"en\">Siegel Test Issuing CA</Name></ServiceName><ServiceDigitalIdentity><DigitalId><X509Certificate>{}</X509Certificate></DigitalId></ServiceDigitalIdentity><ServiceStatus>{GRANTED}</ServiceStatus><StatusStartingTime>2024-01-01T00:00:00Z</StatusStartingTime><ServiceInformationExtensions><Extension Critical=\"true\"><q:Qualifications xmlns:q=\"http://uri.etsi.org/TrstSvc/SvcInfoExt/eSigDir-1999-93-EC-TrustedList/#\"><q:QualificationElement><q:Qualifiers><q:Qualifier uri=\"{EXT}NotQualified\"/></q:Qualifiers>{criteria}</q:QualificationElement></q:Qualifications></Extension></ServiceInformationExtensions></ServiceInformation></TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList>",
+        scheme("EUgeneric", "DE", 1, "", NEXT_UPDATE),
+        pem_body("intermediate-ca.pem")
+    );
+    let list = signed_list(&body, "seal-ec", dir.path());
+    let signer = certificates(&support::pki("seal-ec.pem"));
+    let loaded = lists::read(&list, &signer, support::time()).unwrap();
+    let service = &loaded.list.providers[0].services[0];
+    let criteria = &service.phases[0].qualifications[0].criteria;
+    assert_eq!(criteria.subject_attributes, [["2.5.4.97"]]);
+    assert_eq!(criteria.extended_key_usage, [["1.3.6.1.5.5.7.3.4"]]);
+    assert!(criteria.unsupported.is_empty(), "{criteria:?}");
+    // Neither test certificate has both an organisationIdentifier and e-mail protection, so
+    // NotQualified selects none of them.
+    for name in ["seal-rsa.pem", "signature-rsa.pem"] {
+        let certificate = &certificates(&support::pki(name))[0];
+        assert!(!qualification::matches(criteria, certificate), "{name}");
+    }
+    // The subject attribute alone selects the seal (a legal person's identifier) only.
+    let mut attribute_only = criteria.clone();
+    attribute_only.extended_key_usage.clear();
+    let seal = &certificates(&support::pki("seal-rsa.pem"))[0];
+    let signature = &certificates(&support::pki("signature-rsa.pem"))[0];
+    assert!(qualification::matches(&attribute_only, seal));
+    assert!(!qualification::matches(&attribute_only, signature));
 }
