@@ -195,6 +195,12 @@ impl List {
         })
     }
 
+    /// Whether `time` is before `NextUpdate` (TS 119 612 §5.3.15). From `NextUpdate` on, and
+    /// always for a closed scheme, the list is stale: it is shown so and fetched again.
+    pub fn is_current_at(&self, time: DateTime<Utc>) -> bool {
+        self.next_update.is_some_and(|next| time < next)
+    }
+
     /// Whether this is the EU List of Trusted Lists.
     pub fn is_lotl(&self) -> bool {
         self.kind == TYPE_EU_LOTL

@@ -270,6 +270,24 @@ fn report_text(input: &str, report: &validate::Report) -> String {
     text
 }
 
+/// `siegel trust update` as text: what happened to each list.
+pub fn trust_update(update: &siegel::trust::cache::Update) -> String {
+    use siegel::trust::cache::{Outcome, Unchanged};
+    let mut text = String::new();
+    for (territory, outcome) in &update.lists {
+        let line = match outcome {
+            Outcome::Replaced => "replaced (downloaded and verified)".to_owned(),
+            Outcome::Unchanged(Unchanged::Sha2) => "unchanged (its .sha2 matches)".to_owned(),
+            Outcome::Unchanged(Unchanged::NotModified) => "unchanged (304 Not Modified)".to_owned(),
+            Outcome::Failed(reason) => {
+                format!("failed, the previous list (if any) stays: {reason}")
+            }
+        };
+        text.push_str(&format!("{territory}: {line}\n"));
+    }
+    text
+}
+
 /// `siegel trust status` as text: one line per list, then why a list is not used.
 pub fn trust_status(status: &siegel::trust::cache::Status) -> String {
     let day = |t: Option<chrono::DateTime<chrono::Utc>>| {
@@ -285,7 +303,7 @@ pub fn trust_status(status: &siegel::trust::cache::Status) -> String {
     ));
     for list in &status.lists {
         text.push_str(&format!(
-            "{:<3} seq {:<5} issued {} next update {}{} signature {} fetched {}\n",
+            "{:<3} seq {:<5} issued {} next update {}{} signature {} fetched {} checked {}\n",
             list.territory,
             list.sequence
                 .map_or_else(|| "-".to_owned(), |s| s.to_string()),
@@ -294,6 +312,7 @@ pub fn trust_status(status: &siegel::trust::cache::Status) -> String {
             if list.stale { " (stale)" } else { "" },
             list.signature,
             day(list.fetched),
+            day(list.checked),
         ));
         if let Some(signer) = &list.signer {
             text.push_str(&format!("    signed by {signer}\n"));

@@ -61,6 +61,8 @@ pub enum Event {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     pub replaced: usize,
+    /// Kept because their `.sha2` or the server said they had not changed.
+    pub unchanged: usize,
     /// Territory and reason; the previous list stays in use for each.
     pub failed: Vec<(String, String)>,
 }
@@ -191,9 +193,13 @@ impl TrustedLists {
                 } else {
                     Tone::Doubtful
                 };
-                let mut lines = column![text(
-                    language.f("lists.updated", &[("count", &outcome.replaced.to_string())])
-                )]
+                let mut lines = column![text(language.f(
+                    "lists.updated",
+                    &[
+                        ("count", &outcome.replaced.to_string()),
+                        ("unchanged", &outcome.unchanged.to_string()),
+                    ],
+                ))]
                 .spacing(4);
                 for (territory, reason) in &outcome.failed {
                     lines = lines.push(text(language.f(
@@ -220,9 +226,14 @@ impl TrustedLists {
     }
 }
 
-/// The newest download of any list: when the folder was last refreshed.
+/// When the folder was last refreshed: the newest time an update downloaded a list or found
+/// it unchanged (state files from before `checked` know only downloads).
 fn last_update(status: &Status) -> Option<DateTime<Utc>> {
-    status.lists.iter().filter_map(|l| l.fetched).max()
+    status
+        .lists
+        .iter()
+        .filter_map(|l| l.checked.or(l.fetched))
+        .max()
 }
 
 fn time(at: DateTime<Utc>) -> String {
@@ -310,11 +321,23 @@ fn run_update(data: &Data, lotl: &str, report: &(dyn Fn(&str) + Sync)) -> Result
         report,
     };
     let update = cache
-        .update(lotl, &signers, &[], &fetcher, Utc::now())
+        .update(
+            lotl,
+            &signers,
+            &[],
+            &fetcher,
+            cache::Refresh::WhenChanged,
+            Utc::now(),
+        )
         .map_err(|e| e.to_string())?;
     Ok(Outcome {
-        replaced: update.replaced.len(),
-        failed: update.failed,
+        replaced: update.replaced().len(),
+        unchanged: update.unchanged().len(),
+        failed: update
+            .failed()
+            .into_iter()
+            .map(|(territory, reason)| (territory.to_owned(), reason.to_owned()))
+            .collect(),
     })
 }
 
@@ -336,6 +359,15 @@ impl Fetcher for Reporting<'_> {
     fn fetch(&self, request: &network::Request<'_>) -> Result<Vec<u8>, network::Error> {
         (self.report)(request.url);
         self.inner.fetch(request)
+    }
+
+    fn fetch_if_modified(
+        &self,
+        request: &network::Request<'_>,
+        known: &network::Validators,
+    ) -> Result<network::Conditional, network::Error> {
+        (self.report)(request.url);
+        self.inner.fetch_if_modified(request, known)
     }
 
     fn document_budget(&self) -> Option<std::time::Duration> {
@@ -412,6 +444,7 @@ mod tests {
         assert_eq!((*requests, current.as_str()), (2, "b"));
         let outcome = Outcome {
             replaced: 3,
+            unchanged: 1,
             failed: vec![("DE".into(), "signature invalid".into())],
         };
         let _ = card.update(
