@@ -415,6 +415,11 @@ impl<R: Read + Seek> Container<R> {
             .collect()
     }
 
+    /// The uncompressed size the central directory declares for `name`.
+    pub fn size(&mut self, name: &str) -> Option<u64> {
+        self.archive.by_name(name).ok().map(|entry| entry.size())
+    }
+
     /// `META-INF/*.p7s` entries.
     pub fn signatures(&self) -> Vec<&str> {
         self.names

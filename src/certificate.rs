@@ -196,6 +196,13 @@ impl Certificate {
         self.subject_attribute(SERIAL_NUMBER)
     }
 
+    /// The attribute types present in the subject name (for TS 119 612 CertSubjectDNAttribute
+    /// criteria).
+    pub fn subject_attribute_types(&self) -> Vec<ObjectIdentifier> {
+        let name: &Name = self.inner.tbs_certificate().subject();
+        name.iter().map(|attribute| attribute.oid).collect()
+    }
+
     fn subject_attribute(&self, oid: ObjectIdentifier) -> Option<String> {
         let name: &Name = self.inner.tbs_certificate().subject();
         name.by_oid::<DirectoryString>(oid)

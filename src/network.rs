@@ -15,6 +15,8 @@
 //!   host name (the scheme and port may change); every hop passes the address check again. A
 //!   POST (OCSP, time-stamps) follows none: responders answer where they are asked;
 //! - every answer is read up to the limit of its [`Kind`], and no further;
+//! - a conditional GET ([`Fetcher::fetch_if_modified`], for trusted lists) keeps all of these
+//!   rules; 304 is its answer only when it asked, and never a redirect;
 //! - each request ends within [`Policy::request_timeout`], and a [`Session`] makes all requests
 //!   for one document share one [`Policy::document_budget`].
 //!
@@ -55,6 +57,11 @@ const MAX_SMALL_RESPONSE: u64 = 1024 * 1024;
 const MAX_TRUSTED_LIST: u64 = 64 * 1024 * 1024;
 /// CRLs of big CAs reach a few MiB.
 const MAX_CRL: u64 = 32 * 1024 * 1024;
+/// A `.sha2` file is one SHA-256 as text (64 hex digits); anything much longer is not one.
+const MAX_DIGEST_FILE: u64 = 1024;
+/// An `ETag` or `Last-Modified` longer than this is not remembered (real ones are short), so a
+/// server cannot grow the state file that keeps them.
+const MAX_VALIDATOR: usize = 256;
 
 /// What a request fetches: decides the size limit and whether the URL is the user's own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +77,8 @@ pub enum Kind {
     /// A trusted list (ETSI TS 119 612): the LOTL from the user's URL, or a national list
     /// from a LOTL verified against the user's pinned signers.
     TrustedList,
+    /// The `.sha2` file published beside a trusted list (TS 119 612 §6.1): its digest.
+    TrustedListDigest,
 }
 
 impl Kind {
@@ -79,12 +88,16 @@ impl Kind {
             Self::Certificate | Self::Ocsp | Self::Timestamp => MAX_SMALL_RESPONSE,
             Self::Crl => MAX_CRL,
             Self::TrustedList => MAX_TRUSTED_LIST,
+            Self::TrustedListDigest => MAX_DIGEST_FILE,
         }
     }
 
     /// Whether the URL comes from the user (settings, command line) rather than a document.
     fn chosen_by_user(self) -> bool {
-        matches!(self, Self::Timestamp | Self::TrustedList)
+        matches!(
+            self,
+            Self::Timestamp | Self::TrustedList | Self::TrustedListDigest
+        )
     }
 }
 
@@ -117,10 +130,54 @@ impl<'a> Request<'a> {
     }
 }
 
+/// What a copy kept from an earlier answer is known by, so that a server can be asked whether
+/// it changed since (RFC 9110 §8.8 and §13.1): that answer's `ETag` and `Last-Modified`,
+/// exactly as sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
+/// The answer to a conditional GET ([`Fetcher::fetch_if_modified`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Conditional {
+    /// A 2xx answer: the body, and what to send next time to ask again.
+    Modified {
+        body: Vec<u8>,
+        validators: Validators,
+    },
+    /// 304 Not Modified: the copy the validators describe is still the current one.
+    NotModified,
+}
+
 /// Fetches bytes over the network.
 pub trait Fetcher: fmt::Debug + Send + Sync {
     /// The body of a 2xx answer to `request`.
     fn fetch(&self, request: &Request<'_>) -> Result<Vec<u8>, Error>;
+
+    /// GETs `request` with `If-None-Match` and `If-Modified-Since` from `known`, so that the
+    /// server may answer [`Conditional::NotModified`] instead of the body.
+    ///
+    /// The default asks unconditionally and never reports `NotModified`, so a fetcher that
+    /// cannot see headers (a test's, an offline one) is still correct, merely not economical.
+    fn fetch_if_modified(
+        &self,
+        request: &Request<'_>,
+        known: &Validators,
+    ) -> Result<Conditional, Error> {
+        let _ = known;
+        self.fetch(request).map(|body| Conditional::Modified {
+            body,
+            validators: Validators::default(),
+        })
+    }
 
     /// How long all requests for one document may take together ([`Session`]); `None` for no
     /// limit beyond each request's own.
@@ -134,6 +191,14 @@ impl<T: Fetcher + ?Sized> Fetcher for &T {
         (**self).fetch(request)
     }
 
+    fn fetch_if_modified(
+        &self,
+        request: &Request<'_>,
+        known: &Validators,
+    ) -> Result<Conditional, Error> {
+        (**self).fetch_if_modified(request, known)
+    }
+
     fn document_budget(&self) -> Option<Duration> {
         (**self).document_budget()
     }
@@ -142,6 +207,14 @@ impl<T: Fetcher + ?Sized> Fetcher for &T {
 impl<T: Fetcher + ?Sized> Fetcher for Arc<T> {
     fn fetch(&self, request: &Request<'_>) -> Result<Vec<u8>, Error> {
         (**self).fetch(request)
+    }
+
+    fn fetch_if_modified(
+        &self,
+        request: &Request<'_>,
+        known: &Validators,
+    ) -> Result<Conditional, Error> {
+        (**self).fetch_if_modified(request, known)
     }
 
     fn document_budget(&self) -> Option<Duration> {
@@ -238,6 +311,7 @@ impl Http {
         agent: &ureq::Agent,
         uri: &Uri,
         request: &Request<'_>,
+        known: Option<&Validators>,
         left: Duration,
     ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
         let guarded = !(request.kind.chosen_by_user() || self.policy.allow_private_network);
@@ -259,19 +333,30 @@ impl Http {
                 }
                 builder.send(body)
             }
-            None => agent
-                .get(uri)
-                .config()
-                .timeout_global(Some(left))
-                .build()
-                .call(),
+            None => {
+                let mut builder = agent.get(uri).config().timeout_global(Some(left)).build();
+                if let Some(known) = known {
+                    if let Some(etag) = &known.etag {
+                        builder = builder.header("If-None-Match", etag);
+                    }
+                    if let Some(date) = &known.last_modified {
+                        builder = builder.header("If-Modified-Since", date);
+                    }
+                }
+                builder.call()
+            }
         }
     }
-}
 
-impl Fetcher for Http {
-    fn fetch(&self, request: &Request<'_>) -> Result<Vec<u8>, Error> {
+    /// A GET or POST, conditional when `known` holds validators: redirects, deadline and size
+    /// limit apply the same either way.
+    fn exchange(
+        &self,
+        request: &Request<'_>,
+        known: Option<&Validators>,
+    ) -> Result<Conditional, Error> {
         let url = request.url;
+        let known = known.filter(|k| request.body.is_none() && !k.is_empty());
         let mut uri = web_uri(url)?;
         let agent = if request.kind.chosen_by_user() {
             &self.open
@@ -292,10 +377,15 @@ impl Fetcher for Http {
                 });
             }
             let mut response = self
-                .send(agent, &uri, request, left)
+                .send(agent, &uri, request, known, left)
                 .map_err(|e| classify(url, &e))?;
             let status = response.status().as_u16();
-            if (300..400).contains(&status) && request.body.is_none() {
+            // 304 is no redirect (RFC 9110 §15.4.5), and an answer only to a question asked:
+            // unasked, it is an error below.
+            if status == 304 && known.is_some() {
+                return Ok(Conditional::NotModified);
+            }
+            if (300..400).contains(&status) && status != 304 && request.body.is_none() {
                 let location = response
                     .headers()
                     .get("location")
@@ -320,16 +410,48 @@ impl Fetcher for Http {
                     status,
                 });
             }
-            return response
+            let validators = Validators {
+                etag: validator(&response, "etag"),
+                last_modified: validator(&response, "last-modified"),
+            };
+            let body = response
                 .body_mut()
                 .with_config()
                 .limit(request.kind.max_response())
                 .read_to_vec()
-                .map_err(|e| classify(url, &e));
+                .map_err(|e| classify(url, &e))?;
+            return Ok(Conditional::Modified { body, validators });
         }
         Err(Error::TooManyRedirects {
             url: url.to_owned(),
         })
+    }
+}
+
+/// A validator header of `response`, if it is short visible ASCII (what may be sent back).
+fn validator(response: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
+    let value = response.headers().get(name)?.to_str().ok()?;
+    (!value.is_empty() && value.len() <= MAX_VALIDATOR).then(|| value.to_owned())
+}
+
+impl Fetcher for Http {
+    fn fetch(&self, request: &Request<'_>) -> Result<Vec<u8>, Error> {
+        match self.exchange(request, None)? {
+            Conditional::Modified { body, .. } => Ok(body),
+            // Not asked conditionally, so never answered so.
+            Conditional::NotModified => Err(Error::Status {
+                url: request.url.to_owned(),
+                status: 304,
+            }),
+        }
+    }
+
+    fn fetch_if_modified(
+        &self,
+        request: &Request<'_>,
+        known: &Validators,
+    ) -> Result<Conditional, Error> {
+        self.exchange(request, Some(known))
     }
 
     fn document_budget(&self) -> Option<Duration> {
@@ -515,22 +637,41 @@ impl<F: Fetcher> Session<F> {
     }
 }
 
-impl<F: Fetcher> Fetcher for Session<F> {
-    fn fetch(&self, request: &Request<'_>) -> Result<Vec<u8>, Error> {
+impl<F: Fetcher> Session<F> {
+    /// `send` with `request` limited to what is left of the budget.
+    fn within_budget<T>(
+        &self,
+        request: &Request<'_>,
+        send: impl FnOnce(&Request<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         let Some(deadline) = self.deadline else {
-            return self.inner.fetch(request);
+            return send(request);
         };
         if Instant::now() >= deadline {
             return Err(self.exhausted(request.url));
         }
         let deadline = request.deadline.map_or(deadline, |d| d.min(deadline));
-        match self.inner.fetch(&Request {
+        match send(&Request {
             deadline: Some(deadline),
             ..*request
         }) {
             Err(Error::Timeout { url }) if Instant::now() >= deadline => Err(self.exhausted(&url)),
             other => other,
         }
+    }
+}
+
+impl<F: Fetcher> Fetcher for Session<F> {
+    fn fetch(&self, request: &Request<'_>) -> Result<Vec<u8>, Error> {
+        self.within_budget(request, |r| self.inner.fetch(r))
+    }
+
+    fn fetch_if_modified(
+        &self,
+        request: &Request<'_>,
+        known: &Validators,
+    ) -> Result<Conditional, Error> {
+        self.within_budget(request, |r| self.inner.fetch_if_modified(r, known))
     }
 }
 

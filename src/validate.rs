@@ -117,18 +117,11 @@ fn policy(options: &Options) -> Policy {
             None => "none: no trusted list was loaded, so no qualification is confirmed".into(),
         },
         trusted_lists: options.trust.lists().map(|lists| report::TrustBasis {
-            lotl_sequence: lists.lotl.list.sequence,
-            lotl_issued: lists.lotl.list.issued,
-            lotl_next_update: lists.lotl.list.next_update,
+            lotl: report::ListUsed::of(&lists.lotl, options.time),
             lists: lists
                 .lists
                 .iter()
-                .map(|l| report::ListUsed {
-                    territory: l.list.territory.clone(),
-                    sequence: l.list.sequence,
-                    issued: l.list.issued,
-                    next_update: l.list.next_update,
-                })
+                .map(|l| report::ListUsed::of(l, options.time))
                 .collect(),
         }),
     }
@@ -164,6 +157,7 @@ pub fn validate_pdf(path: &Path, options: &Options) -> Result<Report, Error> {
         revisions,
         policy: policy(options),
         messages,
+        contents: Vec::new(),
     };
     let found = survey.and_then(|survey| {
         let found = pdf::signature::find_all(&mut file)?;

@@ -151,6 +151,21 @@ fn asic_e_is_written_as_dss_names_it_and_its_signature_verifies() {
             .iter()
             .any(|c| c.id == "manifest" && c.passed)
     );
+    // Each file with its size and the signature that covers it, for the GUI and the protocol.
+    let field = report.signatures[0].field.clone();
+    let contents: Vec<(&str, Option<u64>, Vec<String>)> = report
+        .contents
+        .iter()
+        .map(|c| (c.name.as_str(), c.size, c.signed_by.clone()))
+        .collect();
+    let size = |path: &Path| Some(std::fs::metadata(path).unwrap().len());
+    assert_eq!(
+        contents,
+        [
+            ("Antrag.xml", size(&files[0]), vec![field.clone()]),
+            ("Anlage 1.txt", size(&files[1]), vec![field])
+        ]
+    );
 }
 
 #[test]
@@ -204,6 +219,31 @@ fn container_attacks_never_pass() {
     assert!(
         finding(&report, "UNSIGNED_FILE_IN_CONTAINER"),
         "{report:#?}"
+    );
+    let unsigned = report
+        .contents
+        .iter()
+        .find(|c| c.name == "Rechnung.pdf")
+        .unwrap();
+    assert!(unsigned.signed_by.is_empty(), "{unsigned:?}");
+    assert_eq!(unsigned.size, Some(17));
+    assert!(
+        report
+            .contents
+            .iter()
+            .filter(|c| c.name != "Rechnung.pdf")
+            .all(|c| c.signed_by.len() == 1)
+    );
+    let html = siegel::protocol::render(
+        &report,
+        siegel::protocol::Format::Html,
+        siegel::text::Language::De,
+    )
+    .unwrap();
+    assert!(
+        String::from_utf8(html)
+            .unwrap()
+            .contains("von keiner gültigen Signatur erfasst")
     );
 
     // A signed file changed.

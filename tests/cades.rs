@@ -521,6 +521,18 @@ fn intact_detached_enveloping_cosigned_and_countersigned_signatures_pass() {
     assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
     assert_eq!(report.signatures.len(), 3);
     assert!(report.signatures[2].field.contains("counter-signature 1"));
+    // The content with its size and the signatures that cover it (the counter-signature
+    // signs a signature, not the content).
+    let content = &report.contents[0];
+    assert_eq!(content.name, input.display().to_string());
+    assert_eq!(content.size, Some(std::fs::metadata(&input).unwrap().len()));
+    assert_eq!(
+        content.signed_by,
+        [
+            report.signatures[0].field.as_str(),
+            report.signatures[1].field.as_str()
+        ]
+    );
 
     // Without its content a detached signature proves nothing: INDETERMINATE.
     let report = validate_static(&countered, None);
@@ -543,6 +555,11 @@ fn intact_detached_enveloping_cosigned_and_countersigned_signatures_pass() {
     .unwrap();
     let report = validate_static(&p7m, None);
     assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+    assert_eq!(report.contents[0].name, "Antrag.xml");
+    assert_eq!(
+        report.contents[0].size,
+        Some(std::fs::metadata(&input).unwrap().len())
+    );
 
     // The CLI: same verdict, exit 0, and --content for a detached signature elsewhere.
     let root = pki("root-ca.pem");
@@ -578,6 +595,7 @@ fn changed_content_or_signature_value_fails() {
         Some(SubIndication::HashFailure)
     );
     assert_attack(&report, "CONTENT_CHANGED");
+    assert!(report.contents[0].signed_by.is_empty());
 
     let mut signed = read(&signature);
     let mut value = signed.signer_infos[0].signature.as_bytes().to_vec();

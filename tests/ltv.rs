@@ -126,7 +126,13 @@ impl Services {
             .unwrap()
     }
 
-    fn seal(&self, level: &str, key: &str, input: &Path, output: &Path) -> std::process::Output {
+    pub(crate) fn seal(
+        &self,
+        level: &str,
+        key: &str,
+        input: &Path,
+        output: &Path,
+    ) -> std::process::Output {
         let key = self.path(key);
         let url = self.tsa_url();
         self.siegel(&[
@@ -145,7 +151,7 @@ impl Services {
         ])
     }
 
-    fn trust(&self) -> trust::Store {
+    pub(crate) fn trust(&self) -> trust::Store {
         let mut store = trust::Store::new();
         store.add_file(&self.path("root.pem")).unwrap();
         store

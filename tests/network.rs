@@ -348,3 +348,76 @@ fn answers_larger_than_their_kind_needs_are_refused_while_reading() {
     assert!(matches!(error, network::Error::TooLarge { .. }), "{error}");
     assert!(start.elapsed() < Duration::from_secs(8));
 }
+
+#[test]
+fn conditional_requests_keep_the_limits_and_only_a_question_asked_is_answered_304() {
+    let server = Server::start(|path| match path {
+        "/list.xml" => Answer::Reply(
+            200,
+            vec![
+                ("ETag".into(), "\"v1\"".into()),
+                (
+                    "Last-Modified".into(),
+                    "Fri, 01 May 2026 00:00:00 GMT".into(),
+                ),
+            ],
+            b"<list/>".to_vec(),
+        ),
+        "/moved.xml" => redirect("/same.xml"),
+        "/same.xml" => Answer::Reply(304, Vec::new(), Vec::new()),
+        "/loop.xml" => redirect("/loop.xml"),
+        "/long-etag.xml" => Answer::Reply(200, vec![("ETag".into(), "x".repeat(300))], Vec::new()),
+        "/list.sha2" => ok(&[b'0'; 2048]),
+        _ => Answer::Reply(404, Vec::new(), Vec::new()),
+    });
+    let http = local(Duration::from_secs(15));
+    let known = network::Validators {
+        etag: Some("\"v1\"".into()),
+        last_modified: None,
+    };
+    let ask = |path: &str, known: &network::Validators| {
+        http.fetch_if_modified(&Request::get(&server.url(path), Kind::TrustedList), known)
+    };
+    // The validators of an answer come back with it, exactly as sent.
+    assert_eq!(
+        ask("/list.xml", &network::Validators::default()).unwrap(),
+        network::Conditional::Modified {
+            body: b"<list/>".to_vec(),
+            validators: network::Validators {
+                etag: Some("\"v1\"".into()),
+                last_modified: Some("Fri, 01 May 2026 00:00:00 GMT".into()),
+            },
+        }
+    );
+    // Over-long validators are not kept (they would grow the state file).
+    let network::Conditional::Modified { validators, .. } =
+        ask("/long-etag.xml", &network::Validators::default()).unwrap()
+    else {
+        panic!("a 200 is modified");
+    };
+    assert_eq!(validators, network::Validators::default());
+    // A 304 after a same-host redirect answers the question; redirects stay limited.
+    assert_eq!(
+        ask("/moved.xml", &known).unwrap(),
+        network::Conditional::NotModified
+    );
+    let error = ask("/loop.xml", &known).unwrap_err();
+    assert!(
+        matches!(error, network::Error::TooManyRedirects { .. }),
+        "{error}"
+    );
+    // A 304 to a request that asked nothing is an error, not "unchanged".
+    let error = ask("/same.xml", &network::Validators::default()).unwrap_err();
+    assert!(
+        matches!(error, network::Error::Status { status: 304, .. }),
+        "{error}"
+    );
+    let error = get(&http, &server.url("/same.xml"), Kind::TrustedList).unwrap_err();
+    assert!(
+        matches!(error, network::Error::Status { status: 304, .. }),
+        "{error}"
+    );
+    // A .sha2 file is a digest: a larger answer is refused while reading.
+    let error = get(&http, &server.url("/list.sha2"), Kind::TrustedListDigest).unwrap_err();
+    assert!(matches!(error, network::Error::TooLarge { .. }), "{error}");
+}

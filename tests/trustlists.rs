@@ -6,6 +6,7 @@ use std::process::Command;
 
 use chrono::{DateTime, Utc};
 use siegel::certificate::Certificate;
+use siegel::trust::cache::{Outcome, Refresh, Unchanged};
 use siegel::trust::xmldsig::{self, Signed};
 use siegel::trust::{lists, qualification, tsl, xml};
 
@@ -711,6 +712,8 @@ fn phase(status: &str, since: &str, qualifiers: &[&str]) -> tsl::Phase {
                     key_usage: vec![vec![("nonRepudiation".into(), true)]],
                     policies: Vec::new(),
                     nested: Vec::new(),
+                    extended_key_usage: Vec::new(),
+                    subject_attributes: Vec::new(),
                     unsupported: Vec::new(),
                 },
             }]
@@ -739,7 +742,7 @@ fn qualification_follows_the_list_not_the_certificate() {
         &Certificate,
         tsl::Service,
         qualification::Qualification,
-    ); 7] = [
+    ); 8] = [
         ("granted", signature, granted.clone(), QeSig),
         ("granted, seal", seal, granted.clone(), QeSeal),
         (
@@ -782,6 +785,16 @@ fn qualification_follows_the_list_not_the_certificate() {
             )]),
             AdeSig,
         ),
+        (
+            "QCForLegalPerson: a legal person's certificate is for seals",
+            seal,
+            service(vec![phase(
+                GRANTED,
+                "2024-01-01T00:00:00Z",
+                &["QCForLegalPerson"],
+            )]),
+            QeSeal,
+        ),
     ];
     for (name, certificate, service, expected) in cases {
         let determination = qualification::determine(certificate, &service, signing);
@@ -806,6 +819,45 @@ fn qualification_follows_the_list_not_the_certificate() {
             .reasons
             .iter()
             .any(|r| r.contains("with and without QSCD"))
+    );
+    // A legal person's certificate for signatures of natural persons: a contradiction.
+    let contradiction = service(vec![phase(
+        GRANTED,
+        "2024-01-01T00:00:00Z",
+        &["QCForLegalPerson", "QCForESig"],
+    )]);
+    let determination = qualification::determine(signature, &contradiction, signing);
+    assert_eq!(determination.qualification, Indeterminate);
+    assert!(
+        determination
+            .reasons
+            .iter()
+            .any(|r| r.contains("QCForLegalPerson and QCForESig")),
+        "{determination:?}"
+    );
+    // otherCriteriaList: an extended key usage the certificate lacks does not select it; a
+    // subject attribute it has (commonName) does; what this reader cannot judge never applies.
+    let with = |change: &dyn Fn(&mut tsl::Criteria)| {
+        let mut other = phase(GRANTED, "2024-01-01T00:00:00Z", &["NotQualified"]);
+        other.qualifications[0].criteria.key_usage.clear();
+        change(&mut other.qualifications[0].criteria);
+        qualification::determine(signature, &service(vec![other]), signing).qualification
+    };
+    assert_eq!(
+        with(&|c| c.extended_key_usage = vec![vec!["1.3.6.1.5.5.7.3.8".into()]]),
+        QeSig
+    );
+    assert_eq!(
+        with(&|c| c.subject_attributes = vec![vec!["2.5.4.3".into()]]),
+        AdeSig
+    );
+    assert_eq!(
+        with(&|c| c.subject_attributes = vec![vec!["2.5.4.3".into(), "2.5.4.97".into()]]),
+        QeSig
+    );
+    assert_eq!(
+        with(&|c| c.unsupported = vec!["otherCriteriaList/Unknown".into()]),
+        QeSig
     );
     // Qualifiers whose criteria do not select the certificate do not apply.
     let mut other = phase(GRANTED, "2024-01-01T00:00:00Z", &["NotQualified"]);
@@ -868,20 +920,28 @@ fn pem_body(name: &str) -> String {
     text.lines().filter(|l| !l.starts_with("-----")).collect()
 }
 
-fn scheme(kind: &str, territory: &str, sequence: u32, pointers: &str) -> String {
+/// The NextUpdate of the test lists (unless a test needs another).
+const NEXT_UPDATE: &str = "2026-11-01T00:00:00Z";
+
+fn scheme(kind: &str, territory: &str, sequence: u32, pointers: &str, next_update: &str) -> String {
     format!(
-        "<SchemeInformation><TSLVersionIdentifier>5</TSLVersionIdentifier><TSLSequenceNumber>{sequence}</TSLSequenceNumber><TSLType>http://uri.etsi.org/TrstSvc/TrustedList/TSLType/{kind}</TSLType><SchemeOperatorName><Name xml:lang=\"en\">Siegel test scheme operator</Name></SchemeOperatorName><SchemeTerritory>{territory}</SchemeTerritory>{pointers}<ListIssueDateTime>2026-05-01T00:00:00Z</ListIssueDateTime><NextUpdate><dateTime>2026-11-01T00:00:00Z</dateTime></NextUpdate></SchemeInformation>"
+        "<SchemeInformation><TSLVersionIdentifier>5</TSLVersionIdentifier><TSLSequenceNumber>{sequence}</TSLSequenceNumber><TSLType>http://uri.etsi.org/TrstSvc/TrustedList/TSLType/{kind}</TSLType><SchemeOperatorName><Name xml:lang=\"en\">Siegel test scheme operator</Name></SchemeOperatorName><SchemeTerritory>{territory}</SchemeTerritory>{pointers}<ListIssueDateTime>2026-05-01T00:00:00Z</ListIssueDateTime><NextUpdate><dateTime>{next_update}</dateTime></NextUpdate></SchemeInformation>"
     )
 }
 
 /// A LOTL pointing to one national list for `territory` at `location`, signed by seal-ec.
 pub fn test_lotl(territory: &str, location: &str, dir: &Path) -> Vec<u8> {
+    test_lotl_until(territory, location, NEXT_UPDATE, dir)
+}
+
+/// [`test_lotl`] with another NextUpdate.
+fn test_lotl_until(territory: &str, location: &str, next_update: &str, dir: &Path) -> Vec<u8> {
     let pointer = format!(
         "<PointersToOtherTSL><OtherTSLPointer><ServiceDigitalIdentities><ServiceDigitalIdentity><DigitalId><X509Certificate>{}</X509Certificate></DigitalId></ServiceDigitalIdentity></ServiceDigitalIdentities><TSLLocation>{location}</TSLLocation><AdditionalInformation><OtherInformation><TSLType>http://uri.etsi.org/TrstSvc/TrustedList/TSLType/EUgeneric</TSLType></OtherInformation><OtherInformation><SchemeTerritory>{territory}</SchemeTerritory></OtherInformation><OtherInformation><ns4:MimeType xmlns:ns4=\"http://uri.etsi.org/02231/v2/additionaltypes#\">application/vnd.etsi.tsl+xml</ns4:MimeType></OtherInformation></AdditionalInformation></OtherTSLPointer></PointersToOtherTSL>",
         pem_body("seal-ec.pem")
     );
     signed_list(
-        &scheme("EUlistofthelists", "EU", 1, &pointer),
+        &scheme("EUlistofthelists", "EU", 1, &pointer, next_update),
         "seal-rsa",
         dir,
     )
@@ -893,6 +953,16 @@ pub type TestPhase<'a> = (&'a str, &'a str, &'a [&'a str]);
 /// A national list naming the test issuing CA as a CA/QC service with `phases` (newest
 /// first), signed by seal-ec (the signer the LOTL announces).
 pub fn test_national_list(territory: &str, phases: &[TestPhase<'_>], dir: &Path) -> Vec<u8> {
+    test_national_list_until(territory, phases, NEXT_UPDATE, dir)
+}
+
+/// [`test_national_list`] with another NextUpdate.
+fn test_national_list_until(
+    territory: &str,
+    phases: &[TestPhase<'_>],
+    next_update: &str,
+    dir: &Path,
+) -> Vec<u8> {
     let phase = |(status, since, qualifiers): &TestPhase<'_>, history: bool| {
         let qualifications = if qualifiers.is_empty() {
             String::new()
@@ -934,7 +1004,7 @@ pub fn test_national_list(territory: &str, phases: &[TestPhase<'_>], dir: &Path)
     };
     let body = format!(
         "{}<TrustServiceProviderList><TrustServiceProvider><TSPInformation><TSPName><Name xml:lang=\"en\">Siegel Test TSP</Name></TSPName></TSPInformation><TSPServices><TSPService><ServiceInformation>{}</ServiceInformation>{history}</TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList>",
-        scheme("EUgeneric", territory, 1, ""),
+        scheme("EUgeneric", territory, 1, "", next_update),
         phase(current, false)
     );
     signed_list(&body, "seal-ec", dir)
@@ -1027,7 +1097,30 @@ fn lists_signed_with_xmlsec1_load_and_anchor_validation_without_other_trust() {
         );
         // The protocol's trust basis and the anchoring service.
         let basis = report.policy.trusted_lists.as_ref().unwrap();
-        assert_eq!((basis.lotl_sequence, basis.lists.len()), (1, 1));
+        assert_eq!((basis.lotl.sequence, basis.lists.len()), (1, 1));
+        let de_list = &basis.lists[0];
+        assert_eq!(de_list.territory, "DE");
+        assert_eq!(de_list.sha256.len(), 64);
+        assert_eq!(
+            de_list.location.as_deref(),
+            Some("http://127.0.0.1:9/de.xml")
+        );
+        // The ETSI report names each list used (digest, location) and ties the chain to it.
+        let xml = siegel::protocol::render(
+            &report,
+            siegel::protocol::Format::Xml,
+            siegel::text::Language::En,
+        )
+        .unwrap();
+        crate::protocol::assert_schema_valid(&xml, "trust-basis");
+        let xml = String::from_utf8(xml).unwrap();
+        assert!(
+            xml.contains(r#"<RelatedValidationObject VOReference="TL-DE"/>"#),
+            "{xml}"
+        );
+        assert!(xml.contains(r#"<ValidationObject id="TL-DE">"#), "{xml}");
+        assert!(xml.contains(r#"<ValidationObject id="TL-EU">"#), "{xml}");
+        assert!(xml.contains("trusted list DE, sequence"), "{xml}");
         let html = siegel::protocol::render(
             &report,
             siegel::protocol::Format::Html,
@@ -1042,6 +1135,7 @@ fn lists_signed_with_xmlsec1_load_and_anchor_validation_without_other_trust() {
         assert!(
             html.contains("DE: Siegel Test TSP, Siegel Test Issuing CA (granted since 2024-01-01)")
         );
+        assert!(html.contains("Trust basis"), "{html}");
         let de = siegel::protocol::render(
             &report,
             siegel::protocol::Format::Html,
@@ -1193,9 +1287,48 @@ fn a_test_list_tampered_after_signing_is_refused() {
 
 // ---- end to end: `siegel trust update` from 127.0.0.1, then `verify` without --trust ----
 
-type Served = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>>;
+/// What the test server publishes, and what it was asked.
+#[derive(Default)]
+struct Site {
+    /// Bodies by path; 404 with an HTML page for others.
+    files: std::collections::HashMap<String, Vec<u8>>,
+    /// Send an `ETag` (the body's SHA-256) and answer a matching `If-None-Match` with 304.
+    etags: bool,
+    /// Requests per path.
+    requests: std::collections::HashMap<String, usize>,
+    /// Answers with a body (200) per path.
+    bodies: std::collections::HashMap<String, usize>,
+}
 
-/// Serves the files of `served` by path on a free port of 127.0.0.1; 404 for others.
+impl Site {
+    fn requests(&self, path: &str) -> usize {
+        self.requests.get(path).copied().unwrap_or(0)
+    }
+
+    fn bodies(&self, path: &str) -> usize {
+        self.bodies.get(path).copied().unwrap_or(0)
+    }
+
+    /// Publishes `body` at `path` and its SHA-256 in hex at the `.sha2` beside it.
+    fn publish_with_sha2(&mut self, path: &str, body: Vec<u8>) {
+        let sha2 = path.replace(".xml", ".sha2");
+        self.files
+            .insert(sha2, format!("{}\n", sha256_hex(&body)).into_bytes());
+        self.files.insert(path.to_owned(), body);
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    siegel::algorithm::Digest::Sha256
+        .hash(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+type Served = std::sync::Arc<std::sync::Mutex<Site>>;
+
+/// Serves `served` on a free port of 127.0.0.1, one request per connection, counting them.
 fn serve(served: Served) -> u16 {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -1212,13 +1345,32 @@ fn serve(served: Served) -> u16 {
             }
             let text = String::from_utf8_lossy(&request);
             let path = text.split_whitespace().nth(1).unwrap_or("/").to_owned();
-            let body = served.lock().unwrap().get(&path).cloned();
-            let (status, body) = match body {
-                Some(body) => ("200 OK", body),
-                None => ("404 Not Found", b"<html>not here</html>".to_vec()),
+            let if_none_match = text.lines().find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.eq_ignore_ascii_case("if-none-match")
+                    .then(|| value.trim().to_owned())
+            });
+            let mut site = served.lock().unwrap();
+            *site.requests.entry(path.clone()).or_default() += 1;
+            let body = site.files.get(&path).cloned();
+            let etag = body
+                .as_deref()
+                .filter(|_| site.etags)
+                .map(|b| format!("\"{}\"", sha256_hex(b)));
+            let (status, body, etag) = match body {
+                Some(_) if etag.is_some() && etag == if_none_match => {
+                    ("304 Not Modified", Vec::new(), etag)
+                }
+                Some(body) => {
+                    *site.bodies.entry(path).or_default() += 1;
+                    ("200 OK", body, etag)
+                }
+                None => ("404 Not Found", b"<html>not here</html>".to_vec(), None),
             };
+            drop(site);
+            let etag = etag.map_or_else(String::new, |e| format!("ETag: {e}\r\n"));
             let head = format!(
-                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nContent-Type: application/xml\r\nConnection: close\r\n\r\n",
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nContent-Type: application/xml\r\n{etag}Connection: close\r\n\r\n",
                 body.len()
             );
             let _ = stream.write_all(head.as_bytes());
@@ -1306,7 +1458,7 @@ fn trust_update_then_verify_without_trust_says_qualified_and_keeps_good_lists() 
     let lotl_url = format!("http://127.0.0.1:{port}/lotl.xml");
     let de_url = format!("http://127.0.0.1:{port}/de.xml");
     let publish = |phases: &[TestPhase<'_>]| {
-        let mut map = served.lock().unwrap();
+        let map = &mut served.lock().unwrap().files;
         map.insert("/lotl.xml".into(), test_lotl("DE", &de_url, dir.path()));
         map.insert(
             "/de.xml".into(),
@@ -1394,7 +1546,7 @@ fn trust_update_then_verify_without_trust_says_qualified_and_keeps_good_lists() 
     assert_eq!(update().0, 0);
     let good = std::fs::read(cli.cache.path().join("siegel/trust/DE.xml")).unwrap();
     {
-        let mut map = served.lock().unwrap();
+        let map = &mut served.lock().unwrap().files;
         let tampered = String::from_utf8(map["/de.xml"].clone())
             .unwrap()
             .replace("Svcstatus/granted", "Svcstatus/withdrawn");
@@ -1402,7 +1554,7 @@ fn trust_update_then_verify_without_trust_says_qualified_and_keeps_good_lists() 
     }
     let (code, stdout, _) = update();
     assert_eq!(code, 1, "{stdout}");
-    assert!(stdout.contains("DE: kept the previous list"), "{stdout}");
+    assert!(stdout.contains("DE: failed"), "{stdout}");
     assert_eq!(
         std::fs::read(cli.cache.path().join("siegel/trust/DE.xml")).unwrap(),
         good
@@ -1432,6 +1584,7 @@ fn trust_update_then_verify_without_trust_says_qualified_and_keeps_good_lists() 
     served
         .lock()
         .unwrap()
+        .files
         .insert("/lotl.xml".into(), b"<html>502 Bad Gateway</html>".to_vec());
     let (code, _, stderr) = update();
     assert_ne!(code, 0);
@@ -1540,10 +1693,11 @@ fn the_cache_keeps_the_pivots_and_walks_them_again_on_load() {
             &pinned_lotl_signers(),
             &["XX".into()],
             &Files,
+            siegel::trust::cache::Refresh::WhenChanged,
             time,
         )
         .unwrap();
-    assert_eq!(update.replaced, ["EU"]);
+    assert_eq!(update.replaced(), ["EU"]);
     for n in [282, 300, 335, 341] {
         assert!(
             dir.path()
@@ -1564,4 +1718,486 @@ fn the_cache_keeps_the_pivots_and_walks_them_again_on_load() {
     std::fs::remove_file(dir.path().join("trust/pivot-eu-lotl-pivot-300.xml")).unwrap();
     let error = cache.load(&pinned_lotl_signers(), time).unwrap_err();
     assert!(error.to_string().contains("pivot"), "{error}");
+}
+
+// ---- freshness (TS 119 612 §6.1): .sha2 files, conditional requests, NextUpdate ----
+
+/// Before the test lists' NextUpdate, and the moment it is reached.
+const CURRENT: &str = "2026-06-01T12:00:00Z";
+const NEXT_UPDATE_REACHED: &str = NEXT_UPDATE;
+
+/// A LOTL and a DE list published on 127.0.0.1 with their `.sha2` files, and a cache folder
+/// updated from them with [`siegel::network::Http`] at a given time.
+struct Publisher {
+    dir: tempfile::TempDir,
+    served: Served,
+    lotl_url: String,
+    cache: siegel::trust::cache::Cache,
+}
+
+impl Publisher {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let served: Served = Default::default();
+        let port = serve(served.clone());
+        let lotl_url = format!("http://127.0.0.1:{port}/lotl.xml");
+        let de_url = format!("http://127.0.0.1:{port}/de.xml");
+        let lotl = test_lotl("DE", &de_url, dir.path());
+        let de = test_national_list(
+            "DE",
+            &[("granted", "2024-01-01T00:00:00Z", &[])],
+            dir.path(),
+        );
+        {
+            let mut site = served.lock().unwrap();
+            site.publish_with_sha2("/lotl.xml", lotl);
+            site.publish_with_sha2("/de.xml", de);
+        }
+        let cache = siegel::trust::cache::Cache::new(dir.path().join("trust"));
+        Self {
+            dir,
+            served,
+            lotl_url,
+            cache,
+        }
+    }
+
+    fn site(&self) -> std::sync::MutexGuard<'_, Site> {
+        self.served.lock().unwrap()
+    }
+
+    fn update(&self, refresh: Refresh, time: &str) -> Vec<(String, Outcome)> {
+        let http = siegel::network::Http::new(siegel::network::Policy::default());
+        self.cache
+            .update(
+                &self.lotl_url,
+                &lotl_signer(),
+                &[],
+                &http,
+                refresh,
+                at(time),
+            )
+            .unwrap()
+            .lists
+    }
+
+    fn cached(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.cache.dir().join(name)).unwrap()
+    }
+}
+
+fn outcomes(eu: Outcome, de: Outcome) -> Vec<(String, Outcome)> {
+    vec![("EU".into(), eu), ("DE".into(), de)]
+}
+
+#[test]
+fn a_second_update_of_unchanged_lists_downloads_no_list() {
+    let publisher = Publisher::new();
+    assert_eq!(
+        publisher.update(Refresh::WhenChanged, CURRENT),
+        outcomes(Outcome::Replaced, Outcome::Replaced)
+    );
+    {
+        let site = publisher.site();
+        assert_eq!((site.bodies("/lotl.xml"), site.bodies("/de.xml")), (1, 1));
+        // Nothing was cached, so there was nothing to compare a .sha2 with.
+        assert_eq!(site.requests("/lotl.sha2") + site.requests("/de.sha2"), 0);
+    }
+    let later = "2026-06-02T12:00:00Z";
+    let sha2 = Outcome::Unchanged(Unchanged::Sha2);
+    assert_eq!(
+        publisher.update(Refresh::WhenChanged, later),
+        outcomes(sha2.clone(), sha2)
+    );
+    {
+        let site = publisher.site();
+        assert_eq!(
+            (site.requests("/lotl.xml"), site.requests("/de.xml")),
+            (1, 1)
+        );
+        assert_eq!(
+            (site.requests("/lotl.sha2"), site.requests("/de.sha2")),
+            (1, 1)
+        );
+    }
+    // The state says when the kept lists were found current; they still load.
+    let status = publisher.cache.status(&lotl_signer(), at(later));
+    for list in &status.lists {
+        assert_eq!(list.signature, "valid", "{list:?}");
+        assert_eq!(list.fetched, Some(at(CURRENT)), "{list:?}");
+        assert_eq!(list.checked, Some(at(later)), "{list:?}");
+        assert!(!list.stale);
+    }
+    let snapshot = publisher.cache.load(&lotl_signer(), at(later)).unwrap();
+    assert_eq!(snapshot.lists.len(), 1);
+
+    // Refresh::Always (`--force`) downloads every list and asks for no .sha2.
+    assert_eq!(
+        publisher.update(Refresh::Always, later),
+        outcomes(Outcome::Replaced, Outcome::Replaced)
+    );
+    let site = publisher.site();
+    assert_eq!((site.bodies("/lotl.xml"), site.bodies("/de.xml")), (2, 2));
+    assert_eq!(
+        (site.requests("/lotl.sha2"), site.requests("/de.sha2")),
+        (1, 1)
+    );
+}
+
+#[test]
+fn a_matching_sha2_never_keeps_a_list_past_its_next_update_or_one_that_fails() {
+    let publisher = Publisher::new();
+    publisher.update(Refresh::WhenChanged, CURRENT);
+    // At NextUpdate the lists are downloaded again, though their .sha2 still match: the
+    // .sha2 is not even asked for.
+    assert_eq!(
+        publisher.update(Refresh::WhenChanged, NEXT_UPDATE_REACHED),
+        outcomes(Outcome::Replaced, Outcome::Replaced)
+    );
+    {
+        let site = publisher.site();
+        assert_eq!((site.bodies("/lotl.xml"), site.bodies("/de.xml")), (2, 2));
+        assert_eq!(site.requests("/lotl.sha2") + site.requests("/de.sha2"), 0);
+    }
+    // A cached list edited on disk no longer verifies: a .sha2 naming exactly the edited file
+    // does not keep it, the published list replaces it.
+    let good = publisher.cached("DE.xml");
+    let edited = String::from_utf8(good.clone())
+        .unwrap()
+        .replace("Siegel Test TSP", "Evil TSP")
+        .into_bytes();
+    std::fs::write(publisher.cache.dir().join("DE.xml"), &edited).unwrap();
+    publisher
+        .site()
+        .files
+        .insert("/de.sha2".into(), sha256_hex(&edited).into_bytes());
+    let update = publisher.update(Refresh::WhenChanged, CURRENT);
+    assert_eq!(update[1], ("DE".into(), Outcome::Replaced));
+    assert_eq!(publisher.cached("DE.xml"), good);
+    // And if the published list is the edited one, nothing is accepted: the update fails.
+    publisher.site().files.insert("/de.xml".into(), edited);
+    let update = publisher.update(Refresh::WhenChanged, CURRENT);
+    assert!(
+        matches!(&update[1], (t, Outcome::Failed(reason)) if t == "DE" && reason.contains("changed after it was signed")),
+        "{update:?}"
+    );
+    assert_eq!(publisher.cached("DE.xml"), good);
+}
+
+#[test]
+fn a_sha2_that_differs_is_missing_or_is_no_digest_leads_to_a_download() {
+    use base64ct::{Base64, Encoding};
+    let publisher = Publisher::new();
+    publisher.update(Refresh::WhenChanged, CURRENT);
+    let sha2 = Outcome::Unchanged(Unchanged::Sha2);
+    // A new DE list and its .sha2: the .sha2 differs from the cached file's digest, so the
+    // list is downloaded.
+    let withdrawn = test_national_list(
+        "DE",
+        &[
+            ("withdrawn", "2026-05-01T00:00:00Z", &[]),
+            ("granted", "2024-01-01T00:00:00Z", &[]),
+        ],
+        publisher.dir.path(),
+    );
+    publisher
+        .site()
+        .publish_with_sha2("/de.xml", withdrawn.clone());
+    assert_eq!(
+        publisher.update(Refresh::WhenChanged, CURRENT),
+        outcomes(sha2.clone(), Outcome::Replaced)
+    );
+    assert_eq!(publisher.cached("DE.xml"), withdrawn);
+    // An HTML error page served as the .sha2, one too long to be a digest, or none at all
+    // (404): the list is downloaded, never kept on such an answer.
+    let too_long = format!("{}{}", sha256_hex(&withdrawn), " ".repeat(2000));
+    for answer in [
+        Some(b"<html><body>Service temporarily unavailable</body></html>".to_vec()),
+        Some(too_long.into_bytes()),
+        None,
+    ] {
+        {
+            let mut site = publisher.site();
+            match answer {
+                Some(body) => site.files.insert("/de.sha2".into(), body),
+                None => site.files.remove("/de.sha2"),
+            };
+        }
+        let bodies = publisher.site().bodies("/de.xml");
+        assert_eq!(
+            publisher.update(Refresh::WhenChanged, CURRENT),
+            outcomes(sha2.clone(), Outcome::Replaced)
+        );
+        assert_eq!(publisher.site().bodies("/de.xml"), bodies + 1);
+        assert_eq!(publisher.cached("DE.xml"), withdrawn);
+    }
+    // Base64 instead of hex names the digest as well.
+    let digest = siegel::algorithm::Digest::Sha256.hash(&withdrawn);
+    publisher.site().files.insert(
+        "/de.sha2".into(),
+        Base64::encode_string(&digest).into_bytes(),
+    );
+    assert_eq!(
+        publisher.update(Refresh::WhenChanged, CURRENT),
+        outcomes(sha2.clone(), sha2)
+    );
+}
+
+#[test]
+fn a_304_keeps_the_cached_list_and_a_changed_or_stale_list_is_downloaded() {
+    let publisher = Publisher::new();
+    {
+        let mut site = publisher.site();
+        site.files.retain(|path, _| !path.ends_with(".sha2"));
+        site.etags = true;
+    }
+    assert_eq!(
+        publisher.update(Refresh::WhenChanged, CURRENT),
+        outcomes(Outcome::Replaced, Outcome::Replaced)
+    );
+    let state: serde_json::Value = serde_json::from_slice(&publisher.cached("state.json")).unwrap();
+    assert!(
+        state["lists"]["DE"]["etag"]
+            .as_str()
+            .unwrap()
+            .starts_with('"')
+    );
+    let not_modified = Outcome::Unchanged(Unchanged::NotModified);
+    assert_eq!(
+        publisher.update(Refresh::WhenChanged, CURRENT),
+        outcomes(not_modified.clone(), not_modified.clone())
+    );
+    {
+        let site = publisher.site();
+        assert_eq!(
+            (site.requests("/lotl.xml"), site.requests("/de.xml")),
+            (2, 2)
+        );
+        assert_eq!((site.bodies("/lotl.xml"), site.bodies("/de.xml")), (1, 1));
+    }
+    // A changed list has another ETag: the server sends it, and it replaces the cached one.
+    let withdrawn = test_national_list(
+        "DE",
+        &[
+            ("withdrawn", "2026-05-01T00:00:00Z", &[]),
+            ("granted", "2024-01-01T00:00:00Z", &[]),
+        ],
+        publisher.dir.path(),
+    );
+    publisher
+        .site()
+        .files
+        .insert("/de.xml".into(), withdrawn.clone());
+    assert_eq!(
+        publisher.update(Refresh::WhenChanged, CURRENT),
+        outcomes(not_modified.clone(), Outcome::Replaced)
+    );
+    assert_eq!(publisher.cached("DE.xml"), withdrawn);
+    // Past NextUpdate nothing is asked conditionally: the body comes again.
+    assert_eq!(
+        publisher.update(Refresh::WhenChanged, NEXT_UPDATE_REACHED),
+        outcomes(Outcome::Replaced, Outcome::Replaced)
+    );
+    let site = publisher.site();
+    assert_eq!((site.bodies("/lotl.xml"), site.bodies("/de.xml")), (2, 3));
+}
+
+#[test]
+fn trust_update_says_what_it_did_with_each_list_and_force_downloads_all() {
+    // `trust update` judges freshness at the present time: these lists are current until 2099.
+    let dir = tempfile::tempdir().unwrap();
+    let served: Served = Default::default();
+    let port = serve(served.clone());
+    let lotl_url = format!("http://127.0.0.1:{port}/lotl.xml");
+    let de_url = format!("http://127.0.0.1:{port}/de.xml");
+    let until = "2099-01-01T00:00:00Z";
+    {
+        let mut site = served.lock().unwrap();
+        site.publish_with_sha2(
+            "/lotl.xml",
+            test_lotl_until("DE", &de_url, until, dir.path()),
+        );
+        site.publish_with_sha2(
+            "/de.xml",
+            test_national_list_until(
+                "DE",
+                &[("granted", "2024-01-01T00:00:00Z", &[])],
+                until,
+                dir.path(),
+            ),
+        );
+    }
+    let cli = Cli::new(dir.path());
+    let signer = support::pki("seal-rsa.pem");
+    let update = |force: bool| {
+        let mut args = vec![
+            "trust",
+            "update",
+            "--lotl",
+            &lotl_url,
+            "--lotl-signer",
+            signer.to_str().unwrap(),
+        ];
+        if force {
+            args.push("--force");
+        }
+        cli.run(&args)
+    };
+    let (code, stdout, stderr) = update(false);
+    assert_eq!(code, 0, "{stdout} {stderr}");
+    assert!(stdout.contains("EU: replaced"), "{stdout}");
+    assert!(stdout.contains("DE: replaced"), "{stdout}");
+    assert!(
+        stdout.contains("2 list(s) updated, 0 unchanged, 0 failed"),
+        "{stdout}"
+    );
+
+    let (code, stdout, stderr) = update(false);
+    assert_eq!(code, 0, "{stdout} {stderr}");
+    assert!(
+        stdout.contains("EU: unchanged (its .sha2 matches)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("DE: unchanged (its .sha2 matches)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("0 list(s) updated, 2 unchanged, 0 failed"),
+        "{stdout}"
+    );
+    {
+        let site = served.lock().unwrap();
+        assert_eq!((site.bodies("/lotl.xml"), site.bodies("/de.xml")), (1, 1));
+    }
+
+    let (code, stdout, stderr) = update(true);
+    assert_eq!(code, 0, "{stdout} {stderr}");
+    assert!(
+        stdout.contains("2 list(s) updated, 0 unchanged"),
+        "{stdout}"
+    );
+    let site = served.lock().unwrap();
+    assert_eq!((site.bodies("/lotl.xml"), site.bodies("/de.xml")), (2, 2));
+    drop(site);
+    let (_, stdout, _) = cli.run(&["trust", "status", "--format", "json"]);
+    let status: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for list in status["lists"].as_array().unwrap() {
+        assert!(list["checked"].is_string(), "{list}");
+        assert_eq!(list["stale"], false, "{list}");
+    }
+}
+
+/// A national list naming the TSA certificate of the local services itself as a time-stamping
+/// service of type `kind` in `status` since 2020 (how member states list time-stamping units).
+fn tsa_list(services: &crate::ltv::Services, kind: &str, status: &str, dir: &Path) -> Vec<u8> {
+    let tsa = std::fs::read_to_string(services.path("tsa.pem")).unwrap();
+    let tsa: String = tsa.lines().filter(|l| !l.starts_with("-----")).collect();
+    let body = format!(
+        "{}<TrustServiceProviderList><TrustServiceProvider><TSPInformation><TSPName><Name xml:lang=\"en\">Siegel Test TSP</Name></TSPName></TSPInformation><TSPServices><TSPService><ServiceInformation><ServiceTypeIdentifier>http://uri.etsi.org/TrstSvc/Svctype/TSA/{kind}</ServiceTypeIdentifier><ServiceName><Name xml:lang=\"en\">Siegel Test TSU</Name></ServiceName><ServiceDigitalIdentity><DigitalId><X509Certificate>{tsa}</X509Certificate></DigitalId></ServiceDigitalIdentity><ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/{status}</ServiceStatus><StatusStartingTime>2020-01-01T00:00:00Z</StatusStartingTime></ServiceInformation></TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList>",
+        scheme("EUgeneric", "DE", 1, "", NEXT_UPDATE)
+    );
+    signed_list(&body, "seal-ec", dir)
+}
+
+#[test]
+fn a_time_stamp_is_qualified_only_where_a_list_grants_its_authority_qtst() {
+    let Some(services) = crate::ltv::Services::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sealed = dir.path().join("b-t.pdf");
+    let result = services.seal("B-T", "seal.p12", &support::pdf("classic.pdf"), &sealed);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let lotl = test_lotl("DE", "http://127.0.0.1:9/de.xml", dir.path());
+    let now = chrono::Utc::now();
+    let cases = [
+        ("QTST", "granted", true),
+        ("QTST", "withdrawn", false),
+        // A time-stamping service that is not qualified.
+        ("TSS-QC", "granted", false),
+    ];
+    for (kind, status, qualified) in cases {
+        let national = tsa_list(&services, kind, status, dir.path());
+        let snapshot = lists::Snapshot::load(
+            &lotl,
+            &lotl_signer(),
+            &[],
+            &mut |_| Some(national.clone()),
+            now,
+        )
+        .unwrap();
+        assert_eq!(snapshot.lists.len(), 1, "{:?}", snapshot.failures);
+        let mut store = services.trust();
+        store.set_lists(std::sync::Arc::new(snapshot));
+        let report =
+            siegel::validate::validate_pdf(&sealed, &siegel::validate::Options::new(store, now))
+                .unwrap();
+        let stamp = &report.signatures[0].timestamps[0];
+        assert_eq!(
+            stamp.indication,
+            siegel::validate::Indication::TotalPassed,
+            "{stamp:?}"
+        );
+        assert_eq!(
+            stamp.qualified_by.is_some(),
+            qualified,
+            "{kind} {status}: {stamp:?}"
+        );
+        let html = siegel::protocol::render(
+            &report,
+            siegel::protocol::Format::Html,
+            siegel::text::Language::De,
+        )
+        .unwrap();
+        let html = String::from_utf8(html).unwrap();
+        assert_eq!(
+            html.contains("qualifizierter Zeitstempel: DE: Siegel Test TSP, Siegel Test TSU"),
+            qualified,
+            "{kind} {status}"
+        );
+    }
+    // Without lists nothing is qualified, whatever the token says.
+    let report = siegel::validate::validate_pdf(
+        &sealed,
+        &siegel::validate::Options::new(services.trust(), now),
+    )
+    .unwrap();
+    assert!(report.signatures[0].timestamps[0].qualified_by.is_none());
+}
+
+#[test]
+fn other_criteria_are_read_from_a_signed_list_and_select_by_subject_attribute() {
+    let dir = tempfile::tempdir().unwrap();
+    let criteria = "<q:CriteriaList assert=\"all\"><q:otherCriteriaList><a:CertSubjectDNAttribute xmlns:a=\"http://uri.etsi.org/02231/v2/additionaltypes#\"><a:AttributeOID><x:Identifier xmlns:x=\"http://uri.etsi.org/01903/v1.3.2#\" Qualifier=\"OIDAsURN\">urn:oid:2.5.4.97</x:Identifier></a:AttributeOID></a:CertSubjectDNAttribute><a:ExtendedKeyUsage xmlns:a=\"http://uri.etsi.org/02231/v2/additionaltypes#\"><a:KeyPurposeId><x:Identifier xmlns:x=\"http://uri.etsi.org/01903/v1.3.2#\">1.3.6.1.5.5.7.3.4</x:Identifier></a:KeyPurposeId></a:ExtendedKeyUsage></q:otherCriteriaList></q:CriteriaList>";
+    let body = format!(
+        "{}<TrustServiceProviderList><TrustServiceProvider><TSPInformation><TSPName><Name xml:lang=\"en\">Siegel Test TSP</Name></TSPName></TSPInformation><TSPServices><TSPService><ServiceInformation><ServiceTypeIdentifier>{CA_QC}</ServiceTypeIdentifier><ServiceName><Name xml:lang=\"en\">Siegel Test Issuing CA</Name></ServiceName><ServiceDigitalIdentity><DigitalId><X509Certificate>{}</X509Certificate></DigitalId></ServiceDigitalIdentity><ServiceStatus>{GRANTED}</ServiceStatus><StatusStartingTime>2024-01-01T00:00:00Z</StatusStartingTime><ServiceInformationExtensions><Extension Critical=\"true\"><q:Qualifications xmlns:q=\"http://uri.etsi.org/TrstSvc/SvcInfoExt/eSigDir-1999-93-EC-TrustedList/#\"><q:QualificationElement><q:Qualifiers><q:Qualifier uri=\"{EXT}NotQualified\"/></q:Qualifiers>{criteria}</q:QualificationElement></q:Qualifications></Extension></ServiceInformationExtensions></ServiceInformation></TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList>",
+        scheme("EUgeneric", "DE", 1, "", NEXT_UPDATE),
+        pem_body("intermediate-ca.pem")
+    );
+    let list = signed_list(&body, "seal-ec", dir.path());
+    let signer = certificates(&support::pki("seal-ec.pem"));
+    let loaded = lists::read(&list, &signer, support::time()).unwrap();
+    let service = &loaded.list.providers[0].services[0];
+    let criteria = &service.phases[0].qualifications[0].criteria;
+    assert_eq!(criteria.subject_attributes, [["2.5.4.97"]]);
+    assert_eq!(criteria.extended_key_usage, [["1.3.6.1.5.5.7.3.4"]]);
+    assert!(criteria.unsupported.is_empty(), "{criteria:?}");
+    // Neither test certificate has both an organisationIdentifier and e-mail protection, so
+    // NotQualified selects none of them.
+    for name in ["seal-rsa.pem", "signature-rsa.pem"] {
+        let certificate = &certificates(&support::pki(name))[0];
+        assert!(!qualification::matches(criteria, certificate), "{name}");
+    }
+    // The subject attribute alone selects the seal (a legal person's identifier) only.
+    let mut attribute_only = criteria.clone();
+    attribute_only.extended_key_usage.clear();
+    let seal = &certificates(&support::pki("seal-rsa.pem"))[0];
+    let signature = &certificates(&support::pki("signature-rsa.pem"))[0];
+    assert!(qualification::matches(&attribute_only, seal));
+    assert!(!qualification::matches(&attribute_only, signature));
 }

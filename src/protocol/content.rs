@@ -81,6 +81,9 @@ impl Protocol {
         for (index, stamp) in report.document_timestamps.iter().enumerate() {
             sections.push(signature_section(report, stamp, index + 1, true, l));
         }
+        if let Some(basis) = &report.policy.trusted_lists {
+            sections.push(trust_basis(basis, l));
+        }
         sections.push(annex(report, l));
         let protocol = Self {
             language,
@@ -211,9 +214,9 @@ fn header(report: &Report, l: Language) -> Section {
                         "EU trusted lists (ETSI TS 119 615): LOTL sequence",
                         "EU-Vertrauenslisten (ETSI TS 119 615): LOTL Nr.",
                     ),
-                    basis.lotl_sequence,
+                    basis.lotl.sequence,
                     l.pick("issued", "ausgegeben"),
-                    basis.lotl_issued.format("%Y-%m-%d"),
+                    basis.lotl.issued.format("%Y-%m-%d"),
                     basis.lists.len(),
                     l.pick("national list(s)", "nationale Liste(n)"),
                 ),
@@ -252,6 +255,57 @@ fn header(report: &Report, l: Language) -> Section {
     Section {
         heading: l.pick("Validation", "Prüfung").to_owned(),
         blocks: vec![Block::Rows(rows)],
+    }
+}
+
+/// Which issue of each trusted list the qualification statements rest on, and whether it was
+/// current at the validation time (ETSI TS 119 615 §4.1).
+fn trust_basis(basis: &report::TrustBasis, l: Language) -> Section {
+    let describe = |list: &report::ListUsed| {
+        let next = list.next_update.map_or_else(
+            || l.pick("none announced", "keine angekündigt").to_owned(),
+            |next| next.format("%Y-%m-%d").to_string(),
+        );
+        format!(
+            "{} {}, {} {}, {} {}: {}",
+            l.pick("sequence", "Nr."),
+            list.sequence,
+            l.pick("issued", "ausgegeben"),
+            list.issued.format("%Y-%m-%d"),
+            l.pick("next update", "nächste Aktualisierung"),
+            next,
+            if list.stale {
+                l.pick("out of date", "veraltet")
+            } else {
+                l.pick("current", "aktuell")
+            },
+        )
+    };
+    let tone = |list: &report::ListUsed| if list.stale { Tone::Amber } else { Tone::Green };
+    let mut rows = vec![Row::toned(
+        l.pick("EU list of trusted lists", "EU-Liste der Vertrauenslisten"),
+        describe(&basis.lotl),
+        tone(&basis.lotl),
+    )];
+    rows.extend(
+        basis
+            .lists
+            .iter()
+            .map(|list| Row::toned(&list.territory, describe(list), tone(list))),
+    );
+    let mut blocks = vec![Block::Rows(rows)];
+    if basis.lists.is_empty() {
+        blocks.push(Block::Paragraph(
+            l.pick(
+                "No national list verified: no qualification can be confirmed.",
+                "Keine nationale Liste verifiziert: keine Qualifikation kann bestätigt werden.",
+            )
+            .to_owned(),
+        ));
+    }
+    Section {
+        heading: l.pick("Trust basis", "Vertrauensbasis").to_owned(),
+        blocks,
     }
 }
 
@@ -306,10 +360,48 @@ fn document(report: &Report, l: Language) -> Section {
         });
     }
     let mut blocks = vec![Block::Rows(rows)];
+    if !report.contents.is_empty() {
+        blocks.push(Block::Caption(
+            l.pick("Signed content", "Signierter Inhalt").to_owned(),
+        ));
+        blocks.push(Block::Rows(
+            report.contents.iter().map(|c| content_row(c, l)).collect(),
+        ));
+    }
     blocks.extend(report.messages.iter().cloned().map(Block::Paragraph));
     Section {
         heading: l.pick("Document", "Dokument").to_owned(),
         blocks,
+    }
+}
+
+/// One signed file: its size and the signatures that verify over it, red when none does.
+fn content_row(content: &report::SignedContent, l: Language) -> Row {
+    let size = content.size.map_or_else(
+        || l.pick("size unknown", "Größe unbekannt").to_owned(),
+        |s| text::size(l, s),
+    );
+    if content.signed_by.is_empty() {
+        Row::toned(
+            &content.name,
+            format!(
+                "{size}; {}",
+                l.pick(
+                    "covered by no valid signature",
+                    "von keiner gültigen Signatur erfasst"
+                )
+            ),
+            Tone::Red,
+        )
+    } else {
+        Row::new(
+            &content.name,
+            format!(
+                "{size}; {} {}",
+                l.pick("signed by", "signiert durch"),
+                content.signed_by.join(", ")
+            ),
+        )
     }
 }
 
@@ -356,15 +448,7 @@ fn signature_section(
                     "Trust service (trusted list)",
                     "Vertrauensdienst (Vertrauensliste)",
                 ),
-                format!(
-                    "{}: {}, {} ({} {} {})",
-                    service.territory,
-                    service.provider,
-                    service.service,
-                    service.status,
-                    l.pick("since", "seit"),
-                    service.since.format("%Y-%m-%d"),
-                ),
+                service.describe(l),
             ));
         }
         for reason in &signature.qualification_reasons {
@@ -626,6 +710,22 @@ fn timestamp_rows(timestamp: &report::Timestamp, l: Language) -> Vec<Row> {
             .tsa
             .clone()
             .unwrap_or_else(|| l.pick("unknown", "unbekannt").to_owned()),
+    ));
+    rows.push(Row::new(
+        l.pick("Qualified (trusted list)", "Qualifiziert (Vertrauensliste)"),
+        match &timestamp.qualified_by {
+            Some(service) => format!(
+                "{}: {}",
+                l.pick("qualified time-stamp", "qualifizierter Zeitstempel"),
+                service.describe(l)
+            ),
+            None => l
+                .pick(
+                    "not confirmed: no trusted list names the authority as a granted qualified time-stamping service",
+                    "nicht bestätigt: keine Vertrauensliste nennt den Dienst als anerkannten qualifizierten Zeitstempeldienst",
+                )
+                .to_owned(),
+        },
     ));
     let mut result = text::indication(l, timestamp.indication);
     if let Some(sub) = timestamp.subindication {

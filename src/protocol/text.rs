@@ -249,19 +249,7 @@ pub fn date(language: Language, time: DateTime<Utc>) -> String {
     }
 }
 
-/// A byte count with thousands separators (`1.234.567 Bytes`, `1,234,567 bytes`).
-pub fn size(language: Language, bytes: u64) -> String {
-    let digits = bytes.to_string();
-    let separator = language.pick(",", ".");
-    let mut grouped = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push_str(separator);
-        }
-        grouped.push(digit);
-    }
-    format!("{grouped} {}", language.pick("bytes", "Bytes"))
-}
+pub use crate::text::size;
 
 pub fn yes_no(language: Language, value: bool) -> &'static str {
     if value {

@@ -68,6 +68,16 @@ fn time(time: DateTime<Utc>) -> String {
 }
 
 /// Base64 of a hex digest; the report keeps digests in hex for people.
+/// An XML ID for a list: territory codes are letters (the cache refuses others), and the
+/// prefix keeps them apart from certificate and signature ids.
+fn trusted_list_id(territory: &str) -> String {
+    let safe: String = territory
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("TL-{safe}")
+}
+
 fn hex_to_base64(hex: &str) -> String {
     let bytes: Vec<u8> = hex
         .as_bytes()
@@ -259,7 +269,7 @@ impl Xml {
             ),
         )?;
         self.close("SignatureValidationProcess")?;
-        self.status(signature, id)
+        self.status(report, signature, id)
     }
 
     fn constraint(&mut self, check: &report::Check) -> Written {
@@ -328,7 +338,7 @@ impl Xml {
         self.close("SignatureAttributes")
     }
 
-    fn status(&mut self, signature: &report::Signature, id: &str) -> Written {
+    fn status(&mut self, report: &Report, signature: &report::Signature, id: &str) -> Written {
         self.open("SignatureValidationStatus", &[])?;
         self.leaf(
             "MainIndication",
@@ -356,6 +366,18 @@ impl Xml {
                 self.reference("TrustAnchor", &certificate_id(anchor))?;
             }
             self.close("CertificateChain")?;
+            // The trusted list that listed the anchoring service: the trust basis of this chain.
+            let listed = signature.trust_service.as_ref().and_then(|service| {
+                let basis = report.policy.trusted_lists.as_ref()?;
+                basis
+                    .lists
+                    .iter()
+                    .any(|l| l.territory == service.territory)
+                    .then(|| trusted_list_id(&service.territory))
+            });
+            if let Some(list) = listed {
+                self.reference("RelatedValidationObject", &list)?;
+            }
             if let Some(algorithm) = &signature.algorithm {
                 let secure = signature
                     .checks
@@ -454,6 +476,11 @@ impl Xml {
             self.close("ValidationReport")?;
             self.close("ValidationObject")?;
         }
+        if let Some(basis) = &report.policy.trusted_lists {
+            for list in std::iter::once(&basis.lotl).chain(&basis.lists) {
+                self.trusted_list(list)?;
+            }
+        }
         // Always present, so the list is never empty (the schema wants one object at least).
         self.open(
             "ValidationObject",
@@ -467,6 +494,35 @@ impl Xml {
         self.close("SignatureValidationObjects")
     }
 
+    /// A trusted list the validation relied on (TS 119 102-2 has no object type for lists, so
+    /// `other`): where it is published, the digest of the issue used, and its freshness.
+    fn trusted_list(&mut self, list: &report::ListUsed) -> Written {
+        self.open(
+            "ValidationObject",
+            &[("id", &trusted_list_id(&list.territory))],
+        )?;
+        self.leaf("ObjectType", "urn:etsi:019102:validationObject:other")?;
+        self.open("ValidationObjectRepresentation", &[])?;
+        let next = list.next_update.map_or_else(|| "none".to_owned(), time);
+        self.leaf(
+            "direct",
+            &format!(
+                "trusted list {}, sequence {}, issued {}, next update {}{}",
+                list.territory,
+                list.sequence,
+                time(list.issued),
+                next,
+                if list.stale { ", out of date" } else { "" }
+            ),
+        )?;
+        self.digest(&list.sha256)?;
+        if let Some(location) = &list.location {
+            self.leaf("URI", location)?;
+        }
+        self.close("ValidationObjectRepresentation")?;
+        self.close("ValidationObject")
+    }
+
     /// The time-stamp tokens of one signature as validation objects with their own result.
     fn timestamp_objects(&mut self, signature: &report::Signature, owner: &str) -> Written {
         for (index, stamp) in signature.timestamps.iter().enumerate() {
@@ -474,7 +530,14 @@ impl Xml {
             self.leaf("ObjectType", "urn:etsi:019102:validationObject:timestamp")?;
             self.open("ValidationObjectRepresentation", &[])?;
             let tsa = stamp.tsa.as_deref().unwrap_or("unknown authority");
-            self.leaf("direct", &format!("time-stamp token from {tsa}"))?;
+            let direct = match &stamp.qualified_by {
+                Some(service) => format!(
+                    "qualified time-stamp token from {tsa} (QTST {})",
+                    service.describe(crate::text::Language::En)
+                ),
+                None => format!("time-stamp token from {tsa}"),
+            };
+            self.leaf("direct", &direct)?;
             self.close("ValidationObjectRepresentation")?;
             if let Some(gen_time) = stamp.time {
                 self.open("POE", &[])?;

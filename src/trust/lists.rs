@@ -19,6 +19,11 @@ use crate::certificate::Certificate;
 pub struct Loaded {
     pub list: List,
     pub signer: Certificate,
+    /// SHA-256 of the file as verified (upper-case hex): names exactly which issue of the list
+    /// a validation relied on, for the report's trust basis.
+    pub sha256: String,
+    /// Where the LOTL pointer says the list is published; `None` for the LOTL itself.
+    pub location: Option<String>,
 }
 
 /// A list that could not be used, and why.
@@ -76,7 +81,10 @@ impl Snapshot {
                 None => Err(Error::Unavailable),
                 Some(bytes) => read(&bytes, &pointer.signers, time).and_then(|loaded| {
                     if loaded.list.territory == territory {
-                        Ok(loaded)
+                        Ok(Loaded {
+                            location: Some(pointer.location.clone()),
+                            ..loaded
+                        })
                     } else {
                         Err(Error::WrongTerritory(loaded.list.territory.clone()))
                     }
@@ -115,7 +123,22 @@ impl Snapshot {
     /// The listed services whose identity has the public key that issued `certificate` (name
     /// looked up in the index, key compared): at most a handful, never a scan.
     pub fn issuers_of(&self, certificate: &Certificate) -> Vec<Entry<'_>> {
-        let Some(hits) = self.index.get(&certificate.issuer_der()) else {
+        self.named(&certificate.issuer_der(), |identity| {
+            issued_by(certificate, identity)
+        })
+    }
+
+    /// The listed services whose identity is `certificate` itself (same name and public key,
+    /// TS 119 612 §5.5.3): how time-stamping units are usually listed.
+    pub fn services_of(&self, certificate: &Certificate) -> Vec<Entry<'_>> {
+        self.named(&certificate.subject_der(), |identity| {
+            identity.public_key() == certificate.public_key()
+        })
+    }
+
+    /// The services with an identity named `name` (DER) for which `matches` holds.
+    fn named(&self, name: &[u8], matches: impl Fn(&Certificate) -> bool) -> Vec<Entry<'_>> {
+        let Some(hits) = self.index.get(name) else {
             return Vec::new();
         };
         let mut found = Vec::new();
@@ -130,9 +153,7 @@ impl Snapshot {
                 continue;
             };
             for identity in &service.identities {
-                if identity.subject_der() == certificate.issuer_der()
-                    && issued_by(certificate, identity)
-                {
+                if identity.subject_der() == name && matches(identity) {
                     found.push(Entry {
                         territory: &loaded.list.territory,
                         provider,
@@ -216,6 +237,8 @@ pub fn lotl_signers(
                 Ok(Loaded {
                     list: List::parse(&verified)?,
                     signer: verified.signer,
+                    sha256: digest(&bytes),
+                    location: Some(uri.to_owned()),
                 })
             })
             .map_err(|e| Error::Pivot(format!("{uri}: {e}")))?;
@@ -260,7 +283,13 @@ pub fn read(bytes: &[u8], signers: &[Certificate], time: DateTime<Utc>) -> Resul
     Ok(Loaded {
         list,
         signer: verified.signer,
+        sha256: digest(bytes),
+        location: None,
     })
+}
+
+fn digest(bytes: &[u8]) -> String {
+    crate::certificate::hex_upper(&crate::algorithm::Digest::Sha256.hash(bytes))
 }
 
 /// Why a list was not used.

@@ -15,10 +15,13 @@ use super::tsl::{self, Assert, Criteria, Phase};
 use crate::certificate::{Certificate, Kind, QcType};
 
 const SERVICE_CA_QC: &str = "http://uri.etsi.org/TrstSvc/Svctype/CA/QC";
+const SERVICE_QTST: &str = "http://uri.etsi.org/TrstSvc/Svctype/TSA/QTST";
 const STATUS: &str = "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/";
 /// Statuses before eIDAS (Directive 1999/93) that count as "granted" (TS 119 615 §4.3.2).
 const STATUS_OLD: &str = "http://uri.etsi.org/TrstSvc/eSigDir-1999-93-EC-TrustedList/Svcstatus/";
 const EXT: &str = "http://uri.etsi.org/TrstSvc/TrustedList/SvcInfoExt/";
+/// Qualifiers as TS 102 231 (before TS 119 612 v2) named them; older list entries keep them.
+const EXT_OLD: &str = "http://uri.etsi.org/TrstSvc/eSigDir-1999-93-EC-TrustedList/SvcInfoExt/";
 
 /// The qualification of a signature, as EU DSS names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,9 +156,11 @@ fn facts(
         .iter()
         .filter(|q| matches(&q.criteria, certificate))
         .flat_map(|q| {
-            q.qualifiers
-                .iter()
-                .map(|u| u.strip_prefix(EXT).unwrap_or(u))
+            q.qualifiers.iter().map(|u| {
+                u.strip_prefix(EXT)
+                    .or_else(|| u.strip_prefix(EXT_OLD))
+                    .unwrap_or(u)
+            })
         })
         .collect();
     let has = |name: &str| qualifiers.contains(&name);
@@ -177,7 +182,15 @@ fn facts(
         (false, false) => Some(claims.compliance),
     };
     let for_sig = has("QCForESig");
-    let for_seal = has("QCForESeal");
+    // Issued to a legal person: under eIDAS that is a certificate for seals (as EU DSS reads
+    // it); saying it is also for signatures by natural persons is a contradiction.
+    let legal_person = has("QCForLegalPerson");
+    if legal_person && for_sig {
+        reasons.push(format!(
+            "at {when} the list says both QCForLegalPerson and QCForESig"
+        ));
+    }
+    let for_seal = has("QCForESeal") || legal_person;
     let for_web = has("QCForWSA");
     let kind = match (for_sig, for_seal, for_web) {
         (true, false, false) => Some(QcType::Esign),
@@ -291,6 +304,25 @@ fn combine(
     }
 }
 
+/// The qualified time-stamping service (TS 119 615 §4.4: type QTST, granted at the token's
+/// time) that lists the TSA certificate `tsa` itself or the key that issued it, if any. Only
+/// eIDAS statuses count: qualified time-stamps did not exist under Directive 1999/93.
+pub fn qualified_timestamp_service<'s>(
+    lists: &'s super::lists::Snapshot,
+    tsa: &Certificate,
+    time: DateTime<Utc>,
+) -> Option<(super::lists::Entry<'s>, &'s Phase)> {
+    lists
+        .services_of(tsa)
+        .into_iter()
+        .chain(lists.issuers_of(tsa))
+        .find_map(|entry| {
+            let phase = entry.service.at(time)?;
+            (phase.kind == SERVICE_QTST && phase.status.strip_prefix(STATUS) == Some("granted"))
+                .then_some((entry, phase))
+        })
+}
+
 /// Whether a service status counts as granted (eIDAS, or its Directive 1999/93 forms).
 pub(crate) fn granted(status: &str) -> bool {
     match status.strip_prefix(STATUS) {
@@ -339,6 +371,21 @@ pub fn matches(criteria: &Criteria, certificate: &Certificate) -> bool {
     }
     for nested in &criteria.nested {
         results.push(matches(nested, certificate));
+    }
+    let purposes: Vec<String> = certificate
+        .extended_key_usage()
+        .map(|(_, purposes)| purposes.iter().map(ToString::to_string).collect())
+        .unwrap_or_default();
+    for set in &criteria.extended_key_usage {
+        results.push(!set.is_empty() && set.iter().all(|oid| purposes.contains(oid)));
+    }
+    let attributes: Vec<String> = certificate
+        .subject_attribute_types()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    for set in &criteria.subject_attributes {
+        results.push(!set.is_empty() && set.iter().all(|oid| attributes.contains(oid)));
     }
     match criteria.assert {
         Assert::All => results.iter().all(|r| *r),

@@ -113,6 +113,12 @@ pub struct Criteria {
     /// Each `PolicySet`: policy OIDs that must all be present.
     pub policies: Vec<Vec<String>>,
     pub nested: Vec<Criteria>,
+    /// Each `otherCriteriaList/ExtendedKeyUsage`: key purpose OIDs that must all be in the
+    /// certificate's extended key usage.
+    pub extended_key_usage: Vec<Vec<String>>,
+    /// Each `otherCriteriaList/CertSubjectDNAttribute`: attribute type OIDs that must all be in
+    /// the certificate's subject name.
+    pub subject_attributes: Vec<Vec<String>>,
     /// Criteria this reader does not evaluate (`otherCriteriaList` and unknown elements): a
     /// qualification carrying them never applies, so nothing is qualified on a guess.
     pub unsupported: Vec<String>,
@@ -187,6 +193,12 @@ impl List {
             providers,
             unreadable_identities: unreadable,
         })
+    }
+
+    /// Whether `time` is before `NextUpdate` (TS 119 612 §5.3.15). From `NextUpdate` on, and
+    /// always for a closed scheme, the list is stale: it is shown so and fetched again.
+    pub fn is_current_at(&self, time: DateTime<Utc>) -> bool {
+        self.next_update.is_some_and(|next| time < next)
     }
 
     /// Whether this is the EU List of Trusted Lists.
@@ -359,6 +371,8 @@ fn criteria(element: El<'_>, depth: usize) -> Result<Criteria, Error> {
         key_usage: Vec::new(),
         policies: Vec::new(),
         nested: Vec::new(),
+        extended_key_usage: Vec::new(),
+        subject_attributes: Vec::new(),
         unsupported: Vec::new(),
     };
     for item in element.children() {
@@ -381,6 +395,29 @@ fn criteria(element: El<'_>, depth: usize) -> Result<Criteria, Error> {
             ),
             (QUALIFICATIONS, "CriteriaList") => {
                 criteria.nested.push(self::criteria(item, depth + 1)?)
+            }
+            // TS 119 612 §5.5.9.2.1: further criteria, combined by the same `assert`.
+            (QUALIFICATIONS, "otherCriteriaList") => {
+                for other in item.children() {
+                    let oids = |list: &str| -> Vec<String> {
+                        other
+                            .children_named(ADDITIONAL_TYPES, list)
+                            .filter_map(|o| o.child(super::xmldsig::XADES, "Identifier"))
+                            .map(|i| i.text().trim().trim_start_matches("urn:oid:").to_owned())
+                            .collect()
+                    };
+                    match (other.namespace(), other.local_name()) {
+                        (ADDITIONAL_TYPES, "ExtendedKeyUsage") => {
+                            criteria.extended_key_usage.push(oids("KeyPurposeId"));
+                        }
+                        (ADDITIONAL_TYPES, "CertSubjectDNAttribute") => {
+                            criteria.subject_attributes.push(oids("AttributeOID"));
+                        }
+                        (_, name) => criteria
+                            .unsupported
+                            .push(format!("otherCriteriaList/{name}")),
+                    }
+                }
             }
             (_, "Description") => {}
             (_, other) => criteria.unsupported.push(other.to_owned()),

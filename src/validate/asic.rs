@@ -63,7 +63,8 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
     ));
     let mut signatures = Vec::new();
     let mut stamps = Vec::new();
-    let mut covered: Vec<String> = Vec::new();
+    // Data object -> the signatures that verify over it.
+    let mut coverage: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let signature_names: Vec<String> = container
         .signatures()
         .into_iter()
@@ -98,8 +99,8 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
                 );
                 match checked {
                     Ok((found, notes)) => {
-                        if found.iter().any(intact) {
-                            covered.extend(data.first().cloned());
+                        if let Some(target) = data.first() {
+                            cover(&mut coverage, target, &found);
                         }
                         signatures.extend(found);
                         messages.extend(notes);
@@ -171,7 +172,6 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
                 // Each reference: present, and the digest it names.
                 let mut failures = Vec::new();
                 let mut missing = false;
-                let signed = found.iter().any(intact);
                 for reference in &manifest.references {
                     if !data.contains(&reference.uri) {
                         missing = true;
@@ -186,9 +186,7 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
                             if content.digests.first().map(|(_, h)| h)
                                 == Some(&reference.value) =>
                         {
-                            if signed {
-                                covered.push(reference.uri.clone());
-                            }
+                            cover(&mut coverage, &reference.uri, &found);
                         }
                         Ok(_) => failures.push(format!(
                             "{} was changed: its digest is not the one signed",
@@ -287,7 +285,10 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
             )),
         }
     }
-    let uncovered: Vec<&String> = data.iter().filter(|d| !covered.contains(d)).collect();
+    let uncovered: Vec<&String> = data
+        .iter()
+        .filter(|d| coverage.get(*d).is_none_or(Vec::is_empty))
+        .collect();
     if !uncovered.is_empty() {
         let detail = format!(
             "file(s) in the container that no valid signature covers: {}",
@@ -332,6 +333,14 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
             .fold(report.indication, Indication::max);
     }
     report.document_timestamps = stamps;
+    report.contents = data
+        .iter()
+        .map(|entry| report::SignedContent {
+            name: entry.clone(),
+            size: container.size(entry),
+            signed_by: coverage.remove(entry).unwrap_or_default(),
+        })
+        .collect();
     if !problems.is_empty() && report.indication == Indication::TotalPassed {
         report.indication = Indication::Indeterminate;
     }
@@ -490,12 +499,18 @@ fn finish_stamp(result: &mut Signature, checked: timestamps::Checked) {
     result.timestamps.push(checked.report);
 }
 
-/// Whether a signature's cryptographic checks passed (its content digest and value), whatever
-/// its certificate: such a signature covers what it signs, trusted or not.
-fn intact(signature: &Signature) -> bool {
-    let passed = |id: &str| signature.checks.iter().any(|c| c.id == id && c.passed);
-    let failed = |id: &str| signature.checks.iter().any(|c| c.id == id && !c.passed);
-    passed("message-digest") && passed("signature-value") && !failed("message-digest")
+/// Records that the intact ones of `signatures` cover `entry`.
+fn cover(
+    coverage: &mut std::collections::BTreeMap<String, Vec<String>>,
+    entry: &str,
+    signatures: &[Signature],
+) {
+    let by = coverage.entry(entry.to_owned()).or_default();
+    for signature in signatures.iter().filter(|s| s.is_intact()) {
+        if !by.contains(&signature.field) {
+            by.push(signature.field.clone());
+        }
+    }
 }
 
 /// The entry `name` hashed with `digests`, streaming and bounded by its declared size.

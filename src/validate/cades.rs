@@ -50,14 +50,44 @@ pub(crate) fn validate(
         options,
     )
     .map_err(unreadable)?;
-    Ok(report(
-        name.clone(),
-        sha256,
+    let mut report = report(name.clone(), sha256, size, signatures, messages, options);
+    report.contents = signed_content(path, content, &bytes, &report.signatures)
+        .into_iter()
+        .collect();
+    Ok(report)
+}
+
+/// The file a `.p7s`/`.p7m` at `path` signs, for people to see: the enveloped content (named
+/// as `extract` would write it) or the detached file, with the intact signatures over it.
+fn signed_content(
+    path: &Path,
+    content: Option<&Path>,
+    bytes: &[u8],
+    signatures: &[Signature],
+) -> Option<report::SignedContent> {
+    let signed_by = signatures
+        .iter()
+        .filter(|s| s.is_intact())
+        .map(|s| s.field.clone())
+        .collect();
+    let (name, size) = match cades::enveloped_content(bytes).ok()? {
+        Some(enveloped) => (
+            cades::content_name(path).to_string_lossy().into_owned(),
+            Some(enveloped.len() as u64),
+        ),
+        None => {
+            let detached = content
+                .map(Path::to_path_buf)
+                .or_else(|| cades::detached_content(path))?;
+            let size = std::fs::metadata(&detached).ok().map(|m| m.len());
+            (detached.display().to_string(), size)
+        }
+    };
+    Some(report::SignedContent {
+        name,
         size,
-        signatures,
-        messages,
-        options,
-    ))
+        signed_by,
+    })
 }
 
 /// The report over `signatures`: the worst indication decides, none is INDETERMINATE.
@@ -90,6 +120,7 @@ pub(crate) fn report(
         revisions: 1,
         policy: super::policy(options),
         messages,
+        contents: Vec::new(),
     }
 }
 
@@ -292,12 +323,9 @@ fn counter_signatures(
             return;
         }
         let field = format!("{parent_field}, counter-signature {}", index + 1);
-        signatures.push(check_signer(
-            counter,
-            &field,
-            Target::Counter { signature },
-            context,
-        ));
+        let mut checked = check_signer(counter, &field, Target::Counter { signature }, context);
+        checked.counter_signs = Some(parent_field.to_owned());
+        signatures.push(checked);
         counter_signatures(counter, &field, depth + 1, context, signatures);
     }
 }

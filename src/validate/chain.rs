@@ -270,18 +270,7 @@ fn qualify(certificate: &Certificate, trust: &trust::Store, result: &mut Signatu
         Some(entry) => {
             let at = result.best_signature_time;
             if let Some(phase) = entry.service.at(at) {
-                result.trust_service = Some(report::TrustService {
-                    territory: entry.territory.to_owned(),
-                    provider: entry.provider.name.clone(),
-                    service: entry.service.name.clone(),
-                    status: phase
-                        .status
-                        .rsplit('/')
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned(),
-                    since: phase.since,
-                });
+                result.trust_service = Some(report::TrustService::of(&entry, phase));
             }
             qualification::determine(certificate, entry.service, at)
         }

@@ -111,6 +111,21 @@ pub struct Report {
     pub revisions: usize,
     pub policy: Policy,
     pub messages: Vec<String>,
+    /// What a CAdES signature or an ASiC container signs: each file with which signatures
+    /// cover it (empty for PDF, which signs itself).
+    pub contents: Vec<SignedContent>,
+}
+
+/// One signed file of a CAdES signature or ASiC container.
+#[derive(Clone, Debug, Serialize)]
+pub struct SignedContent {
+    /// The file name (a detached content's path, a container entry's name).
+    pub name: String,
+    /// Bytes, where known.
+    pub size: Option<u64>,
+    /// The `field` of each signature whose digest and value verify over this file; empty
+    /// when none does.
+    pub signed_by: Vec<String>,
 }
 
 /// The rules a validation applied, for the protocol's header.
@@ -128,13 +143,13 @@ pub struct Policy {
     pub trusted_lists: Option<TrustBasis>,
 }
 
-/// The trusted-list snapshot a validation used (ETSI TS 119 615 §4.1).
+/// The trusted-list snapshot a validation used (ETSI TS 119 615 §4.1): which issue of each
+/// list, so that the result can be reproduced and its freshness judged.
 #[derive(Clone, Debug, Serialize)]
 pub struct TrustBasis {
-    pub lotl_sequence: u64,
-    pub lotl_issued: DateTime<Utc>,
-    pub lotl_next_update: Option<DateTime<Utc>>,
-    /// Each national list: territory, sequence, issue date, next update.
+    /// The EU list of trusted lists (territory `EU`).
+    pub lotl: ListUsed,
+    /// Each national list that verified and was consulted.
     pub lists: Vec<ListUsed>,
 }
 
@@ -144,6 +159,28 @@ pub struct ListUsed {
     pub sequence: u64,
     pub issued: DateTime<Utc>,
     pub next_update: Option<DateTime<Utc>>,
+    /// Where the LOTL says the list is published (`None` for the LOTL).
+    pub location: Option<String>,
+    /// SHA-256 of the list file, upper-case hex.
+    pub sha256: String,
+    /// Past its NextUpdate at the validation time (or without one): the list may have been
+    /// superseded, so what it says is less certain.
+    pub stale: bool,
+}
+
+impl ListUsed {
+    pub fn of(loaded: &crate::trust::lists::Loaded, time: DateTime<Utc>) -> Self {
+        let list = &loaded.list;
+        Self {
+            territory: list.territory.clone(),
+            sequence: list.sequence,
+            issued: list.issued,
+            next_update: list.next_update,
+            location: loaded.location.clone(),
+            sha256: loaded.sha256.clone(),
+            stale: list.next_update.is_none_or(|next| next < time),
+        }
+    }
 }
 
 impl Report {
@@ -166,6 +203,51 @@ pub struct TrustService {
     /// The status URI's last segment, e.g. `granted`, `withdrawn`.
     pub status: String,
     pub since: DateTime<Utc>,
+}
+
+impl Signature {
+    /// Whether the signature's digest and value verify over the content, whatever its
+    /// certificate: such a signature covers its content, trusted or not. A counter-signature
+    /// signs another signature, never the content.
+    pub fn is_intact(&self) -> bool {
+        if self.counter_signs.is_some() {
+            return false;
+        }
+        let passed = |id: &str| self.checks.iter().any(|c| c.id == id && c.passed);
+        let failed = |id: &str| self.checks.iter().any(|c| c.id == id && !c.passed);
+        passed("message-digest") && passed("signature-value") && !failed("message-digest")
+    }
+}
+
+impl TrustService {
+    /// The list entry `entry` in its phase `phase`.
+    pub fn of(entry: &crate::trust::lists::Entry<'_>, phase: &crate::trust::tsl::Phase) -> Self {
+        Self {
+            territory: entry.territory.to_owned(),
+            provider: entry.provider.name.clone(),
+            service: entry.service.name.clone(),
+            status: phase
+                .status
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            since: phase.since,
+        }
+    }
+
+    /// One line for people: `DE: TSP, service (granted since 2024-01-01)`.
+    pub fn describe(&self, language: crate::text::Language) -> String {
+        format!(
+            "{}: {}, {} ({} {} {})",
+            self.territory,
+            self.provider,
+            self.service,
+            self.status,
+            language.pick("since", "seit"),
+            self.since.format("%Y-%m-%d"),
+        )
+    }
 }
 
 /// The validation of one signature or document timestamp.
@@ -205,6 +287,9 @@ pub struct Signature {
     /// Every check run, in order, with a stable id.
     pub checks: Vec<Check>,
     pub messages: Vec<String>,
+    /// For a CAdES counter-signature (RFC 5652 §11.4), the `field` of the signature whose
+    /// value it signs: it vouches for that signature, not for the content.
+    pub counter_signs: Option<String>,
 }
 
 impl Signature {
@@ -234,6 +319,7 @@ impl Signature {
             findings: Vec::new(),
             checks: Vec::new(),
             messages: Vec::new(),
+            counter_signs: None,
         }
     }
 }
@@ -352,6 +438,9 @@ pub struct Timestamp {
     pub indication: Indication,
     pub subindication: Option<SubIndication>,
     pub detail: String,
+    /// The qualified time-stamping service (QTST, granted at the token's time) a trusted list
+    /// names for the TSA; `None` when the token is not confirmed as qualified.
+    pub qualified_by: Option<TrustService>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

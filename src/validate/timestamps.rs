@@ -63,6 +63,7 @@ pub(crate) fn check(
             indication: sub.indication(),
             subindication: Some(sub),
             detail,
+            qualified_by: None,
         },
         token: token.cloned(),
     };
@@ -164,6 +165,11 @@ pub(crate) fn check(
             }
         };
     }
+    // Qualified only where a trusted list says so for this TSA at the token's time.
+    let qualified_by = options.trust.lists().and_then(|lists| {
+        crate::trust::qualification::qualified_timestamp_service(lists, &tsa, token.time)
+            .map(|(entry, phase)| report::TrustService::of(&entry, phase))
+    });
     Checked {
         report: report::Timestamp {
             kind,
@@ -171,6 +177,7 @@ pub(crate) fn check(
             tsa: Some(tsa.holder()),
             indication: Indication::TotalPassed,
             subindication: None,
+            qualified_by,
             detail: format!(
                 "{} imprint matches; token signed by {}, trusted at {}{revocation_note}",
                 token.digest.name(),

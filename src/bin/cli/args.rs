@@ -282,6 +282,10 @@ pub struct TrustUpdateArgs {
     /// Only the lists of these territories (e.g. DE, AT); repeatable. Default: all.
     #[arg(long = "territory", value_name = "CC")]
     pub territories: Vec<String>,
+    /// Download every list again, even one whose .sha2 file or server says the cached copy
+    /// is current (a list past its next update is always downloaded).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -690,16 +690,28 @@ fn trust_command(
         args::TrustCommand::Update(args) => {
             let signers = lotl_signers(&args.signers.lotl_signers, settings)?;
             let fetcher = network::Http::new(settings.network_policy());
-            let update = cache.update(&args.lotl, &signers, &args.territories, &fetcher, now)?;
+            let refresh = if args.force {
+                trust::cache::Refresh::Always
+            } else {
+                trust::cache::Refresh::WhenChanged
+            };
+            let update = cache.update(
+                &args.lotl,
+                &signers,
+                &args.territories,
+                &fetcher,
+                refresh,
+                now,
+            )?;
+            print!("{}", output::trust_update(&update));
             println!(
-                "{} list(s) updated in {}",
-                update.replaced.len(),
+                "{} list(s) updated, {} unchanged, {} failed in {}",
+                update.replaced().len(),
+                update.unchanged().len(),
+                update.failed().len(),
                 cache.dir().display()
             );
-            for (territory, reason) in &update.failed {
-                println!("{territory}: kept the previous list: {reason}");
-            }
-            Ok(u8::from(!update.failed.is_empty()))
+            Ok(u8::from(!update.failed().is_empty()))
         }
         args::TrustCommand::Status(args) => {
             let signers = lotl_signers(&args.signers.lotl_signers, settings)?;

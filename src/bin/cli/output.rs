@@ -137,6 +137,21 @@ fn report_text(input: &str, report: &validate::Report) -> String {
         console::indication(report.indication, report.indication.name()),
         report.passed()
     );
+    for content in &report.contents {
+        let size = content
+            .size
+            .map_or_else(|| "size unknown".to_owned(), |s| format!("{s} bytes"));
+        let by = if content.signed_by.is_empty() {
+            "covered by no valid signature".to_owned()
+        } else {
+            format!("signed by {}", content.signed_by.join(", "))
+        };
+        text.push_str(&format!(
+            "\n  Content: {} ({size}), {}",
+            shown(&content.name),
+            shown(&by)
+        ));
+    }
     for message in &report.messages {
         text.push_str(&format!("\n  {}", shown(message)));
     }
@@ -168,12 +183,13 @@ fn report_text(input: &str, report: &validate::Report) -> String {
         if let Some(claimed) = &signature.signing_time {
             line("Signed at:", format!("{} (claimed)", time(claimed)));
         }
-        let proof = if signature.timestamps.iter().any(|t| {
+        let proving = signature.timestamps.iter().find(|t| {
             t.indication == Indication::TotalPassed && t.time == Some(signature.best_signature_time)
-        }) {
-            "proven by a time-stamp"
-        } else {
-            "not proven earlier than the validation time"
+        });
+        let proof = match proving {
+            Some(t) if t.qualified_by.is_some() => "proven by a qualified time-stamp",
+            Some(_) => "proven by a time-stamp",
+            None => "not proven earlier than the validation time",
         };
         line(
             "Existed at:",
@@ -254,6 +270,24 @@ fn report_text(input: &str, report: &validate::Report) -> String {
     text
 }
 
+/// `siegel trust update` as text: what happened to each list.
+pub fn trust_update(update: &siegel::trust::cache::Update) -> String {
+    use siegel::trust::cache::{Outcome, Unchanged};
+    let mut text = String::new();
+    for (territory, outcome) in &update.lists {
+        let line = match outcome {
+            Outcome::Replaced => "replaced (downloaded and verified)".to_owned(),
+            Outcome::Unchanged(Unchanged::Sha2) => "unchanged (its .sha2 matches)".to_owned(),
+            Outcome::Unchanged(Unchanged::NotModified) => "unchanged (304 Not Modified)".to_owned(),
+            Outcome::Failed(reason) => {
+                format!("failed, the previous list (if any) stays: {reason}")
+            }
+        };
+        text.push_str(&format!("{territory}: {line}\n"));
+    }
+    text
+}
+
 /// `siegel trust status` as text: one line per list, then why a list is not used.
 pub fn trust_status(status: &siegel::trust::cache::Status) -> String {
     let day = |t: Option<chrono::DateTime<chrono::Utc>>| {
@@ -269,7 +303,7 @@ pub fn trust_status(status: &siegel::trust::cache::Status) -> String {
     ));
     for list in &status.lists {
         text.push_str(&format!(
-            "{:<3} seq {:<5} issued {} next update {}{} signature {} fetched {}\n",
+            "{:<3} seq {:<5} issued {} next update {}{} signature {} fetched {} checked {}\n",
             list.territory,
             list.sequence
                 .map_or_else(|| "-".to_owned(), |s| s.to_string()),
@@ -278,6 +312,7 @@ pub fn trust_status(status: &siegel::trust::cache::Status) -> String {
             if list.stale { " (stale)" } else { "" },
             list.signature,
             day(list.fetched),
+            day(list.checked),
         ));
         if let Some(signer) = &list.signer {
             text.push_str(&format!("    signed by {signer}\n"));

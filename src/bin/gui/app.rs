@@ -193,8 +193,9 @@ impl App {
                     start::Action::Task(task) => task.map(wrap_start),
                     start::Action::Open(intent, files) => self.open(intent, files),
                     start::Action::OpenSettings => {
-                        self.screen = Screen::Settings(settings::Settings::new(&self.settings));
-                        Task::none()
+                        let (screen, task) = settings::Settings::open(&self.settings);
+                        self.screen = Screen::Settings(screen);
+                        task.map(|m| Message::Screen(screen::Message::Settings(m)))
                     }
                 }
             }

@@ -27,7 +27,7 @@ pub fn spawn<T: Send + 'static>(
 /// job returns. `Cancel` lets the job stop between units of work.
 pub fn stream<E: Send + 'static>(
     cancel: Cancel,
-    job: impl FnOnce(&dyn Fn(E), &Cancel) + Send + 'static,
+    job: impl FnOnce(&(dyn Fn(E) + Sync), &Cancel) + Send + 'static,
 ) -> impl Stream<Item = E> {
     let (sender, receiver) = mpsc::unbounded();
     let started = std::thread::Builder::new()

@@ -1,6 +1,8 @@
-//! Settings: language, time-stamp authorities, PKCS#11 modules, trust anchors, online or
-//! offline validation, default level and output naming. Edits stay here until "Save"; the
-//! file is the one the command line reads too.
+//! Settings: language, time-stamp authorities, PKCS#11 modules, trust anchors, the EU trusted
+//! lists, online or offline validation, default level and output naming. Edits stay here until
+//! "Save"; the file is the one the command line reads too.
+
+mod trusted_lists;
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +26,7 @@ pub struct Settings {
     file: Result<PathBuf, String>,
     outcome: Option<Result<(), String>>,
     focus: Ring<Focus>,
+    lists: trusted_lists::TrustedLists,
 }
 
 /// What Tab reaches on this screen.
@@ -41,6 +44,7 @@ pub enum Focus {
     Offline,
     RemoveAnchor(usize),
     ImportAnchor,
+    UpdateLists,
     RemoveModule(usize),
     AddModule,
 }
@@ -110,6 +114,7 @@ pub enum Message {
     FocusNext(bool),
     /// Enter: the focused button, toggle or choice (choices step to their next value).
     Activate,
+    Lists(trusted_lists::Message),
 }
 
 pub enum Action {
@@ -128,7 +133,16 @@ impl Settings {
             file: Data::path().map_err(|e| e.to_string()),
             outcome: None,
             focus: Ring::default(),
+            lists: trusted_lists::TrustedLists::default(),
         }
+    }
+
+    /// The screen, and the task that reads the trusted lists' status for it.
+    pub fn open(data: &Data) -> (Self, Task<Message>) {
+        (
+            Self::new(data),
+            trusted_lists::TrustedLists::load(data).map(Message::Lists),
+        )
     }
 
     pub fn update(&mut self, message: Message, language: Language) -> Action {
@@ -216,6 +230,11 @@ impl Settings {
             }
             Message::Saved(Err(error)) => self.outcome = Some(Err(error)),
             Message::Back => return Action::Back,
+            Message::Lists(message) => {
+                // Where the lists live and who signs the LOTL are not edited here, so the
+                // screen's copy of the settings is the saved one for them.
+                return Action::Task(self.lists.update(message, &self.data).map(Message::Lists));
+            }
             Message::FocusNext(backwards) => {
                 let items = self.focusables();
                 return Action::Task(self.focus.advance(&items, backwards));
@@ -245,6 +264,7 @@ impl Settings {
                     Some(Focus::Offline) => Message::OfflineToggled(!self.data.offline),
                     Some(Focus::RemoveAnchor(index)) => Message::RemoveAnchor(index),
                     Some(Focus::ImportAnchor) => Message::PickAnchor,
+                    Some(Focus::UpdateLists) => Message::Lists(trusted_lists::Message::Update),
                     Some(Focus::RemoveModule(index)) => Message::RemoveModule(index),
                     Some(Focus::AddModule) => Message::PickModule,
                 };
@@ -267,7 +287,7 @@ impl Settings {
         items.extend((0..self.data.tsa_urls.len()).map(Focus::RemoveTsa));
         items.extend([Focus::NewTsa, Focus::AddTsa, Focus::Offline]);
         items.extend((0..self.data.trust_anchors.len()).map(Focus::RemoveAnchor));
-        items.push(Focus::ImportAnchor);
+        items.extend([Focus::ImportAnchor, Focus::UpdateLists]);
         items.extend((0..self.data.modules.len()).map(Focus::RemoveModule));
         items.push(Focus::AddModule);
         items
@@ -428,6 +448,11 @@ impl Settings {
                 ]
                 .spacing(10),
             ))
+            .push(
+                self.lists
+                    .view(&self.data, language, ring(Focus::UpdateLists))
+                    .map(Message::Lists),
+            )
             .push(widget::card(
                 column![
                     widget::subheading(t("settings.modules")),

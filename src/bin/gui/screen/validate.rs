@@ -413,6 +413,9 @@ impl Validate {
         if let Some(changes) = changes_after_signing(report, language) {
             body = body.push(changes);
         }
+        if !report.contents.is_empty() {
+            body = body.push(contents(report, language));
+        }
         let all = report
             .signatures
             .iter()
@@ -445,6 +448,44 @@ impl Validate {
         )));
         widget::card(body)
     }
+}
+
+/// What a CAdES signature or container signs: each file, its size, and which signatures cover
+/// it; a file no valid signature covers stands out in red.
+fn contents<'a>(report: &Report, language: Language) -> Element<'a, Message> {
+    let shown = |text: &str| siegel::text::printable(text).into_owned();
+    let mut list = column![text(language.t("validate.contents")).font(font::BOLD)].spacing(6);
+    for content in &report.contents {
+        let size = content.size.map_or_else(
+            || "?".to_owned(),
+            |bytes| siegel::text::size(language, bytes),
+        );
+        let (by, tone) = if content.signed_by.is_empty() {
+            (language.t("validate.uncovered").to_owned(), Tone::Bad)
+        } else {
+            (
+                language.f(
+                    "validate.covered_by",
+                    &[("signatures", &shown(&content.signed_by.join(", ")))],
+                ),
+                Tone::Good,
+            )
+        };
+        list = list.push(
+            row![
+                text(shown(&content.name))
+                    .size(14)
+                    .width(Length::FillPortion(3)),
+                text(size).size(14).width(Length::FillPortion(1)),
+                text(by)
+                    .size(14)
+                    .color(tone.color())
+                    .width(Length::FillPortion(4)),
+            ]
+            .spacing(12),
+        );
+    }
+    list.into()
 }
 
 /// The tone of an indication.

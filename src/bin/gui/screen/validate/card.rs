@@ -108,6 +108,16 @@ pub fn view<'a>(
                 )
             },
         ));
+    if !is_timestamp {
+        // What the qualification rests on: the listed service, or why nothing confirms it.
+        fields = fields.push(widget::field(
+            t("card.qualification_basis"),
+            match &signature.trust_service {
+                Some(service) => shown(&service.describe(language)),
+                None => t("card.qualification_unconfirmed").to_owned(),
+            },
+        ));
+    }
     if let Some(algorithm) = &signature.algorithm {
         fields = fields.push(widget::field(
             t("card.algorithm"),
@@ -198,9 +208,14 @@ fn details<'a>(signature: &'a Signature, language: Language) -> Element<'a, Mess
         .iter()
         .map(|ts| {
             format!(
-                "{} · {} · {} · {}",
+                "{} · {}{} · {} · {}",
                 ts.time.map_or_else(|| "?".to_owned(), time),
                 ts.tsa.as_deref().unwrap_or("?"),
+                if ts.qualified_by.is_some() {
+                    t("card.qualified_timestamp")
+                } else {
+                    ""
+                },
                 ts.indication.name(),
                 ts.detail
             )
