@@ -1159,6 +1159,11 @@ fn container_timestamps_are_added_and_renewed(
     let stamped = dir.join("stamped.asice");
     let result = extend("B-LTA", lta, &stamped);
     assert!(result.status.success(), "{}", support::stderr(&result));
+    assert!(
+        support::stdout(&result).contains("container time-stamp (ASiCArchiveManifest)"),
+        "{}",
+        support::stdout(&result)
+    );
     let names = names(&stamped);
     assert_eq!(
         names[names.len() - 2..],

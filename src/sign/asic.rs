@@ -339,7 +339,7 @@ pub fn extend(
             return Err(asic::Error::ArchiveManifestInAsicS.into());
         }
         added = archive_manifest(&mut container, &replaced, stamper)?;
-        done.timestamped = true;
+        done.container_timestamp = true;
     }
     let out = rewrite(&mut container, kind, output, overwrite, &replaced, &added)?;
     Ok((out, done))

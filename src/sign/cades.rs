@@ -344,6 +344,7 @@ fn extend_signed(
         ocsps: 0,
         crls: signed.crls.len() - before.1,
         archived: level == Level::Lta,
+        container_timestamp: false,
     })
 }
 

@@ -113,6 +113,8 @@ pub struct Extended {
     pub crls: usize,
     /// An archive time-stamp (B-LTA) was added.
     pub archived: bool,
+    /// An ASiCArchiveManifest and its time-stamp were added over a whole container.
+    pub container_timestamp: bool,
 }
 
 /// Raises the signed PDF at `input` to `level` into `output`, adding only what is missing:

@@ -335,6 +335,7 @@ fn extend(args: args::ExtendArgs, settings: &Settings) -> Result<u8> {
                 "ocsp_responses": done.ocsps,
                 "crls": done.crls,
                 "archive_timestamp": done.archived,
+                "container_timestamp": done.container_timestamp,
             })),
             (Err(error), Format::Text) => format!(
                 "{shown}: {}: {}",
@@ -366,6 +367,9 @@ fn describe_extension(done: &sign::Extended) -> String {
     }
     if done.archived {
         added.push("archive time-stamp".to_owned());
+    }
+    if done.container_timestamp {
+        added.push("container time-stamp (ASiCArchiveManifest)".to_owned());
     }
     if added.is_empty() {
         "nothing missing; copied unchanged".to_owned()
