@@ -851,6 +851,17 @@ fn container_time_stamps_are_checked_over_their_manifest_and_every_file_it_names
             .any(|c| c.id == "manifest" && c.passed)
     );
     assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+    for format in [
+        siegel::protocol::Format::Pdf,
+        siegel::protocol::Format::Html,
+        siegel::protocol::Format::Json,
+        siegel::protocol::Format::Xml,
+    ] {
+        let bytes = siegel::protocol::render(&report, format, siegel::text::Language::De).unwrap();
+        if format == siegel::protocol::Format::Xml {
+            crate::protocol::assert_schema_valid(&bytes, "container-timestamp");
+        }
+    }
 
     // The manifest changed after it was time-stamped: the imprint no longer matches.
     let other = manifest_over(&asice, "META-INF/timestamp.tst", &covered[..1]);

@@ -984,6 +984,13 @@ fn a_content_time_stamp_is_checked_over_the_content() {
             .any(|c| c.id == "content-timestamp" && c.passed)
     );
     assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+    let xml = siegel::protocol::render(
+        &report,
+        siegel::protocol::Format::Xml,
+        siegel::text::Language::En,
+    )
+    .unwrap();
+    crate::protocol::assert_schema_valid(&xml, "content-timestamp");
 
     // A content time-stamp over other content proves nothing about this one.
     let other = stamper
