@@ -818,7 +818,7 @@ fn qualification_follows_the_list_not_the_certificate() {
         determination
             .reasons
             .iter()
-            .any(|r| r.contains("with and without QSCD"))
+            .any(|r| r.to_string().contains("with and without QSCD"))
     );
     // A legal person's certificate for signatures of natural persons: a contradiction.
     let contradiction = service(vec![phase(
@@ -832,7 +832,7 @@ fn qualification_follows_the_list_not_the_certificate() {
         determination
             .reasons
             .iter()
-            .any(|r| r.contains("QCForLegalPerson and QCForESig")),
+            .any(|r| r.to_string().contains("QCForLegalPerson and QCForESig")),
         "{determination:?}"
     );
     // otherCriteriaList: an extended key usage the certificate lacks does not select it; a
@@ -1200,6 +1200,33 @@ fn lists_signed_with_xmlsec1_load_and_anchor_validation_without_other_trust() {
             "{name}: {:?}",
             signature.qualification_reasons
         );
+        // The German protocol gives the reasons in German.
+        if name == "NotQualified" {
+            let html = siegel::protocol::render(
+                &report,
+                siegel::protocol::Format::Html,
+                siegel::text::Language::De,
+            )
+            .unwrap();
+            let html = String::from_utf8(html).unwrap();
+            assert!(
+                html.contains(
+                    "die Liste kennzeichnet das Zertifikat als nicht qualifiziert (NotQualified) (Ausstellung)"
+                ),
+                "{html}"
+            );
+            let json = siegel::protocol::render(
+                &report,
+                siegel::protocol::Format::Json,
+                siegel::text::Language::De,
+            )
+            .unwrap();
+            assert!(
+                String::from_utf8(json)
+                    .unwrap()
+                    .contains("the list marks the certificate NotQualified (issuance)")
+            );
+        }
     }
 }
 
