@@ -217,4 +217,7 @@ fn a_detached_cades_signature_shows_the_file_it_signs() {
     assert_eq!(shown.signed_by, [report.signatures[0].field.clone()]);
     screen.update(Message::Validated(0, Ok(Box::new(report))), Language::De);
     let _ = screen.view(Language::De);
+    // Choosing the signed file finds its signature beside it; a PDF never does.
+    assert_eq!(signature_beside(&content), Some(signature));
+    assert_eq!(signature_beside(&dir.path().join("other.xml")), None);
 }
