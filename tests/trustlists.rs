@@ -806,35 +806,26 @@ fn qualification_follows_the_list_not_the_certificate() {
             assert!(!determination.reasons.is_empty(), "{name}: no reason given");
         }
     }
-    // Contradictory qualifiers are indeterminate with the reason.
-    let both = service(vec![phase(
-        GRANTED,
-        "2024-01-01T00:00:00Z",
-        &["QCWithQSCD", "QCNoQSCD"],
-    )]);
-    let determination = qualification::determine(signature, &both, signing);
-    assert_eq!(determination.qualification, Indeterminate);
-    assert!(
-        determination
-            .reasons
-            .iter()
-            .any(|r| r.to_string().contains("with and without QSCD"))
-    );
-    // A legal person's certificate for signatures of natural persons: a contradiction.
-    let contradiction = service(vec![phase(
-        GRANTED,
-        "2024-01-01T00:00:00Z",
-        &["QCForLegalPerson", "QCForESig"],
-    )]);
-    let determination = qualification::determine(signature, &contradiction, signing);
-    assert_eq!(determination.qualification, Indeterminate);
-    assert!(
-        determination
-            .reasons
-            .iter()
-            .any(|r| r.to_string().contains("QCForLegalPerson and QCForESig")),
-        "{determination:?}"
-    );
+    // Contradictory qualifiers are indeterminate with the reason: with and without QSCD; a
+    // legal person's certificate for signatures of natural persons.
+    for (qualifiers, reason) in [
+        (["QCWithQSCD", "QCNoQSCD"], "with and without QSCD"),
+        (
+            ["QCForLegalPerson", "QCForESig"],
+            "QCForLegalPerson and QCForESig",
+        ),
+    ] {
+        let contradiction = service(vec![phase(GRANTED, "2024-01-01T00:00:00Z", &qualifiers)]);
+        let determination = qualification::determine(signature, &contradiction, signing);
+        assert_eq!(determination.qualification, Indeterminate);
+        assert!(
+            determination
+                .reasons
+                .iter()
+                .any(|r| r.to_string().contains(reason)),
+            "{determination:?}"
+        );
+    }
     // otherCriteriaList: an extended key usage the certificate lacks does not select it; a
     // subject attribute it has (commonName) does; what this reader cannot judge never applies.
     let with = |change: &dyn Fn(&mut tsl::Criteria)| {
