@@ -806,35 +806,26 @@ fn qualification_follows_the_list_not_the_certificate() {
             assert!(!determination.reasons.is_empty(), "{name}: no reason given");
         }
     }
-    // Contradictory qualifiers are indeterminate with the reason.
-    let both = service(vec![phase(
-        GRANTED,
-        "2024-01-01T00:00:00Z",
-        &["QCWithQSCD", "QCNoQSCD"],
-    )]);
-    let determination = qualification::determine(signature, &both, signing);
-    assert_eq!(determination.qualification, Indeterminate);
-    assert!(
-        determination
-            .reasons
-            .iter()
-            .any(|r| r.contains("with and without QSCD"))
-    );
-    // A legal person's certificate for signatures of natural persons: a contradiction.
-    let contradiction = service(vec![phase(
-        GRANTED,
-        "2024-01-01T00:00:00Z",
-        &["QCForLegalPerson", "QCForESig"],
-    )]);
-    let determination = qualification::determine(signature, &contradiction, signing);
-    assert_eq!(determination.qualification, Indeterminate);
-    assert!(
-        determination
-            .reasons
-            .iter()
-            .any(|r| r.contains("QCForLegalPerson and QCForESig")),
-        "{determination:?}"
-    );
+    // Contradictory qualifiers are indeterminate with the reason: with and without QSCD; a
+    // legal person's certificate for signatures of natural persons.
+    for (qualifiers, reason) in [
+        (["QCWithQSCD", "QCNoQSCD"], "with and without QSCD"),
+        (
+            ["QCForLegalPerson", "QCForESig"],
+            "QCForLegalPerson and QCForESig",
+        ),
+    ] {
+        let contradiction = service(vec![phase(GRANTED, "2024-01-01T00:00:00Z", &qualifiers)]);
+        let determination = qualification::determine(signature, &contradiction, signing);
+        assert_eq!(determination.qualification, Indeterminate);
+        assert!(
+            determination
+                .reasons
+                .iter()
+                .any(|r| r.to_string().contains(reason)),
+            "{determination:?}"
+        );
+    }
     // otherCriteriaList: an extended key usage the certificate lacks does not select it; a
     // subject attribute it has (commonName) does; what this reader cannot judge never applies.
     let with = |change: &dyn Fn(&mut tsl::Criteria)| {
@@ -1200,6 +1191,33 @@ fn lists_signed_with_xmlsec1_load_and_anchor_validation_without_other_trust() {
             "{name}: {:?}",
             signature.qualification_reasons
         );
+        // The German protocol gives the reasons in German.
+        if name == "NotQualified" {
+            let html = siegel::protocol::render(
+                &report,
+                siegel::protocol::Format::Html,
+                siegel::text::Language::De,
+            )
+            .unwrap();
+            let html = String::from_utf8(html).unwrap();
+            assert!(
+                html.contains(
+                    "die Liste kennzeichnet das Zertifikat als nicht qualifiziert (NotQualified) (Ausstellung)"
+                ),
+                "{html}"
+            );
+            let json = siegel::protocol::render(
+                &report,
+                siegel::protocol::Format::Json,
+                siegel::text::Language::De,
+            )
+            .unwrap();
+            assert!(
+                String::from_utf8(json)
+                    .unwrap()
+                    .contains("the list marks the certificate NotQualified (issuance)")
+            );
+        }
     }
 }
 

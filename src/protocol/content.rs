@@ -454,7 +454,7 @@ fn signature_section(
         for reason in &signature.qualification_reasons {
             rows.push(Row::new(
                 l.pick("Qualification: why", "Qualifikation: Grund"),
-                reason.clone(),
+                reason.text(l),
             ));
         }
     }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::tsl::{self, Assert, Criteria, Phase};
 use crate::certificate::{Certificate, Kind, QcType};
+use crate::text::Language;
 
 const SERVICE_CA_QC: &str = "http://uri.etsi.org/TrstSvc/Svctype/CA/QC";
 const SERVICE_QTST: &str = "http://uri.etsi.org/TrstSvc/Svctype/TSA/QTST";
@@ -62,10 +63,215 @@ impl std::fmt::Display for Qualification {
 }
 
 /// A qualification with what it rests on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Determination {
     pub qualification: Qualification,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Reason>,
+}
+
+/// The two instants TS 119 172-4 §4 judges a certificate at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Moment {
+    Issuance,
+    SigningTime,
+}
+
+/// Why a qualification is what it is, said in the clerk's language by the front ends; JSON
+/// carries the English sentence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// No trusted list names the certificate's issuer.
+    NotListed,
+    /// The issuing service had no status yet at that instant.
+    NotYetListed(Moment),
+    /// The issuing service is of another type than CA/QC.
+    NotQualifiedCa {
+        at: Moment,
+        kind: String,
+    },
+    /// The issuing service was not granted (withdrawn, ...).
+    NotGranted {
+        at: Moment,
+        status: String,
+        since: DateTime<Utc>,
+    },
+    QualifiedAndNotQualified(Moment),
+    MarkedNotQualified(Moment),
+    LegalPersonForESig(Moment),
+    /// The certificate's QcType disagrees with the service's additional information.
+    TypeMismatch {
+        at: Moment,
+        claimed: Option<QcType>,
+        listed: Vec<QcType>,
+    },
+    SeveralTypes(Moment),
+    QscdContradiction(Moment),
+    NotQualifiedAtIssuance,
+    NotQualifiedAtSigning,
+    TypeChanged,
+    WebsiteCertificate,
+    NoQscd,
+}
+
+impl Moment {
+    fn text(self, language: Language) -> &'static str {
+        match self {
+            Self::Issuance => language.pick("issuance", "Ausstellung"),
+            Self::SigningTime => language.pick("signing time", "Signaturzeitpunkt"),
+        }
+    }
+}
+
+fn qc_type(kind: QcType, language: Language) -> &'static str {
+    match kind {
+        QcType::Esign => language.pick("signatures", "Signaturen"),
+        QcType::Eseal => language.pick("seals", "Siegel"),
+        QcType::Web => language.pick("website authentication", "Webseiten-Authentifizierung"),
+    }
+}
+
+impl Reason {
+    /// The reason as a sentence in `language`.
+    pub fn text(&self, language: Language) -> String {
+        let l = language;
+        match self {
+            Self::NotListed => l
+                .pick(
+                    "no trusted list names the certificate's issuer",
+                    "keine Vertrauensliste nennt den Aussteller des Zertifikats",
+                )
+                .to_owned(),
+            Self::NotYetListed(at) => format!(
+                "{} ({})",
+                l.pick(
+                    "the issuing service was not yet listed",
+                    "der ausstellende Dienst war noch nicht gelistet"
+                ),
+                at.text(l)
+            ),
+            Self::NotQualifiedCa { at, kind } => format!(
+                "{} ({}): {kind}",
+                l.pick(
+                    "the issuing service is not a qualified CA (CA/QC)",
+                    "der ausstellende Dienst ist keine qualifizierte Zertifizierungsstelle (CA/QC)"
+                ),
+                at.text(l)
+            ),
+            Self::NotGranted { at, status, since } => format!(
+                "{} ({}): {} {} {}",
+                l.pick(
+                    "the issuing service was not granted",
+                    "der ausstellende Dienst war nicht anerkannt"
+                ),
+                at.text(l),
+                short(status),
+                l.pick("since", "seit"),
+                since.format("%Y-%m-%d")
+            ),
+            Self::QualifiedAndNotQualified(at) => format!(
+                "{} ({})",
+                l.pick(
+                    "the list says both QCStatement and NotQualified",
+                    "die Liste sagt zugleich QCStatement und NotQualified"
+                ),
+                at.text(l)
+            ),
+            Self::MarkedNotQualified(at) => format!(
+                "{} ({})",
+                l.pick(
+                    "the list marks the certificate NotQualified",
+                    "die Liste kennzeichnet das Zertifikat als nicht qualifiziert (NotQualified)"
+                ),
+                at.text(l)
+            ),
+            Self::LegalPersonForESig(at) => format!(
+                "{} ({})",
+                l.pick(
+                    "the list says both QCForLegalPerson and QCForESig",
+                    "die Liste sagt zugleich QCForLegalPerson und QCForESig"
+                ),
+                at.text(l)
+            ),
+            Self::TypeMismatch {
+                at,
+                claimed,
+                listed,
+            } => format!(
+                "{} ({}): {} {}, {} {}",
+                l.pick(
+                    "the certificate's type does not match the service's",
+                    "die Art des Zertifikats passt nicht zu der des Dienstes"
+                ),
+                at.text(l),
+                l.pick("certificate for", "Zertifikat für"),
+                claimed.map_or_else(|| "?".to_owned(), |k| qc_type(k, l).to_owned()),
+                l.pick("service for", "Dienst für"),
+                listed
+                    .iter()
+                    .map(|k| qc_type(*k, l))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Self::SeveralTypes(at) => format!(
+                "{} ({})",
+                l.pick(
+                    "the list gives the certificate more than one type",
+                    "die Liste gibt dem Zertifikat mehr als eine Art"
+                ),
+                at.text(l)
+            ),
+            Self::QscdContradiction(at) => format!(
+                "{} ({})",
+                l.pick(
+                    "the list says both with and without QSCD",
+                    "die Liste sagt zugleich mit und ohne QSCD"
+                ),
+                at.text(l)
+            ),
+            Self::NotQualifiedAtIssuance => l
+                .pick(
+                    "the certificate was not qualified at its issuance",
+                    "das Zertifikat war bei seiner Ausstellung nicht qualifiziert",
+                )
+                .to_owned(),
+            Self::NotQualifiedAtSigning => l
+                .pick(
+                    "the certificate was no longer qualified at the signing time",
+                    "das Zertifikat war zum Signaturzeitpunkt nicht mehr qualifiziert",
+                )
+                .to_owned(),
+            Self::TypeChanged => l
+                .pick(
+                    "the certificate's type changed between issuance and signing time",
+                    "die Art des Zertifikats hat sich zwischen Ausstellung und Signaturzeitpunkt geändert",
+                )
+                .to_owned(),
+            Self::WebsiteCertificate => l
+                .pick(
+                    "a website-authentication certificate does not make signatures",
+                    "ein Zertifikat zur Webseiten-Authentifizierung erzeugt keine Signaturen",
+                )
+                .to_owned(),
+            Self::NoQscd => l
+                .pick(
+                    "the private key was not on a QSCD",
+                    "der private Schlüssel lag nicht auf einer qualifizierten Signaturerstellungseinheit (QSCD)",
+                )
+                .to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Language::En))
+    }
+}
+
+impl Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text(Language::En))
+    }
 }
 
 /// What the list says of the certificate at one instant.
@@ -85,11 +291,16 @@ pub fn determine(
 ) -> Determination {
     let mut reasons = Vec::new();
     let issuance = certificate.not_before();
-    let at_issuance = facts(certificate, service.at(issuance), "issuance", &mut reasons);
+    let at_issuance = facts(
+        certificate,
+        service.at(issuance),
+        Moment::Issuance,
+        &mut reasons,
+    );
     let at_signing = facts(
         certificate,
         service.at(signing_time),
-        "signing time",
+        Moment::SigningTime,
         &mut reasons,
     );
     // Without the list's word on the type, the certificate's own decides between the two
@@ -109,19 +320,19 @@ pub fn determine(
 pub fn not_determined() -> Determination {
     Determination {
         qualification: Qualification::NotDetermined,
-        reasons: vec!["no trusted list names the certificate's issuer".into()],
+        reasons: vec![Reason::NotListed],
     }
 }
 
 fn facts(
     certificate: &Certificate,
     phase: Option<&Phase>,
-    when: &str,
-    reasons: &mut Vec<String>,
+    when: Moment,
+    reasons: &mut Vec<Reason>,
 ) -> Facts {
     let claims = certificate.qc_statements();
     let Some(phase) = phase else {
-        reasons.push(format!("the service was not yet listed at {when}"));
+        reasons.push(Reason::NotYetListed(when));
         return Facts {
             qualified: Some(false),
             kind: None,
@@ -129,10 +340,10 @@ fn facts(
         };
     };
     if phase.kind != SERVICE_CA_QC {
-        reasons.push(format!(
-            "at {when} the service is of type {}, not CA/QC",
-            phase.kind
-        ));
+        reasons.push(Reason::NotQualifiedCa {
+            at: when,
+            kind: phase.kind.clone(),
+        });
         return Facts {
             qualified: Some(false),
             kind: None,
@@ -140,11 +351,11 @@ fn facts(
         };
     }
     if !granted(&phase.status) {
-        reasons.push(format!(
-            "at {when} the service status is {} (since {})",
-            short(&phase.status),
-            phase.since
-        ));
+        reasons.push(Reason::NotGranted {
+            at: when,
+            status: phase.status.clone(),
+            since: phase.since,
+        });
         return Facts {
             qualified: Some(false),
             kind: None,
@@ -167,15 +378,11 @@ fn facts(
 
     let qualified = match (has("QCStatement"), has("NotQualified")) {
         (true, true) => {
-            reasons.push(format!(
-                "at {when} the list says both QCStatement and NotQualified"
-            ));
+            reasons.push(Reason::QualifiedAndNotQualified(when));
             None
         }
         (_, true) => {
-            reasons.push(format!(
-                "at {when} the list marks the certificate NotQualified"
-            ));
+            reasons.push(Reason::MarkedNotQualified(when));
             Some(false)
         }
         (true, false) => Some(true),
@@ -186,9 +393,7 @@ fn facts(
     // it); saying it is also for signatures by natural persons is a contradiction.
     let legal_person = has("QCForLegalPerson");
     if legal_person && for_sig {
-        reasons.push(format!(
-            "at {when} the list says both QCForLegalPerson and QCForESig"
-        ));
+        reasons.push(Reason::LegalPersonForESig(when));
     }
     let for_seal = has("QCForESeal") || legal_person;
     let for_web = has("QCForWSA");
@@ -217,17 +422,19 @@ fn facts(
                 (None, [one]) => Some(*one),
                 (None, []) if phase.since < eidas() => Some(QcType::Esign),
                 (claimed, listed) => {
-                    reasons.push(format!(
-                        "at {when} the certificate's type {claimed:?} does not match the service's {listed:?}"
-                    ));
+                    reasons.push(Reason::TypeMismatch {
+                        at: when,
+                        claimed,
+                        listed: listed.to_vec(),
+                    });
                     None
                 }
             }
         }
         _ => {
-            reasons.push(format!(
-                "at {when} the list gives the certificate more than one type"
-            ));
+            if !(legal_person && for_sig) {
+                reasons.push(Reason::SeveralTypes(when));
+            }
             None
         }
     };
@@ -235,9 +442,7 @@ fn facts(
     let without = has("QCNoQSCD") || has("QCNoSSCD");
     let qscd = match (with, without) {
         (true, true) => {
-            reasons.push(format!(
-                "at {when} the list says both with and without QSCD"
-            ));
+            reasons.push(Reason::QscdContradiction(when));
             None
         }
         (true, false) => Some(true),
@@ -259,7 +464,7 @@ fn combine(
     issuance: &Facts,
     signing: &Facts,
     seal: bool,
-    reasons: &mut Vec<String>,
+    reasons: &mut Vec<Reason>,
 ) -> Qualification {
     let ades = if seal {
         Qualification::AdeSeal
@@ -269,11 +474,11 @@ fn combine(
     match (issuance.qualified, signing.qualified) {
         (None, _) | (_, None) => return Qualification::Indeterminate,
         (Some(false), _) => {
-            reasons.push("the certificate was not qualified at its issuance".into());
+            reasons.push(Reason::NotQualifiedAtIssuance);
             return ades;
         }
         (Some(true), Some(false)) => {
-            reasons.push("the certificate was no longer qualified at the signing time".into());
+            reasons.push(Reason::NotQualifiedAtSigning);
             return ades;
         }
         (Some(true), Some(true)) => {}
@@ -282,23 +487,23 @@ fn combine(
         return Qualification::Indeterminate;
     };
     if signing.kind.is_some_and(|k| k != kind) {
-        reasons.push("the certificate's type changed between issuance and signing time".into());
+        reasons.push(Reason::TypeChanged);
         return Qualification::Indeterminate;
     }
     match (kind, signing.qscd) {
         (QcType::Web, _) => {
-            reasons.push("a website-authentication certificate does not make signatures".into());
+            reasons.push(Reason::WebsiteCertificate);
             Qualification::AdeSig
         }
         (_, None) => Qualification::Indeterminate,
         (QcType::Esign, Some(true)) => Qualification::QeSig,
         (QcType::Eseal, Some(true)) => Qualification::QeSeal,
         (QcType::Esign, Some(false)) => {
-            reasons.push("the private key was not on a QSCD".into());
+            reasons.push(Reason::NoQscd);
             Qualification::AdeSigQc
         }
         (QcType::Eseal, Some(false)) => {
-            reasons.push("the private key was not on a QSCD".into());
+            reasons.push(Reason::NoQscd);
             Qualification::AdeSealQc
         }
     }

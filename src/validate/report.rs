@@ -262,7 +262,7 @@ pub struct Signature {
     /// speaks about the issuer: never taken from the certificate's own QC statements.
     pub qualification: Option<Qualification>,
     /// Why the qualification is what it is.
-    pub qualification_reasons: Vec<String>,
+    pub qualification_reasons: Vec<crate::trust::qualification::Reason>,
     /// The trusted-list service that issued the signer's certificate.
     pub trust_service: Option<TrustService>,
     /// The time the signer claims (`/M` in PAdES, signing-time in CAdES).

@@ -132,6 +132,9 @@ impl Validate {
                         validate::validate_cades(&path, None, &options)
                     } else if siegel::asic::Kind::of_path(&path).is_some() {
                         validate::validate_asic(&path, &options)
+                    } else if let Some(signature) = signature_beside(&path) {
+                        // The signed file itself was chosen: its detached signature decides.
+                        validate::validate_cades(&signature, Some(&path), &options)
                     } else {
                         validate::validate_pdf(&path, &options)
                     }
@@ -486,6 +489,20 @@ fn contents<'a>(report: &Report, language: Language) -> Element<'a, Message> {
         );
     }
     list.into()
+}
+
+/// The detached signature `NAME.EXT.p7s` beside a file `NAME.EXT` that is not a PDF.
+fn signature_beside(path: &Path) -> Option<PathBuf> {
+    let pdf = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+    if pdf {
+        return None;
+    }
+    let mut name = path.file_name()?.to_os_string();
+    name.push(".p7s");
+    let signature = path.with_file_name(name);
+    signature.is_file().then_some(signature)
 }
 
 /// The tone of an indication.

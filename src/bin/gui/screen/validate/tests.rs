@@ -186,3 +186,38 @@ fn stop_waiting_drops_the_late_result() {
     assert_eq!(screen.documents.len(), 1);
     assert!(matches!(&screen.documents[0].state, State::Validating));
 }
+
+#[test]
+fn a_detached_cades_signature_shows_the_file_it_signs() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("Antrag.xml");
+    std::fs::write(&content, "<antrag/>\n").unwrap();
+    let credential = software::load_pkcs12(
+        &testdata("pki/seal-rsa.p12"),
+        &Pin::new("siegel-demo".into()),
+        software::Options::default(),
+    )
+    .unwrap();
+    let signature = dir.path().join("Antrag.xml.p7s");
+    sign::cades::sign_file(
+        &content,
+        &signature,
+        &credential,
+        &sign::Request::new(Kind::Seal, chrono::Utc::now()),
+        sign::cades::Packaging::Detached,
+        false,
+    )
+    .unwrap();
+    let (mut screen, _) = Validate::new(vec![signature.clone()], &settings());
+    let report = validate::validate_cades(&signature, None, &screen.options).unwrap();
+    assert_eq!(report.indication, Indication::TotalPassed, "{report:?}");
+    let shown = &report.contents[0];
+    assert_eq!(shown.name, content.display().to_string());
+    assert_eq!(shown.size, Some(10));
+    assert_eq!(shown.signed_by, [report.signatures[0].field.clone()]);
+    screen.update(Message::Validated(0, Ok(Box::new(report))), Language::De);
+    let _ = screen.view(Language::De);
+    // Choosing the signed file finds its signature beside it; a PDF never does.
+    assert_eq!(signature_beside(&content), Some(signature));
+    assert_eq!(signature_beside(&dir.path().join("other.xml")), None);
+}
