@@ -98,12 +98,12 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
                     options,
                 );
                 match checked {
-                    Ok((found, notes)) => {
+                    Ok(checked) => {
                         if let Some(target) = data.first() {
-                            cover(&mut coverage, target, &found);
+                            cover(&mut coverage, target, &checked.signatures);
                         }
-                        signatures.extend(found);
-                        messages.extend(notes);
+                        signatures.extend(checked.signatures);
+                        messages.extend(checked.messages);
                     }
                     Err(error) => {
                         signatures.push(unreadable_signature(signature_name, &error, options))
@@ -162,7 +162,7 @@ pub(crate) fn validate(path: &Path, options: &Options) -> Result<report::Report,
                     options,
                 );
                 let (mut found, notes) = match checked {
-                    Ok(found) => found,
+                    Ok(checked) => (checked.signatures, checked.messages),
                     Err(error) => {
                         signatures.push(unreadable_signature(&manifest.signature, &error, options));
                         continue;

@@ -43,17 +43,23 @@ pub(crate) fn validate(
     }
     let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
     let sha256 = crate::certificate::hex_upper(&Digest::Sha256.hash(&bytes));
-    let (signatures, messages) = check_file(
+    let checked = check_file(
         &bytes,
         "",
         |digests, messages| detached(path, content, digests, messages),
         options,
     )
     .map_err(unreadable)?;
-    let mut report = report(name.clone(), sha256, size, signatures, messages, options);
-    report.contents = signed_content(path, content, &bytes, &report.signatures)
-        .into_iter()
-        .collect();
+    let contents = signed_content(path, content, checked.enveloped, &checked.signatures);
+    let mut report = report(
+        name.clone(),
+        sha256,
+        size,
+        checked.signatures,
+        checked.messages,
+        options,
+    );
+    report.contents = contents.into_iter().collect();
     Ok(report)
 }
 
@@ -62,7 +68,7 @@ pub(crate) fn validate(
 fn signed_content(
     path: &Path,
     content: Option<&Path>,
-    bytes: &[u8],
+    enveloped: Option<u64>,
     signatures: &[Signature],
 ) -> Option<report::SignedContent> {
     let signed_by = signatures
@@ -70,10 +76,10 @@ fn signed_content(
         .filter(|s| s.is_intact())
         .map(|s| s.field.clone())
         .collect();
-    let (name, size) = match cades::enveloped_content(bytes).ok()? {
-        Some(enveloped) => (
+    let (name, size) = match enveloped {
+        Some(length) => (
             cades::content_name(path).to_string_lossy().into_owned(),
-            Some(enveloped.len() as u64),
+            Some(length),
         ),
         None => {
             let detached = content
@@ -132,7 +138,7 @@ pub(crate) fn check_file(
     prefix: &str,
     detached: impl FnOnce(&[Digest], &mut Vec<String>) -> Result<Content, String>,
     options: &Options,
-) -> Result<(Vec<Signature>, Vec<String>), String> {
+) -> Result<Checked, String> {
     let parsed = cms_format::Parsed::from_der(bytes).map_err(|e| e.to_string())?;
     // The SignedData as encoded, for what archive time-stamps hash; `None` when some part is
     // not DER (then archive time-stamps cannot be confirmed).
@@ -162,6 +168,7 @@ pub(crate) fn check_file(
             }
         }
     }
+    let enveloped = econtent.as_ref().map(|bytes| bytes.len() as u64);
     let content = match econtent {
         Some(bytes) => {
             messages.push(format!(
@@ -205,7 +212,19 @@ pub(crate) fn check_file(
         signatures.push(check_signer(signer_info, &field, target, &context));
         counter_signatures(signer_info, &field, 1, &context, &mut signatures);
     }
-    Ok((signatures, messages))
+    Ok(Checked {
+        signatures,
+        messages,
+        enveloped,
+    })
+}
+
+/// What [`check_file`] found.
+pub(crate) struct Checked {
+    pub(crate) signatures: Vec<Signature>,
+    pub(crate) messages: Vec<String>,
+    /// The length of the enveloped content; `None` for a detached signature.
+    pub(crate) enveloped: Option<u64>,
 }
 
 /// The digests of the signed content, by algorithm.
