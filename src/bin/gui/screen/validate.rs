@@ -491,7 +491,8 @@ fn contents<'a>(report: &Report, language: Language) -> Element<'a, Message> {
     list.into()
 }
 
-/// The detached signature `NAME.EXT.p7s` beside a file `NAME.EXT` that is not a PDF.
+/// The detached signature `NAME.EXT.p7s` (or `.sig`) beside a file `NAME.EXT` that is not a
+/// PDF.
 fn signature_beside(path: &Path) -> Option<PathBuf> {
     let pdf = path
         .extension()
@@ -499,10 +500,13 @@ fn signature_beside(path: &Path) -> Option<PathBuf> {
     if pdf {
         return None;
     }
-    let mut name = path.file_name()?.to_os_string();
-    name.push(".p7s");
-    let signature = path.with_file_name(name);
-    signature.is_file().then_some(signature)
+    ["p7s", "sig"].into_iter().find_map(|extension| {
+        let mut name = path.file_name()?.to_os_string();
+        name.push(".");
+        name.push(extension);
+        let signature = path.with_file_name(name);
+        signature.is_file().then_some(signature)
+    })
 }
 
 /// The tone of an indication.
