@@ -183,22 +183,48 @@ fn make_report(u: &mut Unstructured, blank: bool) -> Result<Report> {
             qualification_basis: text(u)?,
             trusted_lists: if u.arbitrary()? {
                 Some(siegel::validate::report::TrustBasis {
-                    lotl_sequence: u.arbitrary()?,
-                    lotl_issued: time(u)?,
-                    lotl_next_update: None,
-                    lists: vec![siegel::validate::report::ListUsed {
-                        territory: text(u)?,
-                        sequence: u.arbitrary()?,
-                        issued: time(u)?,
-                        next_update: Some(time(u)?),
-                    }],
+                    lotl: list_used(u, &mut text)?,
+                    lists: vec![list_used(u, &mut text)?],
                 })
             } else {
                 None
             },
         },
         messages: vec![text(u)?, text(u)?],
+        contents: vec![siegel::validate::report::SignedContent {
+            name: text(u)?,
+            size: u.arbitrary()?,
+            signed_by: vec![text(u)?],
+        }],
     })
+}
+
+fn list_used(u: &mut Unstructured, text: &mut Text) -> Result<siegel::validate::report::ListUsed> {
+    Ok(siegel::validate::report::ListUsed {
+        territory: text(u)?,
+        sequence: u.arbitrary()?,
+        issued: time(u)?,
+        next_update: if u.arbitrary()? { Some(time(u)?) } else { None },
+        location: optional(u, text)?,
+        sha256: text(u)?,
+        stale: u.arbitrary()?,
+    })
+}
+
+fn trust_service(
+    u: &mut Unstructured,
+    text: &mut Text,
+) -> Result<Option<siegel::validate::report::TrustService>> {
+    if !u.arbitrary()? {
+        return Ok(None);
+    }
+    Ok(Some(siegel::validate::report::TrustService {
+        territory: text(u)?,
+        provider: text(u)?,
+        service: text(u)?,
+        status: text(u)?,
+        since: time(u)?,
+    }))
 }
 
 type Text<'a> = dyn FnMut(&mut Unstructured) -> Result<String> + 'a;
@@ -258,18 +284,18 @@ fn signature(u: &mut Unstructured, text: &mut Text) -> Result<Signature> {
             Some(Qualification::Indeterminate),
             Some(Qualification::NotDetermined),
         ])?,
-        qualification_reasons: vec![text(u)?],
-        trust_service: if u.arbitrary()? {
-            Some(siegel::validate::report::TrustService {
-                territory: text(u)?,
-                provider: text(u)?,
-                service: text(u)?,
+        qualification_reasons: vec![
+            siegel::trust::qualification::Reason::NotQualifiedCa {
+                at: siegel::trust::qualification::Moment::Issuance,
+                kind: text(u)?,
+            },
+            siegel::trust::qualification::Reason::NotGranted {
+                at: siegel::trust::qualification::Moment::SigningTime,
                 status: text(u)?,
                 since: time(u)?,
-            })
-        } else {
-            None
-        },
+            },
+        ],
+        trust_service: trust_service(u, text)?,
         signing_time: if u.arbitrary()? { Some(time(u)?) } else { None },
         best_signature_time: time(u)?,
         indication: indication(u)?,
@@ -312,6 +338,7 @@ fn signature(u: &mut Unstructured, text: &mut Text) -> Result<Signature> {
             indication: indication(u)?,
             subindication: subindication(u)?,
             detail: text(u)?,
+            qualified_by: trust_service(u, text)?,
         }],
         revocation: vec![text(u)?],
         algorithm: if u.arbitrary()? {
@@ -346,6 +373,7 @@ fn signature(u: &mut Unstructured, text: &mut Text) -> Result<Signature> {
             detail: text(u)?,
         }],
         messages: vec![text(u)?],
+        counter_signs: optional(u, text)?,
     })
 }
 
